@@ -1,0 +1,39 @@
+import type { FlavorClass, FlavorRegistry } from "./core/registry.js";
+
+/**
+ * The built-in flavors: each flavor string mapped to the module and export that implement it.
+ * Nothing here is imported until a definition uses the flavor, so a file of local particles never
+ * loads a cloud SDK.
+ */
+export interface CatalogueEntry {
+  /** Which provider the flavor belongs to, for `pcf flavors`. */
+  readonly provider: "core" | "local" | "aws";
+  /** Module path relative to this file. */
+  readonly module: string;
+  /** The name of the exported class. */
+  readonly export: string;
+}
+
+/** Every built-in flavor. */
+export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
+  quasiparticle: { provider: "core", module: "./core/quasiparticle.js", export: "Quasiparticle" },
+  local_file: { provider: "local", module: "./providers/local/file.js", export: "LocalFile" },
+  local_process: {
+    provider: "local",
+    module: "./providers/local/process.js",
+    export: "LocalProcess",
+  },
+};
+
+/** Adds every built-in flavor to `registry` as a lazy entry: its module loads on first use. */
+export function registerBuiltInFlavors(registry: FlavorRegistry): void {
+  for (const [flavor, entry] of Object.entries(BUILT_IN_FLAVORS)) {
+    registry.registerLazy(flavor, async () => {
+      const module = (await import(new URL(entry.module, import.meta.url).href)) as Record<
+        string,
+        unknown
+      >;
+      return module[entry.export] as FlavorClass;
+    });
+  }
+}

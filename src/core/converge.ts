@@ -1,0 +1,190 @@
+import { PcfError } from "./errors.js";
+import type { ParticleOutcome } from "./events.js";
+import type { Particle, TransitionName } from "./particle.js";
+import { findInheritReferences, resolveInherit } from "./references.js";
+import type { RunContext } from "./run-context.js";
+import type { State } from "./state.js";
+import { waitFor } from "./wait.js";
+
+/** Options of {@link convergeParticle}. */
+export interface ConvergeOptions {
+  /** False runs one transition and returns without waiting (PCF's `sync=False`). */
+  readonly sync: boolean;
+}
+
+/** What converging one particle did. */
+export interface ConvergeResult {
+  readonly outcome: ParticleOutcome;
+  readonly transitions: readonly TransitionName[];
+}
+
+/** Reads after a transition that may still show the old state (eventual consistency) before it counts as failed. */
+const SETTLE_READS = 4;
+/** Runs of one transition allowed in one converge, for a state that moved and then moved back. */
+const MAX_RUNS_PER_TRANSITION = 2;
+
+/**
+ * Brings one particle to its desired state and definition, PCF's apply loop: wait out pending,
+ * run the transition from the current state, wait for it to take effect, repeat; then, while
+ * running but different from the definition, update.
+ * @throws PcfError `TRANSITION_FAILED` when a transition has no effect or no transition leads on.
+ */
+export async function convergeParticle(
+  particle: Particle,
+  context: RunContext,
+  options: ConvergeOptions,
+): Promise<ConvergeResult> {
+  const desired = particle.desiredState;
+  if (desired === "terminated" && particle.persistOnTermination)
+    return { outcome: "skipped", transitions: [] };
+  await prepareDefinition(particle, context);
+
+  const transitions: TransitionName[] = [];
+  let state = await settle(particle, context, () => true);
+  while (!particle.isStateEquivalent(state, desired)) {
+    const transition = particle.transitionFor(state, desired);
+    if (transition === undefined) {
+      throw new PcfError("TRANSITION_FAILED", `no transition leads from ${state} to ${desired}`, {
+        particle: particle.id,
+      });
+    }
+    const runs = transitions.filter((done) => done === transition).length;
+    if (runs >= MAX_RUNS_PER_TRANSITION) {
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `${transition} ran ${runs} times but the state is still ${state}`,
+        { particle: particle.id },
+      );
+    }
+    if (runs > 0)
+      context.emit({
+        type: "transition.retry",
+        particle: particle.id,
+        transition,
+        attempt: runs + 1,
+        state,
+      });
+    await runTransition(particle, context, transition, state);
+    transitions.push(transition);
+    if (!options.sync) return { outcome: "skipped", transitions };
+    const before = state;
+    state = await settle(
+      particle,
+      context,
+      (now) => now !== before || particle.isStateEquivalent(now, desired),
+    );
+    if (state === before && !particle.isStateEquivalent(state, desired)) {
+      throw new PcfError("TRANSITION_FAILED", `${transition} ran but the state is still ${state}`, {
+        particle: particle.id,
+      });
+    }
+  }
+
+  if (desired === "running" && !particle.persistOnUpdate) {
+    while (!particle.isStateDefinitionEquivalent()) {
+      if (transitions.filter((done) => done === "update").length >= MAX_RUNS_PER_TRANSITION) {
+        const fields = particle.definitionDifferences().map((difference) => difference.path);
+        throw new PcfError(
+          "TRANSITION_FAILED",
+          `update ran but ${fields.join(", ")} still differ`,
+          { particle: particle.id },
+        );
+      }
+      await runTransition(particle, context, "update", state);
+      transitions.push("update");
+      if (!options.sync) return { outcome: "skipped", transitions };
+      state = await settle(particle, context, () => particle.isStateDefinitionEquivalent());
+    }
+  }
+  return { outcome: transitions.length === 0 ? "unchanged" : "converged", transitions };
+}
+
+/**
+ * Resolves the particle's desired definition for this run: `$inherit$` values from its parents'
+ * live definitions, then the provider's own references. Going down (stop, terminate), a
+ * reference to a parent that is already gone is left as written: the resource is found by its
+ * unique keys, and PCF's failure to terminate such a child is not reproduced.
+ */
+export async function prepareDefinition(particle: Particle, context: RunContext): Promise<void> {
+  const template = particle.templateDefinition;
+  const references = findInheritReferences(template);
+  const parentsById = new Map([...particle.parents].map((parent) => [parent.id, parent]));
+  const referencedParents = references.flatMap(
+    (reference) => parentsById.get(reference.parentId) ?? [],
+  );
+  await Promise.all(referencedParents.map((parent) => parent.getState(context)));
+  const currentOf = (id: string): Record<string, unknown> | undefined => {
+    const parent = parentsById.get(id);
+    return parent?.state === undefined || parent.state === "terminated"
+      ? undefined
+      : parent.currentStateDefinition;
+  };
+  let resolved = template;
+  try {
+    resolved = resolveInherit(template, currentOf, particle.id);
+  } catch (error) {
+    if (particle.desiredState === "running") throw error;
+  }
+  particle.desiredStateDefinition = await particle.resolveDefinition(resolved, context);
+}
+
+async function runTransition(
+  particle: Particle,
+  context: RunContext,
+  transition: TransitionName,
+  from: State,
+): Promise<void> {
+  const startedMs = context.now();
+  context.emit({
+    type: "transition.start",
+    particle: particle.id,
+    transition,
+    from,
+    to: particle.desiredState,
+  });
+  await particle.runTransition(transition, context);
+  context.emit({
+    type: "transition.end",
+    particle: particle.id,
+    transition,
+    ms: Math.round(context.now() - startedMs),
+  });
+}
+
+/**
+ * Reads the state until it is not pending and `isDone` holds, backing off between reads. A
+ * state that is stable but not done is accepted after a few reads, for the caller to judge.
+ */
+async function settle(
+  particle: Particle,
+  context: RunContext,
+  isDone: (state: State) => boolean,
+): Promise<State> {
+  let reads = 0;
+  let stableReads = 0;
+  const type = particle.constructor as typeof Particle;
+  return waitFor<State>(
+    async () => {
+      reads += 1;
+      const state = await particle.getState(context, reads === 1 ? {} : { maxAgeMs: 0 });
+      if (state === "pending") return { done: false };
+      stableReads += 1;
+      return isDone(state) || stableReads >= SETTLE_READS
+        ? { done: true, value: state }
+        : { done: false };
+    },
+    {
+      ...type.waitOptions,
+      signal: context.signal,
+      description: `${particle.id} to settle`,
+      onPoll: (attempt, nextDelayMs) =>
+        context.emit({
+          type: "wait.poll",
+          particle: particle.id,
+          attempt,
+          nextDelayMs,
+          state: particle.state ?? "terminated",
+        }),
+    },
+  );
+}

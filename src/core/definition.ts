@@ -1,0 +1,140 @@
+import { z } from "zod";
+import type { DefinitionIssue } from "./errors.js";
+import { isInheritLike, parseInherit } from "./references.js";
+import { DESIRED_STATES } from "./state.js";
+import { suggest } from "./suggest.js";
+import { isPlainObject } from "./values.js";
+
+const particleIdSchema = z
+  .string()
+  .regex(/^[^:\s]+:\S+$/, "expected a particle id flavor:pcf_name");
+
+const callbackSchema = z.strictObject({
+  function: z.union([
+    z.string().min(1),
+    z.custom<(...args: never[]) => unknown>(
+      (value) => typeof value === "function",
+      "expected a function",
+    ),
+  ]),
+  kwargs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The framework's own fields of a particle definition; the provider block is checked by the flavor. */
+export const particleFieldsSchema = z.looseObject({
+  pcf_name: z.string().min(1, "expected a non-empty name"),
+  flavor: z.string().min(1, "expected a flavor"),
+  desired_state: z.enum(DESIRED_STATES as [string, ...string[]]).optional(),
+  parents: z.array(particleIdSchema).optional(),
+  children: z.array(particleIdSchema).optional(),
+  persist_on_termination: z.boolean().optional(),
+  persist_on_update: z.boolean().optional(),
+  callbacks: z.record(z.string(), callbackSchema).optional(),
+  multiplier: z.int().min(1).max(10_000).optional(),
+  base_particle_config: z.string().min(1).optional(),
+});
+
+/** The fields of a quasiparticle definition, besides its members. */
+export const quasiparticleFieldsSchema = particleFieldsSchema.extend({
+  particles: z.array(z.unknown()).min(1, "expected at least one particle"),
+  custom_config: z.record(z.string(), z.unknown()).optional(),
+});
+
+const FRAMEWORK_KEYS = new Set([
+  ...Object.keys(particleFieldsSchema.shape),
+  "particles",
+  "custom_config",
+]);
+
+/** True for a definition with a `particles` list: a quasiparticle. */
+export function isQuasiparticleDefinition(value: unknown): boolean {
+  return isPlainObject(value) && "particles" in value;
+}
+
+/**
+ * Checks the framework fields of one entry and the keys beside them: every key must be a
+ * framework field or the flavor's resource block.
+ */
+export function checkFrameworkFields(
+  entry: unknown,
+  where: { file?: string | undefined; particle?: string | undefined },
+  resourceKey: string | undefined,
+): DefinitionIssue[] {
+  const schema = isQuasiparticleDefinition(entry)
+    ? quasiparticleFieldsSchema
+    : particleFieldsSchema;
+  const parsed = schema.safeParse(entry);
+  const issues = parsed.success ? [] : zodIssues(parsed.error, where);
+  if (!isPlainObject(entry)) return issues;
+  const allowed = [...FRAMEWORK_KEYS, ...(resourceKey === undefined ? [] : [resourceKey])];
+  for (const key of Object.keys(entry)) {
+    if (allowed.includes(key)) continue;
+    const hint =
+      suggest(key, allowed) ||
+      (resourceKey === undefined ? "" : ` (this flavor's parameters go in ${resourceKey})`);
+    issues.push({ ...where, field: key, message: `unknown field${hint}` });
+  }
+  return issues;
+}
+
+/** Checks a flavor's resource block against its schema, and every `$inherit$` value's shape. */
+export function checkResourceBlock(
+  block: unknown,
+  schema: z.ZodType | undefined,
+  where: { file?: string | undefined; particle?: string | undefined },
+  resourceKey: string,
+): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  if (schema !== undefined) {
+    const parsed = schema.safeParse(block ?? {});
+    if (!parsed.success) issues.push(...zodIssues(parsed.error, where, resourceKey));
+  }
+  visitMalformedInherits(block, resourceKey, (at, value) =>
+    issues.push({
+      ...where,
+      field: at,
+      message: `malformed reference "${value}": expected $inherit$flavor:name$dot.path`,
+    }),
+  );
+  return issues;
+}
+
+/** Turns zod's issues into the framework's, each with its field path (`aws_resource.Tags[0].Key`). */
+export function zodIssues(
+  error: z.ZodError,
+  where: { file?: string | undefined; particle?: string | undefined },
+  prefix?: string,
+): DefinitionIssue[] {
+  return error.issues.map((issue) => ({
+    ...where,
+    field: formatPath(prefix === undefined ? issue.path : [prefix, ...issue.path]),
+    message:
+      issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")}` : issue.message,
+  }));
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === "number"
+        ? `${text}[${key}]`
+        : text === ""
+          ? String(key)
+          : `${text}.${String(key)}`,
+    "",
+  );
+}
+
+function visitMalformedInherits(
+  value: unknown,
+  at: string,
+  report: (at: string, value: string) => void,
+): void {
+  if (isInheritLike(value)) {
+    if (parseInherit(value) === undefined) report(at, value);
+  } else if (Array.isArray(value))
+    value.forEach((item, index) => visitMalformedInherits(item, `${at}[${index}]`, report));
+  else if (isPlainObject(value))
+    for (const [key, item] of Object.entries(value))
+      visitMalformedInherits(item, `${at}.${key}`, report);
+}

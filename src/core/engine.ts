@@ -1,0 +1,345 @@
+import pLimit from "p-limit";
+import { convergeParticle } from "./converge.js";
+import { DefinitionError, PcfError, messageOf, type PcfErrorCode } from "./errors.js";
+import type { EngineEvent, ParticleOutcome, RunOperation } from "./events.js";
+import type { Field } from "./field.js";
+import type { Particle, ParticleClass, TransitionName } from "./particle.js";
+import { createRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
+import type { DesiredState, State } from "./state.js";
+import { abortError } from "./wait.js";
+
+/** Options of {@link applyField}. */
+export interface ApplyOptions {
+  /** Overrides every particle's desired state for this run. */
+  readonly desiredState?: DesiredState;
+  /** Most particles converging at once. Default 10. */
+  readonly concurrency?: number;
+  /** False runs one step per particle without waiting (PCF's `sync=False`). Default true. */
+  readonly sync?: boolean;
+  /** Whole-run deadline in ms; past it, work in flight is aborted with `WAIT_TIMEOUT`. */
+  readonly timeoutMs?: number;
+  /** Aborts work in flight (the second Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** Stops scheduling new particles while letting those in flight finish (the first Ctrl-C). */
+  readonly stopSignal?: AbortSignal;
+  /** On failure, sets every particle to terminated and applies again (PCF's rollback). */
+  readonly rollback?: boolean;
+  /** Runs each particle's `validateConfig` before anything else. */
+  readonly validateConfig?: boolean;
+  /** Receives every engine event. */
+  readonly onEvent?: (event: EngineEvent) => void;
+  /** Monotonic clock in ms, for tests. */
+  readonly now?: () => number;
+  /** Settings per provider (`{ aws: { region, profile, endpoint } }`); see each provider's docs. */
+  readonly providerOptions?: ProviderOptions;
+}
+
+/** What happened to one particle in a run. */
+export interface ParticleReport {
+  readonly particle: string;
+  readonly outcome: ParticleOutcome;
+  readonly transitions: readonly TransitionName[];
+  readonly state: State | undefined;
+  readonly ms: number;
+  readonly error?: PcfError;
+}
+
+/** The result of {@link applyField}: one report per particle, in the field's order. */
+export interface ApplyResult {
+  readonly ok: boolean;
+  readonly particles: readonly ParticleReport[];
+  /** When rollback ran after a failure, its own result. */
+  readonly rollback?: ApplyResult;
+  readonly ms: number;
+}
+
+/** An apply that did not converge; `result` says per particle what was done. */
+export class ApplyError extends PcfError {
+  constructor(
+    code: PcfErrorCode,
+    readonly result: ApplyResult,
+  ) {
+    const failed = result.particles.filter((report) => report.outcome === "failed");
+    const only = failed.length === 1 ? failed[0] : undefined;
+    super(
+      code,
+      describeFailure(code, result, failed),
+      { particle: only?.particle },
+      { cause: only?.error },
+    );
+  }
+}
+
+/**
+ * Converges every particle of `field` to its desired state, walking the graph: a particle that
+ * comes up waits for its parents; one that goes down waits for its children; independent
+ * particles run concurrently up to `concurrency`. A failure stops scheduling new particles,
+ * lets those in flight finish, and is reported per particle.
+ * @returns the per-particle report when everything converged.
+ * @throws ApplyError (`APPLY_FAILED`, `ABORTED` or `WAIT_TIMEOUT`) carrying the report otherwise.
+ * @throws PcfError `CONFLICTING_STATES` before anything runs, when a parent must go down while its child comes up.
+ */
+export async function applyField(field: Field, options: ApplyOptions = {}): Promise<ApplyResult> {
+  if (options.desiredState !== undefined)
+    for (const particle of field.particles) particle.setDesiredState(options.desiredState);
+  assertCompatibleStates(field);
+  if (options.validateConfig === true) validateAll(field);
+  const result = await walk(field, options);
+  if (result.ok) return result;
+  if (options.rollback === true) {
+    const rollback = await walk(field, options, "terminated");
+    throw new ApplyError("APPLY_FAILED", { ...result, rollback });
+  }
+  throw new ApplyError(failureCode(result, options), result);
+}
+
+/** Reads the live state of every particle, one batched read per flavor class. */
+export async function syncField(
+  particles: readonly Particle[],
+  context: RunContext,
+): Promise<void> {
+  const byClass = new Map<ParticleClass, Particle[]>();
+  for (const particle of particles) {
+    const type = particle.constructor as ParticleClass;
+    byClass.set(type, [...(byClass.get(type) ?? []), particle]);
+  }
+  await Promise.all(
+    [...byClass].map(async ([type, members]) => {
+      await type.syncAll(members, context);
+      for (const particle of members) {
+        particle.markSynced(context.now());
+        context.emit({
+          type: "state.read",
+          particle: particle.id,
+          state: particle.state ?? "terminated",
+        });
+      }
+    }),
+  );
+}
+
+/** A run's signal: the caller's, plus the timeout. */
+export function runSignal(options: { signal?: AbortSignal; timeoutMs?: number }): AbortSignal {
+  const signals = [
+    options.signal,
+    options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
+  ];
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
+}
+
+/** Whether a particle moves up (towards running) in this run. */
+function isGoingUp(particle: Particle): boolean {
+  return particle.desiredState === "running";
+}
+
+/** The particles a particle must wait for: parents when it comes up, children when it goes down. */
+function dependenciesOf(particle: Particle, field: Field): Particle[] {
+  const related = isGoingUp(particle) ? particle.parents : particle.children;
+  return [...related].filter(
+    (other) => field.get(other.id) === other && isGoingUp(other) === isGoingUp(particle),
+  );
+}
+
+function assertCompatibleStates(field: Field): void {
+  for (const parent of field.particles) {
+    if (isGoingUp(parent)) continue;
+    for (const child of parent.children) {
+      if (field.get(child.id) === child && isGoingUp(child)) {
+        throw new PcfError(
+          "CONFLICTING_STATES",
+          `${parent.id} should be ${parent.desiredState} but its child ${child.id} should be running`,
+          { particle: parent.id, field: "desired_state" },
+        );
+      }
+    }
+  }
+}
+
+async function walk(
+  field: Field,
+  options: ApplyOptions,
+  operationState?: DesiredState,
+): Promise<ApplyResult> {
+  if (operationState !== undefined)
+    for (const particle of field.particles) particle.setDesiredState(operationState);
+  const signal = runSignal(options);
+  const context = createRunContext({
+    signal,
+    onEvent: options.onEvent,
+    now: options.now,
+    providerOptions: options.providerOptions,
+  });
+  const startedMs = context.now();
+  const operation: RunOperation = "apply";
+  context.emit({ type: "run.start", operation, particles: field.particles.length });
+
+  const reports = new Map<Particle, ParticleReport>();
+  const record = (
+    particle: Particle,
+    report: Omit<ParticleReport, "particle" | "state">,
+  ): ParticleReport => {
+    const full = { particle: particle.id, state: particle.state, ...report };
+    reports.set(particle, full);
+    context.emit({
+      type: "particle.done",
+      particle: particle.id,
+      outcome: full.outcome,
+      state: full.state,
+      ms: full.ms,
+    });
+    return full;
+  };
+  let isStopping = false;
+  const shouldSchedule = (): boolean =>
+    !isStopping && options.stopSignal?.aborted !== true && !signal.aborted;
+
+  try {
+    await syncField(field.particles, context);
+  } catch (error) {
+    const failure = toPcfError(error, signal);
+    for (const particle of field.particles) {
+      record(particle, { outcome: "failed", transitions: [], ms: 0, error: failure });
+      context.emit({
+        type: "particle.error",
+        particle: particle.id,
+        code: failure.code,
+        message: failure.message,
+      });
+    }
+    return finish(field, reports, context, startedMs, operation);
+  }
+
+  const limit = pLimit(Math.max(1, options.concurrency ?? 10));
+  const running = new Map<Particle, Promise<ParticleReport>>();
+  const converge = async (particle: Particle): Promise<ParticleReport> => {
+    const dependencies = await Promise.all(
+      dependenciesOf(particle, field).map((dependency) => schedule(dependency)),
+    );
+    if (
+      dependencies.some(
+        (report) => report.outcome === "failed" || report.outcome === "not-started",
+      ) ||
+      !shouldSchedule()
+    ) {
+      return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
+    }
+    return limit(async () => {
+      if (!shouldSchedule())
+        return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
+      const particleStartMs = context.now();
+      try {
+        const { outcome, transitions } = await convergeParticle(particle, context, {
+          sync: options.sync ?? true,
+        });
+        return record(particle, {
+          outcome,
+          transitions,
+          ms: Math.round(context.now() - particleStartMs),
+        });
+      } catch (error) {
+        isStopping = true;
+        const failure = toPcfError(error, signal, particle.id);
+        context.emit({
+          type: "particle.error",
+          particle: particle.id,
+          code: failure.code,
+          message: failure.message,
+        });
+        return record(particle, {
+          outcome: "failed",
+          transitions: [],
+          ms: Math.round(context.now() - particleStartMs),
+          error: failure,
+        });
+      }
+    });
+  };
+  const schedule = (particle: Particle): Promise<ParticleReport> => {
+    let promise = running.get(particle);
+    if (promise === undefined) {
+      promise = converge(particle);
+      running.set(particle, promise);
+    }
+    return promise;
+  };
+  await Promise.all(field.particles.map((particle) => schedule(particle)));
+  return finish(field, reports, context, startedMs, operation);
+}
+
+function finish(
+  field: Field,
+  reports: Map<Particle, ParticleReport>,
+  context: RunContext,
+  startedMs: number,
+  operation: RunOperation,
+): ApplyResult {
+  const particles = field.particles.map(
+    (particle) =>
+      reports.get(particle) ?? {
+        particle: particle.id,
+        outcome: "not-started" as const,
+        transitions: [],
+        state: particle.state,
+        ms: 0,
+      },
+  );
+  const ok = particles.every(
+    (report) => report.outcome !== "failed" && report.outcome !== "not-started",
+  );
+  const ms = Math.round(context.now() - startedMs);
+  context.emit({ type: "run.end", operation, ok, ms });
+  return { ok, particles, ms };
+}
+
+function validateAll(field: Field): void {
+  const issues = field.particles.flatMap((particle) => particle.validateConfig());
+  if (issues.length > 0) throw new DefinitionError(issues);
+}
+
+function describeFailure(
+  code: PcfErrorCode,
+  result: ApplyResult,
+  failed: readonly ParticleReport[],
+): string {
+  const details = failed.map(
+    (report) => `${report.particle}: ${report.error?.message ?? "failed"}`,
+  );
+  const finished = result.particles.filter(
+    (report) => report.outcome !== "failed" && report.outcome !== "not-started",
+  ).length;
+  const progress = `${finished} of ${result.particles.length} particles finished`;
+  if (code === "APPLY_FAILED") {
+    return failed.length === 1
+      ? (failed[0]?.error?.message ?? "failed")
+      : `${failed.length} particles failed: ${details.join("; ")}`;
+  }
+  return [code === "ABORTED" ? "aborted" : "timed out", progress, ...details].join("; ");
+}
+
+function failureCode(result: ApplyResult, options: ApplyOptions): PcfErrorCode {
+  const codes = new Set(result.particles.map((report) => report.error?.code));
+  if (codes.has("WAIT_TIMEOUT")) return "WAIT_TIMEOUT";
+  if (
+    codes.has("ABORTED") ||
+    options.signal?.aborted === true ||
+    options.stopSignal?.aborted === true
+  )
+    return "ABORTED";
+  return "APPLY_FAILED";
+}
+
+function toPcfError(error: unknown, signal: AbortSignal, particle?: string): PcfError {
+  if (
+    signal.aborted &&
+    !(error instanceof PcfError && error.code !== "ABORTED" && error.code !== "WAIT_TIMEOUT")
+  ) {
+    const aborted = abortError(signal);
+    return new PcfError(aborted.code, aborted.message, { particle }, { cause: error });
+  }
+  if (error instanceof PcfError) {
+    return error.where.particle !== undefined || particle === undefined
+      ? error
+      : new PcfError(error.code, error.message, { ...error.where, particle }, { cause: error });
+  }
+  return new PcfError("TRANSITION_FAILED", messageOf(error), { particle }, { cause: error });
+}

@@ -1,0 +1,88 @@
+/**
+ * Stable error codes. They are API: never renamed, each documented in docs/errors.md.
+ * - `DEFINITION_INVALID`: a definition failed validation; nothing was touched.
+ * - `UNKNOWN_FLAVOR`: no particle class is registered for a flavor.
+ * - `DUPLICATE_FLAVOR`: a flavor name was registered twice.
+ * - `DEPENDENCY_CYCLE`: parents and children form a cycle.
+ * - `MISSING_DEPENDENCY`: a parent, child or `$inherit$` names a particle that is not in the field.
+ * - `CONFLICTING_STATES`: a parent must go down while its child must come up.
+ * - `REFERENCE_UNRESOLVED`: an `$inherit$` or `$lookup$` value could not be resolved.
+ * - `TRANSITION_FAILED`: a start, stop, terminate or update did not reach its state.
+ * - `WAIT_TIMEOUT`: the timeout passed before the state was reached.
+ * - `ABORTED`: the caller's signal aborted the run.
+ * - `APPLY_FAILED`: one or more particles failed; the error carries the per-particle report.
+ * - `FILE_NOT_FOUND`: no definition file at the given path, or none in the working directory.
+ * - `NOT_FOUND`: no particle or quasiparticle has the requested name.
+ */
+export type PcfErrorCode =
+  | "DEFINITION_INVALID"
+  | "UNKNOWN_FLAVOR"
+  | "DUPLICATE_FLAVOR"
+  | "DEPENDENCY_CYCLE"
+  | "MISSING_DEPENDENCY"
+  | "CONFLICTING_STATES"
+  | "REFERENCE_UNRESOLVED"
+  | "TRANSITION_FAILED"
+  | "WAIT_TIMEOUT"
+  | "ABORTED"
+  | "APPLY_FAILED"
+  | "FILE_NOT_FOUND"
+  | "NOT_FOUND";
+
+/** Where a problem is: the definition file, the particle id (`flavor:pcf_name`) and the field path. */
+export interface ErrorLocation {
+  readonly file?: string | undefined;
+  readonly particle?: string | undefined;
+  readonly field?: string | undefined;
+}
+
+/** The one error class of the framework: a stable `code`, a message and where the problem is. */
+export class PcfError extends Error {
+  override readonly name = "PcfError";
+
+  constructor(
+    readonly code: PcfErrorCode,
+    message: string,
+    readonly where: ErrorLocation = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  /** The message with its location first, as the CLI prints it: `pcf.yml › s3_bucket:logs › Bucket: …`. */
+  describe(): string {
+    return formatIssue({ ...this.where, message: this.message });
+  }
+}
+
+/** One problem found while validating definitions. */
+export interface DefinitionIssue extends ErrorLocation {
+  readonly message: string;
+}
+
+/** Every problem found in a set of definitions, reported together before anything runs. */
+export class DefinitionError extends PcfError {
+  constructor(readonly issues: readonly DefinitionIssue[]) {
+    const first = issues[0];
+    super(
+      "DEFINITION_INVALID",
+      issues.length === 1 && first !== undefined
+        ? first.message
+        : `${issues.length} problems in the definitions:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join("\n")}`,
+      issues.length === 1 && first !== undefined ? first : {},
+    );
+  }
+}
+
+/** An issue as one line, location first. */
+export function formatIssue(issue: DefinitionIssue): string {
+  const location = [issue.file, issue.particle, issue.field].filter(
+    (part): part is string => part !== undefined && part !== "",
+  );
+  return location.length === 0 ? issue.message : `${location.join(" › ")}: ${issue.message}`;
+}
+
+/** A message for any thrown value. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

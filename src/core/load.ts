@@ -1,0 +1,383 @@
+import { access } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  checkFrameworkFields,
+  checkResourceBlock,
+  isQuasiparticleDefinition,
+} from "./definition.js";
+import { DefinitionError, PcfError, messageOf, type DefinitionIssue } from "./errors.js";
+import { Field } from "./field.js";
+import { fuseMembers, type FusedMember } from "./fuse.js";
+import type { Particle, ParticleClass, ParticleDefinition } from "./particle.js";
+import { DEFAULT_DEFINITION_FILES, readDefinitionFile } from "./parse.js";
+import {
+  isQuasiparticleClass,
+  type Quasiparticle,
+  type QuasiparticleClass,
+  type QuasiparticleDefinition,
+} from "./quasiparticle.js";
+import { flavorRegistry, type FlavorClass, type FlavorRegistry } from "./registry.js";
+import { isPlainObject } from "./values.js";
+
+/** Options of {@link loadField} and {@link loadFiles}. */
+export interface LoadOptions {
+  /** Where flavors are looked up. Default: the process-wide registry with the built-in flavors. */
+  readonly registry?: FlavorRegistry;
+  /** The file the definitions came from, for error locations. */
+  readonly file?: string;
+  /** Where `"./module.js#export"` callbacks are resolved from. Default: the file's folder, else the working directory. */
+  readonly baseDir?: string;
+}
+
+/** Definitions turned into particles: one linked field, plus the top-level entries by name. */
+export interface LoadedField {
+  /** Every particle of every entry (quasiparticle members included), linked. */
+  readonly field: Field;
+  /** The top-level entries, particles and quasiparticles, in file order. */
+  readonly entries: readonly (Particle | Quasiparticle)[];
+}
+
+/**
+ * Validates definitions and builds the field. A source holds one definition or a list; each
+ * entry is a particle or a quasiparticle. Every problem is collected and reported at once, before
+ * anything could touch the cloud.
+ * @throws DefinitionError listing each problem with its file, particle and field.
+ * @example
+ * ```ts
+ * const { field } = await loadField([{ pcf_name: "notes", flavor: "local_file", local_resource: { path: "notes.txt" } }]);
+ * await applyField(field);
+ * ```
+ */
+export async function loadField(source: unknown, options: LoadOptions = {}): Promise<LoadedField> {
+  const registry = options.registry ?? flavorRegistry;
+  const file = options.file;
+  const baseDir = options.baseDir ?? (file === undefined ? process.cwd() : dirname(resolve(file)));
+  const rawEntries = Array.isArray(source) ? source : [source];
+  const issues: DefinitionIssue[] = [];
+  const classes = await resolveClasses(rawEntries, registry, file, issues);
+
+  const planned = rawEntries.flatMap((raw, index) => planEntry(raw, index, classes, file, issues));
+  const quasiMembers = new Map(
+    planned
+      .filter((entry) => entry.kind === "quasi")
+      .map((entry) => [
+        entry.id,
+        entry.members.map((member) => `${member.flavor}:${member.pcf_name}`),
+      ]),
+  );
+  const expandParents = (definition: FusedMember): FusedMember => {
+    if (!Array.isArray(definition.parents)) return definition;
+    const parents = (definition.parents as string[]).flatMap((id) => quasiMembers.get(id) ?? [id]);
+    return { ...definition, parents };
+  };
+
+  const field = new Field();
+  const built: { entry: PlannedEntry; particles: Particle[] }[] = [];
+  for (const entry of planned) {
+    const definitions = entry.kind === "quasi" ? entry.members : [entry.definition];
+    const particles: Particle[] = [];
+    for (const definition of definitions) {
+      const particle = await construct(expandParents(definition), classes, file, baseDir, issues);
+      if (particle === undefined) continue;
+      try {
+        field.add(particle);
+        particles.push(particle);
+      } catch (error) {
+        issues.push({ file, particle: particle.id, field: "pcf_name", message: messageOf(error) });
+      }
+    }
+    built.push({ entry, particles });
+  }
+  if (issues.length > 0) throw new DefinitionError(issues);
+  withFile(file, () => field.link());
+
+  const entries = built.map(({ entry, particles }) => {
+    if (entry.kind === "particle") return particles[0] as Particle;
+    return withFile(file, () => new entry.type(entry.definition, particles));
+  });
+  return { field, entries };
+}
+
+/**
+ * Loads several definition files into one field (edges may cross files).
+ * @throws DefinitionError with every problem of every file.
+ */
+export async function loadFiles(
+  paths: readonly string[],
+  options: Omit<LoadOptions, "file"> = {},
+): Promise<LoadedField> {
+  const loaded = await Promise.all(
+    paths.map(async (path) => ({ path, source: await readDefinitionFile(path) })),
+  );
+  if (loaded.length === 1 && loaded[0] !== undefined)
+    return loadField(loaded[0].source, { ...options, file: loaded[0].path });
+  const sources = loaded.flatMap(({ source }) =>
+    Array.isArray(source) ? (source as unknown[]) : [source],
+  );
+  return loadField(sources, {
+    ...options,
+    file: paths.join(", "),
+    baseDir: options.baseDir ?? process.cwd(),
+  });
+}
+
+/**
+ * The definition file in `directory`: `pcf.json`, then `pcf.yml`, then `pcf.yaml` (PCF's order).
+ * @throws PcfError `FILE_NOT_FOUND` when there is none.
+ */
+export async function findDefinitionFile(directory: string): Promise<string> {
+  for (const name of DEFAULT_DEFINITION_FILES) {
+    const path = join(directory, name);
+    try {
+      await access(path);
+      return path;
+    } catch {
+      continue;
+    }
+  }
+  throw new PcfError(
+    "FILE_NOT_FOUND",
+    `no ${DEFAULT_DEFINITION_FILES.join(", ")} in ${directory}; pass a file with -f`,
+  );
+}
+
+type PlannedEntry =
+  | { readonly kind: "particle"; readonly id: string; readonly definition: FusedMember }
+  | {
+      readonly kind: "quasi";
+      readonly id: string;
+      readonly type: QuasiparticleClass;
+      readonly definition: QuasiparticleDefinition;
+      readonly members: FusedMember[];
+    };
+
+async function resolveClasses(
+  rawEntries: readonly unknown[],
+  registry: FlavorRegistry,
+  file: string | undefined,
+  issues: DefinitionIssue[],
+): Promise<Map<string, FlavorClass>> {
+  const flavors = new Set<string>();
+  for (const raw of rawEntries) {
+    if (!isPlainObject(raw)) continue;
+    if (typeof raw.flavor === "string") flavors.add(raw.flavor);
+    if (Array.isArray(raw.particles))
+      for (const member of raw.particles)
+        if (isPlainObject(member) && typeof member.flavor === "string") flavors.add(member.flavor);
+  }
+  const classes = new Map<string, FlavorClass>();
+  await Promise.all(
+    [...flavors].map(async (flavor) => {
+      try {
+        classes.set(flavor, await registry.resolve(flavor));
+      } catch (error) {
+        issues.push({
+          file,
+          particle: `flavor ${flavor}`,
+          field: "flavor",
+          message: messageOf(error),
+        });
+      }
+    }),
+  );
+  return classes;
+}
+
+function planEntry(
+  raw: unknown,
+  index: number,
+  classes: Map<string, FlavorClass>,
+  file: string | undefined,
+  issues: DefinitionIssue[],
+): PlannedEntry[] {
+  if (!isPlainObject(raw)) {
+    issues.push({
+      file,
+      particle: `entry ${index}`,
+      message: "expected a particle or quasiparticle definition (an object)",
+    });
+    return [];
+  }
+  const id = `${String(raw.flavor)}:${String(raw.pcf_name)}`;
+  const type = classes.get(String(raw.flavor));
+  if (!isQuasiparticleDefinition(raw)) {
+    return checkParticle(raw, type, { file, particle: id }, issues)
+      ? [{ kind: "particle", id, definition: raw as FusedMember }]
+      : [];
+  }
+  const countBefore = issues.length;
+  issues.push(...checkFrameworkFields(raw, { file, particle: id }, undefined));
+  if (type !== undefined && !isQuasiparticleClass(type))
+    issues.push({
+      file,
+      particle: id,
+      field: "flavor",
+      message: `${String(raw.flavor)} is a particle flavor, not a quasiparticle`,
+    });
+  const uniqueKeysOf = (flavor: string): readonly string[] => {
+    const memberType = classes.get(flavor);
+    return memberType !== undefined && !isQuasiparticleClass(memberType)
+      ? (memberType as ParticleClass).uniqueKeys
+      : [];
+  };
+  const fused = fuseMembers(raw, uniqueKeysOf, file);
+  issues.push(...fused.issues);
+  for (const member of fused.members)
+    checkParticle(
+      member,
+      classes.get(member.flavor),
+      { file, particle: `${member.flavor}:${member.pcf_name}` },
+      issues,
+    );
+  if (issues.length > countBefore || type === undefined || !isQuasiparticleClass(type)) return [];
+  return [
+    {
+      kind: "quasi",
+      id,
+      type,
+      definition: raw as unknown as QuasiparticleDefinition,
+      members: fused.members,
+    },
+  ];
+}
+
+function checkParticle(
+  raw: Record<string, unknown>,
+  type: FlavorClass | undefined,
+  where: { file: string | undefined; particle: string },
+  issues: DefinitionIssue[],
+): boolean {
+  const countBefore = issues.length;
+  if (type !== undefined && isQuasiparticleClass(type)) {
+    issues.push({
+      ...where,
+      field: "particles",
+      message: `${type.flavor} is a quasiparticle flavor: it needs a particles list`,
+    });
+    return false;
+  }
+  const particleType = type as ParticleClass | undefined;
+  issues.push(...checkFrameworkFields(raw, where, particleType?.resourceKey));
+  if (particleType?.resourceKey !== undefined)
+    issues.push(
+      ...checkResourceBlock(
+        raw[particleType.resourceKey],
+        particleType.definitionSchema,
+        where,
+        particleType.resourceKey,
+      ),
+    );
+  return issues.length === countBefore && type !== undefined;
+}
+
+async function construct(
+  definition: FusedMember,
+  classes: Map<string, FlavorClass>,
+  file: string | undefined,
+  baseDir: string,
+  issues: DefinitionIssue[],
+): Promise<Particle | undefined> {
+  const type = classes.get(definition.flavor) as ParticleClass | undefined;
+  if (type === undefined) return undefined;
+  const id = `${definition.flavor}:${definition.pcf_name}`;
+  try {
+    const callbacks = await loadCallbacks(definition, baseDir);
+    return new type({
+      ...definition,
+      ...(callbacks === undefined ? {} : { callbacks }),
+    });
+  } catch (error) {
+    if (error instanceof DefinitionError)
+      issues.push(...error.issues.map((issue) => ({ ...issue, file })));
+    else
+      issues.push({
+        file,
+        particle: id,
+        field: error instanceof PcfError ? error.where.field : undefined,
+        message: messageOf(error),
+      });
+    return undefined;
+  }
+}
+
+/** Replaces `"./module.js#export"` callback functions by the exported functions. */
+async function loadCallbacks(
+  definition: FusedMember,
+  baseDir: string,
+): Promise<ParticleDefinition["callbacks"]> {
+  const callbacks = definition.callbacks as ParticleDefinition["callbacks"];
+  if (callbacks === undefined) return undefined;
+  const entries = await Promise.all(
+    Object.entries(callbacks).map(async ([transition, callback]) => {
+      if (typeof callback.function !== "string") return [transition, callback] as const;
+      const [modulePath = "", exportName = "default"] = callback.function.split("#");
+      const url = pathToFileURL(
+        isAbsolute(modulePath) ? modulePath : resolve(baseDir, modulePath),
+      ).href;
+      const where = {
+        particle: `${definition.flavor}:${definition.pcf_name}`,
+        field: `callbacks.${transition}.function`,
+      };
+      let exported: unknown;
+      try {
+        exported = ((await import(url)) as Record<string, unknown>)[exportName];
+      } catch (error) {
+        throw new PcfError(
+          "DEFINITION_INVALID",
+          `cannot load callback module ${modulePath}: ${messageOf(error)}`,
+          where,
+          { cause: error },
+        );
+      }
+      if (typeof exported !== "function")
+        throw new PcfError(
+          "DEFINITION_INVALID",
+          `${modulePath} exports no function "${exportName}"`,
+          where,
+        );
+      return [
+        transition,
+        { ...callback, function: exported as (...args: never[]) => unknown },
+      ] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as ParticleDefinition["callbacks"];
+}
+
+function withFile<T>(file: string | undefined, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof DefinitionError)
+      throw new DefinitionError(error.issues.map((issue) => ({ ...issue, file })));
+    if (error instanceof PcfError)
+      throw new PcfError(
+        error.code,
+        error.message,
+        { ...error.where, file },
+        { cause: error.cause },
+      );
+    throw error;
+  }
+}
+
+/**
+ * Builds one quasiparticle from its definition in code: fused, validated and linked, its class
+ * found in the registry by `flavor` (register your subclass first).
+ * @throws DefinitionError for bad definitions; PcfError `DEFINITION_INVALID` when the flavor is a particle's.
+ */
+export async function loadQuasiparticle<Q extends Quasiparticle = Quasiparticle>(
+  definition: QuasiparticleDefinition,
+  options: LoadOptions = {},
+): Promise<Q> {
+  const { entries } = await loadField(definition, options);
+  const [entry] = entries;
+  if (entry === undefined || !("field" in entry)) {
+    throw new PcfError("DEFINITION_INVALID", `${definition.flavor} is not a quasiparticle flavor`, {
+      particle: `${definition.flavor}:${definition.pcf_name}`,
+      field: "flavor",
+    });
+  }
+  return entry as Q;
+}

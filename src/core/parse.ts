@@ -1,0 +1,104 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseDocument } from "yaml";
+import { PcfError } from "./errors.js";
+
+/** The file names `pcf` looks for, in order, when no file is given (as PCF's CLI). */
+export const DEFAULT_DEFINITION_FILES = ["pcf.json", "pcf.yml", "pcf.yaml"] as const;
+
+/**
+ * Reads and parses a definition file: `.json` (with `//`, `/* *\/` and `#` comments, as PCF's
+ * commentjson allowed) or `.yml` / `.yaml` (anchors and aliases work).
+ * @throws PcfError `FILE_NOT_FOUND`, or `DEFINITION_INVALID` with the line of a syntax error.
+ */
+export async function readDefinitionFile(path: string): Promise<unknown> {
+  const extension = extname(path).toLowerCase();
+  if (![".json", ".yml", ".yaml"].includes(extension)) {
+    throw new PcfError("DEFINITION_INVALID", "definition files must end in .json, .yml or .yaml", {
+      file: path,
+    });
+  }
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PcfError(
+      code === "ENOENT" ? "FILE_NOT_FOUND" : "DEFINITION_INVALID",
+      `cannot read ${path}: ${code ?? "error"}`,
+      { file: path },
+      { cause: error },
+    );
+  }
+  return extension === ".json" ? parseJsonWithComments(text, path) : parseYaml(text, path);
+}
+
+/** Parses JSON that may hold comments. @throws PcfError `DEFINITION_INVALID` naming the line. */
+export function parseJsonWithComments(text: string, file?: string): unknown {
+  const stripped = stripJsonComments(text);
+  try {
+    return JSON.parse(stripped) as unknown;
+  } catch (error) {
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+    const line =
+      position === undefined ? undefined : stripped.slice(0, Number(position)).split("\n").length;
+    throw new PcfError(
+      "DEFINITION_INVALID",
+      `invalid JSON${line === undefined ? "" : ` at line ${line}`}: ${error instanceof Error ? error.message : String(error)}`,
+      { file },
+      { cause: error },
+    );
+  }
+}
+
+/** Parses YAML. @throws PcfError `DEFINITION_INVALID` naming the line. */
+export function parseYaml(text: string, file?: string): unknown {
+  const document = parseDocument(text, { prettyErrors: false });
+  const error = document.errors[0];
+  if (error !== undefined) {
+    const line = error.linePos?.[0].line;
+    throw new PcfError(
+      "DEFINITION_INVALID",
+      `invalid YAML${line === undefined ? "" : ` at line ${line}`}: ${error.message}`,
+      { file },
+      { cause: error },
+    );
+  }
+  return document.toJS({ maxAliasCount: 10_000 }) as unknown;
+}
+
+/**
+ * Blanks out comments outside strings, keeping line breaks so error lines stay true. No JSON
+ * library here reads `#` comments, which PCF's files may hold, hence this small scanner.
+ */
+function stripJsonComments(text: string): string {
+  let output = "";
+  let index = 0;
+  while (index < text.length) {
+    const char = text[index] ?? "";
+    const next = text[index + 1] ?? "";
+    if (char === '"') {
+      const end = endOfString(text, index);
+      output += text.slice(index, end);
+      index = end;
+    } else if (char === "#" || (char === "/" && next === "/")) {
+      const end = text.indexOf("\n", index);
+      index = end === -1 ? text.length : end;
+    } else if (char === "/" && next === "*") {
+      const end = text.indexOf("*/", index + 2);
+      const comment = text.slice(index, end === -1 ? text.length : end + 2);
+      output += comment.replace(/[^\n]/g, " ");
+      index += comment.length;
+    } else {
+      output += char;
+      index += 1;
+    }
+  }
+  return output;
+}
+
+function endOfString(text: string, start: number): number {
+  let index = start + 1;
+  while (index < text.length && text[index] !== '"') index += text[index] === "\\" ? 2 : 1;
+  return Math.min(index + 1, text.length);
+}

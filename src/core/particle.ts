@@ -1,0 +1,380 @@
+import type { ZodType } from "zod";
+import { diffDefinitions, type DefinitionDifference } from "./diff.js";
+import { applyField, type ApplyOptions, type ApplyResult } from "./engine.js";
+import { DefinitionError, PcfError, type DefinitionIssue } from "./errors.js";
+import { Field, reachable } from "./field.js";
+import type { RunContext } from "./run-context.js";
+import {
+  DISTINCT_STATES,
+  areStatesEquivalent,
+  type DesiredState,
+  type EquivalentStates,
+  type State,
+} from "./state.js";
+import type { BackoffOptions } from "./wait.js";
+import { copyPlain, readPath } from "./values.js";
+
+/** The built-in transitions; a subclass may register more under its own names. */
+export type TransitionName = "start" | "stop" | "terminate" | "update" | (string & {});
+
+/** A function run after a transition. `kwargs` come from the definition; `particle` is the particle. */
+export type CallbackFunction = (args: Record<string, unknown> & { particle: Particle }) => unknown;
+
+/** A callback as written in a definition: a function (or, in a file, `"./module.js#export"`) and its arguments. */
+export interface CallbackDefinition {
+  readonly function: CallbackFunction | string;
+  readonly kwargs?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A particle definition as PCF writes it. The provider block (`aws_resource`, `local_resource`, …)
+ * holds the resource's own parameters and its `custom_config`.
+ */
+export interface ParticleDefinition {
+  /** The particle's name; with the flavor it forms the id `flavor:pcf_name`. */
+  readonly pcf_name: string;
+  /** The registered flavor string that picks the particle class, e.g. `s3_bucket`. */
+  readonly flavor: string;
+  /** The state `apply` converges to. Default `running`. */
+  readonly desired_state?: DesiredState;
+  /** Ids (`flavor:pcf_name`) of particles that must be running before this one starts. */
+  readonly parents?: readonly string[];
+  /** Ids of particles that depend on this one. */
+  readonly children?: readonly string[];
+  /** When true, a desired `terminated` leaves the resource in place. Default false. */
+  readonly persist_on_termination?: boolean;
+  /** When true, a running resource whose definition differs is left as it is. Default false. */
+  readonly persist_on_update?: boolean;
+  /** Functions run after a transition, keyed by transition name. */
+  readonly callbacks?: Readonly<Record<string, CallbackDefinition>>;
+  readonly [key: string]: unknown;
+}
+
+/** The static side of a particle class: what the registry and the loader need. */
+export interface ParticleClass<P extends Particle = Particle> {
+  new (definition: ParticleDefinition): P;
+  readonly flavor: string;
+  readonly uniqueKeys: readonly string[];
+  readonly resourceKey: string | undefined;
+  readonly definitionSchema: ZodType | undefined;
+  syncAll(particles: readonly Particle[], context: RunContext): Promise<void>;
+}
+
+/** Options of {@link Particle.apply}: the engine's options plus PCF's `cascade`. */
+export interface ParticleApplyOptions extends ApplyOptions {
+  /** Also apply parents (coming up) or children (going down), in dependency order. Default false. */
+  readonly cascade?: boolean;
+}
+
+type TransitionFunction = (context: RunContext) => Promise<void>;
+
+/**
+ * One cloud resource with a lifecycle. Subclasses declare `flavor` and `uniqueKeys`, read the
+ * live resource in `syncState` and implement the transitions `_start`, `_stop`, `_terminate` and,
+ * where the resource can change in place, `_update`.
+ *
+ * @example
+ * ```ts
+ * class Greeting extends Particle {
+ *   static override readonly flavor = "greeting";
+ *   override async syncState() { this.state = (await exists()) ? "running" : "terminated"; }
+ *   protected override async _start() { await create(); }
+ *   protected override async _stop() { await remove(); }
+ *   protected override async _terminate() { await remove(); }
+ * }
+ * ```
+ */
+export abstract class Particle {
+  /** PCF's flavor string; the registry maps it to the class. */
+  static readonly flavor: string = "particle";
+  /** Dot paths into the definition that identify the live resource; each must be set. */
+  static readonly uniqueKeys: readonly string[] = [];
+  /** Which states count as the same for this flavor. */
+  static readonly equivalentStates: EquivalentStates = DISTINCT_STATES;
+  /** The definition block holding the resource's parameters (`aws_resource`); none for plain particles. */
+  static readonly resourceKey: string | undefined = undefined;
+  /** Validates the resource block at load time; none accepts anything. */
+  static readonly definitionSchema: ZodType | undefined = undefined;
+  /** How waits poll this flavor. */
+  static readonly waitOptions: BackoffOptions = {};
+  /** How long a read state stays fresh, in ms (PCF: 15 s, at least 10 s). */
+  static readonly stateCacheTtlMs: number = 15_000;
+
+  /**
+   * Reads the live state of many particles of this class. The default reads each one; flavors
+   * whose API lists many resources in one call override it to read them in a batch.
+   */
+  static async syncAll(particles: readonly Particle[], context: RunContext): Promise<void> {
+    await Promise.all(particles.map((particle) => particle.syncState(context)));
+  }
+
+  /** The definition as given, copied so later changes by the caller do not leak in. */
+  readonly definition: ParticleDefinition;
+  /** `flavor:pcf_name`. */
+  readonly id: string;
+  readonly name: string;
+  readonly flavor: string;
+  /** Particles this one depends on; linked by the field. */
+  readonly parents = new Set<Particle>();
+  /** Particles that depend on this one; linked by the field. */
+  readonly children = new Set<Particle>();
+  /** The state `apply` converges to. */
+  desiredState: DesiredState;
+  /** The live state, set by `syncState`; `undefined` until first read. */
+  state: State | undefined = undefined;
+  /** The live resource as the flavor reads it, in the shape of the resource block. */
+  currentStateDefinition: Record<string, unknown> = {};
+  /** The resource block to converge to, with `$inherit$` and `$lookup$` resolved once known. */
+  desiredStateDefinition: Record<string, unknown>;
+
+  private definitionTemplate: Record<string, unknown>;
+  private syncedAtMs: number | undefined;
+  private readonly transitionTable = new Map<State, Map<DesiredState, TransitionName>>();
+  private readonly transitionFunctions = new Map<TransitionName, TransitionFunction>();
+
+  constructor(definition: ParticleDefinition) {
+    const type = this.constructor as ParticleClass;
+    this.definition = copyPlain(definition);
+    this.name = definition.pcf_name;
+    this.flavor = definition.flavor;
+    this.id = `${this.flavor}:${this.name}`;
+    this.desiredState = definition.desired_state ?? "running";
+    const block = type.resourceKey === undefined ? {} : definition[type.resourceKey];
+    this.definitionTemplate = copyPlain((block ?? {}) as Record<string, unknown>);
+    this.desiredStateDefinition = copyPlain(this.definitionTemplate);
+    const issues = missingUniqueKeys(type.uniqueKeys, this.definition).map((field) => ({
+      particle: this.id,
+      field,
+      message: `unique key ${field} is required to find the resource`,
+    }));
+    if (issues.length > 0) throw new DefinitionError(issues);
+    this.registerDefaultTransitions();
+  }
+
+  /** Reads the live resource: sets `state` (missing resource = `terminated`) and `currentStateDefinition`. */
+  abstract syncState(context: RunContext): Promise<void>;
+  /** Creates or starts the resource. */
+  protected abstract _start(context: RunContext): Promise<void>;
+  /** Stops the resource (flavors without a stopped form terminate). */
+  protected abstract _stop(context: RunContext): Promise<void>;
+  /** Deletes the resource; succeeds when it is already gone. */
+  protected abstract _terminate(context: RunContext): Promise<void>;
+
+  /**
+   * Changes the running resource to match `desiredStateDefinition`. The default refuses: a flavor
+   * that cannot change in place says so instead of looping; `persist_on_update` skips updates.
+   */
+  protected _update(_context: RunContext): Promise<void> {
+    const fields = this.definitionDifferences().map((difference) => difference.path);
+    return Promise.reject(
+      new PcfError(
+        "TRANSITION_FAILED",
+        `${this.flavor} cannot change ${fields.join(", ")} in place`,
+        {
+          particle: this.id,
+        },
+      ),
+    );
+  }
+
+  /** Whether `persist_on_termination` is set. */
+  get persistOnTermination(): boolean {
+    return this.definition.persist_on_termination === true;
+  }
+
+  /** Whether `persist_on_update` is set. */
+  get persistOnUpdate(): boolean {
+    return this.definition.persist_on_update === true;
+  }
+
+  /** The flavor's state equivalence table. */
+  get equivalentStates(): EquivalentStates {
+    return (this.constructor as typeof Particle).equivalentStates;
+  }
+
+  /**
+   * The resource block as written, `$inherit$` and `$lookup$` references included. Each run
+   * resolves it afresh into `desiredStateDefinition`.
+   */
+  get templateDefinition(): Record<string, unknown> {
+    return copyPlain(this.definitionTemplate);
+  }
+
+  /** Replaces the resource block to converge to (references are resolved at the next run). */
+  setDesiredStateDefinition(definition: Record<string, unknown>): void {
+    this.definitionTemplate = copyPlain(definition);
+    this.desiredStateDefinition = copyPlain(definition);
+  }
+
+  /**
+   * Converges this particle to its desired state and definition. With `cascade`, its parents are
+   * applied first when it comes up, and its children first when it goes down (PCF's cascade).
+   * @throws ApplyError when it does not converge; see {@link applyField}.
+   */
+  apply(options: ParticleApplyOptions = {}): Promise<ApplyResult> {
+    if (options.desiredState !== undefined) this.setDesiredState(options.desiredState);
+    const members =
+      options.cascade !== true
+        ? [this]
+        : this.desiredState === "running"
+          ? reachable([this], "parents")
+          : reachable([this], "children");
+    return applyField(new Field(members), { ...options, desiredState: undefined });
+  }
+
+  /** Sets the state `apply` converges to. */
+  setDesiredState(state: DesiredState): void {
+    this.desiredState = state;
+  }
+
+  /** True when `state` counts as `desired` for this flavor. */
+  isStateEquivalent(state: State, desired: State): boolean {
+    return areStatesEquivalent(this.equivalentStates, state, desired);
+  }
+
+  /**
+   * The live state, read again only when the last read is older than `maxAgeMs` (default the
+   * flavor's `stateCacheTtlMs`) or a transition has run since.
+   */
+  async getState(context: RunContext, options: { maxAgeMs?: number } = {}): Promise<State> {
+    const maxAgeMs = options.maxAgeMs ?? (this.constructor as typeof Particle).stateCacheTtlMs;
+    const isFresh = this.syncedAtMs !== undefined && context.now() - this.syncedAtMs < maxAgeMs;
+    if (!isFresh || this.state === undefined) {
+      await (this.constructor as ParticleClass).syncAll([this], context);
+      this.markSynced(context.now());
+    }
+    return this.state ?? "terminated";
+  }
+
+  /** Records that `syncState` just ran (the engine calls this after a batched read). @internal */
+  markSynced(atMs: number): void {
+    this.syncedAtMs = atMs;
+  }
+
+  /** Forgets the cached state so the next `getState` reads the cloud. */
+  markDirty(): void {
+    this.syncedAtMs = undefined;
+  }
+
+  /** The fields of the desired definition the live resource does not match, after the flavor's filter. */
+  definitionDifferences(): DefinitionDifference[] {
+    return diffDefinitions(
+      this.comparableDefinition(this.desiredStateDefinition),
+      this.comparableDefinition(this.currentStateDefinition),
+    );
+  }
+
+  /** True when the live resource matches every field the desired definition sets. */
+  isStateDefinitionEquivalent(): boolean {
+    return this.definitionDifferences().length === 0;
+  }
+
+  /**
+   * Reads a nested value (`"a.b"` or PCF's `"a>b"`) from the current definition, then the
+   * desired one, then gives `fallback`.
+   */
+  getAttributeValue(path: string, fallback?: unknown): unknown {
+    return (
+      readPath(this.currentStateDefinition, path) ??
+      readPath(this.desiredStateDefinition, path) ??
+      fallback
+    );
+  }
+
+  /**
+   * Runs `transition` when the particle is in `from` and should reach `to`. Without `run`, the
+   * name must already have a function (`start`, `stop`, `terminate`, `update` or one registered before).
+   */
+  registerStateTransition(
+    from: State,
+    to: DesiredState,
+    transition: TransitionName,
+    run?: TransitionFunction,
+  ): void {
+    if (run !== undefined) this.transitionFunctions.set(transition, run);
+    else if (!this.transitionFunctions.has(transition)) {
+      throw new PcfError("DEFINITION_INVALID", `no function for transition "${transition}"`, {
+        particle: this.id,
+      });
+    }
+    const row = this.transitionTable.get(from) ?? new Map<DesiredState, TransitionName>();
+    row.set(to, transition);
+    this.transitionTable.set(from, row);
+  }
+
+  /** The transition that moves the particle from `from` towards `to`, if any. */
+  transitionFor(from: State, to: DesiredState): TransitionName | undefined {
+    return this.transitionTable.get(from)?.get(to);
+  }
+
+  /** Runs a transition by name, then its callback. Marks the state dirty. @internal */
+  async runTransition(transition: TransitionName, context: RunContext): Promise<void> {
+    const run = this.transitionFunctions.get(transition);
+    if (run === undefined) {
+      throw new PcfError("TRANSITION_FAILED", `no function for transition "${transition}"`, {
+        particle: this.id,
+      });
+    }
+    try {
+      await run(context);
+    } finally {
+      this.markDirty();
+    }
+    await this.runCallback(transition);
+  }
+
+  /**
+   * Resolves provider references (`$lookup$…`) in the desired definition before it is used.
+   * The default returns it unchanged; providers override it.
+   */
+  resolveDefinition(
+    definition: Record<string, unknown>,
+    _context: RunContext,
+  ): Promise<Record<string, unknown>> {
+    return Promise.resolve(definition);
+  }
+
+  /** Checks beyond the schema, run when `validateConfig` is asked for; returns the problems found. */
+  validateConfig(): DefinitionIssue[] {
+    return [];
+  }
+
+  /** The part of a definition this flavor compares in updates; the default drops `custom_config`. */
+  protected comparableDefinition(definition: Record<string, unknown>): Record<string, unknown> {
+    const { custom_config: _ignored, ...rest } = definition;
+    return rest;
+  }
+
+  private async runCallback(transition: TransitionName): Promise<void> {
+    const callback = this.definition.callbacks?.[transition];
+    if (callback === undefined) return;
+    if (typeof callback.function !== "function") {
+      throw new PcfError("DEFINITION_INVALID", `callback "${callback.function}" was never loaded`, {
+        particle: this.id,
+        field: `callbacks.${transition}.function`,
+      });
+    }
+    await callback.function({ ...callback.kwargs, particle: this });
+  }
+
+  private registerDefaultTransitions(): void {
+    this.transitionFunctions.set("start", (context) => this._start(context));
+    this.transitionFunctions.set("stop", (context) => this._stop(context));
+    this.transitionFunctions.set("terminate", (context) => this._terminate(context));
+    this.transitionFunctions.set("update", (context) => this._update(context));
+    this.registerStateTransition("terminated", "running", "start");
+    this.registerStateTransition("stopped", "running", "start");
+    this.registerStateTransition("terminated", "stopped", "start");
+    const hasNoStoppedForm = this.isStateEquivalent("stopped", "terminated");
+    this.registerStateTransition("running", "stopped", hasNoStoppedForm ? "terminate" : "stop");
+    this.registerStateTransition("running", "terminated", "terminate");
+    this.registerStateTransition("stopped", "terminated", "terminate");
+  }
+}
+
+function missingUniqueKeys(keys: readonly string[], definition: ParticleDefinition): string[] {
+  return keys.filter((key) => {
+    const value = readPath(definition, key);
+    return value === undefined || value === null || value === "";
+  });
+}

@@ -1,0 +1,143 @@
+import { prepareDefinition } from "./converge.js";
+import type { DefinitionDifference } from "./diff.js";
+import { runSignal, syncField } from "./engine.js";
+import { PcfError } from "./errors.js";
+import type { EngineEvent } from "./events.js";
+import type { Field } from "./field.js";
+import type { Particle, TransitionName } from "./particle.js";
+import { findInheritReferences } from "./references.js";
+import { createRunContext, type ProviderOptions } from "./run-context.js";
+import type { DesiredState, State } from "./state.js";
+
+/** Options of {@link planField}. */
+export interface PlanOptions {
+  /** Overrides every particle's desired state, as `apply` would. */
+  readonly desiredState?: DesiredState;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly onEvent?: (event: EngineEvent) => void;
+  readonly providerOptions?: ProviderOptions;
+}
+
+/** What apply would do to one particle. */
+export interface ParticlePlan {
+  readonly particle: string;
+  readonly state: State;
+  readonly desiredState: DesiredState;
+  /** The transitions in the order apply would run them; empty when nothing changes. */
+  readonly transitions: readonly TransitionName[];
+  /** Fields of the definition that differ (for `update`, and what a `start` would create). */
+  readonly differences: readonly DefinitionDifference[];
+  /** Why nothing or something unusual happens (`persist_on_termination`, a pending state, …). */
+  readonly note?: string;
+}
+
+/** What apply would do to a field. */
+export interface FieldPlan {
+  readonly particles: readonly ParticlePlan[];
+  /** True when apply would run at least one transition. */
+  readonly hasChanges: boolean;
+}
+
+/**
+ * Computes what `applyField` would do, without changing anything: reads the live states (batched
+ * per flavor), resolves references where their parents already exist, and lists per particle the
+ * transitions and the differing fields. Particles come in dependency order.
+ */
+export async function planField(field: Field, options: PlanOptions = {}): Promise<FieldPlan> {
+  const signal = runSignal(options);
+  const context = createRunContext({
+    signal,
+    onEvent: options.onEvent,
+    providerOptions: options.providerOptions,
+  });
+  const started = context.now();
+  context.emit({ type: "run.start", operation: "plan", particles: field.particles.length });
+  const desiredStates = new Map(
+    field.particles.map((particle) => [particle, options.desiredState ?? particle.desiredState]),
+  );
+  await syncField(field.particles, context);
+  const plans: ParticlePlan[] = [];
+  for (const particle of field.topologicalOrder()) {
+    const desired = desiredStates.get(particle) ?? particle.desiredState;
+    let note: string | undefined;
+    try {
+      await prepareDefinition(particle, context);
+    } catch (error) {
+      if (!(error instanceof PcfError) || error.code !== "REFERENCE_UNRESOLVED") throw error;
+      note = `values from ${findInheritReferences(particle.templateDefinition)
+        .map((reference) => reference.parentId)
+        .join(", ")} are known after they start`;
+    }
+    plans.push(planParticle(particle, desired, note));
+  }
+  const plan = {
+    particles: plans,
+    hasChanges: plans.some((entry) => entry.transitions.length > 0),
+  };
+  context.emit({
+    type: "run.end",
+    operation: "plan",
+    ok: true,
+    ms: Math.round(context.now() - started),
+  });
+  return plan;
+}
+
+/** The plan for one particle whose state was just read; pure. */
+export function planParticle(
+  particle: Particle,
+  desired: DesiredState,
+  note?: string,
+): ParticlePlan {
+  const state = particle.state ?? "terminated";
+  const base = { particle: particle.id, state, desiredState: desired };
+  if (desired === "terminated" && particle.persistOnTermination) {
+    return { ...base, transitions: [], differences: [], note: "kept: persist_on_termination" };
+  }
+  if (state === "pending")
+    return {
+      ...base,
+      transitions: [],
+      differences: [],
+      note: "pending: apply waits for it to settle first",
+    };
+  if (particle.isStateEquivalent(state, desired)) {
+    const differences = desired === "running" ? particle.definitionDifferences() : [];
+    if (differences.length === 0)
+      return { ...base, transitions: [], differences, ...(note === undefined ? {} : { note }) };
+    if (particle.persistOnUpdate)
+      return { ...base, transitions: [], differences, note: "kept: persist_on_update" };
+    return {
+      ...base,
+      transitions: ["update"],
+      differences,
+      ...(note === undefined ? {} : { note }),
+    };
+  }
+  const transitions = transitionPath(particle, state, desired);
+  const differences = desired === "running" ? particle.definitionDifferences() : [];
+  return { ...base, transitions, differences, ...(note === undefined ? {} : { note }) };
+}
+
+/** The state each built-in transition leads to. */
+const TRANSITION_RESULTS: Readonly<Record<string, State>> = {
+  start: "running",
+  stop: "stopped",
+  terminate: "terminated",
+  update: "running",
+};
+
+function transitionPath(particle: Particle, from: State, desired: DesiredState): TransitionName[] {
+  const path: TransitionName[] = [];
+  let state = from;
+  while (!particle.isStateEquivalent(state, desired) && path.length < 4) {
+    const transition = particle.transitionFor(state, desired);
+    if (transition === undefined) break;
+    path.push(transition);
+    const next = TRANSITION_RESULTS[transition];
+    if (next === undefined) break;
+    state = next;
+  }
+  return path;
+}

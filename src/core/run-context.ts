@@ -1,0 +1,59 @@
+import type { EngineEvent, EngineEventInput } from "./events.js";
+
+/**
+ * What a particle's `syncState` and transitions receive from the engine for one run.
+ * A new context is made per `apply`, `plan` or `status` call.
+ */
+export interface RunContext {
+  /** Aborts on timeout or cancellation; pass it to every SDK call and sleep. */
+  readonly signal: AbortSignal;
+  /** Milliseconds from a monotonic clock. */
+  now(): number;
+  /**
+   * Runs `compute` once per `key` for this run and shares its promise: lookups, clients and
+   * batched reads are done once, however many particles ask.
+   */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** Reports an event to the caller's `onEvent`. */
+  emit(event: EngineEventInput): void;
+  /**
+   * Settings for providers, keyed by provider (`aws`, `local`): region, profile, endpoint and the
+   * like. Each provider reads and validates its own key.
+   */
+  readonly providerOptions: ProviderOptions;
+}
+
+/** Settings for providers, keyed by provider name; each provider documents its own shape. */
+export type ProviderOptions = Readonly<Record<string, unknown>>;
+
+/** Options of {@link createRunContext}. */
+export interface RunContextOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: EngineEvent) => void) | undefined;
+  readonly now?: (() => number) | undefined;
+  readonly providerOptions?: ProviderOptions | undefined;
+}
+
+/** A fresh context for one run. */
+export function createRunContext(options: RunContextOptions = {}): RunContext {
+  const memos = new Map<string, Promise<unknown>>();
+  const now = options.now ?? (() => performance.now());
+  let seq = 0;
+  return {
+    signal: options.signal ?? new AbortController().signal,
+    providerOptions: options.providerOptions ?? {},
+    now,
+    memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      const existing = memos.get(key);
+      if (existing !== undefined) return existing as Promise<T>;
+      const created = compute();
+      memos.set(key, created);
+      created.catch(() => memos.delete(key));
+      return created;
+    },
+    emit(event: EngineEventInput): void {
+      seq += 1;
+      options.onEvent?.({ ...event, seq, timeMs: Math.round(now()) });
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * particle-cloud: infrastructure as code with particles. The public API; providers have their
+ * own entry points (`particle-cloud/local`, `particle-cloud/aws`) so a program loads only the
+ * SDKs it uses.
+ * @packageDocumentation
+ */
+import { registerBuiltInFlavors } from "./catalogue.js";
+import { flavorRegistry } from "./core/registry.js";
+
+registerBuiltInFlavors(flavorRegistry);
+
+export { BUILT_IN_FLAVORS, type CatalogueEntry } from "./catalogue.js";
+export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
+export {
+  applyField,
+  syncField,
+  ApplyError,
+  type ApplyOptions,
+  type ApplyResult,
+  type ParticleReport,
+} from "./core/engine.js";
+export {
+  DefinitionError,
+  PcfError,
+  formatIssue,
+  type DefinitionIssue,
+  type ErrorLocation,
+  type PcfErrorCode,
+} from "./core/errors.js";
+export type {
+  EngineEvent,
+  EngineEventInput,
+  EngineEventType,
+  ParticleOutcome,
+  RunOperation,
+} from "./core/events.js";
+export { Field } from "./core/field.js";
+export {
+  findDefinitionFile,
+  loadField,
+  loadFiles,
+  loadQuasiparticle,
+  type LoadOptions,
+  type LoadedField,
+} from "./core/load.js";
+export {
+  DEFAULT_DEFINITION_FILES,
+  parseJsonWithComments,
+  parseYaml,
+  readDefinitionFile,
+} from "./core/parse.js";
+export {
+  Particle,
+  type CallbackDefinition,
+  type CallbackFunction,
+  type ParticleApplyOptions,
+  type ParticleClass,
+  type ParticleDefinition,
+  type TransitionName,
+} from "./core/particle.js";
+export {
+  planField,
+  planParticle,
+  type FieldPlan,
+  type ParticlePlan,
+  type PlanOptions,
+} from "./core/plan.js";
+export {
+  Quasiparticle,
+  aggregateState,
+  type QuasiparticleClass,
+  type QuasiparticleDefinition,
+} from "./core/quasiparticle.js";
+export {
+  parseInherit,
+  parseLookup,
+  resolveInherit,
+  type InheritReference,
+  type LookupReference,
+} from "./core/references.js";
+export {
+  FlavorRegistry,
+  flavorRegistry,
+  type FlavorClass,
+  type FlavorLoader,
+} from "./core/registry.js";
+export {
+  createRunContext,
+  type ProviderOptions,
+  type RunContext,
+  type RunContextOptions,
+} from "./core/run-context.js";
+export {
+  DESIRED_STATES,
+  DISTINCT_STATES,
+  STATES,
+  STOPPED_IS_TERMINATED,
+  areStatesEquivalent,
+  isDesiredState,
+  type DesiredState,
+  type EquivalentStates,
+  type State,
+} from "./core/state.js";
+export {
+  backoffDelayMs,
+  waitFor,
+  type BackoffOptions,
+  type PollResult,
+  type WaitOptions,
+} from "./core/wait.js";
