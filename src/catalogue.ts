@@ -17,6 +17,11 @@ export interface CatalogueEntry {
 /** Every built-in flavor. */
 export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   quasiparticle: { provider: "core", module: "./core/quasiparticle.js", export: "Quasiparticle" },
+  distributed_master_worker: {
+    provider: "core",
+    module: "./quasiparticles/distributed-master-worker.js",
+    export: "DistributedMasterWorker",
+  },
   local_file: { provider: "local", module: "./providers/local/file.js", export: "LocalFile" },
   local_process: {
     provider: "local",

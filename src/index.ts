@@ -10,6 +10,7 @@ import { flavorRegistry } from "./core/registry.js";
 registerBuiltInFlavors(flavorRegistry);
 
 export { BUILT_IN_FLAVORS, type CatalogueEntry } from "./catalogue.js";
+export { checkFrameworkFields, particleFieldsSchema, quasiparticleFieldsSchema } from "./core/definition.js";
 export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
 export {
   applyField,
@@ -34,7 +35,8 @@ export type {
   ParticleOutcome,
   RunOperation,
 } from "./core/events.js";
-export { Field } from "./core/field.js";
+export { Field, reachable } from "./core/field.js";
+export { closestNames, suggest } from "./core/suggest.js";
 export {
   findDefinitionFile,
   loadField,

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
+import { parse as parseJsonc, printParseErrorCode, type ParseError, type ParseErrorCode } from "jsonc-parser";
 import { parseDocument } from "yaml";
 import { PcfError } from "./errors.js";
 
@@ -36,24 +37,17 @@ export async function readDefinitionFile(path: string): Promise<unknown> {
 /** Parses JSON that may hold comments. @throws PcfError `DEFINITION_INVALID` naming the line. */
 export function parseJsonWithComments(text: string, file?: string): unknown {
   const stripped = stripJsonComments(text);
-  try {
-    return JSON.parse(stripped) as unknown;
-  } catch (error) {
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
-    const line =
-      position === undefined ? undefined : stripped.slice(0, Number(position)).split("\n").length;
-    throw new PcfError(
-      "DEFINITION_INVALID",
-      `invalid JSON${line === undefined ? "" : ` at line ${line}`}: ${error instanceof Error ? error.message : String(error)}`,
-      { file },
-      { cause: error },
-    );
-  }
+  const errors: ParseError[] = [];
+  const value = parseJsonc(stripped, errors, { allowTrailingComma: false, disallowComments: true }) as unknown;
+  const [error] = errors;
+  if (error === undefined) return value;
+  const line = stripped.slice(0, error.offset).split("\n").length;
+  throw new PcfError("DEFINITION_INVALID", `invalid JSON at line ${line}: ${describeJsonError(error.error)}`, { file });
 }
 
 /** Parses YAML. @throws PcfError `DEFINITION_INVALID` naming the line. */
 export function parseYaml(text: string, file?: string): unknown {
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text, { prettyErrors: false, merge: true });
   const error = document.errors[0];
   if (error !== undefined) {
     const line = error.linePos?.[0].line;
@@ -67,9 +61,14 @@ export function parseYaml(text: string, file?: string): unknown {
   return document.toJS({ maxAliasCount: 10_000 }) as unknown;
 }
 
+function describeJsonError(code: ParseErrorCode): string {
+  const words = printParseErrorCode(code).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.replace(/^invalid symbol$/, "unexpected character");
+}
+
 /**
- * Blanks out comments outside strings, keeping line breaks so error lines stay true. No JSON
- * library here reads `#` comments, which PCF's files may hold, hence this small scanner.
+ * Blanks out comments outside strings, keeping line breaks so error lines stay true. jsonc-parser
+ * reports syntax errors with offsets but knows no `#` comments, which PCF's files may hold.
  */
 function stripJsonComments(text: string): string {
   let output = "";

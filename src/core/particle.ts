@@ -213,12 +213,15 @@ export abstract class Particle {
    */
   apply(options: ParticleApplyOptions = {}): Promise<ApplyResult> {
     if (options.desiredState !== undefined) this.setDesiredState(options.desiredState);
-    const members =
-      options.cascade !== true
-        ? [this]
-        : this.desiredState === "running"
-          ? reachable([this], "parents")
-          : reachable([this], "children");
+    if (options.cascade !== true)
+      return applyField(new Field([this]), { ...options, desiredState: undefined });
+    const isGoingUp = this.desiredState === "running";
+    const members = reachable([this], isGoingUp ? "parents" : "children");
+    for (const member of members) {
+      // Going down, children must follow; coming up, parents without a state of their own follow.
+      if (member !== this && (!isGoingUp || member.definition.desired_state === undefined))
+        member.setDesiredState(this.desiredState);
+    }
     return applyField(new Field(members), { ...options, desiredState: undefined });
   }
 
