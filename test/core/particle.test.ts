@@ -12,7 +12,7 @@ import { MemoryCloud, MemoryParticle, memory } from "../support/memory-particle.
 
 /** The seed's "new particle" pattern: a flavor with the five functions, here over a Map. */
 class Greeting extends Particle {
-  static override readonly flavor = "greeting";
+  static override readonly flavor: string = "greeting";
   static override readonly resourceKey = "greeting_resource";
   static override readonly uniqueKeys = ["greeting_resource.to"];
   static readonly world = new Map<string, { text: string; isAwake: boolean }>();
@@ -194,17 +194,21 @@ describe("a particle written as in the PCF quickstart", () => {
   });
 
   it("refuses an update the flavor cannot make in place", async () => {
-    class Fixed extends MemoryParticle {
-      protected override _update(context: RunContext): Promise<void> {
-        return Particle.prototype["_update" as keyof Particle].call(this, context) as Promise<void>;
+    class Stone extends Particle {
+      static override readonly flavor = "stone";
+      static override readonly resourceKey = "stone_resource";
+      override syncState(): Promise<void> {
+        this.state = "running";
+        this.currentStateDefinition = { weight: 1 };
+        return Promise.resolve();
       }
+      protected override _start = (): Promise<void> => Promise.resolve();
+      protected override _stop = (): Promise<void> => Promise.resolve();
+      protected override _terminate = (): Promise<void> => Promise.resolve();
     }
-    const cloud = new MemoryCloud();
-    cloud.resources.set("a", { state: "running", definition: { name: "a", size: 1 } });
-    const error = (await new Fixed(memory("a", {}, { size: 2 }))
-      .apply({ providerOptions: cloud.options() })
-      .catch((caught: unknown) => caught)) as ApplyError;
-    expect(error.message).toContain("cannot change size in place");
+    const stone = new Stone({ pcf_name: "s", flavor: "stone", stone_resource: { weight: 2 } });
+    const error = (await stone.apply().catch((caught: unknown) => caught)) as ApplyError;
+    expect(error.message).toContain("stone cannot change weight in place");
   });
 });
 
