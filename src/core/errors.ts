@@ -4,7 +4,6 @@
  * - `UNKNOWN_FLAVOR`: no particle class is registered for a flavor.
  * - `DUPLICATE_FLAVOR`: a flavor name was registered twice.
  * - `DEPENDENCY_CYCLE`: parents and children form a cycle.
- * - `MISSING_DEPENDENCY`: a parent, child or `$inherit$` names a particle that is not in the field.
  * - `CONFLICTING_STATES`: a parent must go down while its child must come up.
  * - `REFERENCE_UNRESOLVED`: an `$inherit$` or `$lookup$` value could not be resolved.
  * - `TRANSITION_FAILED`: a start, stop, terminate or update did not reach its state.
@@ -19,7 +18,6 @@ export type PcfErrorCode =
   | "UNKNOWN_FLAVOR"
   | "DUPLICATE_FLAVOR"
   | "DEPENDENCY_CYCLE"
-  | "MISSING_DEPENDENCY"
   | "CONFLICTING_STATES"
   | "REFERENCE_UNRESOLVED"
   | "TRANSITION_FAILED"
