@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { DefinitionIssue } from "./errors.js";
-import { isInheritLike, parseInherit } from "./references.js";
+import { isInheritLike, isReference, parseInherit } from "./references.js";
 import { DESIRED_STATES } from "./state.js";
 import { suggest } from "./suggest.js";
-import { isPlainObject } from "./values.js";
+import { isPlainObject, readPath } from "./values.js";
 
 const particleIdSchema = z
   .string()
@@ -77,19 +77,49 @@ export function checkFrameworkFields(
   return issues;
 }
 
-/** Checks a flavor's resource block against its schema, and every `$inherit$` value's shape. */
-export function checkResourceBlock(
-  block: unknown,
-  schema: z.ZodType | undefined,
+/** What {@link resourceBlockIssues} needs to know about a flavor. */
+export interface ResourceBlockRules {
+  readonly uniqueKeys: readonly string[];
+  readonly resourceKey: string | undefined;
+  readonly definitionSchema: z.ZodType | undefined;
+}
+
+/**
+ * Every problem with a definition's resource block that shows before any call: missing unique
+ * keys, schema violations (except where an `$inherit$` / `$lookup$` reference will supply the value
+ * at run time) and malformed `$inherit$` references.
+ */
+export function resourceBlockIssues(
+  rules: ResourceBlockRules,
+  definition: Record<string, unknown>,
   where: { file?: string | undefined; particle?: string | undefined },
-  resourceKey: string,
 ): DefinitionIssue[] {
-  const issues: DefinitionIssue[] = [];
-  if (schema !== undefined) {
-    const parsed = schema.safeParse(block ?? {});
-    if (!parsed.success) issues.push(...zodIssues(parsed.error, where, resourceKey));
+  const missingKeys = rules.uniqueKeys.filter((key) => {
+    const value = readPath(definition, key);
+    return value === undefined || value === null || value === "";
+  });
+  const issues: DefinitionIssue[] = missingKeys.map((field) => ({
+    ...where,
+    field,
+    message: `unique key ${field} is required to find the resource`,
+  }));
+  if (rules.resourceKey === undefined) return issues;
+  const block = definition[rules.resourceKey] ?? {};
+  if (!isPlainObject(block))
+    return [...issues, { ...where, field: rules.resourceKey, message: "expected an object" }];
+  const parsed = rules.definitionSchema?.safeParse(block);
+  if (parsed !== undefined && !parsed.success) {
+    for (const issue of zodIssues(parsed.error, where, rules.resourceKey)) {
+      const at = issue.field ?? "";
+      if (
+        missingKeys.includes(at) ||
+        isReference(readPath(definition, at.replace(/\[(\d+)\]/g, ".$1")))
+      )
+        continue;
+      issues.push(issue);
+    }
   }
-  visitMalformedInherits(block, resourceKey, (at, value) =>
+  visitMalformedInherits(block, rules.resourceKey, (at, value) =>
     issues.push({
       ...where,
       field: at,

@@ -1,11 +1,7 @@
 import { access } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  checkFrameworkFields,
-  checkResourceBlock,
-  isQuasiparticleDefinition,
-} from "./definition.js";
+import { checkFrameworkFields, isQuasiparticleDefinition } from "./definition.js";
 import { DefinitionError, PcfError, messageOf, type DefinitionIssue } from "./errors.js";
 import { Field } from "./field.js";
 import { fuseMembers, type FusedMember } from "./fuse.js";
@@ -257,17 +253,10 @@ function checkParticle(
     });
     return false;
   }
-  const particleType = type as ParticleClass | undefined;
-  issues.push(...checkFrameworkFields(raw, where, particleType?.resourceKey));
-  if (particleType?.resourceKey !== undefined)
-    issues.push(
-      ...checkResourceBlock(
-        raw[particleType.resourceKey],
-        particleType.definitionSchema,
-        where,
-        particleType.resourceKey,
-      ),
-    );
+  // The resource block is checked by the particle's constructor (resourceBlockIssues).
+  issues.push(
+    ...checkFrameworkFields(raw, where, (type as ParticleClass | undefined)?.resourceKey),
+  );
   return issues.length === countBefore && type !== undefined;
 }
 

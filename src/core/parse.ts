@@ -1,6 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { parse as parseJsonc, printParseErrorCode, type ParseError, type ParseErrorCode } from "jsonc-parser";
+import {
+  parse as parseJsonc,
+  printParseErrorCode,
+  type ParseError,
+  type ParseErrorCode,
+} from "jsonc-parser";
 import { parseDocument } from "yaml";
 import { PcfError } from "./errors.js";
 
@@ -38,11 +43,18 @@ export async function readDefinitionFile(path: string): Promise<unknown> {
 export function parseJsonWithComments(text: string, file?: string): unknown {
   const stripped = stripJsonComments(text);
   const errors: ParseError[] = [];
-  const value = parseJsonc(stripped, errors, { allowTrailingComma: false, disallowComments: true }) as unknown;
+  const value = parseJsonc(stripped, errors, {
+    allowTrailingComma: false,
+    disallowComments: true,
+  }) as unknown;
   const [error] = errors;
   if (error === undefined) return value;
   const line = stripped.slice(0, error.offset).split("\n").length;
-  throw new PcfError("DEFINITION_INVALID", `invalid JSON at line ${line}: ${describeJsonError(error.error)}`, { file });
+  throw new PcfError(
+    "DEFINITION_INVALID",
+    `invalid JSON at line ${line}: ${describeJsonError(error.error)}`,
+    { file },
+  );
 }
 
 /** Parses YAML. @throws PcfError `DEFINITION_INVALID` naming the line. */
@@ -62,7 +74,9 @@ export function parseYaml(text: string, file?: string): unknown {
 }
 
 function describeJsonError(code: ParseErrorCode): string {
-  const words = printParseErrorCode(code).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  const words = printParseErrorCode(code)
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase();
   return words.replace(/^invalid symbol$/, "unexpected character");
 }
 

@@ -1,6 +1,7 @@
 import type { ZodType } from "zod";
 import { diffDefinitions, type DefinitionDifference } from "./diff.js";
 import { applyField, type ApplyOptions, type ApplyResult } from "./engine.js";
+import { resourceBlockIssues, zodIssues } from "./definition.js";
 import { DefinitionError, PcfError, type DefinitionIssue } from "./errors.js";
 import { Field, reachable } from "./field.js";
 import type { RunContext } from "./run-context.js";
@@ -142,11 +143,7 @@ export abstract class Particle {
     const block = type.resourceKey === undefined ? {} : definition[type.resourceKey];
     this.definitionTemplate = copyPlain((block ?? {}) as Record<string, unknown>);
     this.desiredStateDefinition = copyPlain(this.definitionTemplate);
-    const issues = missingUniqueKeys(type.uniqueKeys, this.definition).map((field) => ({
-      particle: this.id,
-      field,
-      message: `unique key ${field} is required to find the resource`,
-    }));
+    const issues = resourceBlockIssues(type, this.definition, { particle: this.id });
     if (issues.length > 0) throw new DefinitionError(issues);
     this.registerDefaultTransitions();
   }
@@ -223,6 +220,19 @@ export abstract class Particle {
         member.setDesiredState(this.desiredState);
     }
     return applyField(new Field(members), { ...options, desiredState: undefined });
+  }
+
+  /**
+   * The resolved desired definition parsed by the flavor's `definitionSchema` (defaults applied),
+   * for transitions to use once `$inherit$` / `$lookup$` values are known.
+   * @throws DefinitionError naming the field when a resolved value does not fit the schema.
+   */
+  protected parseDesiredDefinition<T>(): T {
+    const type = this.constructor as ParticleClass;
+    if (type.definitionSchema === undefined) return this.desiredStateDefinition as T;
+    const parsed = type.definitionSchema.safeParse(this.desiredStateDefinition);
+    if (parsed.success) return parsed.data as T;
+    throw new DefinitionError(zodIssues(parsed.error, { particle: this.id }, type.resourceKey));
   }
 
   /** Sets the state `apply` converges to. */
@@ -373,11 +383,4 @@ export abstract class Particle {
     this.registerStateTransition("running", "terminated", "terminate");
     this.registerStateTransition("stopped", "terminated", "terminate");
   }
-}
-
-function missingUniqueKeys(keys: readonly string[], definition: ParticleDefinition): string[] {
-  return keys.filter((key) => {
-    const value = readPath(definition, key);
-    return value === undefined || value === null || value === "";
-  });
 }

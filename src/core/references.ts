@@ -30,6 +30,14 @@ export function isInheritLike(value: unknown): value is string {
   return typeof value === "string" && value.startsWith(INHERIT_PREFIX);
 }
 
+/** True for an `$inherit$` or `$lookup$` string: a value known only at run time. */
+export function isReference(value: unknown): value is string {
+  return (
+    typeof value === "string" &&
+    (value.startsWith(INHERIT_PREFIX) || value.startsWith(LOOKUP_PREFIX))
+  );
+}
+
 /** Every `$inherit$` reference inside `definition`, with where it sits. Malformed ones are reported by validation. */
 export function findInheritReferences(definition: unknown): InheritReference[] {
   const found: InheritReference[] = [];

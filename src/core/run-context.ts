@@ -1,3 +1,5 @@
+import type { ZodType } from "zod";
+import { PcfError } from "./errors.js";
 import type { EngineEvent, EngineEventInput } from "./events.js";
 
 /**
@@ -56,4 +58,22 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       options.onEvent?.({ ...event, seq, timeMs: Math.round(now()) });
     },
   };
+}
+
+/**
+ * A provider's validated settings from `context.providerOptions[key]`; `{}` when absent.
+ * @throws PcfError `DEFINITION_INVALID` naming the option (`providerOptions.aws.endpoint`).
+ */
+export function readProviderOptions<T extends object>(
+  context: RunContext,
+  key: string,
+  schema: ZodType<T | undefined>,
+): T {
+  const parsed = schema.safeParse(context.providerOptions[key]);
+  if (parsed.success) return parsed.data ?? ({} as T);
+  const issue = parsed.error.issues[0];
+  const field = ["providerOptions", key, ...(issue?.path ?? []).map(String)].join(".");
+  throw new PcfError("DEFINITION_INVALID", issue?.message ?? `invalid ${key} provider options`, {
+    field,
+  });
 }

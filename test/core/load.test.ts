@@ -86,7 +86,7 @@ describe("loadField", () => {
 
   it("rejects a definition without its unique key", async () => {
     expect(await issuesOf([{ pcf_name: "a", flavor: "memory", memory_resource: {} }])).toContain(
-      "memory:a › memory_resource.name: Invalid input: expected string, received undefined",
+      "memory:a › memory_resource.name: unique key memory_resource.name is required to find the resource",
     );
   });
 

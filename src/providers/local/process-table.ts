@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { z } from "zod";
+import { waitFor } from "../../core/wait.js";
+
+/** What `<baseDir>/.pcf-local/processes/<name>.json` holds; `startTicks` is field 22 of `/proc/<pid>/stat`. */
+export const processRecordSchema = z.object({
+  pid: z.number().int().min(2),
+  startTicks: z.string(),
+  startedAt: z.string(),
+  name: z.string(),
+  command: z.string(),
+  args: z.array(z.string()),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()),
+});
+
+export type ProcessRecord = z.infer<typeof processRecordSchema>;
+export type Liveness = "running" | "stopped" | "gone";
+
+/** Whether the recorded process is running, stopped, or gone (exited, a zombie, or a pid now used by another process). */
+export async function inspect(record: ProcessRecord): Promise<Liveness> {
+  if (await hasExited(record)) return "gone";
+  const cmdline = await readProcFile(record.pid, "cmdline");
+  if (cmdline === undefined || !isRecordedCommand(cmdline, record)) return "gone";
+  const stat = parseStat(await readProcFile(record.pid, "stat"));
+  if (stat === undefined || stat.state === "Z" || stat.state === "X") return "gone";
+  return stat.state === "T" ? "stopped" : "running";
+}
+
+/**
+ * True once the recorded process has exited: no such pid, a zombie, or a pid with another start
+ * time. The command line is not checked: an exiting process's reads empty before it is a zombie.
+ */
+async function hasExited(record: ProcessRecord): Promise<boolean> {
+  if (!sendSignal(record.pid, 0)) return true;
+  const stat = parseStat(await readProcFile(record.pid, "stat"));
+  return (
+    stat === undefined ||
+    stat.startTicks !== record.startTicks ||
+    stat.state === "Z" ||
+    stat.state === "X"
+  );
+}
+
+/** Polls until the process has exited; with `limitMs`, gives up after it and returns false. */
+export async function waitUntilGone(
+  record: ProcessRecord,
+  signal: AbortSignal,
+  limitMs?: number,
+): Promise<boolean> {
+  const deadline = limitMs === undefined ? undefined : AbortSignal.timeout(limitMs);
+  try {
+    await waitFor(
+      async () => ((await hasExited(record)) ? { done: true, value: undefined } : { done: false }),
+      {
+        signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline]),
+        maxDelayMs: 250,
+        description: `process ${record.pid} to exit`,
+      },
+    );
+    return true;
+  } catch (error) {
+    if (deadline?.aborted === true && !signal.aborted) return false;
+    throw error;
+  }
+}
+
+/** True when `/proc/<pid>/cmdline` ends with the recorded program (by file name) and arguments. */
+function isRecordedCommand(cmdline: string, record: ProcessRecord): boolean {
+  const argv = cmdline.split("\0");
+  if (argv.at(-1) === "") argv.pop();
+  const offset = argv.length - record.args.length - 1;
+  const program = argv[offset];
+  return (
+    program !== undefined &&
+    basename(program) === basename(record.command) &&
+    record.args.every((arg, index) => argv[offset + 1 + index] === arg)
+  );
+}
+
+/** The state letter and start time from `/proc/<pid>/stat`; the command name may hold spaces and parentheses. */
+export function parseStat(
+  text: string | undefined,
+): { state: string; startTicks: string } | undefined {
+  if (text === undefined) return undefined;
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const [state, startTicks] = [fields[0], fields[19]];
+  return state === undefined || startTicks === undefined ? undefined : { state, startTicks };
+}
+
+export async function readProcFile(
+  pid: number,
+  file: "stat" | "cmdline",
+): Promise<string | undefined> {
+  try {
+    return await readFile(`/proc/${pid}/${file}`, "utf8");
+  } catch (error) {
+    if (hasCode(error, "ENOENT", "ESRCH")) return undefined;
+    throw error;
+  }
+}
+
+/** Signals the process group led by `pid`, or the process alone if it has left its group. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (!sendSignal(-pid, signal)) sendSignal(pid, signal);
+}
+
+/** Sends `signal` (0 probes); false when no such process exists or it is not ours to signal. */
+export function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch (error) {
+    if (hasCode(error, "ESRCH", "EPERM")) return false;
+    throw error;
+  }
+}
+
+export function hasCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && codes.includes(code);
+}
