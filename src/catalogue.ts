@@ -28,6 +28,8 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     module: "./providers/local/process.js",
     export: "LocalProcess",
   },
+  s3_bucket: { provider: "aws", module: "./providers/aws/s3/bucket.js", export: "S3Bucket" },
+  sqs_queue: { provider: "aws", module: "./providers/aws/sqs/queue.js", export: "SqsQueue" },
 };
 
 /** Adds every built-in flavor to `registry` as a lazy entry: its module loads on first use. */

@@ -328,12 +328,21 @@ export abstract class Particle {
         particle: this.id,
       });
     }
+    await this.beforeTransition(transition, context);
     try {
       await run(context);
     } finally {
       this.markDirty();
     }
     await this.runCallback(transition);
+  }
+
+  /**
+   * Runs before every transition, after the state was read; throw to refuse it. Providers use it
+   * for guards such as the AWS ownership check. The default allows everything.
+   */
+  protected beforeTransition(_transition: TransitionName, _context: RunContext): Promise<void> {
+    return Promise.resolve();
   }
 
   /**

@@ -1,0 +1,92 @@
+import { PcfError } from "../../core/errors.js";
+import type { RunContext } from "../../core/run-context.js";
+import { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
+
+/** The configuration the provider gives every SDK client it creates. @internal */
+export interface AwsClientConfig {
+  readonly region: string;
+  readonly retryMode: "adaptive";
+  readonly endpoint?: string;
+  readonly maxAttempts?: number;
+  readonly profile?: string;
+  /** Read by S3 clients only: path-style addressing, needed by emulators and custom endpoints. */
+  readonly forcePathStyle?: boolean;
+}
+
+/** An SDK v3 client class (`S3Client`, `SQSClient`, …) as the provider constructs it. */
+export type AwsClientClass<C extends AwsClient> = (new (config: AwsClientConfig) => C) & {
+  readonly name: string;
+};
+
+/** Where a region can come from, in order of precedence. */
+export interface RegionSources {
+  /** The particle's `aws_resource.region_name`. */
+  readonly regionName?: unknown;
+  /** Who asks, for the error message (`s3_bucket:logs`). */
+  readonly particle: string;
+}
+
+/**
+ * The region for a particle: its `aws_resource.region_name`, else `providerOptions.aws.region`,
+ * else `AWS_REGION`, else `AWS_DEFAULT_REGION`.
+ * @throws PcfError `DEFINITION_INVALID` naming the particle when none is set.
+ */
+export function resolveRegion(context: RunContext, sources: RegionSources): string {
+  if (typeof sources.regionName === "string" && sources.regionName !== "")
+    return sources.regionName;
+  const region =
+    readAwsOptions(context).region ??
+    nonEmpty(process.env["AWS_REGION"]) ??
+    nonEmpty(process.env["AWS_DEFAULT_REGION"]);
+  if (region !== undefined) return region;
+  throw new PcfError(
+    "DEFINITION_INVALID",
+    "no AWS region: set aws_resource.region_name, providerOptions.aws.region, AWS_REGION or AWS_DEFAULT_REGION",
+    { particle: sources.particle, field: "aws_resource.region_name" },
+  );
+}
+
+/**
+ * The run's client of `ServiceClient` for `region`, created on first use and shared by every
+ * particle of the run (one per service, region, profile and endpoint). Clients use adaptive
+ * retries; `providerOptions.aws.configureClient` sees each one once.
+ */
+export function awsClient<C extends AwsClient>(
+  ServiceClient: AwsClientClass<C>,
+  context: RunContext,
+  region: string,
+): Promise<C> {
+  const options = readAwsOptions(context);
+  const key = [
+    "aws:client",
+    ServiceClient.name,
+    region,
+    options.profile ?? "",
+    options.endpoint ?? "",
+  ].join("|");
+  return context.memo(key, () => {
+    const client = new ServiceClient(clientConfig(region, options));
+    options.configureClient?.(client);
+    return Promise.resolve(client);
+  });
+}
+
+function clientConfig(region: string, options: AwsProviderOptions): AwsClientConfig {
+  // The SDK reads AWS_ENDPOINT_URL(_S3) itself; path style must still be asked for, or bucket
+  // names become host names that a local endpoint does not resolve.
+  const hasCustomEndpoint =
+    options.endpoint !== undefined ||
+    nonEmpty(process.env["AWS_ENDPOINT_URL_S3"] ?? process.env["AWS_ENDPOINT_URL"]) !== undefined;
+  return {
+    region,
+    retryMode: "adaptive",
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(hasCustomEndpoint ? { forcePathStyle: true } : {}),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}

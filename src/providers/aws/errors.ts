@@ -1,0 +1,207 @@
+import { PcfError, messageOf } from "../../core/errors.js";
+
+/**
+ * The one place that reads AWS SDK errors. Flavors ask these questions instead of comparing
+ * `err.name` themselves, so a service that spells an error differently is fixed here once.
+ */
+
+const NOT_FOUND_CODES = new Set([
+  "NotFound",
+  "NoSuchBucket",
+  "NoSuchEntity",
+  "NoSuchKey",
+  "QueueDoesNotExist",
+  "AWS.SimpleQueueService.NonExistentQueue",
+  "ResourceNotFoundException",
+  "ResourceNotFound",
+  "NotFoundException",
+  "InvalidInstanceID.NotFound",
+  "InvalidVpcID.NotFound",
+  "InvalidSubnetID.NotFound",
+  "InvalidGroup.NotFound",
+  "InvalidGroupId.NotFound",
+  "InvalidVolume.NotFound",
+  "InvalidSnapshot.NotFound",
+  "InvalidAMIID.NotFound",
+  "InvalidInternetGatewayID.NotFound",
+  "InvalidRouteTableID.NotFound",
+  "InvalidKeyPair.NotFound",
+  "InvalidAllocationID.NotFound",
+  "NatGatewayNotFound",
+  "LoadBalancerNotFound",
+  "TargetGroupNotFound",
+  "DBInstanceNotFound",
+  "DBInstanceNotFoundFault",
+  "RepositoryNotFoundException",
+  "ClusterNotFoundException",
+  "FileSystemNotFound",
+  "NoSuchHostedZone",
+  "NoSuchDistribution",
+  "NotFoundFault",
+]);
+
+const THROTTLING_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "SlowDown",
+  "ProvisionedThroughputExceededException",
+  "BandwidthLimitExceeded",
+  "EC2ThrottledException",
+  "PriorRequestNotComplete",
+]);
+
+const CONFLICT_CODES = new Set([
+  "ConflictException",
+  "ResourceConflictException",
+  "ResourceInUseException",
+  "ResourceInUse",
+  "OperationAbortedException",
+  "OperationAborted",
+  "BucketAlreadyExists",
+  "BucketAlreadyOwnedByYou",
+  "BucketNotEmpty",
+  "EntityAlreadyExists",
+  "AlreadyExistsException",
+  "ResourceAlreadyExistsException",
+  "QueueNameExists",
+  "QueueAlreadyExists",
+  "QueueDeletedRecently",
+  "AWS.SimpleQueueService.QueueDeletedRecently",
+  "DependencyViolation",
+  "DeleteConflict",
+  "IncorrectState",
+  "IncorrectInstanceState",
+]);
+
+const TRANSIENT_CODES = new Set([
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+  "InternalError",
+  "ServiceUnavailable",
+]);
+
+/** The AWS error code of an SDK error (`NoSuchBucket`, `InvalidInstanceID.NotFound`), if it has one. */
+export function awsErrorCode(error: unknown): string | undefined {
+  if (!isObject(error)) return undefined;
+  const name = stringField(error, "name");
+  return name === undefined || name === "Error" ? stringField(error, "Code") : name;
+}
+
+/** The HTTP status of an SDK error's response, if it got one. */
+export function awsHttpStatus(error: unknown): number | undefined {
+  if (!isObject(error)) return undefined;
+  const metadata = error["$metadata"];
+  const status = isObject(metadata) ? metadata["httpStatusCode"] : undefined;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** True when the error says the resource does not exist (any service's spelling, or an HTTP 404). */
+export function isNotFound(error: unknown): boolean {
+  if (isNoTagSet(error)) return false;
+  const codes = errorCodes(error);
+  return (
+    codes.some((code) => NOT_FOUND_CODES.has(code) || code.endsWith(".NotFound")) ||
+    awsHttpStatus(error) === 404
+  );
+}
+
+/** True when a resource exists but has no tags at all (S3 answers `NoSuchTagSet`, a 404). */
+export function isNoTagSet(error: unknown): boolean {
+  return errorCodes(error).some((code) => code === "NoSuchTagSet" || code === "NoSuchTagSetError");
+}
+
+/** True when the service throttled the call. */
+export function isThrottled(error: unknown): boolean {
+  if (errorCodes(error).some((code) => THROTTLING_CODES.has(code)) || awsHttpStatus(error) === 429)
+    return true;
+  const retryable = isObject(error) ? error["$retryable"] : undefined;
+  return isObject(retryable) && retryable["throttling"] === true;
+}
+
+/** True when the call clashed with the resource's current state or another writer (HTTP 409 and kin). */
+export function isConflict(error: unknown): boolean {
+  return errorCodes(error).some((code) => CONFLICT_CODES.has(code)) || awsHttpStatus(error) === 409;
+}
+
+/** True when trying the same call again later may succeed: throttling, timeouts, server faults. */
+export function isRetryable(error: unknown): boolean {
+  const status = awsHttpStatus(error);
+  const retryable = isObject(error) ? error["$retryable"] : undefined;
+  return (
+    isThrottled(error) ||
+    isObject(retryable) ||
+    (status !== undefined && status >= 500) ||
+    errorCodes(error).some((code) => TRANSIENT_CODES.has(code))
+  );
+}
+
+/** True when the call ended because its abort signal fired. */
+export function isAbort(error: unknown): boolean {
+  return isObject(error) && error["name"] === "AbortError";
+}
+
+/** A failed AWS call, as the framework reports it: the SDK error is the `cause`. */
+export class AwsCallError extends PcfError {
+  /** The AWS error code, e.g. `BucketNotEmpty`. */
+  readonly awsCode: string | undefined;
+  /** The HTTP status of the response, if one came back. */
+  readonly httpStatus: number | undefined;
+  /** Whether the same call may succeed later (throttling, timeouts, server faults). */
+  readonly isRetryable: boolean;
+  /** Whether the service throttled the call. */
+  readonly isThrottling: boolean;
+
+  constructor(error: unknown, particle: string, action: string) {
+    const code = awsErrorCode(error);
+    const detail = messageOf(error);
+    super(
+      "TRANSITION_FAILED",
+      `${action} failed: ${code === undefined || detail.startsWith(code) ? detail : `${code}: ${detail}`}`,
+      { particle },
+      { cause: error },
+    );
+    this.awsCode = code;
+    this.httpStatus = awsHttpStatus(error);
+    this.isRetryable = isRetryable(error);
+    this.isThrottling = isThrottled(error);
+  }
+}
+
+/**
+ * The framework's error for a failed SDK call: `TRANSITION_FAILED` naming the particle and the
+ * action (`delete bucket logs`), with the SDK error as `cause`. An abort becomes `ABORTED`, and a
+ * `PcfError` passes through unchanged.
+ */
+export function wrapAwsError(error: unknown, particleId: string, action: string): PcfError {
+  if (error instanceof PcfError) return error;
+  if (isAbort(error))
+    return new PcfError(
+      "ABORTED",
+      `${action}: aborted`,
+      { particle: particleId },
+      { cause: error },
+    );
+  return new AwsCallError(error, particleId, action);
+}
+
+function errorCodes(error: unknown): string[] {
+  if (!isObject(error)) return [];
+  return [stringField(error, "name"), stringField(error, "Code")].filter(
+    (code): code is string => code !== undefined,
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function stringField(value: Record<string, unknown>, key: string): string | undefined {
+  const field = value[key];
+  return typeof field === "string" && field !== "" ? field : undefined;
+}

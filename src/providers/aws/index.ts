@@ -1,0 +1,52 @@
+/**
+ * The AWS provider: particle flavors on the AWS SDK for JavaScript v3, and what they share.
+ * Importing this module loads the SDK of every flavor it exports; the flavor loader instead imports
+ * one flavor's module (`providers/aws/s3/bucket.js`) when a definition first uses it.
+ */
+export {
+  awsClient,
+  resolveRegion,
+  type AwsClientClass,
+  type AwsClientConfig,
+  type RegionSources,
+} from "./clients.js";
+export {
+  AwsCallError,
+  awsErrorCode,
+  awsHttpStatus,
+  isAbort,
+  isConflict,
+  isNoTagSet,
+  isNotFound,
+  isRetryable,
+  isThrottled,
+  wrapAwsError,
+} from "./errors.js";
+export {
+  LOOKUP_KINDS,
+  hasLookups,
+  lookupIssues,
+  resolveLookups,
+  type LookupKind,
+  type LookupScope,
+} from "./lookup.js";
+export { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
+export { AWSResource, awsCustomConfigSchema, regionNameSchema } from "./resource.js";
+export { S3Bucket, s3BucketSchema, type S3BucketDefinition } from "./s3/bucket.js";
+export { SqsQueue, sqsQueueSchema, type SqsQueueDefinition } from "./sqs/queue.js";
+export {
+  OWNERSHIP_TAG_KEY,
+  OWNERSHIP_TAG_VALUE,
+  PCF_NAME_TAG,
+  comparableTags,
+  hasOwnershipTag,
+  normalizeTags,
+  tagChanges,
+  tagMapSchema,
+  tagsFromList,
+  tagsToList,
+  withOwnershipTag,
+  type TagChanges,
+  type TagEntry,
+  type TagMap,
+} from "./tags.js";

@@ -1,0 +1,180 @@
+import { z } from "zod";
+import { resourceBlockIssues } from "../../core/definition.js";
+import { DefinitionError, PcfError } from "../../core/errors.js";
+import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
+import type { RunContext } from "../../core/run-context.js";
+import { readPath } from "../../core/values.js";
+import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
+import { hasLookups, lookupIssues, resolveLookups } from "./lookup.js";
+import type { AwsClient } from "./options.js";
+import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "./tags.js";
+
+/**
+ * The `custom_config` settings every AWS flavor understands; flavors extend it with their own.
+ * - `adopt`: manage (update, stop, terminate) a resource that exists but was not created by
+ *   particle-cloud, i.e. lacks the `pcf:managed-by` tag. Default false: such a resource is only read.
+ */
+export const awsCustomConfigSchema = z.looseObject({
+  adopt: z.boolean().optional(),
+});
+
+/**
+ * `region_name`: the region of this particle's resource. Default: `providerOptions.aws.region`,
+ * then `AWS_REGION`, then `AWS_DEFAULT_REGION`.
+ */
+export const regionNameSchema = z.string().min(1).optional();
+
+/** Transitions that change or remove a live resource, and so need it to be ours (or adopted). */
+const GUARDED_TRANSITIONS: ReadonlySet<TransitionName> = new Set(["stop", "terminate", "update"]);
+
+/**
+ * The base of every AWS flavor: the `aws_resource` block, SDK clients shared per run, the
+ * particle's region, `$lookup$` resolution and the ownership guard.
+ *
+ * Ownership: every resource a flavor creates carries the tag `pcf:managed-by=particle-cloud`. A
+ * live resource without it was made by someone else; `stop`, `terminate` and `update` then fail
+ * with `TRANSITION_FAILED` instead of touching it, unless `aws_resource.custom_config.adopt` is
+ * true. A flavor reports ownership by setting {@link AWSResource.isOwned} when it reads the tags,
+ * or by overriding {@link AWSResource.readOwnership} to read them only when a guarded transition
+ * is about to run.
+ *
+ * The definition is checked against the flavor's `definitionSchema` when the particle is
+ * constructed (with the unique keys and the `$lookup$` kinds), so a bad definition fails with
+ * every problem listed before any AWS call. `$inherit$` and `$lookup$` strings are accepted
+ * wherever a value goes; they are checked once resolved.
+ */
+export abstract class AWSResource<
+  D extends Record<string, unknown> = Record<string, unknown>,
+> extends Particle {
+  static override readonly resourceKey: string = "aws_resource";
+
+  /** Whether the live resource carries the ownership tag; `undefined` until a read tells. */
+  protected isOwned: boolean | undefined = undefined;
+
+  constructor(definition: ParticleDefinition) {
+    // Checked before the base class does, so bad lookups are listed with every other problem.
+    const where = { particle: `${definition.flavor}:${definition.pcf_name}` };
+    const issues = [
+      ...resourceBlockIssues(new.target, definition, where),
+      ...lookupIssues(definition["aws_resource"], { ...where, resourceKey: "aws_resource" }),
+    ];
+    if (issues.length > 0) throw new DefinitionError(issues);
+    super(definition);
+  }
+
+  /**
+   * Refuses `stop`, `terminate` and `update` on a live resource that
+   * particle-cloud did not create unless `custom_config.adopt` is true.
+   * @throws PcfError `TRANSITION_FAILED` when the resource is not ours.
+   */
+  protected override async beforeTransition(
+    transition: TransitionName,
+    context: RunContext,
+  ): Promise<void> {
+    const isLive = this.state !== undefined && this.state !== "terminated";
+    if (
+      GUARDED_TRANSITIONS.has(transition) &&
+      isLive &&
+      !this.isAdopted &&
+      !(await this.readOwnership(context))
+    ) {
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `refusing to ${transition}: ${this.resourceLabel()} exists but was not created by particle-cloud ` +
+          `(it has no ${OWNERSHIP_TAG_KEY}=${OWNERSHIP_TAG_VALUE} tag); set custom_config.adopt: true to manage it`,
+        { particle: this.id, field: "aws_resource.custom_config.adopt" },
+      );
+    }
+  }
+
+  /** Resolves `$lookup$` values in the particle's region; going down, unresolvable ones stay as written. */
+  override async resolveDefinition(
+    definition: Record<string, unknown>,
+    context: RunContext,
+  ): Promise<Record<string, unknown>> {
+    if (!hasLookups(definition)) return definition;
+    const region = this.regionOf(definition, context);
+    try {
+      return await resolveLookups(definition, {
+        particle: this.id,
+        region,
+        context,
+        resourceKey: "aws_resource",
+      });
+    } catch (error) {
+      // A resource going away is found by its unique keys; a lookup that no longer resolves
+      // (its subnet is already gone) must not block its removal.
+      if (
+        this.desiredState !== "running" &&
+        error instanceof PcfError &&
+        error.code === "REFERENCE_UNRESOLVED"
+      )
+        return definition;
+      throw error;
+    }
+  }
+
+  /**
+   * Whether the live resource is ours. The default answers from {@link AWSResource.isOwned};
+   * flavors that skip reading tags in `syncState` read them here. A resource that turns out to be
+   * gone counts as ours: there is nothing left to protect.
+   */
+  protected readOwnership(_context: RunContext): Promise<boolean> {
+    return Promise.resolve(this.isOwned === true);
+  }
+
+  /** How error messages name the resource; the default lists the unique-key values. */
+  protected resourceLabel(): string {
+    const type = this.constructor as typeof AWSResource;
+    const values = type.uniqueKeys.map((key) => String(readPath(this.definition, key)));
+    return `${this.flavor} "${values.join(", ")}"`;
+  }
+
+  /** The desired definition, validated against the flavor's schema now that references are resolved. */
+  protected desiredDefinition(): D {
+    return this.parseDesiredDefinition<D>();
+  }
+
+  /** This particle's region (see {@link regionNameSchema}). */
+  protected region(context: RunContext): string {
+    return this.regionOf(this.desiredStateDefinition, context);
+  }
+
+  /** The run's shared `ServiceClient` for this particle's region. */
+  protected client<C extends AwsClient>(
+    ServiceClient: AwsClientClass<C>,
+    context: RunContext,
+  ): Promise<C> {
+    return awsClient(ServiceClient, context, this.region(context));
+  }
+
+  /** Whether `custom_config.adopt` is true. */
+  protected get isAdopted(): boolean {
+    return readPath(this.desiredStateDefinition, "custom_config.adopt") === true;
+  }
+
+  /** Drops `custom_config` and `region_name`: neither is a property of the live resource. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const { custom_config: _config, region_name: _region, ...rest } = definition;
+    return rest;
+  }
+
+  /** Groups particles by region, for batched reads (one list call per region). */
+  protected static groupByRegion<P extends AWSResource>(
+    particles: readonly P[],
+    context: RunContext,
+  ): Map<string, P[]> {
+    const groups = new Map<string, P[]>();
+    for (const particle of particles) {
+      const region = particle.region(context);
+      groups.set(region, [...(groups.get(region) ?? []), particle]);
+    }
+    return groups;
+  }
+
+  private regionOf(definition: Record<string, unknown>, context: RunContext): string {
+    return resolveRegion(context, { regionName: definition["region_name"], particle: this.id });
+  }
+}

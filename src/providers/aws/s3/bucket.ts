@@ -1,0 +1,322 @@
+import {
+  BucketCannedACL,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  GetBucketTaggingCommand,
+  ListBucketsCommand,
+  ObjectOwnership,
+  PutBucketTaggingCommand,
+  S3Client,
+  type Bucket,
+  type BucketLocationConstraint,
+  type CreateBucketCommandInput,
+} from "@aws-sdk/client-s3";
+import { z } from "zod";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { isPlainObject } from "../../../core/values.js";
+import { awsClient } from "../clients.js";
+import { isConflict, isNoTagSet, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import {
+  comparableTags,
+  hasOwnershipTag,
+  normalizeTags,
+  tagMapSchema,
+  tagsFromList,
+  tagsToList,
+  withOwnershipTag,
+} from "../tags.js";
+
+/** The `aws_resource` block of an `s3_bucket` particle: CreateBucket's parameters, plus PCF's extras. */
+export const s3BucketSchema = z.looseObject({
+  /** The bucket's name, globally unique (3–63 characters). Required: it is the unique key. */
+  Bucket: z.string().min(3).max(63),
+  /** A canned ACL applied at creation. Default: none (the bucket is private). */
+  ACL: z.enum(BucketCannedACL).optional(),
+  /**
+   * `LocationConstraint`: the bucket's region. Default: the particle's region, which is what
+   * CreateBucket needs outside us-east-1, so PCF files that set it keep working and others need not.
+   */
+  CreateBucketConfiguration: z
+    .looseObject({ LocationConstraint: z.string().min(1).optional() })
+    .optional(),
+  /** Grantees given full control at creation (`id="…"`). Default: none. */
+  GrantFullControl: z.string().optional(),
+  /** Grantees allowed to list the bucket. Default: none. */
+  GrantRead: z.string().optional(),
+  /** Grantees allowed to read the bucket ACL. Default: none. */
+  GrantReadACP: z.string().optional(),
+  /** Grantees allowed to create objects. Default: none. */
+  GrantWrite: z.string().optional(),
+  /** Grantees allowed to write the bucket ACL. Default: none. */
+  GrantWriteACP: z.string().optional(),
+  /** Turns on S3 Object Lock at creation. Default false. */
+  ObjectLockEnabledForBucket: z.boolean().optional(),
+  /** Object ownership setting at creation. Default: AWS's (`BucketOwnerEnforced`). */
+  ObjectOwnership: z.enum(ObjectOwnership).optional(),
+  /** The bucket's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+  region_name: regionNameSchema,
+  /**
+   * `Tags`: the bucket's whole tag set, as a map (PCF keeps bucket tags here). Tags not listed are
+   * removed on update; the `pcf:managed-by` ownership tag is always kept. Default: no tags are
+   * read or compared, and the bucket carries only the ownership tag. `adopt`: see {@link awsCustomConfigSchema}.
+   */
+  custom_config: awsCustomConfigSchema.extend({ Tags: tagMapSchema.optional() }).optional(),
+});
+
+/** What a user writes in the `aws_resource` block of an `s3_bucket` particle. */
+export type S3BucketDefinition = z.infer<typeof s3BucketSchema>;
+
+/**
+ * An S3 bucket, found by its name among the buckets the caller owns in the particle's region.
+ * A bucket has no stopped form: stopping deletes it. Deleting fails on a non-empty bucket, as in
+ * PCF: particle-cloud never deletes objects. Only the tags (`custom_config.Tags`) are updated in
+ * place; the other fields apply at creation.
+ *
+ * Reads are batched: one ListBuckets per region for any number of buckets, plus GetBucketTagging
+ * per bucket only when its definition lists tags (or before changing a bucket, to check ownership).
+ *
+ * @example
+ * ```ts
+ * const logs = new S3Bucket({
+ *   pcf_name: "logs",
+ *   flavor: "s3_bucket",
+ *   aws_resource: { Bucket: "acme-logs", custom_config: { Tags: { team: "data" } } },
+ * });
+ * await logs.apply({ providerOptions: { aws: { region: "eu-west-1" } } });
+ * ```
+ */
+export class S3Bucket extends AWSResource<S3BucketDefinition> {
+  static override readonly flavor: string = "s3_bucket";
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.Bucket"];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = s3BucketSchema;
+
+  /** Reads every bucket of `particles` with one ListBuckets per region. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const buckets = particles.filter(
+      (particle): particle is S3Bucket => particle instanceof S3Bucket,
+    );
+    const groups = [...S3Bucket.groupByRegion(buckets, context)];
+    await Promise.all(
+      groups.map(async ([region, group]) => {
+        const client = await awsClient(S3Client, context, region);
+        const listed = await listBuckets(client, region, context.signal).catch((error: unknown) => {
+          throw wrapAwsError(
+            error,
+            group.map((bucket) => bucket.id).join(", "),
+            `list buckets in ${region}`,
+          );
+        });
+        await Promise.all(
+          group.map((bucket) =>
+            bucket.readListed(client, region, listed.get(bucket.bucketName), context),
+          ),
+        );
+      }),
+    );
+  }
+
+  /** Reads this bucket: `running` when it exists in the region, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof S3Bucket).syncAll([this], context);
+  }
+
+  /** Creates the bucket (in the particle's region), then tags it with its tags and the ownership tag. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const client = await this.client(S3Client, context);
+    try {
+      await client.send(new CreateBucketCommand(toCreateInput(desired, this.region(context))), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      const hint = isConflict(error)
+        ? " (the name is taken: by another account, or by this one in another region)"
+        : "";
+      throw wrapAwsError(error, this.id, `create bucket ${desired.Bucket}${hint}`);
+    }
+    await this.putTags(client, desired, context);
+  }
+
+  /** Deletes the bucket: a bucket has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Deletes the bucket; a bucket already gone is fine, a non-empty one fails. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const client = await this.client(S3Client, context);
+    try {
+      await client.send(new DeleteBucketCommand({ Bucket: this.bucketName }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      const hint = isConflict(error)
+        ? " (particle-cloud deletes only empty buckets: empty it first)"
+        : "";
+      throw wrapAwsError(error, this.id, `delete bucket ${this.bucketName}${hint}`);
+    }
+  }
+
+  /** Replaces the bucket's tags with `custom_config.Tags` plus the ownership tag. */
+  protected override async _update(context: RunContext): Promise<void> {
+    await this.putTags(await this.client(S3Client, context), this.desiredDefinition(), context);
+  }
+
+  /** Reads the tags, when `syncState` did not, to tell whether the bucket is ours. */
+  protected override async readOwnership(context: RunContext): Promise<boolean> {
+    if (this.isOwned !== undefined) return this.isOwned;
+    const tags = await this.readTags(await this.client(S3Client, context), context);
+    return tags === undefined || hasOwnershipTag(tags);
+  }
+
+  /** Only the tags are compared: every other field applies at creation only. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const config = definition["custom_config"];
+    const tags = isPlainObject(config) ? config["Tags"] : undefined;
+    return isPlainObject(tags) ? { Tags: comparableTags(tagMapSchema.parse(tags)) } : {};
+  }
+
+  private get bucketName(): string {
+    return String(this.desiredStateDefinition["Bucket"]);
+  }
+
+  private get wantsTags(): boolean {
+    const config = this.desiredStateDefinition["custom_config"];
+    return isPlainObject(config) && config["Tags"] !== undefined;
+  }
+
+  private async readListed(
+    client: S3Client,
+    region: string,
+    listed: Bucket | undefined,
+    context: RunContext,
+  ): Promise<void> {
+    this.isOwned = undefined;
+    const tags =
+      listed !== undefined && this.wantsTags ? await this.readTags(client, context) : undefined;
+    if (listed === undefined || (this.wantsTags && tags === undefined)) {
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    this.state = "running";
+    this.currentStateDefinition = {
+      Bucket: this.bucketName,
+      ...(listed.CreationDate === undefined
+        ? {}
+        : { CreationDate: listed.CreationDate.toISOString() }),
+      region_name: region,
+      ...(tags === undefined ? {} : { custom_config: { Tags: tags } }),
+    };
+  }
+
+  /** The bucket's tags (`{}` when it has none), or `undefined` when the bucket is gone. Sets `isOwned`. */
+  private async readTags(
+    client: S3Client,
+    context: RunContext,
+  ): Promise<Record<string, string> | undefined> {
+    try {
+      const { TagSet } = await client.send(
+        new GetBucketTaggingCommand({ Bucket: this.bucketName }),
+        { abortSignal: context.signal },
+      );
+      const tags = tagsFromList(TagSet);
+      this.isOwned = hasOwnershipTag(tags);
+      return tags;
+    } catch (error) {
+      if (isNoTagSet(error)) {
+        this.isOwned = false;
+        return {};
+      }
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, `read the tags of bucket ${this.bucketName}`);
+    }
+  }
+
+  private async putTags(
+    client: S3Client,
+    desired: S3BucketDefinition,
+    context: RunContext,
+  ): Promise<void> {
+    const tags = withOwnershipTag(normalizeTags(desired.custom_config?.Tags ?? {}));
+    try {
+      await client.send(
+        new PutBucketTaggingCommand({
+          Bucket: desired.Bucket,
+          Tagging: { TagSet: tagsToList(tags) },
+        }),
+        {
+          abortSignal: context.signal,
+        },
+      );
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `tag bucket ${desired.Bucket}`);
+    }
+    this.isOwned = true;
+  }
+}
+
+/** Every bucket the caller owns in `region`, by name: one ListBuckets call unless the account has more than a page. */
+async function listBuckets(
+  client: S3Client,
+  region: string,
+  abortSignal: AbortSignal,
+): Promise<Map<string, Bucket>> {
+  const buckets = new Map<string, Bucket>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListBucketsCommand({ BucketRegion: region, ContinuationToken: token }),
+      { abortSignal },
+    );
+    for (const bucket of page.Buckets ?? [])
+      if (bucket.Name !== undefined) buckets.set(bucket.Name, bucket);
+    token = page.ContinuationToken;
+  } while (token !== undefined && token !== "");
+  return buckets;
+}
+
+/** CreateBucket's input: the definition's create fields, with the region as LocationConstraint outside us-east-1. */
+function toCreateInput(definition: S3BucketDefinition, region: string): CreateBucketCommandInput {
+  const {
+    Bucket,
+    ACL,
+    GrantFullControl,
+    GrantRead,
+    GrantReadACP,
+    GrantWrite,
+    GrantWriteACP,
+    ObjectLockEnabledForBucket,
+    ObjectOwnership,
+  } = definition;
+  const constraint =
+    definition.CreateBucketConfiguration?.LocationConstraint ??
+    (region === "us-east-1" ? undefined : region);
+  return {
+    Bucket,
+    ACL,
+    GrantFullControl,
+    GrantRead,
+    GrantReadACP,
+    GrantWrite,
+    GrantWriteACP,
+    ObjectLockEnabledForBucket,
+    ObjectOwnership,
+    // Any region string: the SDK's list of constraints lags behind the regions AWS opens.
+    ...(constraint === undefined
+      ? {}
+      : {
+          CreateBucketConfiguration: { LocationConstraint: constraint as BucketLocationConstraint },
+        }),
+  };
+}

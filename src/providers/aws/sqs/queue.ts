@@ -1,0 +1,381 @@
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueueTagsCommand,
+  ListQueuesCommand,
+  QueueAttributeName,
+  SetQueueAttributesCommand,
+  SQSClient,
+  TagQueueCommand,
+  UntagQueueCommand,
+  type CreateQueueCommandInput,
+} from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { isPlainObject } from "../../../core/values.js";
+import { awsClient } from "../clients.js";
+import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import {
+  comparableTags,
+  hasOwnershipTag,
+  normalizeTags,
+  tagChanges,
+  tagMapSchema,
+  withOwnershipTag,
+} from "../tags.js";
+import {
+  attributeValueSchema,
+  changedAttributes,
+  comparableAttributes,
+  writableAttributes,
+} from "./queue-attributes.js";
+
+/** The `aws_resource` block of an `sqs_queue` particle: CreateQueue's parameters, as PCF writes them. */
+export const sqsQueueSchema = z.looseObject({
+  /** The queue's name (up to 80 characters; FIFO queues end in `.fifo`). Required: it is the unique key. */
+  QueueName: z.string().min(1).max(80),
+  /**
+   * Queue attributes by SQS name (`VisibilityTimeout`, `RedrivePolicy`, …). Values may be
+   * strings, numbers or booleans, and the JSON ones (`Policy`, `RedrivePolicy`,
+   * `RedriveAllowPolicy`) objects; all are sent as strings. Only the attributes listed are
+   * compared and updated; read-only ones (`QueueArn`, `ApproximateNumberOf…`, timestamps) are
+   * ignored. Default: SQS's defaults. `FifoQueue` defaults to true for a name ending in `.fifo`.
+   */
+  Attributes: z.partialRecord(z.enum(QueueAttributeName), attributeValueSchema).optional(),
+  /**
+   * The queue's whole tag set, as a map. Tags not listed are removed on update; the
+   * `pcf:managed-by` ownership tag is always kept. Default: tags are neither read nor compared.
+   */
+  Tags: tagMapSchema.optional(),
+  /** The account owning the queue, when it is not the caller's (read only; created queues are the caller's). */
+  OwnerAwsId: z
+    .string()
+    .regex(/^\d{12}$/, "expected a 12-digit account id")
+    .optional(),
+  /** The queue's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+  region_name: regionNameSchema,
+  /** `adopt`: see {@link awsCustomConfigSchema}. */
+  custom_config: awsCustomConfigSchema.optional(),
+});
+
+/** What a user writes in the `aws_resource` block of an `sqs_queue` particle. */
+export type SqsQueueDefinition = z.infer<typeof sqsQueueSchema>;
+
+/**
+ * An SQS queue, found by its name. A queue has no stopped form: stopping deletes it.
+ * Attributes and tags are updated in place.
+ *
+ * Reads are batched: one ListQueues per region (by the names' common prefix) finds the queues
+ * whose URL is not yet known, then each existing queue costs one GetQueueAttributes (plus
+ * ListQueueTags when its definition lists tags). A queue this particle created or found before
+ * is read by its URL, which SQS answers at once even while ListQueues does not show it yet.
+ *
+ * @example
+ * ```ts
+ * const jobs = new SqsQueue({
+ *   pcf_name: "jobs",
+ *   flavor: "sqs_queue",
+ *   aws_resource: { QueueName: "jobs", Attributes: { VisibilityTimeout: 60 }, Tags: { team: "data" } },
+ * });
+ * await jobs.apply();
+ * ```
+ */
+export class SqsQueue extends AWSResource<SqsQueueDefinition> {
+  static override readonly flavor: string = "sqs_queue";
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.QueueName"];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = sqsQueueSchema;
+
+  /** The queue's URL once found or created; a cache only, checked by every read. */
+  private queueUrl: string | undefined = undefined;
+  /** The live tags, when read. */
+  private currentTags: Record<string, string> | undefined = undefined;
+
+  /** Reads every queue of `particles`: one ListQueues per region for those without a known URL. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const queues = particles.filter(
+      (particle): particle is SqsQueue => particle instanceof SqsQueue,
+    );
+    await Promise.all(
+      [...SqsQueue.groupByRegion(queues, context)].map(async ([region, group]) => {
+        const client = await awsClient(SQSClient, context, region);
+        const unknown = group.filter(
+          (queue) => queue.queueUrl === undefined && queue.ownerAccount === undefined,
+        );
+        const listed =
+          unknown.length === 0
+            ? new Map<string, string>()
+            : await listQueueUrls(client, unknown, context.signal);
+        await Promise.all(
+          group.map(async (queue) => {
+            if (unknown.includes(queue)) queue.queueUrl = listed.get(queue.queueName);
+            else if (queue.queueUrl === undefined)
+              queue.queueUrl = await queue.findOwnedElsewhere(client, context);
+            await queue.readQueue(client, context);
+          }),
+        );
+      }),
+    );
+  }
+
+  /** Reads this queue: `running` when it exists, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof SqsQueue).syncAll([this], context);
+  }
+
+  /** Creates the queue with its attributes, its tags and the ownership tag in one call. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const client = await this.client(SQSClient, context);
+    try {
+      const { QueueUrl } = await client.send(
+        new CreateQueueCommand(toCreateInput(this.desiredDefinition())),
+        { abortSignal: context.signal },
+      );
+      this.queueUrl = QueueUrl;
+    } catch (error) {
+      const hint = isConflict(error)
+        ? " (a queue of that name exists with other attributes, or was deleted less than 60 s ago)"
+        : "";
+      throw wrapAwsError(error, this.id, `create queue ${this.queueName}${hint}`);
+    }
+  }
+
+  /** Deletes the queue: a queue has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Deletes the queue; a queue already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    if (this.queueUrl === undefined) return;
+    const client = await this.client(SQSClient, context);
+    try {
+      await client.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw wrapAwsError(error, this.id, `delete queue ${this.queueName}`);
+    }
+    this.queueUrl = undefined;
+  }
+
+  /** Sets the attributes that differ, then brings the tags to the definition's set. */
+  protected override async _update(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const client = await this.client(SQSClient, context);
+    const queueUrl = this.queueUrl;
+    if (queueUrl === undefined) return;
+    const abortSignal = context.signal;
+    const changed = changedAttributes(
+      desired.Attributes ?? {},
+      this.currentStateDefinition["Attributes"],
+    );
+    try {
+      if (Object.keys(changed).length > 0)
+        await client.send(
+          new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: changed }),
+          { abortSignal },
+        );
+      if (desired.Tags !== undefined) {
+        const { set, remove } = tagChanges(this.currentTags ?? {}, normalizeTags(desired.Tags));
+        if (remove.length > 0)
+          await client.send(new UntagQueueCommand({ QueueUrl: queueUrl, TagKeys: remove }), {
+            abortSignal,
+          });
+        if (Object.keys(set).length > 0)
+          await client.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: set }), {
+            abortSignal,
+          });
+      }
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `update queue ${this.queueName}`);
+    }
+  }
+
+  /** Reads the tags, when `syncState` did not, to tell whether the queue is ours. */
+  protected override async readOwnership(context: RunContext): Promise<boolean> {
+    if (this.isOwned !== undefined) return this.isOwned;
+    const tags = await this.readTags(await this.client(SQSClient, context), context);
+    return tags === undefined || hasOwnershipTag(tags);
+  }
+
+  /** The queue name, the listed attributes (as SQS reports them) and, when given, the tags. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const { QueueName, Attributes, Tags } = definition;
+    return {
+      QueueName,
+      ...(isPlainObject(Attributes) ? { Attributes: comparableAttributes(Attributes) } : {}),
+      ...(isPlainObject(Tags) ? { Tags: comparableTags(tagMapSchema.parse(Tags)) } : {}),
+    };
+  }
+
+  private get queueName(): string {
+    return String(this.desiredStateDefinition["QueueName"]);
+  }
+
+  private get ownerAccount(): string | undefined {
+    const owner = this.desiredStateDefinition["OwnerAwsId"];
+    return typeof owner === "string" ? owner : undefined;
+  }
+
+  private get wantsTags(): boolean {
+    return this.desiredStateDefinition["Tags"] !== undefined;
+  }
+
+  /** Sets the state from the queue at `queueUrl`: its attributes, and its tags when the definition lists some. */
+  private async readQueue(client: SQSClient, context: RunContext): Promise<void> {
+    this.isOwned = undefined;
+    this.currentTags = undefined;
+    const attributes =
+      this.queueUrl === undefined ? undefined : await this.readAttributes(client, context);
+    const tags =
+      attributes !== undefined && this.wantsTags ? await this.readTags(client, context) : undefined;
+    if (attributes === undefined || (this.wantsTags && tags === undefined)) {
+      this.queueUrl = undefined;
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    this.state = "running";
+    this.currentStateDefinition = {
+      QueueName: this.queueName,
+      QueueUrl: this.queueUrl,
+      // SQS lists FifoQueue only for FIFO queues; a standard queue is FifoQueue=false.
+      Attributes: { [QueueAttributeName.FifoQueue]: "false", ...attributes },
+      region_name: this.region(context),
+      ...(tags === undefined ? {} : { Tags: tags }),
+    };
+  }
+
+  private async readAttributes(
+    client: SQSClient,
+    context: RunContext,
+  ): Promise<Record<string, string> | undefined> {
+    try {
+      const { Attributes = {} } = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ["All"] }),
+        {
+          abortSignal: context.signal,
+        },
+      );
+      return Attributes;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, `read queue ${this.queueName}`);
+    }
+  }
+
+  /** The queue's tags, or `undefined` when it is gone. Sets `isOwned`. */
+  private async readTags(
+    client: SQSClient,
+    context: RunContext,
+  ): Promise<Record<string, string> | undefined> {
+    if (this.queueUrl === undefined) return undefined;
+    try {
+      const { Tags = {} } = await client.send(
+        new ListQueueTagsCommand({ QueueUrl: this.queueUrl }),
+        { abortSignal: context.signal },
+      );
+      this.isOwned = hasOwnershipTag(Tags);
+      this.currentTags = Tags;
+      return Tags;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, `read the tags of queue ${this.queueName}`);
+    }
+  }
+
+  /** The URL of a queue in another account (`OwnerAwsId`), which ListQueues cannot see. */
+  private async findOwnedElsewhere(
+    client: SQSClient,
+    context: RunContext,
+  ): Promise<string | undefined> {
+    try {
+      const { QueueUrl } = await client.send(
+        new GetQueueUrlCommand({
+          QueueName: this.queueName,
+          QueueOwnerAWSAccountId: this.ownerAccount,
+        }),
+        {
+          abortSignal: context.signal,
+        },
+      );
+      return QueueUrl;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, `find queue ${this.queueName}`);
+    }
+  }
+}
+
+/** The URLs of `queues` that exist, by name: ListQueues over the names' common prefix, page by page. */
+async function listQueueUrls(
+  client: SQSClient,
+  queues: readonly SqsQueue[],
+  abortSignal: AbortSignal,
+): Promise<Map<string, string>> {
+  const names = queues.map((queue) => String(queue.desiredStateDefinition["QueueName"]));
+  const prefix = commonPrefix(names);
+  const wanted = new Set(names);
+  const urls = new Map<string, string>();
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new ListQueuesCommand({
+          ...(prefix === "" ? {} : { QueueNamePrefix: prefix }),
+          MaxResults: 1000,
+          NextToken: token,
+        }),
+        { abortSignal },
+      );
+      for (const url of page.QueueUrls ?? []) {
+        const name = url.slice(url.lastIndexOf("/") + 1);
+        if (wanted.has(name)) urls.set(name, url);
+      }
+      token = page.NextToken;
+    } while (token !== undefined && token !== "");
+  } catch (error) {
+    throw wrapAwsError(
+      error,
+      queues.map((queue) => queue.id).join(", "),
+      `list queues named ${prefix}*`,
+    );
+  }
+  return urls;
+}
+
+/** CreateQueue's input: name, writable attributes as strings, tags plus the ownership tag. */
+function toCreateInput(definition: SqsQueueDefinition): CreateQueueCommandInput {
+  const attributes = writableAttributes(definition.Attributes ?? {});
+  if (
+    definition.QueueName.endsWith(".fifo") &&
+    attributes[QueueAttributeName.FifoQueue] === undefined
+  ) {
+    attributes[QueueAttributeName.FifoQueue] = "true";
+  }
+  return {
+    QueueName: definition.QueueName,
+    ...(Object.keys(attributes).length === 0 ? {} : { Attributes: attributes }),
+    tags: withOwnershipTag(normalizeTags(definition.Tags ?? {})),
+  };
+}
+
+function commonPrefix(names: readonly string[]): string {
+  const [first = "", ...rest] = names;
+  let length = first.length;
+  for (const name of rest) {
+    while (length > 0 && !name.startsWith(first.slice(0, length))) length -= 1;
+  }
+  return first.slice(0, length);
+}

@@ -1,0 +1,335 @@
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetBucketLocationCommand,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { describe, expect, it } from "vitest";
+import {
+  ApplyError,
+  DefinitionError,
+  Field,
+  applyField,
+  loadField,
+  type ParticleDefinition,
+} from "../../../src/index.js";
+import { createRunContext } from "../../../src/core/run-context.js";
+import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { S3Bucket, type S3BucketDefinition } from "../../../src/providers/aws/s3/bucket.js";
+import {
+  RequestCounter,
+  awsTestOptions,
+  uniqueName,
+  verificationClient,
+} from "../../support/aws.js";
+
+const s3 = verificationClient(S3Client, import.meta.url);
+const providerOptions = awsTestOptions(import.meta.url);
+const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
+
+function bucketDefinition(
+  label: string,
+  block: Partial<S3BucketDefinition> = {},
+): ParticleDefinition {
+  return {
+    pcf_name: label,
+    flavor: "s3_bucket",
+    aws_resource: { Bucket: uniqueName(import.meta.url, label), ...block },
+  };
+}
+
+function bucket(label: string, block: Partial<S3BucketDefinition> = {}): S3Bucket {
+  return new S3Bucket(bucketDefinition(label, block));
+}
+
+async function exists(name: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: name }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tagsOf(name: string): Promise<Record<string, string>> {
+  const { TagSet = [] } = await s3.send(new GetBucketTaggingCommand({ Bucket: name }));
+  return Object.fromEntries(TagSet.map((tag) => [tag.Key, tag.Value]));
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ApplyError);
+  return error as ApplyError;
+}
+
+describe("s3_bucket", () => {
+  it("creates the bucket tagged with its tags and the ownership tag", async () => {
+    const logs = bucket("create", { custom_config: { Tags: { team: "data", version: 2 } } });
+    const result = await logs.apply({ providerOptions });
+    expect(result.particles[0]).toMatchObject({
+      outcome: "converged",
+      transitions: ["start"],
+      state: "running",
+    });
+    expect(await tagsOf(uniqueName(import.meta.url, "create"))).toEqual({
+      team: "data",
+      version: "2",
+      ...OWNERSHIP,
+    });
+  });
+
+  it("reports a second apply as unchanged", async () => {
+    const definition = bucketDefinition("noop", { custom_config: { Tags: { team: "data" } } });
+    await new S3Bucket(definition).apply({ providerOptions });
+    const again = await new S3Bucket(definition).apply({ providerOptions });
+    expect(again.particles[0]).toMatchObject({ outcome: "unchanged", transitions: [] });
+  });
+
+  it("updates the tags in place: changed, added and removed", async () => {
+    const name = uniqueName(import.meta.url, "update");
+    await bucket("update", { custom_config: { Tags: { team: "data", old: "x" } } }).apply({
+      providerOptions,
+    });
+    const result = await bucket("update", {
+      custom_config: { Tags: { team: "ml", added: "y" } },
+    }).apply({ providerOptions });
+    expect(result.particles[0]).toMatchObject({ outcome: "converged", transitions: ["update"] });
+    expect(await tagsOf(name)).toEqual({ team: "ml", added: "y", ...OWNERSHIP });
+  });
+
+  it("corrects tags changed behind its back", async () => {
+    const name = uniqueName(import.meta.url, "drift");
+    const particle = bucket("drift", { custom_config: { Tags: { team: "data" } } });
+    await particle.apply({ providerOptions });
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: {
+          TagSet: [
+            { Key: "team", Value: "hacked" },
+            { Key: "extra", Value: "1" },
+            { Key: OWNERSHIP_TAG_KEY, Value: OWNERSHIP_TAG_VALUE },
+          ],
+        },
+      }),
+    );
+    const result = await particle.apply({ providerOptions });
+    expect(result.particles[0]?.transitions).toEqual(["update"]);
+    expect(await tagsOf(name)).toEqual({ team: "data", ...OWNERSHIP });
+  });
+
+  it("creates the bucket in its region_name", async () => {
+    const name = uniqueName(import.meta.url, "region");
+    await bucket("region", { region_name: "eu-west-1" }).apply({ providerOptions });
+    const { LocationConstraint } = await s3.send(new GetBucketLocationCommand({ Bucket: name }));
+    expect(LocationConstraint).toBe("eu-west-1");
+    const again = await bucket("region", { region_name: "eu-west-1" }).apply({ providerOptions });
+    expect(again.particles[0]?.outcome).toBe("unchanged");
+  });
+
+  it("terminates the bucket", async () => {
+    const name = uniqueName(import.meta.url, "terminate");
+    const particle = bucket("terminate");
+    await particle.apply({ providerOptions });
+    expect(await exists(name)).toBe(true);
+    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
+    expect(result.particles[0]).toMatchObject({
+      outcome: "converged",
+      transitions: ["terminate"],
+      state: "terminated",
+    });
+    expect(await exists(name)).toBe(false);
+  });
+
+  it("deletes the bucket when asked to stop, and then counts it as stopped", async () => {
+    const name = uniqueName(import.meta.url, "stop");
+    await bucket("stop").apply({ providerOptions });
+    const stopped = await bucket("stop").apply({ providerOptions, desiredState: "stopped" });
+    expect(stopped.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
+    expect(await exists(name)).toBe(false);
+    const again = await bucket("stop").apply({ providerOptions, desiredState: "stopped" });
+    expect(again.particles[0]?.outcome).toBe("unchanged");
+  });
+
+  it("terminates a bucket that is already gone", async () => {
+    const never = await bucket("never").apply({ providerOptions, desiredState: "terminated" });
+    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
+
+    const particle = bucket("vanished");
+    await particle.apply({ providerOptions });
+    const context = createRunContext({ providerOptions });
+    expect(await particle.getState(context)).toBe("running");
+    await s3.send(new DeleteBucketCommand({ Bucket: uniqueName(import.meta.url, "vanished") }));
+    particle.setDesiredState("terminated");
+    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+  });
+
+  it("refuses to terminate a bucket it did not create, and names the way out", async () => {
+    const name = uniqueName(import.meta.url, "foreign");
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const error = await failureOf(
+      bucket("foreign").apply({ providerOptions, desiredState: "terminated" }),
+    );
+    expect(error.result.particles[0]?.error).toMatchObject({ code: "TRANSITION_FAILED" });
+    expect(error.message).toMatch(
+      /exists but was not created by particle-cloud.*custom_config\.adopt: true/,
+    );
+    expect(await exists(name)).toBe(true);
+  });
+
+  it("refuses to change the tags of a bucket it did not create", async () => {
+    const name = uniqueName(import.meta.url, "foreign-tags");
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: { TagSet: [{ Key: "team", Value: "theirs" }] },
+      }),
+    );
+    const error = await failureOf(
+      bucket("foreign-tags", { custom_config: { Tags: { team: "ours" } } }).apply({
+        providerOptions,
+      }),
+    );
+    expect(error.message).toMatch(/refusing to update/);
+    expect(await tagsOf(name)).toEqual({ team: "theirs" });
+  });
+
+  it("terminates a bucket it did not create when told to adopt it", async () => {
+    const name = uniqueName(import.meta.url, "adopted");
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const result = await bucket("adopted", { custom_config: { adopt: true } }).apply({
+      providerOptions,
+      desiredState: "terminated",
+    });
+    expect(result.particles[0]?.transitions).toEqual(["terminate"]);
+    expect(await exists(name)).toBe(false);
+  });
+
+  it("fails clearly on a non-empty bucket and leaves its objects alone", async () => {
+    const name = uniqueName(import.meta.url, "full");
+    await bucket("full").apply({ providerOptions });
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: "keep.txt", Body: "data" }));
+    const error = await failureOf(
+      bucket("full").apply({ providerOptions, desiredState: "terminated" }),
+    );
+    expect(error.message).toMatch(/BucketNotEmpty.*|.*empty it first/);
+    expect(await exists(name)).toBe(true);
+    await s3.send(new DeleteObjectCommand({ Bucket: name, Key: "keep.txt" }));
+    await bucket("full").apply({ providerOptions, desiredState: "terminated" });
+    expect(await exists(name)).toBe(false);
+  });
+
+  it("reads a field of three buckets with one ListBuckets call", async () => {
+    const labels = ["batch-a", "batch-b", "batch-c"];
+    await applyField(new Field(labels.map((label) => bucket(label))).link(), { providerOptions });
+
+    const counter = new RequestCounter();
+    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    const result = await applyField(new Field(labels.map((label) => bucket(label))).link(), {
+      providerOptions: counted,
+    });
+    expect(result.particles.map((report) => report.outcome)).toEqual([
+      "unchanged",
+      "unchanged",
+      "unchanged",
+    ]);
+    expect(counter.all()).toEqual({ ListBucketsCommand: 1 });
+  });
+
+  it("reads tags only for buckets whose definition lists them", async () => {
+    const labels = ["tagged-a", "tagged-b", "tagged-c"];
+    const tagged = (label: string): S3Bucket =>
+      bucket(label, { custom_config: { Tags: { batch: "yes" } } });
+    await applyField(new Field(labels.map(tagged)).link(), { providerOptions });
+
+    const counter = new RequestCounter();
+    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    await applyField(new Field(labels.map(tagged)).link(), { providerOptions: counted });
+    expect(counter.all()).toEqual({ ListBucketsCommand: 1, GetBucketTaggingCommand: 3 });
+  });
+
+  it("loads and applies PCF's own example definition", async () => {
+    // From capitalone/Particle-Cloud-Framework examples/particle/aws/s3/use_s3/example_s3_bucket.py.
+    const example = {
+      pcf_name: "pcf_s3_bucket",
+      flavor: "s3_bucket",
+      aws_resource: { Bucket: "pcf-test", custom_config: { Tags: { Name: "pcf-s3-example" } } },
+    };
+    const { field } = await loadField([example]);
+    expect(field.get("s3_bucket:pcf_s3_bucket")).toBeInstanceOf(S3Bucket);
+
+    const name = uniqueName(import.meta.url, "example");
+    const { field: renamed } = await loadField([
+      { ...example, aws_resource: { ...example.aws_resource, Bucket: name } },
+    ]);
+    await applyField(renamed, { providerOptions });
+    expect(await tagsOf(name)).toEqual({ Name: "pcf-s3-example", ...OWNERSHIP });
+  });
+
+  it("rejects a definition without its Bucket when constructed", () => {
+    const error = (() => {
+      try {
+        new S3Bucket({
+          pcf_name: "nameless",
+          flavor: "s3_bucket",
+          aws_resource: { custom_config: { Tags: { a: "b" } } },
+        });
+        return undefined;
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(DefinitionError);
+    expect((error as DefinitionError).issues).toEqual([
+      expect.objectContaining({
+        particle: "s3_bucket:nameless",
+        field: "aws_resource.Bucket",
+        message: expect.stringMatching(/unique key/) as unknown,
+      }),
+    ]);
+  });
+
+  it("rejects fields of the wrong type, listing every problem", async () => {
+    const load = loadField([
+      {
+        pcf_name: "typed",
+        flavor: "s3_bucket",
+        aws_resource: {
+          Bucket: 42,
+          ACL: "everyone",
+          custom_config: { Tags: { team: { nested: true } } },
+        },
+      },
+    ]);
+    const error = await load.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(DefinitionError);
+    const fields = (error as DefinitionError).issues.map((issue) => issue.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "aws_resource.Bucket",
+        "aws_resource.ACL",
+        "aws_resource.custom_config.Tags.team",
+      ]),
+    );
+    expect(
+      () =>
+        new S3Bucket({
+          pcf_name: "typed",
+          flavor: "s3_bucket",
+          aws_resource: { Bucket: "ok-name", ACL: "everyone" },
+        }),
+    ).toThrow(DefinitionError);
+  });
+});
