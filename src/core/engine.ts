@@ -4,7 +4,7 @@ import { DefinitionError, PcfError, messageOf, type PcfErrorCode } from "./error
 import type { EngineEvent, ParticleOutcome, RunOperation } from "./events.js";
 import type { Field } from "./field.js";
 import type { Particle, ParticleClass, TransitionName } from "./particle.js";
-import { createRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
+import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
 import { abortError } from "./wait.js";
 
@@ -155,7 +155,7 @@ function assertCompatibleStates(field: Field): void {
   }
 }
 
-async function walk(
+function walk(
   field: Field,
   options: ApplyOptions,
   operationState?: DesiredState,
@@ -163,12 +163,21 @@ async function walk(
   if (operationState !== undefined)
     for (const particle of field.particles) particle.setDesiredState(operationState);
   const signal = runSignal(options);
-  const context = createRunContext({
+  const contextOptions = {
     signal,
     onEvent: options.onEvent,
     now: options.now,
     providerOptions: options.providerOptions,
-  });
+  };
+  return withRunContext(contextOptions, (context) => walkWith(field, options, signal, context));
+}
+
+async function walkWith(
+  field: Field,
+  options: ApplyOptions,
+  signal: AbortSignal,
+  context: RunContext,
+): Promise<ApplyResult> {
   const startedMs = context.now();
   const operation: RunOperation = "apply";
   context.emit({ type: "run.start", operation, particles: field.particles.length });

@@ -253,7 +253,8 @@ export abstract class Particle {
     const maxAgeMs = options.maxAgeMs ?? (this.constructor as typeof Particle).stateCacheTtlMs;
     const isFresh = this.syncedAtMs !== undefined && context.now() - this.syncedAtMs < maxAgeMs;
     if (!isFresh || this.state === undefined) {
-      await (this.constructor as ParticleClass).syncAll([this], context);
+      const type = this.constructor as ParticleClass;
+      await context.batch(type, this, (particles) => type.syncAll(particles, context));
       this.markSynced(context.now());
     }
     return this.state ?? "terminated";

@@ -6,7 +6,7 @@ import type { EngineEvent } from "./events.js";
 import type { Field } from "./field.js";
 import type { Particle, TransitionName } from "./particle.js";
 import { findInheritReferences } from "./references.js";
-import { createRunContext, type ProviderOptions } from "./run-context.js";
+import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
 
 /** Options of {@link planField}. */
@@ -44,13 +44,20 @@ export interface FieldPlan {
  * per flavor), resolves references where their parents already exist, and lists per particle the
  * transitions and the differing fields. Particles come in dependency order.
  */
-export async function planField(field: Field, options: PlanOptions = {}): Promise<FieldPlan> {
-  const signal = runSignal(options);
-  const context = createRunContext({
-    signal,
+export function planField(field: Field, options: PlanOptions = {}): Promise<FieldPlan> {
+  const contextOptions = {
+    signal: runSignal(options),
     onEvent: options.onEvent,
     providerOptions: options.providerOptions,
-  });
+  };
+  return withRunContext(contextOptions, (context) => planWith(field, options, context));
+}
+
+async function planWith(
+  field: Field,
+  options: PlanOptions,
+  context: RunContext,
+): Promise<FieldPlan> {
   const started = context.now();
   context.emit({ type: "run.start", operation: "plan", particles: field.particles.length });
   const desiredStates = new Map(

@@ -1,7 +1,7 @@
 import { applyField, syncField, type ApplyOptions, type ApplyResult } from "./engine.js";
 import { Field } from "./field.js";
 import type { Particle, ParticleDefinition } from "./particle.js";
-import { createRunContext, type RunContextOptions } from "./run-context.js";
+import { withRunContext, type RunContextOptions } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
 import { PcfError } from "./errors.js";
 
@@ -95,8 +95,7 @@ export class Quasiparticle {
 
   /** Reads every member's live state (batched per flavor) and aggregates it. */
   async getState(options: RunContextOptions = {}): Promise<State | undefined> {
-    const context = createRunContext(options);
-    await syncField(this.field.particles, context);
+    await withRunContext(options, (context) => syncField(this.field.particles, context));
     return this.state;
   }
 

@@ -16,6 +16,15 @@ export interface RunContext {
    * batched reads are done once, however many particles ask.
    */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `run` once for every `item` queued under `key` in the same turn of the event loop:
+   * concurrent state reads of one flavor become one batched read. Resolves when `run` did.
+   */
+  batch<T>(key: object, item: T, run: (items: T[]) => Promise<void>): Promise<void>;
+  /** Registers a cleanup (closing SDK clients) to run when the run ends. */
+  defer(cleanup: () => void): void;
+  /** Runs every deferred cleanup; the engine calls it when the run ends. @internal */
+  close(): void;
   /** Reports an event to the caller's `onEvent`. */
   emit(event: EngineEventInput): void;
   /**
@@ -39,6 +48,8 @@ export interface RunContextOptions {
 /** A fresh context for one run. */
 export function createRunContext(options: RunContextOptions = {}): RunContext {
   const memos = new Map<string, Promise<unknown>>();
+  const batches = new Map<object, { items: unknown[]; done: Promise<void> }>();
+  const cleanups: (() => void)[] = [];
   const now = options.now ?? (() => performance.now());
   let seq = 0;
   return {
@@ -52,6 +63,28 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       memos.set(key, created);
       created.catch(() => memos.delete(key));
       return created;
+    },
+    batch<T>(key: object, item: T, run: (items: T[]) => Promise<void>): Promise<void> {
+      const pending = batches.get(key);
+      if (pending !== undefined) {
+        pending.items.push(item);
+        return pending.done;
+      }
+      const items: T[] = [item];
+      const done = new Promise<void>((resolveBatch, rejectBatch) => {
+        setImmediate(() => {
+          batches.delete(key);
+          run(items).then(resolveBatch, rejectBatch);
+        });
+      });
+      batches.set(key, { items: items, done });
+      return done;
+    },
+    defer(cleanup: () => void): void {
+      cleanups.push(cleanup);
+    },
+    close(): void {
+      for (const cleanup of cleanups.splice(0)) cleanup();
     },
     emit(event: EngineEventInput): void {
       seq += 1;
@@ -76,4 +109,17 @@ export function readProviderOptions<T extends object>(
   throw new PcfError("DEFINITION_INVALID", issue?.message ?? `invalid ${key} provider options`, {
     field,
   });
+}
+
+/** Runs `work` with a fresh context and closes it afterwards (deferred cleanups run even on failure). */
+export async function withRunContext<T>(
+  options: RunContextOptions,
+  work: (context: RunContext) => Promise<T>,
+): Promise<T> {
+  const context = createRunContext(options);
+  try {
+    return await work(context);
+  } finally {
+    context.close();
+  }
 }

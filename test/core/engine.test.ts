@@ -51,6 +51,15 @@ describe("applyField", () => {
     expect(cloud.reads.sort()).toEqual(["a", "b"]);
   });
 
+  it("batches the state reads of particles settling in the same turn", async () => {
+    const cloud = new MemoryCloud();
+    const field = fieldOf(...["a", "b", "c", "d"].map((name) => new MemoryParticle(memory(name))));
+    await applyField(field, { concurrency: 4, providerOptions: cloud.options() });
+    expect(cloud.batches[0]).toEqual(["a", "b", "c", "d"]);
+    expect(cloud.batches.slice(1).flat().sort()).toEqual(["a", "b", "c", "d"]);
+    expect(cloud.batches.length).toBeLessThan(5);
+  });
+
   it("updates a running particle whose definition differs", async () => {
     const cloud = new MemoryCloud();
     cloud.resources.set("db", { state: "running", definition: { name: "db", size: 1 } });

@@ -23,6 +23,8 @@ export class MemoryCloud {
   readonly resources = new Map<string, MemoryResource>();
   readonly log: string[] = [];
   readonly reads: string[] = [];
+  /** The particles of each batched read (`syncAll` call), in order. */
+  readonly batches: string[][] = [];
   /** Reads that report pending after each transition, per resource name. */
   readonly pendingReads = new Map<string, number>();
   /** `name:transition` pairs that throw. */
@@ -54,6 +56,14 @@ export class MemoryParticle extends Particle {
   static override readonly uniqueKeys = ["memory_resource.name"];
   static override readonly definitionSchema = memorySchema;
   static override readonly waitOptions = { minDelayMs: 1, maxDelayMs: 5 };
+
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    cloudOf(context).batches.push(particles.map((particle) => particle.name));
+    await super.syncAll(particles, context);
+  }
 
   get resourceName(): string {
     return String(this.desiredStateDefinition.name);

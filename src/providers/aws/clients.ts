@@ -48,8 +48,8 @@ export function resolveRegion(context: RunContext, sources: RegionSources): stri
 
 /**
  * The run's client of `ServiceClient` for `region`, created on first use and shared by every
- * particle of the run (one per service, region, profile and endpoint). Clients use adaptive
- * retries; `providerOptions.aws.configureClient` sees each one once.
+ * particle of the run (one per service, region, profile and endpoint), and destroyed when the run
+ * ends. Clients use adaptive retries; `providerOptions.aws.configureClient` sees each one once.
  */
 export function awsClient<C extends AwsClient>(
   ServiceClient: AwsClientClass<C>,
@@ -67,6 +67,7 @@ export function awsClient<C extends AwsClient>(
   return context.memo(key, () => {
     const client = new ServiceClient(clientConfig(region, options));
     options.configureClient?.(client);
+    context.defer(() => client.destroy());
     return Promise.resolve(client);
   });
 }
