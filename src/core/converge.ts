@@ -10,6 +10,8 @@ import { waitFor } from "./wait.js";
 export interface ConvergeOptions {
   /** False runs one transition and returns without waiting (PCF's `sync=False`). */
   readonly sync: boolean;
+  /** Receives each transition as it completes, so a caller still knows what ran when a later step throws. */
+  readonly onTransition?: (transition: TransitionName) => void;
 }
 
 /** What converging one particle did. */
@@ -66,6 +68,7 @@ export async function convergeParticle(
       });
     await runTransition(particle, context, transition, state);
     transitions.push(transition);
+    options.onTransition?.(transition);
     if (!options.sync) return { outcome: "skipped", transitions };
     const before = state;
     state = await settle(
@@ -92,6 +95,7 @@ export async function convergeParticle(
       }
       await runTransition(particle, context, "update", state);
       transitions.push("update");
+      options.onTransition?.("update");
       if (!options.sync) return { outcome: "skipped", transitions };
       state = await settle(particle, context, () => particle.isStateDefinitionEquivalent());
     }

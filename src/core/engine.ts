@@ -236,9 +236,11 @@ async function walkWith(
       if (!shouldSchedule())
         return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
       const particleStartMs = context.now();
+      const done: TransitionName[] = [];
       try {
         const { outcome, transitions } = await convergeParticle(particle, context, {
           sync: options.sync ?? true,
+          onTransition: (transition) => done.push(transition),
         });
         return record(particle, {
           outcome,
@@ -256,7 +258,7 @@ async function walkWith(
         });
         return record(particle, {
           outcome: "failed",
-          transitions: [],
+          transitions: done,
           ms: Math.round(context.now() - particleStartMs),
           error: failure,
         });

@@ -248,6 +248,7 @@ describe("applyField", () => {
     }).catch((caught: unknown) => caught)) as ApplyError;
     expect(error.result.particles[0]?.error?.code).toBe("TRANSITION_FAILED");
     expect(error.message).toContain("start ran but the state is still terminated");
+    expect(error.result.particles[0]?.transitions).toEqual(["start"]);
   });
 
   it("refuses a parent going down while its child comes up, before touching anything", async () => {
