@@ -10,7 +10,11 @@ import { flavorRegistry } from "./core/registry.js";
 registerBuiltInFlavors(flavorRegistry);
 
 export { BUILT_IN_FLAVORS, type CatalogueEntry } from "./catalogue.js";
-export { checkFrameworkFields, particleFieldsSchema, quasiparticleFieldsSchema } from "./core/definition.js";
+export {
+  checkFrameworkFields,
+  particleFieldsSchema,
+  quasiparticleFieldsSchema,
+} from "./core/definition.js";
 export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
 export {
   applyField,
@@ -42,6 +46,7 @@ export {
   loadField,
   loadFiles,
   loadQuasiparticle,
+  type LoadFilesOptions,
   type LoadOptions,
   type LoadedField,
 } from "./core/load.js";
@@ -105,7 +110,9 @@ export {
 } from "./core/state.js";
 export {
   backoffDelayMs,
+  deadlineSignal,
   waitFor,
+  type DeadlineSignal,
   type BackoffOptions,
   type PollResult,
   type WaitOptions,

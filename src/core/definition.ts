@@ -53,19 +53,21 @@ export function isQuasiparticleDefinition(value: unknown): boolean {
 
 /**
  * Checks the framework fields of one entry and the keys beside them: every key must be a
- * framework field or the flavor's resource block.
+ * framework field or the flavor's resource block. With `"unknown flavor"` (the flavor did
+ * not resolve, which is reported on its own) the other keys are not judged.
  */
 export function checkFrameworkFields(
   entry: unknown,
   where: { file?: string | undefined; particle?: string | undefined },
-  resourceKey: string | undefined,
+  flavor: { readonly resourceKey: string | undefined } | "unknown flavor",
 ): DefinitionIssue[] {
   const schema = isQuasiparticleDefinition(entry)
     ? quasiparticleFieldsSchema
     : particleFieldsSchema;
   const parsed = schema.safeParse(entry);
   const issues = parsed.success ? [] : zodIssues(parsed.error, where);
-  if (!isPlainObject(entry)) return issues;
+  if (!isPlainObject(entry) || flavor === "unknown flavor") return issues;
+  const { resourceKey } = flavor;
   const allowed = [...FRAMEWORK_KEYS, ...(resourceKey === undefined ? [] : [resourceKey])];
   for (const key of Object.keys(entry)) {
     if (allowed.includes(key)) continue;

@@ -6,7 +6,7 @@ import type { Field } from "./field.js";
 import type { Particle, ParticleClass, TransitionName } from "./particle.js";
 import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
-import { abortError } from "./wait.js";
+import { abortError, deadlineSignal } from "./wait.js";
 
 /** Options of {@link applyField}. */
 export interface ApplyOptions {
@@ -118,15 +118,6 @@ export async function syncField(
   );
 }
 
-/** A run's signal: the caller's, plus the timeout. */
-export function runSignal(options: { signal?: AbortSignal; timeoutMs?: number }): AbortSignal {
-  const signals = [
-    options.signal,
-    options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
-  ];
-  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
-}
-
 /** Whether a particle moves up (towards running) in this run. */
 function isGoingUp(particle: Particle): boolean {
   return particle.desiredState === "running";
@@ -162,14 +153,16 @@ function walk(
 ): Promise<ApplyResult> {
   if (operationState !== undefined)
     for (const particle of field.particles) particle.setDesiredState(operationState);
-  const signal = runSignal(options);
+  const deadline = deadlineSignal(options.signal, options.timeoutMs);
   const contextOptions = {
-    signal,
+    signal: deadline.signal,
     onEvent: options.onEvent,
     now: options.now,
     providerOptions: options.providerOptions,
   };
-  return withRunContext(contextOptions, (context) => walkWith(field, options, signal, context));
+  return withRunContext(contextOptions, (context) =>
+    walkWith(field, options, deadline.signal, context),
+  ).finally(() => deadline.dispose());
 }
 
 async function walkWith(

@@ -95,26 +95,33 @@ export async function loadField(source: unknown, options: LoadOptions = {}): Pro
   return { field, entries };
 }
 
+/** Options of {@link loadFiles}. */
+export interface LoadFilesOptions extends Omit<LoadOptions, "file"> {
+  /** Rewrites each file's parsed content before validation (the CLI's `--var` substitution). */
+  readonly transform?: (source: unknown, path: string) => unknown;
+}
+
 /**
  * Loads several definition files into one field (edges may cross files).
  * @throws DefinitionError with every problem of every file.
  */
 export async function loadFiles(
   paths: readonly string[],
-  options: Omit<LoadOptions, "file"> = {},
+  options: LoadFilesOptions = {},
 ): Promise<LoadedField> {
+  const { transform = (source: unknown) => source, ...loadOptions } = options;
   const loaded = await Promise.all(
-    paths.map(async (path) => ({ path, source: await readDefinitionFile(path) })),
+    paths.map(async (path) => ({ path, source: transform(await readDefinitionFile(path), path) })),
   );
   if (loaded.length === 1 && loaded[0] !== undefined)
-    return loadField(loaded[0].source, { ...options, file: loaded[0].path });
+    return loadField(loaded[0].source, { ...loadOptions, file: loaded[0].path });
   const sources = loaded.flatMap(({ source }) =>
     Array.isArray(source) ? (source as unknown[]) : [source],
   );
   return loadField(sources, {
-    ...options,
+    ...loadOptions,
     file: paths.join(", "),
-    baseDir: options.baseDir ?? process.cwd(),
+    baseDir: loadOptions.baseDir ?? process.cwd(),
   });
 }
 
@@ -203,7 +210,7 @@ function planEntry(
       : [];
   }
   const countBefore = issues.length;
-  issues.push(...checkFrameworkFields(raw, { file, particle: id }, undefined));
+  issues.push(...checkFrameworkFields(raw, { file, particle: id }, { resourceKey: undefined }));
   if (type !== undefined && !isQuasiparticleClass(type))
     issues.push({
       file,
@@ -255,7 +262,11 @@ function checkParticle(
   }
   // The resource block is checked by the particle's constructor (resourceBlockIssues).
   issues.push(
-    ...checkFrameworkFields(raw, where, (type as ParticleClass | undefined)?.resourceKey),
+    ...checkFrameworkFields(
+      raw,
+      where,
+      type === undefined ? "unknown flavor" : (type as ParticleClass),
+    ),
   );
   return issues.length === countBefore && type !== undefined;
 }

@@ -18,8 +18,13 @@ import { copyPlain, readPath } from "./values.js";
 /** The built-in transitions; a subclass may register more under its own names. */
 export type TransitionName = "start" | "stop" | "terminate" | "update" | (string & {});
 
-/** A function run after a transition. `kwargs` come from the definition; `particle` is the particle. */
-export type CallbackFunction = (args: Record<string, unknown> & { particle: Particle }) => unknown;
+/**
+ * A function run after a transition. `kwargs` come from the definition; `particle` is the
+ * particle; `signal` aborts with the run (pass it to anything that can wait).
+ */
+export type CallbackFunction = (
+  args: Record<string, unknown> & { particle: Particle; signal: AbortSignal },
+) => unknown;
 
 /** A callback as written in a definition: a function (or, in a file, `"./module.js#export"`) and its arguments. */
 export interface CallbackDefinition {
@@ -335,7 +340,7 @@ export abstract class Particle {
     } finally {
       this.markDirty();
     }
-    await this.runCallback(transition);
+    await this.runCallback(transition, context.signal);
   }
 
   /**
@@ -368,7 +373,7 @@ export abstract class Particle {
     return rest;
   }
 
-  private async runCallback(transition: TransitionName): Promise<void> {
+  private async runCallback(transition: TransitionName, signal: AbortSignal): Promise<void> {
     const callback = this.definition.callbacks?.[transition];
     if (callback === undefined) return;
     if (typeof callback.function !== "function") {
@@ -377,7 +382,7 @@ export abstract class Particle {
         field: `callbacks.${transition}.function`,
       });
     }
-    await callback.function({ ...callback.kwargs, particle: this });
+    await callback.function({ ...callback.kwargs, particle: this, signal });
   }
 
   private registerDefaultTransitions(): void {

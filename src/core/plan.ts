@@ -1,6 +1,7 @@
 import { prepareDefinition } from "./converge.js";
 import type { DefinitionDifference } from "./diff.js";
-import { runSignal, syncField } from "./engine.js";
+import { syncField } from "./engine.js";
+import { deadlineSignal } from "./wait.js";
 import { PcfError } from "./errors.js";
 import type { EngineEvent } from "./events.js";
 import type { Field } from "./field.js";
@@ -45,12 +46,15 @@ export interface FieldPlan {
  * transitions and the differing fields. Particles come in dependency order.
  */
 export function planField(field: Field, options: PlanOptions = {}): Promise<FieldPlan> {
+  const deadline = deadlineSignal(options.signal, options.timeoutMs);
   const contextOptions = {
-    signal: runSignal(options),
+    signal: deadline.signal,
     onEvent: options.onEvent,
     providerOptions: options.providerOptions,
   };
-  return withRunContext(contextOptions, (context) => planWith(field, options, context));
+  return withRunContext(contextOptions, (context) => planWith(field, options, context)).finally(
+    () => deadline.dispose(),
+  );
 }
 
 async function planWith(

@@ -87,3 +87,40 @@ export function abortError(signal: AbortSignal, description?: string): PcfError 
 async function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   await sleep(ms, undefined, signal === undefined ? {} : { signal });
 }
+
+/** A signal that follows another and a timeout; `dispose` releases its timer and listener. */
+export interface DeadlineSignal {
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+/**
+ * A signal that aborts when `parent` aborts (same reason) or after `timeoutMs` (reason: a
+ * `TimeoutError`). Built on a plain timer rather than `AbortSignal.timeout` inside
+ * `AbortSignal.any`: Node 20 may garbage-collect such a timeout signal, which then never fires.
+ * Call `dispose` when the guarded work ends.
+ */
+export function deadlineSignal(
+  parent: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): DeadlineSignal {
+  const controller = new AbortController();
+  const follow = (): void => controller.abort(parent?.reason);
+  if (parent?.aborted === true) follow();
+  else parent?.addEventListener("abort", follow, { once: true });
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError")),
+          timeoutMs,
+        );
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener("abort", follow);
+    },
+  };
+}

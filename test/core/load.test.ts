@@ -62,6 +62,22 @@ describe("loadField", () => {
     );
   });
 
+  it("names the line of a YAML syntax error", async () => {
+    const path = await tempFile(
+      "pcf.yml",
+      "- pcf_name: a\n  flavor: memory\n   memory_resource: x: y\n",
+    );
+    await expect(loadFiles([path], { registry: testRegistry() })).rejects.toThrow(
+      /invalid YAML at line 3/,
+    );
+  });
+
+  it("reports an unknown flavor once, without judging the fields beside it", async () => {
+    expect(
+      await issuesOf([{ pcf_name: "a", flavor: "memroy", memory_resource: { name: "a" } }]),
+    ).toEqual(['flavor memroy › flavor: unknown flavor "memroy" (did you mean memory?)']);
+  });
+
   it("collects every problem with its particle and field before anything runs", async () => {
     const issues = await issuesOf([
       memory("a", { desired_state: "up" }),

@@ -130,7 +130,7 @@ describe("a particle written as in the PCF quickstart", () => {
     };
     const particle = new MemoryParticle(memory("a", { callbacks }));
     await particle.apply({ providerOptions: new MemoryCloud().options() });
-    expect(calls).toEqual([{ channel: "#ops", particle }]);
+    expect(calls).toEqual([{ channel: "#ops", particle, signal: expect.any(AbortSignal) }]);
   });
 
   it("reuses a state read within the cache time and reads again after a transition", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PcfError, backoffDelayMs, waitFor } from "../../src/index.js";
+import { PcfError, backoffDelayMs, deadlineSignal, waitFor } from "../../src/index.js";
 
 describe("backoffDelayMs", () => {
   it.each([
@@ -52,5 +52,29 @@ describe("waitFor", () => {
       { signal: controller.signal },
     ).catch((caught: unknown) => caught);
     expect((error as PcfError).code).toBe("ABORTED");
+  });
+});
+
+describe("deadlineSignal", () => {
+  it("aborts with a TimeoutError once the time has passed", async () => {
+    const deadline = deadlineSignal(undefined, 5);
+    await new Promise((resolve) => deadline.signal.addEventListener("abort", resolve));
+    expect((deadline.signal.reason as DOMException).name).toBe("TimeoutError");
+    deadline.dispose();
+  });
+
+  it("follows its parent's abort and reason", () => {
+    const parent = new AbortController();
+    const deadline = deadlineSignal(parent.signal, undefined);
+    parent.abort("stop");
+    expect(deadline.signal.reason).toBe("stop");
+  });
+
+  it("never fires after dispose", () => {
+    const parent = new AbortController();
+    const deadline = deadlineSignal(parent.signal, 1_000);
+    deadline.dispose();
+    parent.abort();
+    expect(deadline.signal.aborted).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { z } from "zod";
-import { waitFor } from "../../core/wait.js";
+import { deadlineSignal, waitFor } from "../../core/wait.js";
 
 /** What `<baseDir>/.pcf-local/processes/<name>.json` holds; `startTicks` is field 22 of `/proc/<pid>/stat`. */
 export const processRecordSchema = z.object({
@@ -49,20 +49,18 @@ export async function waitUntilGone(
   signal: AbortSignal,
   limitMs?: number,
 ): Promise<boolean> {
-  const deadline = limitMs === undefined ? undefined : AbortSignal.timeout(limitMs);
+  const deadline = deadlineSignal(signal, limitMs);
   try {
     await waitFor(
       async () => ((await hasExited(record)) ? { done: true, value: undefined } : { done: false }),
-      {
-        signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline]),
-        maxDelayMs: 250,
-        description: `process ${record.pid} to exit`,
-      },
+      { signal: deadline.signal, maxDelayMs: 250, description: `process ${record.pid} to exit` },
     );
     return true;
   } catch (error) {
-    if (deadline?.aborted === true && !signal.aborted) return false;
+    if (deadline.signal.aborted && !signal.aborted) return false;
     throw error;
+  } finally {
+    deadline.dispose();
   }
 }
 
