@@ -68,7 +68,7 @@ describe("loadField", () => {
       "- pcf_name: a\n  flavor: memory\n   memory_resource: x: y\n",
     );
     await expect(loadFiles([path], { registry: testRegistry() })).rejects.toThrow(
-      /invalid YAML at line 3/,
+      /invalid YAML at line 2: Nested mappings/,
     );
   });
 
