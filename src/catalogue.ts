@@ -30,6 +30,32 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   },
   s3_bucket: { provider: "aws", module: "./providers/aws/s3/bucket.js", export: "S3Bucket" },
   sqs_queue: { provider: "aws", module: "./providers/aws/sqs/queue.js", export: "SqsQueue" },
+  vpc_instance: { provider: "aws", module: "./providers/aws/vpc/vpc.js", export: "VpcInstance" },
+  subnet: { provider: "aws", module: "./providers/aws/vpc/subnet.js", export: "Subnet" },
+  security_group: {
+    provider: "aws",
+    module: "./providers/aws/vpc/security-group.js",
+    export: "SecurityGroup",
+  },
+  ec2_instance: {
+    provider: "aws",
+    module: "./providers/aws/ec2/instance.js",
+    export: "Ec2Instance",
+  },
+  ebs_volume: { provider: "aws", module: "./providers/aws/ec2/ebs-volume.js", export: "EbsVolume" },
+  dynamodb_table: {
+    provider: "aws",
+    module: "./providers/aws/dynamodb/table.js",
+    export: "DynamodbTable",
+  },
+  cloudwatch_logs: {
+    provider: "aws",
+    module: "./providers/aws/logs/log-group.js",
+    export: "CloudwatchLogs",
+  },
+  kms_key: { provider: "aws", module: "./providers/aws/kms/key.js", export: "KmsKey" },
+  iam_policy: { provider: "aws", module: "./providers/aws/iam/policy.js", export: "IamPolicy" },
+  iam_role: { provider: "aws", module: "./providers/aws/iam/role.js", export: "IamRole" },
 };
 
 /** Adds every built-in flavor to `registry` as a lazy entry: its module loads on first use. */

@@ -76,9 +76,13 @@ async function planWith(
       await prepareDefinition(particle, context);
     } catch (error) {
       if (!(error instanceof PcfError) || error.code !== "REFERENCE_UNRESOLVED") throw error;
-      note = `values from ${findInheritReferences(particle.templateDefinition)
-        .map((reference) => reference.parentId)
-        .join(", ")} are known after they start`;
+      const parents = findInheritReferences(particle.templateDefinition).map(
+        (reference) => reference.parentId,
+      );
+      note =
+        parents.length > 0
+          ? `values from ${parents.join(", ")} are known after they start`
+          : error.message;
     }
     plans.push(planParticle(particle, desired, note));
   }

@@ -76,6 +76,11 @@ const CONFLICT_CODES = new Set([
   "DeleteConflict",
   "IncorrectState",
   "IncorrectInstanceState",
+  "InvalidGroup.Duplicate",
+  "InvalidPermission.Duplicate",
+  "InvalidSubnet.Conflict",
+  "VolumeInUse",
+  "KMSInvalidStateException",
 ]);
 
 const TRANSIENT_CODES = new Set([

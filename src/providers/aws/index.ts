@@ -32,8 +32,35 @@ export {
 } from "./lookup.js";
 export { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
 export { AWSResource, awsCustomConfigSchema, regionNameSchema } from "./resource.js";
+export {
+  DynamodbTable,
+  dynamodbTableSchema,
+  type DynamodbTableDefinition,
+} from "./dynamodb/table.js";
+export { KmsKey, kmsKeySchema, type KmsKeyDefinition } from "./kms/key.js";
+export {
+  CloudwatchLogs,
+  cloudwatchLogsSchema,
+  type CloudwatchLogsDefinition,
+} from "./logs/log-group.js";
+export { EbsVolume, ebsVolumeSchema, type EbsVolumeDefinition } from "./ec2/ebs-volume.js";
+export {
+  Ec2Instance,
+  ec2InstanceConfigSchema,
+  ec2InstanceSchema,
+  type Ec2InstanceDefinition,
+} from "./ec2/instance.js";
+export { IamPolicy, iamPolicySchema, type IamPolicyDefinition } from "./iam/policy.js";
+export { IamRole, iamRoleSchema, type IamRoleDefinition } from "./iam/role.js";
 export { S3Bucket, s3BucketSchema, type S3BucketDefinition } from "./s3/bucket.js";
 export { SqsQueue, sqsQueueSchema, type SqsQueueDefinition } from "./sqs/queue.js";
+export {
+  SecurityGroup,
+  securityGroupSchema,
+  type SecurityGroupDefinition,
+} from "./vpc/security-group.js";
+export { Subnet, subnetSchema, type SubnetDefinition } from "./vpc/subnet.js";
+export { VpcInstance, vpcInstanceSchema, type VpcInstanceDefinition } from "./vpc/vpc.js";
 export {
   OWNERSHIP_TAG_KEY,
   OWNERSHIP_TAG_VALUE,

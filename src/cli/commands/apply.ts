@@ -1,0 +1,166 @@
+import {
+  ApplyError,
+  Field,
+  applyField,
+  planField,
+  type ApplyResult,
+  type DesiredState,
+  type FieldPlan,
+  deadlineSignal,
+} from "../../index.js";
+import { CliError } from "../cli-error.js";
+import { confirmRemoval } from "../confirm.js";
+import { watchInterrupts } from "../interrupt.js";
+import { loadSelection } from "../load.js";
+import {
+  DEFAULT_PARALLEL,
+  providerOptionsOf,
+  secondsToMs,
+  type ApplyCommandOptions,
+  type ApplyVerb,
+} from "../options.js";
+import { createOutput, type Output } from "../output.js";
+import { formatPlan } from "../render/plan.js";
+import { createRenderer, type Renderer } from "../render/renderer.js";
+import { particleLines, reportJson, summaryLine } from "../render/report.js";
+
+/** Exit status after Ctrl-C, as a shell reports a process ended by SIGINT. */
+const INTERRUPTED = 130;
+
+/**
+ * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, plans when it must
+ * know what would be removed (or with `--dry-run`), asks before removing anything, then applies
+ * with live progress and prints what was done.
+ * @returns 0 when everything converged (or a dry run), 130 when interrupted.
+ * @throws ApplyError when a particle failed; any loading or selection error.
+ * @internal
+ */
+export async function applyCommand(
+  verb: ApplyVerb,
+  name: string | undefined,
+  options: ApplyCommandOptions & { readonly desiredState: DesiredState | undefined },
+): Promise<number> {
+  const output = createOutput(options);
+  const { desiredState } = options;
+  const { particles } = await loadSelection(name, options, desiredState);
+  const field = new Field(particles);
+  const providerOptions = providerOptionsOf(options);
+  const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
+
+  let renderer: Renderer | undefined;
+  let isApplying = false;
+  const say = (line: string): void =>
+    renderer === undefined ? void output.stderr.write(`${line}\n`) : renderer.log(line);
+  const interrupts = watchInterrupts({
+    onStop: () =>
+      say(
+        isApplying
+          ? output.errColors.yellow("stopping after work in flight (Ctrl-C again to abort)")
+          : output.errColors.yellow("interrupted"),
+      ),
+    onAbort: () => say(output.errColors.yellow("aborting work in flight")),
+    deadline: deadline.signal,
+  });
+  try {
+    const mustPlan = options.dryRun === true || (options.yes !== true && verb !== "run");
+    if (mustPlan) {
+      let plan: FieldPlan;
+      try {
+        plan = await planField(field, {
+          desiredState,
+          providerOptions,
+          signal: interrupts.anySignal,
+        });
+      } catch (error) {
+        if (!interrupts.isInterrupted) throw error;
+        output.info("nothing changed");
+        return INTERRUPTED;
+      }
+      if (options.dryRun === true) return printDryRun(plan, output);
+      const removals = removalsOf(plan, field);
+      if (removals.length > 0) {
+        const answer = await confirmRemoval(removals, output);
+        if (answer === "interrupted") return INTERRUPTED;
+        if (answer === "no") throw new CliError("not confirmed: nothing changed");
+      }
+    }
+
+    isApplying = true;
+    renderer = createRenderer(
+      output,
+      field.particles.map((particle) => particle.id),
+    );
+    let result: ApplyResult;
+    let failure: ApplyError | undefined;
+    try {
+      result = await applyField(field, {
+        desiredState,
+        concurrency: options.parallel ?? DEFAULT_PARALLEL,
+        signal: interrupts.signal,
+        stopSignal: interrupts.stopSignal,
+        providerOptions,
+        onEvent: (event) => renderer?.onEvent(event),
+      });
+    } catch (error) {
+      if (!(error instanceof ApplyError)) throw error;
+      failure = error;
+      result = error.result;
+    } finally {
+      renderer.finish();
+    }
+    return finishRun(result, failure, interrupts.isInterrupted, output);
+  } finally {
+    interrupts.dispose();
+    deadline.dispose();
+  }
+}
+
+/** The ids of the particles a plan removes: terminated, or stopped where stopping deletes. */
+function removalsOf(plan: FieldPlan, field: Field): string[] {
+  return plan.particles
+    .filter((entry) => {
+      if (entry.transitions.includes("terminate")) return true;
+      const particle = field.get(entry.particle);
+      return (
+        entry.transitions.includes("stop") &&
+        particle !== undefined &&
+        particle.isStateEquivalent("stopped", "terminated")
+      );
+    })
+    .map((entry) => entry.particle);
+}
+
+function printDryRun(plan: FieldPlan, output: Output): number {
+  if (output.isJson) output.json({ type: "plan", dryRun: true, ...plan });
+  else if (!output.isQuiet) {
+    for (const line of formatPlan(plan, output.outColors)) output.data(line);
+    output.info("dry run: nothing changed");
+  }
+  return 0;
+}
+
+function finishRun(
+  result: ApplyResult,
+  failure: ApplyError | undefined,
+  isInterrupted: boolean,
+  output: Output,
+): number {
+  if (output.isJson)
+    output.json({
+      type: "result",
+      ok: result.ok,
+      interrupted: isInterrupted,
+      ms: result.ms,
+      particles: result.particles.map(reportJson),
+    });
+  const c = output.errColors;
+  if (isInterrupted) {
+    output.stderr.write(
+      `${[c.yellow(`interrupted: ${summaryLine(result)}`), ...particleLines(result, c)].join("\n")}\n`,
+    );
+    return INTERRUPTED;
+  }
+  output.info(failure === undefined ? c.green(summaryLine(result)) : summaryLine(result));
+  if (failure !== undefined) throw failure;
+  return 0;
+}

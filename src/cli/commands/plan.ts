@@ -1,0 +1,30 @@
+import { Field, planField, deadlineSignal } from "../../index.js";
+import { loadSelection } from "../load.js";
+import { secondsToMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
+import { createOutput } from "../output.js";
+import { formatPlan } from "../render/plan.js";
+
+/** Exit status of `pcf plan` when apply would change something. */
+export const PLAN_HAS_CHANGES = 2;
+
+/**
+ * `pcf plan [NAME]`: reads the live states and prints what `pcf apply` would do.
+ * @returns 0 when nothing would change, 2 when something would.
+ * @internal
+ */
+export async function planCommand(
+  name: string | undefined,
+  options: ProviderCommandOptions,
+): Promise<number> {
+  const output = createOutput(options);
+  const { particles } = await loadSelection(name, options);
+  const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
+  const plan = await planField(new Field(particles), {
+    providerOptions: providerOptionsOf(options),
+    signal: deadline.signal,
+  }).finally(() => deadline.dispose());
+  if (output.isJson) output.json({ type: "plan", ...plan });
+  else if (!output.isQuiet)
+    for (const line of formatPlan(plan, output.outColors)) output.data(line);
+  return plan.hasChanges ? PLAN_HAS_CHANGES : 0;
+}

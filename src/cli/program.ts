@@ -1,0 +1,358 @@
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import {
+  APPLY_VERBS,
+  DEFAULT_PARALLEL,
+  collect,
+  collectVariable,
+  parsePositiveInteger,
+  parseSeconds,
+  type ApplyCommandOptions,
+  type ApplyVerb,
+  type FileOptions,
+  type GraphCommandOptions,
+  type PrintOptions,
+  type ProviderCommandOptions,
+} from "./options.js";
+
+/**
+ * The `pcf` command line: every command, option and help text. Only commander is loaded here;
+ * each action imports its command module, and with it the library, when it runs, so `pcf --help`
+ * stays fast.
+ * @internal
+ */
+export function createProgram(): Command {
+  const program = new Command("pcf")
+    .description(
+      "Particle Cloud: declare cloud resources and their lifecycle state in pcf.json or pcf.yml, " +
+        "then converge them, as a dependency graph, concurrently, with no state file.",
+    )
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help for a command")
+    .helpCommand("help [command]", "show help for a command")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", PROGRAM_HELP);
+
+  const verbs: [ApplyVerb, string, string][] = [
+    [
+      "apply",
+      "converge every particle to its own desired_state",
+      "  $ pcf apply                      # every particle in pcf.json / pcf.yml / pcf.yaml\n" +
+        "  $ pcf apply web -c               # the entry named web, with its parents first\n" +
+        "  $ pcf apply --dry-run            # print the plan, change nothing\n" +
+        "  $ pcf apply -f base.yml -f app.yml --var env=prod",
+    ],
+    [
+      "run",
+      "bring particles to running (parents start first)",
+      "  $ pcf run                        # start everything\n" +
+        "  $ pcf run web -c                 # web and every particle it depends on\n" +
+        "  $ pcf run --target 'worker-*' --parallel 4",
+    ],
+    [
+      "stop",
+      "bring particles to stopped (children stop first)",
+      "  $ pcf stop web -c                # web and everything that depends on it\n" +
+        "  $ pcf stop --target team=data --yes",
+    ],
+    [
+      "terminate",
+      "remove the resources (children first); asks before removing anything",
+      "  $ pcf terminate --dry-run        # what would be removed\n" +
+        "  $ pcf terminate web -c --yes     # web and its children, without asking\n" +
+        "  $ pcf terminate --exclude 'db-*' --yes",
+    ],
+  ];
+  for (const [verb, summary, examples] of verbs) {
+    const command = program
+      .command(`${verb} [name]`)
+      .summary(summary)
+      .description(`${capitalize(summary)}.\n\n${NAME_HELP}`);
+    addFileOptions(command);
+    addSelectionOptions(command);
+    addRunOptions(command, true);
+    addProviderOptions(command);
+    addOutputOptions(command, "print the engine events as NDJSON on stdout, then the result");
+    command
+      .addHelpText("after", `\nExamples:\n${examples}\n${SAFETY_HELP}`)
+      .action((name: string | undefined, options: ApplyCommandOptions) =>
+        runAction(options, async () =>
+          (await import("./commands/apply.js")).applyCommand(verb, name, {
+            ...options,
+            desiredState: APPLY_VERBS[verb],
+          }),
+        ),
+      );
+  }
+
+  const plan = program
+    .command("plan [name]")
+    .summary("show what apply would change, without changing anything")
+    .description(
+      "Read the live state of each particle and print the transitions apply would run and the " +
+        "fields that differ (path: current → desired), then a summary line.\n\n" +
+        `${NAME_HELP}\n\nExit status: 0 no changes, 2 changes, 1 error.`,
+    );
+  addFileOptions(plan);
+  addSelectionOptions(plan);
+  addRunOptions(plan, false);
+  addProviderOptions(plan);
+  addOutputOptions(plan, "print the plan as one JSON object on stdout");
+  plan
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ pcf plan                       # exit 2 when apply would change something\n" +
+        "  $ pcf plan web -c --json | jq .particles",
+    )
+    .action((name: string | undefined, options: ProviderCommandOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/plan.js")).planCommand(name, options),
+      ),
+    );
+
+  const status = program
+    .command("status [name]")
+    .summary("print the live state of each particle")
+    .description(`Read the live state of each particle from its provider.\n\n${NAME_HELP}`);
+  addFileOptions(status);
+  addSelectionOptions(status);
+  addRunOptions(status, false);
+  addProviderOptions(status);
+  addOutputOptions(status, "print the states as one JSON object on stdout");
+  status
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ pcf status\n  $ pcf status --target 'local_file:*' --json",
+    )
+    .action((name: string | undefined, options: ProviderCommandOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/status.js")).statusCommand(name, options),
+      ),
+    );
+
+  const validate = program
+    .command("validate")
+    .summary("check the definition files; no provider is called")
+    .description(
+      "Load and check the definition files: every problem is printed, one per line, as " +
+        "file › particle › field: message. Nothing is read from or sent to a provider.",
+    );
+  addFileOptions(validate);
+  addOutputOptions(validate, "print the result as one JSON object on stdout");
+  validate
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ pcf validate\n  $ pcf validate -f app.yml --var env=dev",
+    )
+    .action((options: FileOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/validate.js")).validateCommand(options),
+      ),
+    );
+
+  const graph = program
+    .command("graph [name]")
+    .summary("print the dependency graph as a tree, or as Graphviz DOT")
+    .description(`Print the particles and their parent → child edges.\n\n${NAME_HELP}`);
+  addFileOptions(graph);
+  addSelectionOptions(graph);
+  graph.addOption(new Option("--dot", "print Graphviz DOT instead of a tree").helpGroup("Output:"));
+  addOutputOptions(graph, "print nodes and edges as one JSON object on stdout");
+  graph
+    .addHelpText("after", "\nExamples:\n  $ pcf graph\n  $ pcf graph --dot | dot -Tsvg > graph.svg")
+    .action((name: string | undefined, options: GraphCommandOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/graph.js")).graphCommand(name, options),
+      ),
+    );
+
+  program
+    .command("schema")
+    .summary("print the JSON Schema of the definition format")
+    .description(
+      "Print the JSON Schema (draft 2020-12) of a definition file: one particle or " +
+        "quasiparticle, or a list of them. Provider blocks (aws_resource, …) are open objects.",
+    )
+    .addOption(new Option("--debug", "print stack traces on errors"))
+    .addHelpText("after", "\nExamples:\n  $ pcf schema > pcf.schema.json")
+    .action((options: PrintOptions) =>
+      runAction(options, async () => (await import("./commands/schema.js")).schemaCommand()),
+    );
+
+  program
+    .command("flavors")
+    .summary("list the built-in flavors")
+    .description("List the built-in particle and quasiparticle flavors and their providers.")
+    .option("--json", "print the list as one JSON object on stdout")
+    .option("--debug", "print stack traces on errors")
+    .addHelpText("after", "\nExamples:\n  $ pcf flavors\n  $ pcf flavors --json")
+    .action((options: PrintOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/flavors.js")).flavorsCommand(options),
+      ),
+    );
+
+  return program;
+}
+
+const NAME_HELP =
+  "NAME picks one top-level entry (particle or quasiparticle) by pcf_name, or by id " +
+  "flavor:pcf_name; without NAME, every particle of the files is acted on as one field.";
+
+const SAFETY_HELP =
+  "\nSafety: when the plan removes a resource (terminate, or a stop that deletes), pcf asks\n" +
+  '"Terminate N particles? [y/N]" on a terminal and refuses without --yes otherwise.\n' +
+  "Ctrl-C once: no new work starts, work in flight finishes. Twice: work in flight is aborted.\n" +
+  "Exit status: 0 converged, 1 error, 130 interrupted.";
+
+const PROGRAM_HELP = `
+Examples:
+  $ pcf validate                  # check pcf.json / pcf.yml / pcf.yaml in this folder
+  $ pcf plan                      # what apply would change (exit 2 when something would)
+  $ pcf apply                     # converge every particle to its desired_state
+  $ pcf run web -c                # start the entry "web" and the particles it depends on
+  $ pcf terminate --yes           # remove everything the file defines
+  $ pcf apply -f a.yml -f b.yml --var env=dev --json
+
+Exit status: 0 success, 1 error, 2 plan found changes, 130 interrupted.
+Environment: NO_COLOR turns colour off; AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL are read
+by the AWS flavors. Full guide: docs/cli.md.`;
+
+function addFileOptions(command: Command): void {
+  command
+    .addOption(
+      new Option(
+        "-f, --file <path>",
+        "definition file (.json, .yml, .yaml); repeat to load several as one field (default: pcf.json, then pcf.yml, then pcf.yaml)",
+      )
+        .argParser(collect)
+        .helpGroup("Files:"),
+    )
+    .addOption(
+      new Option(
+        "--var <key=value>",
+        "replace ${key} in string values of the definitions; repeatable",
+      )
+        .argParser(collectVariable)
+        .helpGroup("Files:"),
+    );
+}
+
+function addSelectionOptions(command: Command): void {
+  command
+    .addOption(
+      new Option(
+        "-c, --cascade",
+        "with NAME or --target: also the particles they depend on (running) or that depend on them (stopped, terminated)",
+      ).helpGroup("Selection:"),
+    )
+    .addOption(
+      new Option(
+        "--target <pattern>",
+        "only particles matching: a glob on pcf_name or id (web-*, local_file:*), or key=value on their tags; repeatable",
+      )
+        .argParser(collect)
+        .helpGroup("Selection:"),
+    )
+    .addOption(
+      new Option(
+        "--with-dependents",
+        "add every particle that depends on a selected one",
+      ).helpGroup("Selection:"),
+    )
+    .addOption(
+      new Option("--exclude <pattern>", "leave out particles matching (same patterns); repeatable")
+        .argParser(collect)
+        .helpGroup("Selection:"),
+    );
+}
+
+function addRunOptions(command: Command, isMutating: boolean): void {
+  command.addOption(
+    new Option("-t, --timeout <seconds>", "give up after this many seconds")
+      .argParser(parseSeconds)
+      .helpGroup("Run:"),
+  );
+  if (!isMutating) return;
+  command
+    .addOption(
+      new Option("--parallel <n>", "most particles converging at once")
+        .argParser(parsePositiveInteger)
+        .default(DEFAULT_PARALLEL)
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option(
+        "-y, --yes",
+        "terminate without asking (required when there is no terminal)",
+      ).helpGroup("Run:"),
+    )
+    .addOption(
+      new Option("--dry-run", "print the plan and exit 0 without changing anything").helpGroup(
+        "Run:",
+      ),
+    );
+}
+
+function addProviderOptions(command: Command): void {
+  command
+    .addOption(
+      new Option("--region <region>", "AWS region (default: AWS_REGION)").helpGroup("Provider:"),
+    )
+    .addOption(
+      new Option("--profile <name>", "AWS shared-config profile (default: AWS_PROFILE)").helpGroup(
+        "Provider:",
+      ),
+    )
+    .addOption(
+      new Option("--endpoint <url>", "AWS endpoint URL, e.g. a local emulator").helpGroup(
+        "Provider:",
+      ),
+    );
+}
+
+function addOutputOptions(command: Command, jsonHelp: string): void {
+  command
+    .addOption(new Option("-q, --quiet", "print errors only").helpGroup("Output:"))
+    .addOption(new Option("--json", jsonHelp).helpGroup("Output:"))
+    .addOption(
+      new Option("--debug", "print stack traces and causes on errors").helpGroup("Output:"),
+    )
+    .addOption(new Option("--no-color", "no colour (NO_COLOR does the same)").helpGroup("Output:"));
+}
+
+/** Runs an action, reports any error it throws, and exits with its status. */
+async function runAction(
+  options: { readonly debug?: boolean; readonly json?: boolean },
+  action: () => Promise<number>,
+): Promise<void> {
+  let code: number;
+  try {
+    code = await action();
+  } catch (error) {
+    const { reportError } = await import("./errors.js");
+    code = reportError(error, { debug: options.debug === true, json: options.json === true });
+  }
+  exit(code);
+}
+
+/** Flushes stdout and stderr, then exits even if a provider left a socket or timer open. */
+function exit(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
+function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === "string" ? version : "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

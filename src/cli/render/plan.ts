@@ -1,0 +1,81 @@
+import type { FieldPlan, ParticlePlan } from "../../index.js";
+import type { Colors } from "../output.js";
+import { formatValue, plural } from "./format.js";
+
+/**
+ * A plan as text: per particle a symbol (`+` start, `~` update, `-` stop or terminate), its id,
+ * the transitions and `(state → desired)`, then one line per differing field
+ * (`path: current → desired`); a summary line closes it.
+ * @internal
+ */
+export function formatPlan(plan: FieldPlan, colors: Colors): string[] {
+  const lines: string[] = [];
+  for (const entry of plan.particles) {
+    const kind = kindOf(entry);
+    const symbol = SYMBOLS[kind];
+    const color =
+      kind === "unchanged"
+        ? colors.dim
+        : kind === "remove"
+          ? colors.red
+          : kind === "start"
+            ? colors.green
+            : colors.yellow;
+    const what =
+      entry.transitions.length === 0
+        ? `no changes (${entry.state})`
+        : `${entry.transitions.join(", ")} (${entry.state} → ${entry.desiredState})`;
+    lines.push(color(`${symbol} ${entry.particle}  ${what}`));
+    for (const difference of entry.differences)
+      lines.push(
+        `    ${difference.path}: ${formatValue(difference.current)} → ${formatValue(difference.desired)}`,
+      );
+    if (entry.note !== undefined) lines.push(colors.dim(`    note: ${entry.note}`));
+  }
+  lines.push("", planSummary(plan));
+  return lines;
+}
+
+/** `Plan: 1 to start, 2 to terminate, 3 unchanged.` or `No changes: …`. @internal */
+export function planSummary(plan: FieldPlan): string {
+  const counts = new Map<string, number>();
+  for (const entry of plan.particles) {
+    const label = LABELS[primaryTransition(entry)];
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  if (!plan.hasChanges)
+    return `No changes: ${plural(plan.particles.length, "particle")} as desired.`;
+  const parts = Object.values(LABELS)
+    .filter((label) => counts.has(label))
+    .map((label) => `${counts.get(label) ?? 0} ${label}`);
+  return `Plan: ${parts.join(", ")}.`;
+}
+
+type Kind = "start" | "update" | "remove" | "unchanged";
+
+const SYMBOLS: Record<Kind, string> = { start: "+", update: "~", remove: "-", unchanged: " " };
+
+const LABELS = {
+  start: "to start",
+  update: "to update",
+  stop: "to stop",
+  terminate: "to terminate",
+  other: "to change",
+  none: "unchanged",
+} as const;
+
+function primaryTransition(entry: ParticlePlan): keyof typeof LABELS {
+  const { transitions } = entry;
+  if (transitions.length === 0) return "none";
+  for (const name of ["terminate", "stop", "start", "update"] as const)
+    if (transitions.includes(name)) return name;
+  return "other";
+}
+
+function kindOf(entry: ParticlePlan): Kind {
+  const primary = primaryTransition(entry);
+  if (primary === "none") return "unchanged";
+  if (primary === "terminate" || primary === "stop") return "remove";
+  if (primary === "start") return "start";
+  return "update";
+}

@@ -1,0 +1,411 @@
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  EC2Client,
+  ModifyInstanceAttributeCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type Instance,
+} from "@aws-sdk/client-ec2";
+import { isDeepStrictEqual } from "node:util";
+import { PcfError } from "../../../core/errors.js";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import type { State } from "../../../core/state.js";
+import { isPlainObject, readPath } from "../../../core/values.js";
+import { waitFor, type BackoffOptions } from "../../../core/wait.js";
+import { awsClient } from "../clients.js";
+import { isNotFound, isRetryable, wrapAwsError } from "../errors.js";
+import { AWSResource } from "../resource.js";
+import {
+  PCF_NAME_TAG,
+  comparableTags,
+  hasOwnershipTag,
+  tagChanges,
+  tagsFromList,
+  tagsToList,
+} from "../tags.js";
+import {
+  LIVE_INSTANCE_STATES,
+  clientToken,
+  describeInstances,
+  groupByPcfName,
+  type DescribeScope,
+} from "./describe.js";
+import {
+  ec2InstanceSchema,
+  requestedTags,
+  toRunInput,
+  type Ec2InstanceDefinition,
+} from "./instance-definition.js";
+import { USERDATA_FINISHED_TAG, renderUserData } from "./instance-user-data.js";
+
+export {
+  ec2InstanceConfigSchema,
+  ec2InstanceSchema,
+  type Ec2InstanceDefinition,
+} from "./instance-definition.js";
+
+/**
+ * An EC2 instance, found by its `PCFName` tag (= `custom_config.instance_name`) among the live
+ * instances of its region: never by a remembered id, so an instance terminated and launched
+ * again is found afresh. Two live instances with one name fail the read.
+ *
+ * Created with RunInstances carrying all its tags (PCFName, ownership, `custom_config.tags`), so
+ * it is never untagged. Stop and start are real. Updated in place: the tags, the security groups
+ * (ModifyInstanceAttribute, no restart) and the instance type, which AWS changes only on a stopped
+ * instance: a running one is stopped, changed and started again (downtime), and only when the type
+ * differs. Everything else (ImageId, SubnetId, KeyName, UserData, BlockDeviceMappings, …) applies
+ * at launch only and is not compared: terminate and run again to change it.
+ *
+ * Reads are batched: one DescribeInstances per region for all instances of a run, filtered on
+ * their names and on the live states (moto renders every instance of the account otherwise).
+ *
+ * Client token: each launch sends a token made of the particle id's digest and a random nonce.
+ * The token is kept until a read sees the instance, so a retried launch in the same process
+ * returns the first instance instead of a second one; a later run uses a new token, because AWS
+ * would answer an old one with the old (maybe terminated) instance. Between launch and the first
+ * read that finds it by its tag (AWS lists new instances with a delay), the instance is read by
+ * the id RunInstances returned, and a read that finds it neither way is `pending`.
+ *
+ * @example
+ * ```ts
+ * const web = new Ec2Instance({
+ *   pcf_name: "web",
+ *   flavor: "ec2_instance",
+ *   aws_resource: {
+ *     ImageId: "$lookup$ami$al2023-ami-2023.*-x86_64",
+ *     InstanceType: "t3.micro",
+ *     custom_config: { instance_name: "web-1", tags: { team: "data" }, userdata_bash: true },
+ *     UserData: "dnf install -y nginx && systemctl start nginx",
+ *   },
+ * });
+ * await web.apply();
+ * ```
+ */
+export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
+  static override readonly flavor: string = "ec2_instance";
+  static override readonly uniqueKeys: readonly string[] = [
+    "aws_resource.custom_config.instance_name",
+  ];
+  static override readonly definitionSchema = ec2InstanceSchema;
+  static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 10_000 };
+
+  /** The live instance's id, from the last read; transitions act on it. */
+  protected instanceId: string | undefined = undefined;
+  /** The live tags, from the last read. */
+  private currentTags: Record<string, string> = {};
+  /** The launch not yet seen by a read: its client token, its input, and the instance's id once known. */
+  private launch:
+    | { readonly token: string; readonly inputKey: string; instanceId?: string | undefined }
+    | undefined;
+
+  /** Reads every instance of `particles`: one DescribeInstances per region, by name and live state. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const instances = particles.filter(
+      (particle): particle is Ec2Instance => particle instanceof Ec2Instance,
+    );
+    await Promise.all(
+      [...Ec2Instance.groupByRegion(instances, context)].map(async ([region, group]) => {
+        const client = await awsClient(EC2Client, context, region);
+        const scope: DescribeScope = {
+          abortSignal: context.signal,
+          particles: group.map((instance) => instance.id).join(", "),
+        };
+        const names = [...new Set(group.map((instance) => instance.instanceName))];
+        const byName = groupByPcfName(
+          await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, scope, [
+            LIVE_INSTANCE_STATES,
+          ]),
+        );
+        const unseen = group.flatMap((instance) =>
+          instance.launch?.instanceId !== undefined && !byName.has(instance.instanceName)
+            ? [instance.launch.instanceId]
+            : [],
+        );
+        const launched =
+          unseen.length === 0 ? [] : await describeInstances(client, "instance-id", unseen, scope);
+        for (const instance of group)
+          instance.applyRead(
+            byName.get(instance.instanceName) ?? [],
+            launched.find((found) => found.InstanceId === instance.launch?.instanceId),
+            region,
+          );
+      }),
+    );
+  }
+
+  /** Reads this instance: its state and live description (`PrivateIpAddress`, `InstanceId`, …). */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof Ec2Instance).syncAll([this], context);
+  }
+
+  /**
+   * Starts a stopped instance (changing its type first when the definition asks for another), or
+   * launches one with its user data and all its tags.
+   */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const client = await this.client(EC2Client, context);
+    const instanceId = this.instanceId;
+    if (this.state === "stopped" && instanceId !== undefined) {
+      try {
+        if (desired.InstanceType !== undefined && desired.InstanceType !== this.liveInstanceType)
+          await this.modifyType(client, instanceId, desired.InstanceType, context);
+        await client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }), {
+          abortSignal: context.signal,
+        });
+      } catch (error) {
+        throw wrapAwsError(error, this.id, `start instance ${instanceId}`);
+      }
+      return;
+    }
+    const input = toRunInput(desired, await renderUserData(desired, this.id));
+    // The same launch asked again keeps its token; a changed one would be refused with it.
+    const inputKey = JSON.stringify(input);
+    if (this.launch?.inputKey !== inputKey) this.launch = { token: clientToken(this.id), inputKey };
+    const launch = this.launch;
+    try {
+      const { Instances = [] } = await client.send(
+        new RunInstancesCommand({ ...input, ClientToken: launch.token }),
+        { abortSignal: context.signal },
+      );
+      launch.instanceId = Instances[0]?.InstanceId;
+    } catch (error) {
+      // Only an answer that may not have arrived leaves a launch to retry with the same token.
+      if (!isRetryable(error)) this.launch = undefined;
+      throw wrapAwsError(error, this.id, `launch instance ${this.instanceName}`);
+    }
+  }
+
+  /** Stops the instance; its disks and id stay. */
+  protected override async _stop(context: RunContext): Promise<void> {
+    if (this.instanceId === undefined) return;
+    const client = await this.client(EC2Client, context);
+    try {
+      await client.send(new StopInstancesCommand({ InstanceIds: [this.instanceId] }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (!isNotFound(error))
+        throw wrapAwsError(error, this.id, `stop instance ${this.instanceId}`);
+    }
+  }
+
+  /** Terminates the instance; one already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    this.launch = undefined;
+    if (this.instanceId === undefined) return;
+    const client = await this.client(EC2Client, context);
+    try {
+      await client.send(new TerminateInstancesCommand({ InstanceIds: [this.instanceId] }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (!isNotFound(error))
+        throw wrapAwsError(error, this.id, `terminate instance ${this.instanceId}`);
+    }
+  }
+
+  /**
+   * Brings the tags (when listed) and the security groups to the definition's sets, then the
+   * instance type: a running instance is stopped, changed and started again.
+   */
+  protected override async _update(context: RunContext): Promise<void> {
+    const instanceId = this.instanceId;
+    if (instanceId === undefined) return;
+    const desired = this.desiredDefinition();
+    const client = await this.client(EC2Client, context);
+    const wanted = this.comparableDefinition(this.desiredStateDefinition);
+    const live = this.comparableDefinition(this.currentStateDefinition);
+    const abortSignal = context.signal;
+    try {
+      const tags = requestedTags(this.desiredStateDefinition);
+      if (tags !== undefined) {
+        const { set, remove } = tagChanges(this.currentTags, tags);
+        if (remove.length > 0)
+          await client.send(
+            new DeleteTagsCommand({
+              Resources: [instanceId],
+              Tags: remove.map((Key) => ({ Key })),
+            }),
+            { abortSignal },
+          );
+        if (Object.keys(set).length > 0)
+          await client.send(
+            new CreateTagsCommand({ Resources: [instanceId], Tags: tagsToList(set) }),
+            {
+              abortSignal,
+            },
+          );
+      }
+      if (
+        desired.SecurityGroupIds !== undefined &&
+        !isDeepStrictEqual(wanted["SecurityGroupIds"], live["SecurityGroupIds"])
+      )
+        await client.send(
+          new ModifyInstanceAttributeCommand({
+            InstanceId: instanceId,
+            Groups: [...new Set(desired.SecurityGroupIds)],
+          }),
+          { abortSignal },
+        );
+      if (desired.InstanceType !== undefined && desired.InstanceType !== this.liveInstanceType) {
+        const isRunning = this.state === "running";
+        if (isRunning) await this.stopAndWait(client, instanceId, context);
+        await this.modifyType(client, instanceId, desired.InstanceType, context);
+        if (isRunning)
+          await client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }), {
+            abortSignal,
+          });
+      }
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `update instance ${instanceId}`);
+    }
+  }
+
+  /** Instance type, security groups (as a sorted set) and, when the definition lists tags, the tags. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const { InstanceType, SecurityGroupIds, Tags } = definition;
+    // A live description lists `Tags`; a definition writes them as maps (see requestedTags).
+    const tags = Array.isArray(Tags) ? liveTags(Tags) : requestedTags(definition);
+    return {
+      ...(typeof InstanceType === "string" ? { InstanceType } : {}),
+      ...(Array.isArray(SecurityGroupIds)
+        ? { SecurityGroupIds: [...new Set(SecurityGroupIds.map(String))].sort() }
+        : {}),
+      ...(tags === undefined ? {} : { Tags: comparableTags(tags) }),
+    };
+  }
+
+  /** `custom_config.instance_name`: the `PCFName` tag value. */
+  get instanceName(): string {
+    return String(readPath(this.desiredStateDefinition, "custom_config.instance_name"));
+  }
+
+  protected override resourceLabel(): string {
+    return `${this.flavor} "${this.instanceName}"${this.instanceId === undefined ? "" : ` (${this.instanceId})`}`;
+  }
+
+  private get liveInstanceType(): unknown {
+    return this.currentStateDefinition["InstanceType"];
+  }
+
+  /** Sets state and description from a read: the instances tagged with this name, and a pending launch. */
+  private applyRead(
+    found: readonly Instance[],
+    launched: Instance | undefined,
+    region: string,
+  ): void {
+    if (found.length > 1) {
+      const ids = found.map((instance) => instance.InstanceId).join(", ");
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `${found.length} live instances are tagged ${PCF_NAME_TAG}=${this.instanceName} (${ids}); terminate all but one`,
+        { particle: this.id, field: "aws_resource.custom_config.instance_name" },
+      );
+    }
+    let instance = found[0];
+    if (instance !== undefined) this.launch = undefined;
+    else if (this.launch?.instanceId !== undefined) {
+      if (launched === undefined) {
+        this.state = "pending";
+        return;
+      }
+      if (launched.State?.Name === "terminated") this.launch = undefined;
+      else instance = launched;
+    }
+    if (instance === undefined) {
+      this.instanceId = undefined;
+      this.isOwned = undefined;
+      this.currentTags = {};
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    const tags = tagsFromList(instance.Tags);
+    this.instanceId = instance.InstanceId;
+    this.isOwned = hasOwnershipTag(tags);
+    this.currentTags = liveTags(instance.Tags ?? []);
+    const waitsForUserData =
+      this.desiredState === "running" &&
+      readPath(this.desiredStateDefinition, "custom_config.userdata_wait") === true;
+    this.state = stateOf(instance, waitsForUserData && tags[USERDATA_FINISHED_TAG] === undefined);
+    this.currentStateDefinition = {
+      ...(JSON.parse(JSON.stringify(instance)) as Record<string, unknown>),
+      SecurityGroupIds: (instance.SecurityGroups ?? []).flatMap((group) => group.GroupId ?? []),
+      region_name: region,
+    };
+  }
+
+  private async stopAndWait(
+    client: EC2Client,
+    instanceId: string,
+    context: RunContext,
+  ): Promise<void> {
+    await client.send(new StopInstancesCommand({ InstanceIds: [instanceId] }), {
+      abortSignal: context.signal,
+    });
+    await waitFor(
+      async () => {
+        const [instance] = await describeInstances(client, "instance-id", [instanceId], {
+          abortSignal: context.signal,
+          particles: this.id,
+        });
+        const name = instance?.State?.Name;
+        if (name === undefined || name === "terminated")
+          throw new PcfError(
+            "TRANSITION_FAILED",
+            `instance ${instanceId} vanished while stopping`,
+            {
+              particle: this.id,
+            },
+          );
+        return name === "stopped" ? { done: true, value: undefined } : { done: false };
+      },
+      {
+        ...(this.constructor as typeof Ec2Instance).waitOptions,
+        signal: context.signal,
+        description: `${this.id} to stop for its type change`,
+      },
+    );
+  }
+
+  private async modifyType(
+    client: EC2Client,
+    instanceId: string,
+    type: string,
+    context: RunContext,
+  ): Promise<void> {
+    await client.send(
+      new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: type } }),
+      { abortSignal: context.signal },
+    );
+  }
+}
+
+function stateOf(instance: Instance, isAwaitingUserData: boolean): State {
+  switch (instance.State?.Name) {
+    case "running":
+      return isAwaitingUserData ? "pending" : "running";
+    case "stopped":
+      return "stopped";
+    case "terminated":
+      return "terminated";
+    default:
+      return "pending";
+  }
+}
+
+/** Live tags without the one the instance sets itself (`UserdataFinished`): never compared, never removed. */
+function liveTags(list: readonly unknown[]): Record<string, string> {
+  const { [USERDATA_FINISHED_TAG]: _finished, ...tags } = tagsFromList(list.filter(isPlainObject));
+  return tags;
+}

@@ -1,0 +1,334 @@
+import {
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  IAMClient,
+  TagPolicyCommand,
+  UntagPolicyCommand,
+  paginateListPolicies,
+  type CreatePolicyCommandInput,
+  type Policy,
+  type PolicyVersion,
+} from "@aws-sdk/client-iam";
+import { z } from "zod";
+import { PcfError } from "../../../core/errors.js";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import {
+  comparableTags,
+  hasOwnershipTag,
+  tagChanges,
+  tagsFromList,
+  tagsToList,
+  withOwnershipTag,
+} from "../tags.js";
+import { iamPathSchema, iamTagMap, iamTagsSchema } from "./iam-fields.js";
+import {
+  comparablePolicyDocument,
+  parsePolicyDocument,
+  policyDocumentSchema,
+  policyDocumentText,
+} from "./policy-document.js";
+import { deleteOtherVersions, detachEverywhere, makeDefaultVersion } from "./policy-versions.js";
+
+/** The `aws_resource` block of an `iam_policy` particle: CreatePolicy's parameters. */
+export const iamPolicySchema = z.strictObject({
+  /** The policy's name (1–128 characters), unique in the account. Required: it is the unique key. */
+  PolicyName: z.string().min(1).max(128),
+  /**
+   * The permissions: a JSON object, or its JSON text. Compared as a parsed document (whitespace and
+   * key order do not count). A change becomes a new default version of the policy. Required.
+   */
+  PolicyDocument: policyDocumentSchema,
+  /** The policy's path, like `/team/`. Default `/`. Set at creation only (see {@link IamPolicy}). */
+  Path: iamPathSchema.optional(),
+  /** What the policy is for. Default: none. Set at creation only (see {@link IamPolicy}). */
+  Description: z.string().max(1000).optional(),
+  /**
+   * The policy's whole tag set: a map, or a `{ Key, Value }` list. Tags not listed are removed on
+   * update; the `pcf:managed-by` ownership tag is always kept. Default: tags are not compared.
+   */
+  Tags: iamTagsSchema.optional(),
+  /** Region of the IAM client; IAM itself is global. Default: the provider's region. */
+  region_name: regionNameSchema,
+  /** `adopt`: see {@link awsCustomConfigSchema}. */
+  custom_config: awsCustomConfigSchema.optional(),
+});
+
+/** What a user writes in the `aws_resource` block of an `iam_policy` particle. */
+export type IamPolicyDefinition = z.infer<typeof iamPolicySchema>;
+
+/**
+ * A customer managed IAM policy, found by its name among the account's local policies (and by
+ * `Path` when two share the name). A policy has no stopped form: stopping deletes it.
+ *
+ * A changed document becomes a new default version; when the policy already has IAM's five
+ * versions, the oldest non-default one is deleted first. Tags are updated in place. `Path` and
+ * `Description` cannot change: an update that would change them fails and names them (terminate
+ * the policy and apply again to replace it). Terminating detaches the policy from every user,
+ * group and role, deletes its non-default versions, then the policy.
+ *
+ * Reads are batched: IAM is global, so one ListPolicies (local scope, every page) serves all the
+ * policies of a run whose ARN is not yet known; each existing policy then costs one GetPolicy (its
+ * tags) and one GetPolicyVersion (its default document).
+ *
+ * @example
+ * ```ts
+ * const readLogs = new IamPolicy({
+ *   pcf_name: "read-logs",
+ *   flavor: "iam_policy",
+ *   aws_resource: {
+ *     PolicyName: "read-logs",
+ *     PolicyDocument: {
+ *       Version: "2012-10-17",
+ *       Statement: [{ Effect: "Allow", Action: "logs:Get*", Resource: "*" }],
+ *     },
+ *   },
+ * });
+ * await readLogs.apply();
+ * ```
+ */
+export class IamPolicy extends AWSResource<IamPolicyDefinition> {
+  static override readonly flavor: string = "iam_policy";
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.PolicyName"];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = iamPolicySchema;
+
+  /** The policy's ARN once found or created; a cache only, checked by every read. */
+  private policyArn: string | undefined = undefined;
+  /** The live tags, when read. */
+  private currentTags: Record<string, string> = {};
+
+  /** Reads every policy of `particles`: one ListPolicies for those whose ARN is not yet known. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const policies = particles.filter(
+      (particle): particle is IamPolicy => particle instanceof IamPolicy,
+    );
+    const [first] = policies;
+    if (first === undefined) return;
+    const client = await first.client(IAMClient, context);
+    const unknown = policies.filter((policy) => policy.policyArn === undefined);
+    const listed =
+      unknown.length === 0
+        ? []
+        : await listLocalPolicies(client, context.signal).catch((error: unknown) => {
+            const ids = unknown.map((policy) => policy.id).join(", ");
+            throw wrapAwsError(error, ids, "list the account's policies");
+          });
+    await Promise.all(
+      policies.map(async (policy) => {
+        if (unknown.includes(policy))
+          policy.policyArn = findPolicy(listed, policy.policyName, policy.wantedPath)?.Arn;
+        await policy.readPolicy(client, context);
+      }),
+    );
+  }
+
+  /** Reads this policy: `running` when it exists, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof IamPolicy).syncAll([this], context);
+  }
+
+  /** Creates the policy with its document, its tags and the ownership tag. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const client = await this.client(IAMClient, context);
+    try {
+      const { Policy } = await client.send(new CreatePolicyCommand(toCreateInput(desired)), {
+        abortSignal: context.signal,
+      });
+      this.policyArn = Policy?.Arn;
+    } catch (error) {
+      const hint = isConflict(error)
+        ? " (a policy of that name exists, maybe in another path)"
+        : "";
+      throw wrapAwsError(error, this.id, `create policy ${desired.PolicyName}${hint}`);
+    }
+  }
+
+  /** Deletes the policy: a policy has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Detaches the policy everywhere, deletes its other versions, then it; a policy already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const policyArn = this.policyArn;
+    if (policyArn === undefined) return;
+    const client = await this.client(IAMClient, context);
+    const abortSignal = context.signal;
+    try {
+      await detachEverywhere(client, policyArn, abortSignal);
+      await deleteOtherVersions(client, policyArn, abortSignal);
+      await client.send(new DeletePolicyCommand({ PolicyArn: policyArn }), { abortSignal });
+    } catch (error) {
+      if (!isNotFound(error))
+        throw wrapAwsError(error, this.id, `delete policy ${this.policyName}`);
+    }
+    this.policyArn = undefined;
+  }
+
+  /**
+   * Makes the desired document the default version (deleting the oldest other version at IAM's
+   * limit of five) and brings the tags to the definition's set.
+   * @throws PcfError `TRANSITION_FAILED` when `Path` or `Description` differ: IAM cannot change them.
+   */
+  protected override async _update(context: RunContext): Promise<void> {
+    const changed = new Set(this.definitionDifferences().map(({ path }) => path.split(".")[0]));
+    const fixed = ["Path", "Description"].filter((field) => changed.has(field));
+    if (fixed.length > 0)
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `an IAM policy's ${fixed.join(" and ")} cannot change: terminate ${this.resourceLabel()} and apply again to replace it`,
+        { particle: this.id, field: `aws_resource.${fixed[0] ?? "Path"}` },
+      );
+    const desired = this.desiredDefinition();
+    const client = await this.client(IAMClient, context);
+    const policyArn = this.policyArn;
+    if (policyArn === undefined) return;
+    const abortSignal = context.signal;
+    try {
+      if (changed.has("PolicyDocument"))
+        await makeDefaultVersion(
+          client,
+          policyArn,
+          policyDocumentText(desired.PolicyDocument),
+          abortSignal,
+        );
+      if (changed.has("Tags")) {
+        const { set, remove } = tagChanges(this.currentTags, iamTagMap(desired.Tags));
+        if (remove.length > 0)
+          await client.send(new UntagPolicyCommand({ PolicyArn: policyArn, TagKeys: remove }), {
+            abortSignal,
+          });
+        if (Object.keys(set).length > 0)
+          await client.send(new TagPolicyCommand({ PolicyArn: policyArn, Tags: tagsToList(set) }), {
+            abortSignal,
+          });
+      }
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `update policy ${desired.PolicyName}`);
+    }
+  }
+
+  /** The name, the document (as parsed JSON), and `Path`, `Description` and tags when written. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const { PolicyName, PolicyDocument, Path, Description, Tags } = definition;
+    return {
+      PolicyName,
+      PolicyDocument: comparablePolicyDocument(PolicyDocument),
+      Path,
+      Description,
+      Tags: Tags === undefined ? undefined : comparableTags(iamTagMap(Tags)),
+    };
+  }
+
+  private get policyName(): string {
+    return String(this.desiredStateDefinition["PolicyName"]);
+  }
+
+  private get wantedPath(): string | undefined {
+    const path = this.desiredStateDefinition["Path"];
+    return typeof path === "string" ? path : undefined;
+  }
+
+  /** Sets the state from the policy at `policyArn`: its metadata, tags and default document. */
+  private async readPolicy(client: IAMClient, context: RunContext): Promise<void> {
+    this.isOwned = undefined;
+    this.currentTags = {};
+    const live = this.policyArn === undefined ? undefined : await this.readLive(client, context);
+    if (live === undefined) {
+      this.policyArn = undefined;
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    const { policy, version } = live;
+    this.currentTags = tagsFromList(policy.Tags);
+    this.isOwned = hasOwnershipTag(this.currentTags);
+    this.state = "running";
+    this.currentStateDefinition = {
+      PolicyName: policy.PolicyName,
+      PolicyDocument: parsePolicyDocument(version.Document) ?? version.Document,
+      Path: policy.Path ?? "/",
+      Description: policy.Description ?? "",
+      Tags: this.currentTags,
+      Arn: policy.Arn,
+      PolicyId: policy.PolicyId,
+      DefaultVersionId: policy.DefaultVersionId,
+      AttachmentCount: policy.AttachmentCount,
+      region_name: this.region(context),
+    };
+  }
+
+  /** The policy and its default version, or `undefined` when it is gone. */
+  private async readLive(
+    client: IAMClient,
+    context: RunContext,
+  ): Promise<{ policy: Policy; version: PolicyVersion } | undefined> {
+    const abortSignal = context.signal;
+    try {
+      const { Policy: policy } = await client.send(
+        new GetPolicyCommand({ PolicyArn: this.policyArn }),
+        { abortSignal },
+      );
+      if (policy === undefined) return undefined;
+      const { PolicyVersion: version } = await client.send(
+        new GetPolicyVersionCommand({
+          PolicyArn: this.policyArn,
+          VersionId: policy.DefaultVersionId,
+        }),
+        { abortSignal },
+      );
+      return version === undefined ? undefined : { policy, version };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, `read policy ${this.policyName}`);
+    }
+  }
+}
+
+/** Every customer managed policy of the account, every page. */
+async function listLocalPolicies(client: IAMClient, abortSignal: AbortSignal): Promise<Policy[]> {
+  const policies: Policy[] = [];
+  for await (const page of paginateListPolicies(
+    { client },
+    { Scope: "Local", MaxItems: 1000 },
+    { abortSignal },
+  ))
+    policies.push(...(page.Policies ?? []));
+  return policies;
+}
+
+/** The listed policy named `name`: the one in `path` when given, else the one in `/`, else the only one. */
+function findPolicy(
+  listed: readonly Policy[],
+  name: string,
+  path: string | undefined,
+): Policy | undefined {
+  const named = listed.filter((policy) => policy.PolicyName === name);
+  return (
+    named.find((policy) => policy.Path === (path ?? "/")) ??
+    (path === undefined && named.length === 1 ? named[0] : undefined)
+  );
+}
+
+/** CreatePolicy's input: the definition's fields, the document as JSON text, tags plus the ownership tag. */
+function toCreateInput(definition: IamPolicyDefinition): CreatePolicyCommandInput {
+  return {
+    PolicyName: definition.PolicyName,
+    PolicyDocument: policyDocumentText(definition.PolicyDocument),
+    Path: definition.Path,
+    Description: definition.Description,
+    Tags: tagsToList(withOwnershipTag(iamTagMap(definition.Tags))),
+  };
+}

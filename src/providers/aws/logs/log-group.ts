@@ -1,0 +1,345 @@
+import {
+  AssociateKmsKeyCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DeleteRetentionPolicyCommand,
+  DescribeLogGroupsCommand,
+  DisassociateKmsKeyCommand,
+  ListTagsForResourceCommand,
+  LogGroupClass,
+  PutRetentionPolicyCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  type CreateLogGroupCommandInput,
+  type LogGroup,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { z } from "zod";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { isPlainObject } from "../../../core/values.js";
+import { awsClient } from "../clients.js";
+import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import {
+  comparableTags,
+  hasOwnershipTag,
+  normalizeTags,
+  tagChanges,
+  tagMapSchema,
+  withOwnershipTag,
+} from "../tags.js";
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+/** The `aws_resource` block of a `cloudwatch_logs` particle: CreateLogGroup's parameters, plus retention. */
+export const cloudwatchLogsSchema = z.strictObject({
+  /** The log group's name (up to 512 of `a-z A-Z 0-9 . - _ / #`). Required: it is the unique key. */
+  logGroupName: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[.\-_/#A-Za-z0-9]+$/, "expected letters, digits and . - _ / #"),
+  /**
+   * The ARN of the KMS key that encrypts the group's data. `""` or `null` means none (the key is
+   * disassociated on update). Default: not compared; created without a key.
+   */
+  kmsKeyId: z
+    .union([z.string().regex(/^arn:/, "expected the KMS key's ARN"), z.literal(""), z.null()])
+    .optional(),
+  /** Days to keep events (1, 3, 5, 7, 14, 30, …, 3653), or `null` for ever. Default: not compared; kept for ever. */
+  retentionInDays: z
+    .union([z.literal(RETENTION_DAYS, `expected one of ${RETENTION_DAYS.join(", ")}`), z.null()])
+    .optional(),
+  /**
+   * The group's whole tag set, as a map. Tags not listed are removed on update; the
+   * `pcf:managed-by` ownership tag is always kept. Default: not compared.
+   */
+  tags: tagMapSchema.optional(),
+  /** The log class at creation. Default `STANDARD`. Not compared afterwards (fixed by AWS). */
+  logGroupClass: z.enum(LogGroupClass).optional(),
+  /** The group's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+  region_name: regionNameSchema,
+  /** `adopt`: see {@link awsCustomConfigSchema}. */
+  custom_config: awsCustomConfigSchema.optional(),
+});
+
+/** What a user writes in the `aws_resource` block of a `cloudwatch_logs` particle. */
+export type CloudwatchLogsDefinition = z.infer<typeof cloudwatchLogsSchema>;
+
+/**
+ * A CloudWatch Logs log group, found by its name. A log group has no stopped form: stopping
+ * deletes it, with its events. Retention, the KMS key and tags change in place; the log class is
+ * fixed at creation.
+ *
+ * Reads are batched: one DescribeLogGroups per region (paged) over the longest prefix common to
+ * the names, plus ListTagsForResource per group only when its definition lists tags (or before
+ * changing a group, to check ownership).
+ *
+ * @example
+ * ```ts
+ * const audit = new CloudwatchLogs({
+ *   pcf_name: "audit",
+ *   flavor: "cloudwatch_logs",
+ *   aws_resource: { logGroupName: "/app/audit", retentionInDays: 30, tags: { team: "sec" } },
+ * });
+ * await audit.apply();
+ * ```
+ */
+export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
+  static override readonly flavor: string = "cloudwatch_logs";
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.logGroupName"];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = cloudwatchLogsSchema;
+
+  /** The group's ARN without the `:*` suffix, as the tagging API wants it; set while the group exists. */
+  private arn: string | undefined = undefined;
+  /** The live tags, when read. */
+  private currentTags: Record<string, string> | undefined = undefined;
+
+  /** Reads every log group of `particles` with one paged DescribeLogGroups per region. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const groups = particles.filter(
+      (particle): particle is CloudwatchLogs => particle instanceof CloudwatchLogs,
+    );
+    await Promise.all(
+      [...CloudwatchLogs.groupByRegion(groups, context)].map(async ([region, members]) => {
+        const client = await awsClient(CloudWatchLogsClient, context, region);
+        const listed = await listLogGroups(client, members, context.signal);
+        await Promise.all(
+          members.map((group) => group.readGroup(client, listed.get(group.groupName), context)),
+        );
+      }),
+    );
+  }
+
+  /** Reads this log group: `running` when it exists, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof CloudwatchLogs).syncAll([this], context);
+  }
+
+  /** Creates the group with its key, its tags and the ownership tag, then sets its retention. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const client = await this.client(CloudWatchLogsClient, context);
+    try {
+      await client.send(new CreateLogGroupCommand(toCreateInput(desired)), {
+        abortSignal: context.signal,
+      });
+      if (typeof desired.retentionInDays === "number")
+        await client.send(
+          new PutRetentionPolicyCommand({
+            logGroupName: desired.logGroupName,
+            retentionInDays: desired.retentionInDays,
+          }),
+          { abortSignal: context.signal },
+        );
+    } catch (error) {
+      const hint = isConflict(error) ? " (a log group of that name exists)" : "";
+      throw wrapAwsError(error, this.id, `create log group ${this.groupName}${hint}`);
+    }
+  }
+
+  /** Deletes the group: a log group has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Deletes the group and its events; a group already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const client = await this.client(CloudWatchLogsClient, context);
+    try {
+      await client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (!isNotFound(error))
+        throw wrapAwsError(error, this.id, `delete log group ${this.groupName}`);
+    }
+    this.arn = undefined;
+  }
+
+  /** Sets or removes the retention policy and the KMS key where they differ, then brings the tags to the definition's set. */
+  protected override async _update(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const current = this.currentStateDefinition;
+    const logGroupName = desired.logGroupName;
+    const client = await this.client(CloudWatchLogsClient, context);
+    const abortSignal = context.signal;
+    try {
+      const retention = desired.retentionInDays;
+      if (retention === null && current["retentionInDays"] !== null)
+        await client.send(new DeleteRetentionPolicyCommand({ logGroupName }), { abortSignal });
+      else if (typeof retention === "number" && retention !== current["retentionInDays"])
+        await client.send(
+          new PutRetentionPolicyCommand({ logGroupName, retentionInDays: retention }),
+          { abortSignal },
+        );
+      const key = desired.kmsKeyId === "" ? null : desired.kmsKeyId;
+      if (key === null && current["kmsKeyId"] !== null)
+        await client.send(new DisassociateKmsKeyCommand({ logGroupName }), { abortSignal });
+      else if (typeof key === "string" && key !== current["kmsKeyId"])
+        await client.send(new AssociateKmsKeyCommand({ logGroupName, kmsKeyId: key }), {
+          abortSignal,
+        });
+      if (desired.tags !== undefined && this.arn !== undefined) {
+        const resourceArn = this.arn;
+        const { set, remove } = tagChanges(this.currentTags ?? {}, normalizeTags(desired.tags));
+        if (remove.length > 0)
+          await client.send(new UntagResourceCommand({ resourceArn, tagKeys: remove }), {
+            abortSignal,
+          });
+        if (Object.keys(set).length > 0)
+          await client.send(new TagResourceCommand({ resourceArn, tags: set }), { abortSignal });
+      }
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `update log group ${logGroupName}`);
+    }
+  }
+
+  /** Reads the tags, when `syncState` did not, to tell whether the group is ours. */
+  protected override async readOwnership(context: RunContext): Promise<boolean> {
+    if (this.isOwned !== undefined) return this.isOwned;
+    const tags = await this.readTags(await this.client(CloudWatchLogsClient, context), context);
+    return tags === undefined || hasOwnershipTag(tags);
+  }
+
+  /** The name, and the key, retention and tags when written; `""` and `null` both mean "no key". */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const { logGroupName, kmsKeyId, retentionInDays, tags } = definition;
+    return {
+      logGroupName,
+      kmsKeyId: kmsKeyId === "" ? null : kmsKeyId,
+      retentionInDays,
+      tags: isPlainObject(tags) ? comparableTags(tagMapSchema.parse(tags)) : undefined,
+    };
+  }
+
+  private get groupName(): string {
+    return String(this.desiredStateDefinition["logGroupName"]);
+  }
+
+  private get wantsTags(): boolean {
+    return this.desiredStateDefinition["tags"] !== undefined;
+  }
+
+  /** Sets the state from the listed group, and its tags when the definition lists some. */
+  private async readGroup(
+    client: CloudWatchLogsClient,
+    listed: LogGroup | undefined,
+    context: RunContext,
+  ): Promise<void> {
+    this.isOwned = undefined;
+    this.currentTags = undefined;
+    this.arn = listed === undefined ? undefined : arnOf(listed);
+    const tags =
+      this.arn !== undefined && this.wantsTags ? await this.readTags(client, context) : undefined;
+    if (listed === undefined || (this.wantsTags && tags === undefined)) {
+      this.arn = undefined;
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    this.state = "running";
+    this.currentStateDefinition = {
+      logGroupName: listed.logGroupName,
+      arn: listed.arn,
+      logGroupArn: this.arn,
+      kmsKeyId: listed.kmsKeyId ?? null,
+      retentionInDays: listed.retentionInDays ?? null,
+      ...(listed.logGroupClass === undefined ? {} : { logGroupClass: listed.logGroupClass }),
+      region_name: this.region(context),
+      ...(tags === undefined ? {} : { tags }),
+    };
+  }
+
+  /** The group's tags, or `undefined` when it is gone. Sets `isOwned`. */
+  private async readTags(
+    client: CloudWatchLogsClient,
+    context: RunContext,
+  ): Promise<Record<string, string> | undefined> {
+    if (this.arn === undefined) return undefined;
+    try {
+      const { tags = {} } = await client.send(
+        new ListTagsForResourceCommand({ resourceArn: this.arn }),
+        { abortSignal: context.signal },
+      );
+      this.isOwned = hasOwnershipTag(tags);
+      this.currentTags = tags;
+      return tags;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, `read the tags of log group ${this.groupName}`);
+    }
+  }
+}
+
+/** The log groups of `members` that exist, by name: DescribeLogGroups over the names' common prefix, page by page. */
+async function listLogGroups(
+  client: CloudWatchLogsClient,
+  members: readonly CloudwatchLogs[],
+  abortSignal: AbortSignal,
+): Promise<Map<string, LogGroup>> {
+  const names = members.map((member) => String(member.desiredStateDefinition["logGroupName"]));
+  const prefix = commonPrefix(names);
+  const wanted = new Set(names);
+  const found = new Map<string, LogGroup>();
+  let token: string | undefined;
+  try {
+    do {
+      const page = await client.send(
+        new DescribeLogGroupsCommand({
+          ...(prefix === "" ? {} : { logGroupNamePrefix: prefix }),
+          nextToken: token,
+        }),
+        { abortSignal },
+      );
+      for (const group of page.logGroups ?? [])
+        if (group.logGroupName !== undefined && wanted.has(group.logGroupName))
+          found.set(group.logGroupName, group);
+      token = page.nextToken;
+    } while (token !== undefined && token !== "");
+  } catch (error) {
+    throw wrapAwsError(
+      error,
+      members.map((member) => member.id).join(", "),
+      `list log groups named ${prefix}*`,
+    );
+  }
+  return found;
+}
+
+/** CreateLogGroup's input: name, key when set, class, tags plus the ownership tag. */
+function toCreateInput(definition: CloudwatchLogsDefinition): CreateLogGroupCommandInput {
+  const { logGroupName, kmsKeyId, logGroupClass, tags } = definition;
+  return {
+    logGroupName,
+    ...(typeof kmsKeyId === "string" && kmsKeyId !== "" ? { kmsKeyId } : {}),
+    ...(logGroupClass === undefined ? {} : { logGroupClass }),
+    tags: withOwnershipTag(normalizeTags(tags ?? {})),
+  };
+}
+
+/** The ARN the tagging API takes: `logGroupArn`, or `arn` without its `:*` suffix. */
+function arnOf(group: LogGroup): string | undefined {
+  return group.logGroupArn ?? group.arn?.replace(/:\*$/, "");
+}
+
+function commonPrefix(names: readonly string[]): string {
+  const [first = "", ...rest] = names;
+  let length = first.length;
+  for (const name of rest) {
+    while (length > 0 && !name.startsWith(first.slice(0, length))) length -= 1;
+  }
+  return first.slice(0, length);
+}

@@ -1,0 +1,294 @@
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  UpdateSecurityGroupRuleDescriptionsEgressCommand,
+  UpdateSecurityGroupRuleDescriptionsIngressCommand,
+  type EC2Client,
+  type IpPermission,
+} from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { isPlainObject } from "../../../core/values.js";
+
+const descriptionSchema = z.string().max(255).optional();
+
+/**
+ * One permission as EC2 writes it (`IpPermissions` of DescribeSecurityGroups), which is how PCF
+ * files write rules. `IpProtocol` is a name (`tcp`, `udp`, `icmp`, `icmpv6`), a protocol number,
+ * or `-1` / `all` for every protocol; ports are ignored for `-1`. Other groups are named by
+ * `GroupId` (a `GroupName` only matches groups of the default VPC).
+ * @internal
+ */
+export const ipPermissionSchema = z.strictObject({
+  IpProtocol: z.union([z.string().min(1), z.int()]),
+  FromPort: z.int().optional(),
+  ToPort: z.int().optional(),
+  IpRanges: z
+    .array(z.strictObject({ CidrIp: z.string().min(1), Description: descriptionSchema }))
+    .optional(),
+  Ipv6Ranges: z
+    .array(z.strictObject({ CidrIpv6: z.string().min(1), Description: descriptionSchema }))
+    .optional(),
+  PrefixListIds: z
+    .array(z.strictObject({ PrefixListId: z.string().min(1), Description: descriptionSchema }))
+    .optional(),
+  UserIdGroupPairs: z
+    .array(
+      z.strictObject({
+        GroupId: z.string().min(1).optional(),
+        GroupName: z.string().min(1).optional(),
+        UserId: z.string().optional(),
+        VpcId: z.string().optional(),
+        VpcPeeringConnectionId: z.string().optional(),
+        PeeringStatus: z.string().optional(),
+        Description: descriptionSchema,
+      }),
+    )
+    .optional(),
+});
+
+/** A written list of permissions: the whole rule set of one direction. @internal */
+export const ipPermissionsSchema = z.array(ipPermissionSchema);
+
+/** One permission as written. @internal */
+export type IpPermissionDefinition = z.infer<typeof ipPermissionSchema>;
+
+/** Which rules: inbound (`IpPermissions`) or outbound (`IpPermissionsEgress`). @internal */
+export type RuleDirection = "IpPermissions" | "IpPermissionsEgress";
+
+/** One rule: a protocol and port range with a single source or destination. @internal */
+export interface SecurityGroupRule {
+  readonly protocol: string;
+  readonly fromPort: number | undefined;
+  readonly toPort: number | undefined;
+  readonly peer:
+    | { readonly kind: "cidr"; readonly CidrIp: string }
+    | { readonly kind: "cidr6"; readonly CidrIpv6: string }
+    | { readonly kind: "prefix"; readonly PrefixListId: string }
+    | { readonly kind: "group"; readonly GroupId?: string; readonly GroupName?: string };
+  /** `""` when the rule has none. */
+  readonly description: string;
+}
+
+/** What to send to turn one direction's rules into the desired set. @internal */
+export interface RuleChanges {
+  /** Rules to revoke: live, not desired. */
+  readonly revoke: IpPermission[];
+  /** Rules to authorize: desired, not live. */
+  readonly authorize: IpPermission[];
+  /** Rules in both whose description differs. */
+  readonly describe: IpPermission[];
+}
+
+/**
+ * Permissions (written or read) as single rules, normalised so equal rules compare equal:
+ * protocol numbers 6/17/1/58 as names, `all` as `-1`, no ports for `-1` or other protocols
+ * without them, duplicates dropped.
+ * @internal
+ */
+export function rulesOf(
+  permissions: readonly (IpPermission | IpPermissionDefinition)[],
+): SecurityGroupRule[] {
+  const rules = new Map<string, SecurityGroupRule>();
+  for (const permission of permissions) {
+    const protocol = normalizeProtocol(permission.IpProtocol);
+    const hasPorts = PORTED_PROTOCOLS.has(protocol);
+    const base = {
+      protocol,
+      fromPort: hasPorts ? permission.FromPort : undefined,
+      toPort: hasPorts ? permission.ToPort : undefined,
+    };
+    const peers = [
+      ...(permission.IpRanges ?? []).map(({ CidrIp, Description }) => ({
+        peer: { kind: "cidr" as const, CidrIp: CidrIp ?? "" },
+        Description,
+      })),
+      ...(permission.Ipv6Ranges ?? []).map(({ CidrIpv6, Description }) => ({
+        peer: { kind: "cidr6" as const, CidrIpv6: CidrIpv6 ?? "" },
+        Description,
+      })),
+      ...(permission.PrefixListIds ?? []).map(({ PrefixListId, Description }) => ({
+        peer: { kind: "prefix" as const, PrefixListId: PrefixListId ?? "" },
+        Description,
+      })),
+      ...(permission.UserIdGroupPairs ?? []).map(({ GroupId, GroupName, Description }) => ({
+        peer:
+          GroupId === undefined
+            ? { kind: "group" as const, GroupName: GroupName ?? "" }
+            : { kind: "group" as const, GroupId },
+        Description,
+      })),
+    ];
+    for (const { peer, Description } of peers) {
+      const rule = { ...base, peer, description: Description ?? "" };
+      rules.set(ruleKey(rule), rule);
+    }
+  }
+  return [...rules.values()];
+}
+
+/** Rules as sorted one-line texts (`tcp 80 0.0.0.0/0 "web"`), for comparing and for messages. @internal */
+export function comparableRules(rules: readonly SecurityGroupRule[]): string[] {
+  return rules
+    .map((rule) =>
+      rule.description === "" ? ruleKey(rule) : `${ruleKey(rule)} "${rule.description}"`,
+    )
+    .sort();
+}
+
+/** The revokes, authorizations and description changes that turn `current` into `desired`. @internal */
+export function ruleChanges(
+  current: readonly SecurityGroupRule[],
+  desired: readonly SecurityGroupRule[],
+): RuleChanges {
+  const live = new Map(current.map((rule) => [ruleKey(rule), rule]));
+  const wanted = new Map(desired.map((rule) => [ruleKey(rule), rule]));
+  return {
+    revoke: current
+      .filter((rule) => !wanted.has(ruleKey(rule)))
+      .map((rule) => toPermission({ ...rule, description: "" })),
+    authorize: desired.filter((rule) => !live.has(ruleKey(rule))).map((rule) => toPermission(rule)),
+    describe: desired
+      .filter((rule) => {
+        const before = live.get(ruleKey(rule));
+        return before !== undefined && before.description !== rule.description;
+      })
+      .map((rule) => toPermission(rule, true)),
+  };
+}
+
+/** True when there is nothing to send. @internal */
+export function isEmptyChange(changes: RuleChanges): boolean {
+  return changes.revoke.length + changes.authorize.length + changes.describe.length === 0;
+}
+
+/**
+ * One direction's rules as a definition lists them, at the top level or in `custom_config` (where
+ * PCF keeps them); `undefined` when it does not list them.
+ * @internal
+ */
+export function writtenRules(
+  definition: Readonly<Record<string, unknown>>,
+  direction: RuleDirection,
+): IpPermissionDefinition[] | undefined {
+  const config = definition["custom_config"];
+  const written =
+    isPlainObject(config) && config[direction] !== undefined
+      ? config[direction]
+      : definition[direction];
+  const parsed = ipPermissionsSchema.safeParse(written);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Sends one direction's changes to group `groupId`: revokes first, so a rule replaced by an
+ * overlapping one never exists twice, then authorizations, then description changes.
+ * @internal
+ */
+export async function sendRuleChanges(
+  client: EC2Client,
+  groupId: string,
+  direction: RuleDirection,
+  { revoke, authorize, describe }: RuleChanges,
+  abortSignal: AbortSignal,
+): Promise<void> {
+  const options = { abortSignal };
+  const GroupId = groupId;
+  if (direction === "IpPermissions") {
+    if (revoke.length > 0)
+      await client.send(
+        new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: revoke }),
+        options,
+      );
+    if (authorize.length > 0)
+      await client.send(
+        new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: authorize }),
+        options,
+      );
+    if (describe.length > 0)
+      await client.send(
+        new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId, IpPermissions: describe }),
+        options,
+      );
+    return;
+  }
+  if (revoke.length > 0)
+    await client.send(
+      new RevokeSecurityGroupEgressCommand({ GroupId, IpPermissions: revoke }),
+      options,
+    );
+  if (authorize.length > 0)
+    await client.send(
+      new AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions: authorize }),
+      options,
+    );
+  if (describe.length > 0)
+    await client.send(
+      new UpdateSecurityGroupRuleDescriptionsEgressCommand({ GroupId, IpPermissions: describe }),
+      options,
+    );
+}
+
+/** Protocols whose rules carry ports (ICMP's are type and code). */
+const PORTED_PROTOCOLS = new Set(["tcp", "udp", "icmp", "icmpv6"]);
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  "6": "tcp",
+  "17": "udp",
+  "1": "icmp",
+  "58": "icmpv6",
+  all: "-1",
+};
+
+function normalizeProtocol(protocol: string | number | undefined): string {
+  const text = String(protocol ?? "-1").toLowerCase();
+  return PROTOCOL_NAMES[text] ?? text;
+}
+
+/** `tcp 80-81 sg-0ab`: protocol, ports and peer, without the description. */
+function ruleKey(rule: SecurityGroupRule): string {
+  const ports =
+    rule.fromPort === undefined && rule.toPort === undefined
+      ? ""
+      : rule.fromPort === rule.toPort
+        ? ` ${rule.fromPort}`
+        : ` ${rule.fromPort ?? ""}-${rule.toPort ?? ""}`;
+  const protocol = rule.protocol === "-1" ? "all" : rule.protocol;
+  return `${protocol}${ports} ${peerText(rule.peer)}`;
+}
+
+function peerText(peer: SecurityGroupRule["peer"]): string {
+  switch (peer.kind) {
+    case "cidr":
+      return peer.CidrIp;
+    case "cidr6":
+      return peer.CidrIpv6;
+    case "prefix":
+      return peer.PrefixListId;
+    case "group":
+      return peer.GroupId ?? `group-name:${peer.GroupName ?? ""}`;
+  }
+}
+
+/**
+ * One rule as a permission EC2 takes. A rule without a description sends none, except in a
+ * description change (`isDescribing`), where `""` clears the live one.
+ */
+function toPermission(rule: SecurityGroupRule, isDescribing = false): IpPermission {
+  const Description = rule.description === "" && !isDescribing ? undefined : rule.description;
+  const { peer } = rule;
+  const base = { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
+  switch (peer.kind) {
+    case "cidr":
+      return { ...base, IpRanges: [{ CidrIp: peer.CidrIp, Description }] };
+    case "cidr6":
+      return { ...base, Ipv6Ranges: [{ CidrIpv6: peer.CidrIpv6, Description }] };
+    case "prefix":
+      return { ...base, PrefixListIds: [{ PrefixListId: peer.PrefixListId, Description }] };
+    case "group":
+      return {
+        ...base,
+        UserIdGroupPairs: [{ GroupId: peer.GroupId, GroupName: peer.GroupName, Description }],
+      };
+  }
+}

@@ -1,0 +1,395 @@
+import {
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  type IpPermission,
+  type SecurityGroup as Ec2SecurityGroup,
+} from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { PcfError } from "../../../core/errors.js";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { awsClient } from "../clients.js";
+import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { hasOwnershipTag, tagsFromList } from "../tags.js";
+import {
+  comparableEc2Tags,
+  ec2TagsSchema,
+  tagMapOf,
+  tagSpecifications,
+  updateEc2Tags,
+} from "./ec2-tags.js";
+import {
+  comparableRules,
+  ipPermissionsSchema,
+  isEmptyChange,
+  ruleChanges,
+  rulesOf,
+  sendRuleChanges,
+  writtenRules,
+  type RuleDirection,
+} from "./security-group-rules.js";
+import { VpcInstance, vpcIdOf } from "./vpc.js";
+
+/** The `aws_resource` block of a `security_group` particle: CreateSecurityGroup's parameters and the rules. */
+export const securityGroupSchema = z
+  .strictObject({
+    /** The group's name, unique in its VPC. Required: it is the unique key. */
+    GroupName: z.string().min(1).max(255),
+    /** The group's description. Set at creation only. Default: the group name. */
+    Description: z.string().min(1).max(255).optional(),
+    /**
+     * The VPC, usually `$inherit$vpc_instance:NAME$VpcId`. Default: the `VpcId` of the particle's
+     * one `vpc_instance` parent (PCF's rule), else the region's default VPC, where the name must
+     * then be unique in the region. Set at creation only.
+     */
+    VpcId: z.string().min(1).optional(),
+    /** Accepted as PCF files write it; only `false`: `pcf plan` is the dry run. */
+    DryRun: z.literal(false, { error: "DryRun: true is not supported (use plan)" }).optional(),
+    /** Inbound rules; the same as `custom_config.IpPermissions`, where PCF keeps them. */
+    IpPermissions: ipPermissionsSchema.optional(),
+    /** Outbound rules; the same as `custom_config.IpPermissionsEgress`, where PCF keeps them. */
+    IpPermissionsEgress: ipPermissionsSchema.optional(),
+    /** The group's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+    region_name: regionNameSchema,
+    /**
+     * `IpPermissions` / `IpPermissionsEgress`: the whole inbound / outbound rule set, in EC2's form,
+     * compared as sets (order, duplicates and protocol spelling do not matter). Rules not listed are
+     * revoked, so `[]` revokes all. Omitted, that direction is left alone: a new group keeps AWS's
+     * allow-all outbound rule, which a written egress list must include to keep. `Tags`: the whole
+     * tag set besides the ownership tag, as PCF's list of `{ Key, Value }` or a map. Default: tags
+     * are neither compared nor changed. `adopt`: see {@link awsCustomConfigSchema}.
+     */
+    custom_config: awsCustomConfigSchema
+      .extend({
+        IpPermissions: ipPermissionsSchema.optional(),
+        IpPermissionsEgress: ipPermissionsSchema.optional(),
+        Tags: ec2TagsSchema.optional(),
+      })
+      .optional(),
+  })
+  .refine((block) => !(block.IpPermissions && block.custom_config?.IpPermissions), {
+    message: "write IpPermissions here or in custom_config, not both",
+    path: ["IpPermissions"],
+  })
+  .refine((block) => !(block.IpPermissionsEgress && block.custom_config?.IpPermissionsEgress), {
+    message: "write IpPermissionsEgress here or in custom_config, not both",
+    path: ["IpPermissionsEgress"],
+  });
+
+/** What a user writes in the `aws_resource` block of a `security_group` particle. */
+export type SecurityGroupDefinition = z.infer<typeof securityGroupSchema>;
+
+/** EC2 accepts at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200;
+/** The fields AWS fixes when it creates a group. */
+const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
+
+/**
+ * A VPC security group, found by its name in its VPC. A group has no stopped form: stopping
+ * deletes it. Rules and tags are updated in place, by revoking and authorizing only the rules
+ * that differ (and updating descriptions); a different `Description` or `VpcId` cannot be, and
+ * such an update fails naming the field (terminate and apply again to re-create).
+ *
+ * Reads are batched: one DescribeSecurityGroups per region for all groups, filtered by their
+ * names. A group whose `VpcId` comes from a parent VPC not yet read waits for that read (sharing
+ * it). The current definition holds `GroupId` for others to inherit.
+ *
+ * @example
+ * ```ts
+ * const web = new SecurityGroup({
+ *   pcf_name: "web",
+ *   flavor: "security_group",
+ *   aws_resource: {
+ *     GroupName: "web",
+ *     Description: "web servers",
+ *     VpcId: "$inherit$vpc_instance:net$VpcId",
+ *     custom_config: {
+ *       IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+ *     },
+ *   },
+ * });
+ * ```
+ */
+export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
+  static override readonly flavor: string = "security_group";
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = securityGroupSchema;
+
+  private groupId: string | undefined = undefined;
+  private currentTags: Record<string, string> = {};
+
+  /** Reads every group of `particles` with one DescribeSecurityGroups per region (per 200 names). */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const groups = particles.filter(
+      (particle): particle is SecurityGroup => particle instanceof SecurityGroup,
+    );
+    await Promise.all(
+      [...SecurityGroup.groupByRegion(groups, context)].map(async ([region, members]) => {
+        const client = await awsClient(EC2Client, context, region);
+        const names = [...new Set(members.map((group) => group.groupName))];
+        const listed: Ec2SecurityGroup[] = [];
+        try {
+          for (let start = 0; start < names.length; start += FILTER_VALUES_MAX) {
+            const Values = names.slice(start, start + FILTER_VALUES_MAX);
+            let token: string | undefined;
+            do {
+              const page = await client.send(
+                new DescribeSecurityGroupsCommand({
+                  Filters: [{ Name: "group-name", Values }],
+                  NextToken: token,
+                }),
+                { abortSignal: context.signal },
+              );
+              listed.push(...(page.SecurityGroups ?? []));
+              token = page.NextToken;
+            } while (token !== undefined && token !== "");
+          }
+        } catch (error) {
+          const ids = members.map((group) => group.id).join(", ");
+          throw wrapAwsError(error, ids, `list security groups in ${region}`);
+        }
+        await Promise.all(
+          members.map((group) =>
+            group.readListed(
+              listed.filter((item) => item.GroupName === group.groupName),
+              region,
+              context,
+            ),
+          ),
+        );
+      }),
+    );
+  }
+
+  /** Reads this group: `running` when it exists in its VPC, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof SecurityGroup).syncAll([this], context);
+  }
+
+  /** Creates the group tagged in the same call, then sets its rules. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const vpcId = await vpcIdOf(this, context);
+    if (vpcId === undefined && this.isScopedToVpc) {
+      throw new PcfError(
+        "DEFINITION_INVALID",
+        "no VpcId: the VPC it names is not running (write a VpcId, or give the group one running vpc_instance parent)",
+        { particle: this.id, field: "aws_resource.VpcId" },
+      );
+    }
+    const client = await this.client(EC2Client, context);
+    try {
+      const { GroupId } = await client.send(
+        new CreateSecurityGroupCommand({
+          GroupName: desired.GroupName,
+          Description: desired.Description ?? desired.GroupName,
+          VpcId: vpcId,
+          TagSpecifications: tagSpecifications(
+            "security-group",
+            tagMapOf(desired.custom_config?.Tags),
+          ),
+        }),
+        { abortSignal: context.signal },
+      );
+      this.groupId = GroupId;
+      this.isOwned = true;
+    } catch (error) {
+      const hint = isConflict(error)
+        ? " (a group of that name exists in the VPC: set custom_config.adopt to manage it)"
+        : "";
+      throw wrapAwsError(error, this.id, `create security group ${this.groupName}${hint}`);
+    }
+    // A new group has no inbound rules and AWS's allow-all outbound ones, read back to be exact.
+    const defaults =
+      writtenRules(desired, "IpPermissionsEgress") === undefined
+        ? []
+        : await this.liveEgress(client, context);
+    await this.setRules(client, { IpPermissions: [], IpPermissionsEgress: defaults }, context);
+  }
+
+  /** Deletes the group: a group has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Deletes the group; one already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const groupId = this.groupId;
+    if (groupId === undefined) return;
+    const client = await this.client(EC2Client, context);
+    try {
+      await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      const hint = isConflict(error)
+        ? " (network interfaces or other groups' rules still use it: remove them first)"
+        : "";
+      throw wrapAwsError(
+        error,
+        this.id,
+        `delete security group ${groupId} (${this.groupName})${hint}`,
+      );
+    }
+    this.groupId = undefined;
+  }
+
+  /** Revokes, authorizes and redescribes the rules that differ, then sets the tags. */
+  protected override async _update(context: RunContext): Promise<void> {
+    const groupId = this.groupId;
+    if (groupId === undefined) return;
+    const fixed = this.definitionDifferences().filter(({ path }) =>
+      CREATE_ONLY_FIELDS.includes(path),
+    );
+    if (fixed.length > 0) {
+      const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `security group ${groupId} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
+        { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
+      );
+    }
+    const desired = this.desiredDefinition();
+    const client = await this.client(EC2Client, context);
+    const current = this.currentStateDefinition;
+    await this.setRules(
+      client,
+      {
+        IpPermissions: (current["IpPermissions"] ?? []) as IpPermission[],
+        IpPermissionsEgress: (current["IpPermissionsEgress"] ?? []) as IpPermission[],
+      },
+      context,
+    );
+    if (desired.custom_config?.Tags === undefined) return;
+    try {
+      await updateEc2Tags(
+        client,
+        groupId,
+        { current: this.currentTags, desired: tagMapOf(desired.custom_config.Tags) },
+        context.signal,
+      );
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `tag security group ${groupId} (${this.groupName})`);
+    }
+  }
+
+  /** The create-only fields (to fail clearly), and the rules and tags the definition lists. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const rules = (direction: RuleDirection): string[] | undefined => {
+      const written = writtenRules(definition, direction);
+      return written === undefined ? undefined : comparableRules(rulesOf(written));
+    };
+    return {
+      GroupName: definition["GroupName"],
+      ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
+      IpPermissions: rules("IpPermissions"),
+      IpPermissionsEgress: rules("IpPermissionsEgress"),
+      Tags: comparableEc2Tags(definition),
+    };
+  }
+
+  private get groupName(): string {
+    return String(this.desiredStateDefinition["GroupName"]);
+  }
+
+  /** Whether the group belongs to a VPC named by `VpcId` or a `vpc_instance` parent. */
+  private get isScopedToVpc(): boolean {
+    return (
+      this.desiredStateDefinition["VpcId"] !== undefined ||
+      [...this.parents].some((parent) => parent.flavor === VpcInstance.flavor)
+    );
+  }
+
+  /** Sets state and current definition from the groups of this name, picking the one in its VPC. */
+  private async readListed(
+    listed: readonly Ec2SecurityGroup[],
+    region: string,
+    context: RunContext,
+  ): Promise<void> {
+    this.isOwned = undefined;
+    let matches = listed;
+    if (this.isScopedToVpc) {
+      const vpcId = listed.length === 0 ? undefined : await vpcIdOf(this, context);
+      matches = listed.filter((group) => vpcId !== undefined && group.VpcId === vpcId);
+    } else if (listed.length > 1) {
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `${listed.length} security groups are named ${this.groupName} (in ${listed.map((group) => group.VpcId).join(", ")}): set VpcId`,
+        { particle: this.id, field: "aws_resource.VpcId" },
+      );
+    }
+    const group = matches[0];
+    if (group?.GroupId === undefined) {
+      this.groupId = undefined;
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    this.groupId = group.GroupId;
+    this.currentTags = tagsFromList(group.Tags);
+    this.isOwned = hasOwnershipTag(this.currentTags);
+    this.state = "running";
+    this.currentStateDefinition = {
+      GroupId: group.GroupId,
+      GroupName: group.GroupName,
+      Description: group.Description,
+      VpcId: group.VpcId,
+      OwnerId: group.OwnerId,
+      SecurityGroupArn: group.SecurityGroupArn,
+      IpPermissions: group.IpPermissions ?? [],
+      IpPermissionsEgress: group.IpPermissionsEgress ?? [],
+      region_name: region,
+      custom_config: { Tags: this.currentTags },
+    };
+  }
+
+  /** The outbound rules of the group just created; `[]` if EC2 does not list it yet. */
+  private async liveEgress(client: EC2Client, context: RunContext): Promise<IpPermission[]> {
+    try {
+      const { SecurityGroups = [] } = await client.send(
+        new DescribeSecurityGroupsCommand({ GroupIds: [this.groupId ?? ""] }),
+        { abortSignal: context.signal },
+      );
+      return SecurityGroups[0]?.IpPermissionsEgress ?? [];
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw wrapAwsError(error, this.id, `read security group ${this.groupId ?? ""}`);
+    }
+  }
+
+  /** Brings each direction the definition lists from `current` to the desired rules. */
+  private async setRules(
+    client: EC2Client,
+    current: Readonly<Record<RuleDirection, readonly IpPermission[]>>,
+    context: RunContext,
+  ): Promise<void> {
+    const desired = this.desiredStateDefinition;
+    for (const direction of ["IpPermissions", "IpPermissionsEgress"] as const) {
+      const written = writtenRules(desired, direction);
+      if (written === undefined) continue;
+      const changes = ruleChanges(rulesOf(current[direction]), rulesOf(written));
+      if (isEmptyChange(changes)) continue;
+      try {
+        await sendRuleChanges(client, this.groupId ?? "", direction, changes, context.signal);
+      } catch (error) {
+        const what = direction === "IpPermissions" ? "inbound" : "outbound";
+        throw wrapAwsError(
+          error,
+          this.id,
+          `set the ${what} rules of security group ${this.groupName}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,350 @@
+import {
+  CreateSubnetCommand,
+  DeleteSubnetCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+  ModifySubnetAttributeCommand,
+  type CreateSubnetCommandInput,
+  type Subnet as Ec2Subnet,
+} from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { PcfError } from "../../../core/errors.js";
+import type { Particle } from "../../../core/particle.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { isPlainObject, readPath } from "../../../core/values.js";
+import { awsClient } from "../clients.js";
+import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { PCF_NAME_TAG, hasOwnershipTag, tagsFromList } from "../tags.js";
+import {
+  comparableEc2Tags,
+  ec2TagsSchema,
+  tagMapOf,
+  tagSpecifications,
+  updateEc2Tags,
+} from "./ec2-tags.js";
+import { vpcIdOf } from "./vpc.js";
+
+/** The `aws_resource` block of a `subnet` particle: CreateSubnet's parameters, plus PCF's extras. */
+export const subnetSchema = z
+  .strictObject({
+    /** The subnet's IPv4 range, inside the VPC's. Set at creation only. */
+    CidrBlock: z.string().min(1).optional(),
+    /**
+     * The VPC, usually `$inherit$vpc_instance:NAME$VpcId`. Default: the `VpcId` of the particle's
+     * one `vpc_instance` parent (PCF's rule). Set at creation only.
+     */
+    VpcId: z.string().min(1).optional(),
+    /** The zone (`us-east-1a`). Set at creation only. Default: one AWS picks. */
+    AvailabilityZone: z.string().min(1).optional(),
+    /** The zone by id (`use1-az1`), instead of `AvailabilityZone`. Set at creation only. */
+    AvailabilityZoneId: z.string().min(1).optional(),
+    /** The subnet's /64 IPv6 range, inside the VPC's. Set at creation only. Default: none. */
+    Ipv6CidrBlock: z.string().min(1).optional(),
+    /** An IPv6-only subnet. Set at creation only. Default false. */
+    Ipv6Native: z.boolean().optional(),
+    /**
+     * Whether instances launched here get a public IPv4 address. Updated in place. Default: left
+     * as AWS has it (false for a new subnet). PCF wrote it as `custom_config.public`, also accepted.
+     */
+    MapPublicIpOnLaunch: z.boolean().optional(),
+    /** The subnet's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+    region_name: regionNameSchema,
+    /**
+     * `subnet_name` (required, the unique key): the value of the subnet's `PCFName` tag, by which
+     * it is found. `public`: PCF's name for `MapPublicIpOnLaunch`. `Tags`: the whole tag set
+     * besides `PCFName` and the ownership tag, as PCF's list of `{ Key, Value }` or a map; tags not
+     * listed are removed on update. Default: tags are neither compared nor changed. `adopt`: see
+     * {@link awsCustomConfigSchema}.
+     */
+    custom_config: awsCustomConfigSchema
+      .extend({
+        subnet_name: z.string().min(1).max(256),
+        public: z.boolean().optional(),
+        Tags: ec2TagsSchema.optional(),
+      })
+      .optional(),
+  })
+  .refine(
+    (block) =>
+      block.MapPublicIpOnLaunch === undefined ||
+      block.custom_config?.public === undefined ||
+      block.MapPublicIpOnLaunch === block.custom_config.public,
+    {
+      message: "MapPublicIpOnLaunch and custom_config.public disagree",
+      path: ["MapPublicIpOnLaunch"],
+    },
+  );
+
+/** What a user writes in the `aws_resource` block of a `subnet` particle. */
+export type SubnetDefinition = z.infer<typeof subnetSchema>;
+
+/** EC2 accepts at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200;
+/** The fields AWS fixes when it creates a subnet. */
+const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "AvailabilityZoneId"];
+
+/**
+ * A subnet, found by its `PCFName` tag (`custom_config.subnet_name`). A subnet has no stopped
+ * form: stopping deletes it. Tags and `MapPublicIpOnLaunch` are updated in place; a different
+ * `VpcId`, `CidrBlock` or zone cannot be, and such an update fails naming the field (terminate and
+ * apply again to re-create). Unlike PCF, reading never changes the subnet.
+ *
+ * Reads are batched: one DescribeSubnets per region for all subnets, filtered by their names. The
+ * current definition holds `SubnetId` and `VpcId` for children to inherit.
+ *
+ * @example
+ * ```ts
+ * const web = new Subnet({
+ *   pcf_name: "web",
+ *   flavor: "subnet",
+ *   parents: ["vpc_instance:net"],
+ *   aws_resource: {
+ *     CidrBlock: "10.0.1.0/24",
+ *     VpcId: "$inherit$vpc_instance:net$VpcId",
+ *     custom_config: { subnet_name: "web", Tags: [{ Key: "tier", Value: "web" }] },
+ *   },
+ * });
+ * ```
+ */
+export class Subnet extends AWSResource<SubnetDefinition> {
+  static override readonly flavor: string = "subnet";
+  static override readonly uniqueKeys: readonly string[] = [
+    "aws_resource.custom_config.subnet_name",
+  ];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = subnetSchema;
+
+  private subnetId: string | undefined = undefined;
+  private currentTags: Record<string, string> = {};
+
+  /** Reads every subnet of `particles` with one DescribeSubnets per region (per 200 names). */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const subnets = particles.filter((particle): particle is Subnet => particle instanceof Subnet);
+    await Promise.all(
+      [...Subnet.groupByRegion(subnets, context)].map(async ([region, group]) => {
+        const client = await awsClient(EC2Client, context, region);
+        const names = [...new Set(group.map((subnet) => subnet.subnetName))];
+        const listed: Ec2Subnet[] = [];
+        try {
+          for (let start = 0; start < names.length; start += FILTER_VALUES_MAX) {
+            const Values = names.slice(start, start + FILTER_VALUES_MAX);
+            let token: string | undefined;
+            do {
+              const page = await client.send(
+                new DescribeSubnetsCommand({
+                  Filters: [{ Name: `tag:${PCF_NAME_TAG}`, Values }],
+                  NextToken: token,
+                }),
+                { abortSignal: context.signal },
+              );
+              listed.push(...(page.Subnets ?? []));
+              token = page.NextToken;
+            } while (token !== undefined && token !== "");
+          }
+        } catch (error) {
+          const ids = group.map((subnet) => subnet.id).join(", ");
+          throw wrapAwsError(error, ids, `list subnets in ${region}`);
+        }
+        for (const subnet of group)
+          subnet.readListed(
+            listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === subnet.subnetName),
+            region,
+          );
+      }),
+    );
+  }
+
+  /** Reads this subnet: `running` when available, `pending` while AWS sets it up, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof Subnet).syncAll([this], context);
+  }
+
+  /** Creates the subnet tagged in the same call, then turns on public IPs when asked to. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const vpcId = await vpcIdOf(this, context);
+    if (vpcId === undefined) {
+      throw new PcfError(
+        "DEFINITION_INVALID",
+        "no VpcId: write one (such as $inherit$vpc_instance:NAME$VpcId) or give the subnet one running vpc_instance parent",
+        { particle: this.id, field: "aws_resource.VpcId" },
+      );
+    }
+    const client = await this.client(EC2Client, context);
+    try {
+      const { Subnet: created } = await client.send(
+        new CreateSubnetCommand(toCreateInput(desired, vpcId, this.subnetName)),
+        { abortSignal: context.signal },
+      );
+      this.subnetId = created?.SubnetId;
+      this.isOwned = true;
+      if (mapPublicIp(desired) === true) await this.setMapPublicIp(client, true, context);
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `create subnet ${this.subnetName} in ${vpcId}`);
+    }
+  }
+
+  /** Deletes the subnet: a subnet has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Deletes the subnet; one already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const subnetId = this.subnetId;
+    if (subnetId === undefined) return;
+    const client = await this.client(EC2Client, context);
+    try {
+      await client.send(new DeleteSubnetCommand({ SubnetId: subnetId }), {
+        abortSignal: context.signal,
+      });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      const hint = isConflict(error)
+        ? " (instances, network interfaces or NAT gateways still use it: terminate them first)"
+        : "";
+      throw wrapAwsError(error, this.id, `delete subnet ${subnetId} (${this.subnetName})${hint}`);
+    }
+    this.subnetId = undefined;
+  }
+
+  /** Sets `MapPublicIpOnLaunch` and the tags; fails on a field fixed at creation. */
+  protected override async _update(context: RunContext): Promise<void> {
+    const subnetId = this.subnetId;
+    if (subnetId === undefined) return;
+    const fixed = this.definitionDifferences().filter(({ path }) =>
+      CREATE_ONLY_FIELDS.includes(path),
+    );
+    if (fixed.length > 0) {
+      const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `subnet ${subnetId} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
+        { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
+      );
+    }
+    const desired = this.desiredDefinition();
+    const client = await this.client(EC2Client, context);
+    try {
+      const isPublic = mapPublicIp(desired);
+      if (isPublic !== undefined && isPublic !== this.currentStateDefinition["MapPublicIpOnLaunch"])
+        await this.setMapPublicIp(client, isPublic, context);
+      if (desired.custom_config?.Tags !== undefined)
+        await updateEc2Tags(
+          client,
+          subnetId,
+          { current: this.currentTags, desired: this.desiredTags(desired) },
+          context.signal,
+        );
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `update subnet ${subnetId} (${this.subnetName})`);
+    }
+  }
+
+  /** The create-only fields (to fail clearly), `MapPublicIpOnLaunch` and, when listed, the tags. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const config = definition["custom_config"];
+    return {
+      ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
+      MapPublicIpOnLaunch:
+        definition["MapPublicIpOnLaunch"] ?? (isPlainObject(config) ? config["public"] : undefined),
+      Tags: comparableEc2Tags(definition, { [PCF_NAME_TAG]: this.subnetName }),
+    };
+  }
+
+  private get subnetName(): string {
+    return String(readPath(this.desiredStateDefinition, "custom_config.subnet_name"));
+  }
+
+  private desiredTags(desired: SubnetDefinition): Record<string, string> {
+    return { ...tagMapOf(desired.custom_config?.Tags), [PCF_NAME_TAG]: this.subnetName };
+  }
+
+  /** Sets state and current definition from the subnets listed under this one's name. */
+  private readListed(listed: readonly Ec2Subnet[], region: string): void {
+    this.isOwned = undefined;
+    if (listed.length > 1) {
+      const ids = listed.map((subnet) => subnet.SubnetId).join(", ");
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `${listed.length} subnets carry the tag ${PCF_NAME_TAG}=${this.subnetName} (${ids}): remove it from all but one`,
+        { particle: this.id, field: "aws_resource.custom_config.subnet_name" },
+      );
+    }
+    const subnet = listed[0];
+    if (subnet?.SubnetId === undefined) {
+      this.subnetId = undefined;
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    this.subnetId = subnet.SubnetId;
+    this.currentTags = tagsFromList(subnet.Tags);
+    this.isOwned = hasOwnershipTag(this.currentTags);
+    this.state = subnet.State === "available" ? "running" : "pending";
+    this.currentStateDefinition = {
+      SubnetId: subnet.SubnetId,
+      VpcId: subnet.VpcId,
+      CidrBlock: subnet.CidrBlock,
+      AvailabilityZone: subnet.AvailabilityZone,
+      AvailabilityZoneId: subnet.AvailabilityZoneId,
+      Ipv6CidrBlock: subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
+      MapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch,
+      State: subnet.State,
+      SubnetArn: subnet.SubnetArn,
+      region_name: region,
+      custom_config: {
+        subnet_name: this.subnetName,
+        public: subnet.MapPublicIpOnLaunch,
+        Tags: this.currentTags,
+      },
+    };
+  }
+
+  private async setMapPublicIp(
+    client: EC2Client,
+    value: boolean,
+    context: RunContext,
+  ): Promise<void> {
+    await client.send(
+      new ModifySubnetAttributeCommand({
+        SubnetId: this.subnetId,
+        MapPublicIpOnLaunch: { Value: value },
+      }),
+      { abortSignal: context.signal },
+    );
+  }
+}
+
+/** `MapPublicIpOnLaunch`, or PCF's `custom_config.public`; `undefined` when neither is set. */
+function mapPublicIp(definition: SubnetDefinition): boolean | undefined {
+  return definition.MapPublicIpOnLaunch ?? definition.custom_config?.public;
+}
+
+/** CreateSubnet's input: the create fields, tagged with PCFName, the tags and the ownership tag. */
+function toCreateInput(
+  definition: SubnetDefinition,
+  vpcId: string,
+  subnetName: string,
+): CreateSubnetCommandInput {
+  const { CidrBlock, AvailabilityZone, AvailabilityZoneId, Ipv6CidrBlock, Ipv6Native } = definition;
+  return {
+    VpcId: vpcId,
+    CidrBlock,
+    AvailabilityZone,
+    AvailabilityZoneId,
+    Ipv6CidrBlock,
+    Ipv6Native,
+    TagSpecifications: tagSpecifications("subnet", {
+      ...tagMapOf(definition.custom_config?.Tags),
+      [PCF_NAME_TAG]: subnetName,
+    }),
+  };
+}

@@ -1,0 +1,408 @@
+import {
+  CreateVpcCommand,
+  DeleteVpcCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  ModifyVpcTenancyCommand,
+  Tenancy,
+  type CreateVpcCommandInput,
+  type Vpc,
+} from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { PcfError } from "../../../core/errors.js";
+import type { Particle } from "../../../core/particle.js";
+import { isReference, parseInherit } from "../../../core/references.js";
+import type { RunContext } from "../../../core/run-context.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { readPath } from "../../../core/values.js";
+import { awsClient } from "../clients.js";
+import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { PCF_NAME_TAG, hasOwnershipTag, tagsFromList } from "../tags.js";
+import {
+  comparableEc2Tags,
+  ec2TagsSchema,
+  tagMapOf,
+  tagSpecifications,
+  updateEc2Tags,
+} from "./ec2-tags.js";
+import { describeVpcDependents } from "./vpc-dependencies.js";
+import {
+  DNS_ATTRIBUTES,
+  dnsAttributeSchema,
+  dnsChanges,
+  dnsValue,
+  readDnsAttributes,
+  writeDnsAttributes,
+  type DnsChange,
+} from "./vpc-dns.js";
+
+/** The `aws_resource` block of a `vpc_instance` particle: CreateVpc's parameters, plus PCF's extras. */
+export const vpcInstanceSchema = z.strictObject({
+  /** The VPC's IPv4 range (`10.0.0.0/16`). Set at creation only. Default: none (an IPAM pool must give one). */
+  CidrBlock: z.string().min(1).optional(),
+  /** Asks AWS for a /56 IPv6 range at creation. Default false. */
+  AmazonProvidedIpv6CidrBlock: z.boolean().optional(),
+  /** `default`, `dedicated` or `host`. Only dedicated → default changes in place. Default: `default`. */
+  InstanceTenancy: z.enum(Tenancy).optional(),
+  /** IPAM pool for the IPv4 range, at creation. Default: none. */
+  Ipv4IpamPoolId: z.string().min(1).optional(),
+  /** Netmask of the range taken from `Ipv4IpamPoolId`, at creation. */
+  Ipv4NetmaskLength: z.int().min(16).max(28).optional(),
+  /** Border group of the Amazon-provided IPv6 range, at creation. Default: the region. */
+  Ipv6CidrBlockNetworkBorderGroup: z.string().min(1).optional(),
+  /** Whether instances get public DNS host names. Updated in place. Default: AWS's (false). */
+  EnableDnsHostnames: dnsAttributeSchema.optional(),
+  /** Whether the Amazon DNS server answers in the VPC. Updated in place. Default: AWS's (true). */
+  EnableDnsSupport: dnsAttributeSchema.optional(),
+  /** The VPC's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
+  region_name: regionNameSchema,
+  /**
+   * `vpc_name` (required, the unique key): the value of the VPC's `PCFName` tag, by which it is
+   * found. `Tags`: the VPC's whole tag set besides `PCFName` and the ownership tag, as PCF's list of
+   * `{ Key, Value }` or a map; tags not listed are removed on update. Default: tags are neither
+   * compared nor changed. `adopt`: see {@link awsCustomConfigSchema}.
+   */
+  custom_config: awsCustomConfigSchema
+    .extend({ vpc_name: z.string().min(1).max(256), Tags: ec2TagsSchema.optional() })
+    .optional(),
+});
+
+/** What a user writes in the `aws_resource` block of a `vpc_instance` particle. */
+export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
+
+/** EC2 accepts at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200;
+
+/**
+ * A VPC, found by its `PCFName` tag (`custom_config.vpc_name`). A VPC has no stopped form:
+ * stopping deletes it. Tags, the DNS attributes and dedicated → default tenancy are updated in
+ * place; `CidrBlock` and any other tenancy change cannot be, and such an update fails naming the
+ * field (terminate and apply again to re-create). Other create fields are not compared.
+ *
+ * Reads are batched: one DescribeVpcs per region for all VPCs, filtered by their names, plus
+ * DescribeVpcAttribute per DNS attribute a definition sets. The current definition holds `VpcId`
+ * for children to inherit (`$inherit$vpc_instance:net$VpcId`). Deleting a VPC that still has
+ * subnets, groups, gateways or interfaces fails with an error that lists them.
+ *
+ * @example
+ * ```ts
+ * const net = new VpcInstance({
+ *   pcf_name: "net",
+ *   flavor: "vpc_instance",
+ *   aws_resource: { CidrBlock: "10.0.0.0/16", EnableDnsHostnames: true, custom_config: { vpc_name: "net" } },
+ * });
+ * await net.apply();
+ * ```
+ */
+export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
+  static override readonly flavor: string = "vpc_instance";
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.vpc_name"];
+  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  static override readonly definitionSchema = vpcInstanceSchema;
+
+  private vpcId: string | undefined = undefined;
+  private currentTags: Record<string, string> = {};
+  /** The read under way, shared with children that need this VPC's id while the field is read. */
+  private pendingRead: Promise<void> | undefined = undefined;
+
+  /** Reads every VPC of `particles` with one DescribeVpcs per region; joins reads already under way. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const vpcs = particles.filter(
+      (particle): particle is VpcInstance => particle instanceof VpcInstance,
+    );
+    const joined = vpcs.flatMap((vpc) => vpc.pendingRead ?? []);
+    const fresh = vpcs.filter((vpc) => vpc.pendingRead === undefined);
+    const read = fresh.length === 0 ? Promise.resolve() : VpcInstance.readVpcs(fresh, context);
+    for (const vpc of fresh) vpc.pendingRead = read;
+    try {
+      await Promise.all([read, ...joined]);
+    } finally {
+      for (const vpc of fresh) if (vpc.pendingRead === read) vpc.pendingRead = undefined;
+    }
+  }
+
+  /** Reads the VPCs of `vpcs` (one DescribeVpcs per region and 200 names) and sets each one's state. */
+  private static async readVpcs(vpcs: readonly VpcInstance[], context: RunContext): Promise<void> {
+    await Promise.all(
+      [...VpcInstance.groupByRegion(vpcs, context)].map(async ([region, group]) => {
+        const client = await awsClient(EC2Client, context, region);
+        const names = [...new Set(group.map((vpc) => vpc.vpcName))];
+        const listed: Vpc[] = [];
+        try {
+          for (let start = 0; start < names.length; start += FILTER_VALUES_MAX) {
+            const Values = names.slice(start, start + FILTER_VALUES_MAX);
+            let token: string | undefined;
+            do {
+              const page = await client.send(
+                new DescribeVpcsCommand({
+                  Filters: [{ Name: `tag:${PCF_NAME_TAG}`, Values }],
+                  NextToken: token,
+                }),
+                { abortSignal: context.signal },
+              );
+              listed.push(...(page.Vpcs ?? []));
+              token = page.NextToken;
+            } while (token !== undefined && token !== "");
+          }
+        } catch (error) {
+          throw wrapAwsError(
+            error,
+            group.map((vpc) => vpc.id).join(", "),
+            `list VPCs in ${region}`,
+          );
+        }
+        await Promise.all(
+          group.map((vpc) =>
+            vpc.readListed(
+              client,
+              listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === vpc.vpcName),
+              context,
+            ),
+          ),
+        );
+      }),
+    );
+  }
+
+  /** Reads this VPC: `running` when available, `pending` while AWS sets it up, else `terminated`. */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof VpcInstance).syncAll([this], context);
+  }
+
+  /** Creates the VPC tagged in the same call (PCFName, tags, ownership), then sets its DNS attributes. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const client = await this.client(EC2Client, context);
+    try {
+      const { Vpc } = await client.send(
+        new CreateVpcCommand(toCreateInput(desired, this.vpcName)),
+        {
+          abortSignal: context.signal,
+        },
+      );
+      this.vpcId = Vpc?.VpcId;
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `create VPC ${this.vpcName}`);
+    }
+    this.isOwned = true;
+    await this.writeDns(client, dnsChanges(desired, {}), context);
+  }
+
+  /** Deletes the VPC: a VPC has no stopped form. */
+  protected override _stop(context: RunContext): Promise<void> {
+    return this._terminate(context);
+  }
+
+  /** Deletes the VPC; one already gone is fine, one with dependencies fails listing them. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const vpcId = this.vpcId;
+    if (vpcId === undefined) return;
+    const client = await this.client(EC2Client, context);
+    try {
+      await client.send(new DeleteVpcCommand({ VpcId: vpcId }), { abortSignal: context.signal });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      const dependents = isConflict(error)
+        ? await describeVpcDependents(client, vpcId, context.signal)
+        : [];
+      const hint =
+        dependents.length === 0
+          ? ""
+          : ` (still in it: ${dependents.join(", ")}; terminate or delete them first)`;
+      throw wrapAwsError(error, this.id, `delete VPC ${vpcId} (${this.vpcName})${hint}`);
+    }
+    this.vpcId = undefined;
+  }
+
+  /** Sets tenancy (dedicated → default only), the DNS attributes and the tags that differ. */
+  protected override async _update(context: RunContext): Promise<void> {
+    const desired = this.desiredDefinition();
+    const current = this.currentStateDefinition;
+    const vpcId = this.vpcId;
+    if (vpcId === undefined) return;
+    const fixed = this.definitionDifferences().filter(
+      (difference) =>
+        difference.path === "CidrBlock" ||
+        (difference.path === "InstanceTenancy" && difference.desired !== Tenancy.default),
+    );
+    if (fixed.length > 0) {
+      const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `VPC ${vpcId} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
+        { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
+      );
+    }
+    const client = await this.client(EC2Client, context);
+    try {
+      if (
+        desired.InstanceTenancy === Tenancy.default &&
+        current["InstanceTenancy"] !== Tenancy.default
+      )
+        await client.send(
+          new ModifyVpcTenancyCommand({ VpcId: vpcId, InstanceTenancy: "default" }),
+          {
+            abortSignal: context.signal,
+          },
+        );
+      if (desired.custom_config?.Tags !== undefined)
+        await updateEc2Tags(
+          client,
+          vpcId,
+          { current: this.currentTags, desired: this.desiredTags(desired) },
+          context.signal,
+        );
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `update VPC ${vpcId} (${this.vpcName})`);
+    }
+    await this.writeDns(client, dnsChanges(desired, current), context);
+  }
+
+  /** CidrBlock and InstanceTenancy (to fail clearly), the DNS attributes and, when listed, the tags. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    return {
+      CidrBlock: definition["CidrBlock"],
+      InstanceTenancy: definition["InstanceTenancy"],
+      EnableDnsHostnames: dnsValue(definition["EnableDnsHostnames"]),
+      EnableDnsSupport: dnsValue(definition["EnableDnsSupport"]),
+      Tags: comparableEc2Tags(definition, { [PCF_NAME_TAG]: this.vpcName }),
+    };
+  }
+
+  private get vpcName(): string {
+    return String(readPath(this.desiredStateDefinition, "custom_config.vpc_name"));
+  }
+
+  private desiredTags(desired: VpcInstanceDefinition): Record<string, string> {
+    return { ...tagMapOf(desired.custom_config?.Tags), [PCF_NAME_TAG]: this.vpcName };
+  }
+
+  /** Sets state and current definition from the VPCs listed under this one's name. */
+  private async readListed(client: EC2Client, listed: Vpc[], context: RunContext): Promise<void> {
+    this.isOwned = undefined;
+    if (listed.length > 1) {
+      const ids = listed.map((vpc) => vpc.VpcId).join(", ");
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `${listed.length} VPCs carry the tag ${PCF_NAME_TAG}=${this.vpcName} (${ids}): remove it from all but one`,
+        { particle: this.id, field: "aws_resource.custom_config.vpc_name" },
+      );
+    }
+    const vpc = listed[0];
+    if (vpc?.VpcId === undefined) {
+      this.vpcId = undefined;
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    this.vpcId = vpc.VpcId;
+    this.currentTags = tagsFromList(vpc.Tags);
+    this.isOwned = hasOwnershipTag(this.currentTags);
+    this.state = stateFromStatus(vpc.State);
+    this.currentStateDefinition = {
+      VpcId: vpc.VpcId,
+      CidrBlock: vpc.CidrBlock,
+      InstanceTenancy: vpc.InstanceTenancy,
+      State: vpc.State,
+      IsDefault: vpc.IsDefault,
+      DhcpOptionsId: vpc.DhcpOptionsId,
+      OwnerId: vpc.OwnerId,
+      Ipv6CidrBlock: vpc.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
+      ...(await this.readDns(client, vpc.VpcId, context)),
+      region_name: this.region(context),
+      custom_config: { vpc_name: this.vpcName, Tags: this.currentTags },
+    };
+  }
+
+  /** The DNS attributes the definition sets, as booleans; `{}` for a VPC gone meanwhile. */
+  private async readDns(
+    client: EC2Client,
+    vpcId: string,
+    context: RunContext,
+  ): Promise<Record<string, boolean | undefined>> {
+    const fields = DNS_ATTRIBUTES.map(({ field }) => field).filter(
+      (field) => this.desiredStateDefinition[field] !== undefined,
+    );
+    try {
+      return await readDnsAttributes(client, vpcId, fields, context.signal);
+    } catch (error) {
+      if (isNotFound(error)) return {};
+      throw wrapAwsError(error, this.id, `read the DNS attributes of VPC ${vpcId}`);
+    }
+  }
+
+  private async writeDns(
+    client: EC2Client,
+    changes: readonly DnsChange[],
+    context: RunContext,
+  ): Promise<void> {
+    const vpcId = this.vpcId;
+    if (vpcId === undefined || changes.length === 0) return;
+    try {
+      await writeDnsAttributes(client, vpcId, changes, context.signal);
+    } catch (error) {
+      const what = changes.map(({ field, value }) => `${field}=${value}`).join(", ");
+      throw wrapAwsError(error, this.id, `set ${what} on VPC ${vpcId}`);
+    }
+  }
+}
+
+/**
+ * The id of the VPC a subnet or security group belongs to: `VpcId` as written when it is a
+ * literal; else, for an `$inherit$` reference not yet resolved, the value in the parent it names;
+ * else, with no `VpcId`, the `VpcId` of the particle's one `vpc_instance` parent (PCF's rule).
+ * A parent not read yet is read first (joining a read under way). `undefined` when none is known.
+ * @internal
+ */
+export async function vpcIdOf(
+  particle: Particle,
+  context: RunContext,
+): Promise<string | undefined> {
+  const written = particle.desiredStateDefinition["VpcId"];
+  if (typeof written === "string" && !isReference(written)) return written;
+  const reference = parseInherit(written);
+  const vpcParents = [...particle.parents].filter((parent) => parent.flavor === VpcInstance.flavor);
+  const parent =
+    reference === undefined
+      ? written === undefined && vpcParents.length === 1
+        ? vpcParents[0]
+        : undefined
+      : [...particle.parents].find((candidate) => candidate.id === reference.parentId);
+  if (parent === undefined || (await parent.getState(context)) === "terminated") return undefined;
+  const value = readPath(parent.currentStateDefinition, reference?.sourcePath ?? "VpcId");
+  return typeof value === "string" ? value : undefined;
+}
+
+/** CreateVpc's input: the create fields, tagged with PCFName, the tags and the ownership tag. */
+function toCreateInput(definition: VpcInstanceDefinition, vpcName: string): CreateVpcCommandInput {
+  const {
+    CidrBlock,
+    AmazonProvidedIpv6CidrBlock,
+    InstanceTenancy,
+    Ipv4IpamPoolId,
+    Ipv4NetmaskLength,
+    Ipv6CidrBlockNetworkBorderGroup,
+  } = definition;
+  return {
+    CidrBlock,
+    AmazonProvidedIpv6CidrBlock,
+    InstanceTenancy,
+    Ipv4IpamPoolId,
+    Ipv4NetmaskLength,
+    Ipv6CidrBlockNetworkBorderGroup,
+    TagSpecifications: tagSpecifications("vpc", {
+      ...tagMapOf(definition.custom_config?.Tags),
+      [PCF_NAME_TAG]: vpcName,
+    }),
+  };
+}
+
+function stateFromStatus(status: string | undefined): "running" | "pending" {
+  return status === "available" ? "running" : "pending";
+}

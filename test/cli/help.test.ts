@@ -1,0 +1,140 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, isBuilt, makeProject, runPcf } from "./pcf.js";
+
+const VERBS = [
+  "apply",
+  "run",
+  "stop",
+  "terminate",
+  "plan",
+  "status",
+  "validate",
+  "graph",
+  "schema",
+  "flavors",
+];
+
+let dir: string;
+
+beforeAll(async () => {
+  expect(isBuilt, "run `npm run build` first (npm test does)").toBe(true);
+  dir = await makeProject({});
+});
+
+afterAll(async () => {
+  await cleanup(dir);
+});
+
+describe("pcf --help", () => {
+  it("lists every command with examples and exit codes", async () => {
+    const { code, stdout } = await runPcf(["--help"], { cwd: dir });
+
+    expect(code).toBe(0);
+    for (const verb of VERBS) expect(stdout).toMatch(new RegExp(`^  ${verb} `, "m"));
+    expect(stdout).toContain("Examples:");
+    expect(stdout).toContain("Exit status: 0 success, 1 error, 2 plan found changes");
+  });
+
+  it.each(VERBS)("describes `pcf %s` with its options and examples", async (verb) => {
+    const { code, stdout } = await runPcf([verb, "--help"], { cwd: dir });
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: pcf ${verb}`);
+    expect(stdout).toContain("Examples:");
+    if (verb !== "schema") expect(stdout).toContain("--json");
+  });
+
+  it("shows every option of the mutating verbs", async () => {
+    const { stdout } = await runPcf(["terminate", "--help"], { cwd: dir });
+
+    for (const option of [
+      "--file",
+      "--var",
+      "--cascade",
+      "--target",
+      "--exclude",
+      "--with-dependents",
+      "--timeout",
+      "--parallel",
+      "--region",
+      "--profile",
+      "--endpoint",
+      "--quiet",
+      "--json",
+      "--debug",
+      "--yes",
+      "--dry-run",
+    ])
+      expect(stdout).toContain(option);
+    expect(stdout).toContain("Terminate N particles? [y/N]");
+  });
+
+  it("prints the version", async () => {
+    const { code, stdout } = await runPcf(["--version"], { cwd: dir });
+
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("suggests the closest command for a typo", async () => {
+    const { code, stderr } = await runPcf(["aply"], { cwd: dir });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain("unknown command 'aply'");
+    expect(stderr).toContain("apply");
+  });
+
+  it("rejects a malformed option value", async () => {
+    const { code, stderr } = await runPcf(["apply", "--parallel", "0"], { cwd: dir });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain("expected a whole number of at least 1");
+  });
+});
+
+describe("startup cost", () => {
+  // A module hook records every URL the binary resolves, so the test sees what --help loads.
+  async function resolvedUrls(args: string[]): Promise<string[]> {
+    const hooks = join(dir, "hooks.mjs");
+    const register = join(dir, "register.mjs");
+    await writeFile(
+      hooks,
+      'import { writeSync } from "node:fs";\n' +
+        "export async function resolve(specifier, context, next) {\n" +
+        "  const result = await next(specifier, context);\n" +
+        "  writeSync(2, `resolved ${result.url}\\n`);\n" +
+        "  return result;\n" +
+        "}\n",
+    );
+    await writeFile(
+      register,
+      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const { stderr } = await runPcf(args, {
+      cwd: dir,
+      nodeArgs: ["--import", pathToFileURL(register).href],
+    });
+    return stderr
+      .split("\n")
+      .filter((line) => line.startsWith("resolved "))
+      .map((line) => line.slice("resolved ".length));
+  }
+
+  it("loads neither zod, yaml, the library nor a cloud SDK for --help", async () => {
+    const urls = await resolvedUrls(["--help"]);
+
+    expect(urls.some((url) => url.includes("/commander/"))).toBe(true);
+    expect(urls.filter((url) => /\/(zod|yaml|@aws-sdk|@smithy)\//.test(url))).toEqual([]);
+    expect(urls.filter((url) => url.endsWith("/dist/index.js"))).toEqual([]);
+  });
+
+  it("loads the library once a command runs", async () => {
+    const urls = await resolvedUrls(["flavors"]);
+
+    expect(urls.some((url) => url.includes("/zod/"))).toBe(true);
+    expect(urls.filter((url) => url.includes("@aws-sdk"))).toEqual([]);
+  });
+});

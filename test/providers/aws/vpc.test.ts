@@ -1,0 +1,387 @@
+import {
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DeleteSubnetCommand,
+  DeleteTagsCommand,
+  DeleteVpcCommand,
+  DescribeVpcAttributeCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+  type Vpc,
+} from "@aws-sdk/client-ec2";
+import { describe, expect, it } from "vitest";
+import {
+  ApplyError,
+  DefinitionError,
+  Field,
+  applyField,
+  loadField,
+  type ParticleDefinition,
+} from "../../../src/index.js";
+import { createRunContext } from "../../../src/core/run-context.js";
+import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { dnsChanges } from "../../../src/providers/aws/vpc/vpc-dns.js";
+import { VpcInstance } from "../../../src/providers/aws/vpc/vpc.js";
+import {
+  RequestCounter,
+  awsTestOptions,
+  uniqueName,
+  verificationClient,
+} from "../../support/aws.js";
+
+const ec2 = verificationClient(EC2Client, import.meta.url);
+const providerOptions = awsTestOptions(import.meta.url);
+const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
+
+function vpcDefinition(label: string, block: Record<string, unknown> = {}): ParticleDefinition {
+  const { custom_config: config = {}, ...rest } = block;
+  return {
+    pcf_name: label,
+    flavor: "vpc_instance",
+    aws_resource: {
+      CidrBlock: "10.0.0.0/16",
+      ...rest,
+      custom_config: { vpc_name: uniqueName(import.meta.url, label), ...(config as object) },
+    },
+  };
+}
+
+function vpc(label: string, block: Record<string, unknown> = {}): VpcInstance {
+  return new VpcInstance(vpcDefinition(label, block));
+}
+
+/** The VPCs tagged PCFName=`name`, as a separate client sees them. */
+async function vpcsNamed(label: string): Promise<Vpc[]> {
+  const { Vpcs = [] } = await ec2.send(
+    new DescribeVpcsCommand({
+      Filters: [{ Name: "tag:PCFName", Values: [uniqueName(import.meta.url, label)] }],
+    }),
+  );
+  return Vpcs;
+}
+
+async function onlyVpc(label: string): Promise<Vpc & { VpcId: string }> {
+  const vpcs = await vpcsNamed(label);
+  expect(vpcs).toHaveLength(1);
+  const [found] = vpcs;
+  if (found?.VpcId === undefined) throw new Error(`no VPC ${label}`);
+  return found as Vpc & { VpcId: string };
+}
+
+function tagsOf(found: Vpc): Record<string, string> {
+  return Object.fromEntries((found.Tags ?? []).map(({ Key, Value }) => [Key, Value]));
+}
+
+async function dnsOf(vpcId: string): Promise<{ hostnames?: boolean; support?: boolean }> {
+  const [hostnames, support] = await Promise.all([
+    ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: "enableDnsHostnames" })),
+    ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: "enableDnsSupport" })),
+  ]);
+  return {
+    hostnames: hostnames.EnableDnsHostnames?.Value,
+    support: support.EnableDnsSupport?.Value,
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ApplyError);
+  return error as ApplyError;
+}
+
+describe("vpc_instance", () => {
+  it("creates the VPC tagged with its PCFName, its tags and the ownership tag, DNS set", async () => {
+    const particle = vpc("create", {
+      EnableDnsHostnames: true,
+      custom_config: { Tags: [{ Key: "team", Value: "net" }] },
+    });
+    const result = await particle.apply({ providerOptions });
+    expect(result.particles[0]).toMatchObject({
+      outcome: "converged",
+      transitions: ["start"],
+      state: "running",
+    });
+    const found = await onlyVpc("create");
+    expect(found).toMatchObject({ CidrBlock: "10.0.0.0/16", State: "available" });
+    expect(tagsOf(found)).toEqual({
+      PCFName: uniqueName(import.meta.url, "create"),
+      team: "net",
+      ...OWNERSHIP,
+    });
+    expect(await dnsOf(found.VpcId)).toEqual({ hostnames: true, support: true });
+    expect(particle.currentStateDefinition).toMatchObject({ VpcId: found.VpcId });
+  });
+
+  it("reports a second apply as unchanged, tags as a list or a map alike", async () => {
+    await vpc("noop", {
+      EnableDnsSupport: { Value: true },
+      custom_config: { Tags: [{ Key: "version", Value: 2 }] },
+    }).apply({ providerOptions });
+    const again = await vpc("noop", {
+      EnableDnsSupport: true,
+      custom_config: { Tags: { version: "2" } },
+    }).apply({ providerOptions });
+    expect(again.particles[0]).toMatchObject({ outcome: "unchanged", transitions: [] });
+  });
+
+  it("updates tags and DNS attributes in place", async () => {
+    await vpc("update", { custom_config: { Tags: { team: "net", old: "x" } } }).apply({
+      providerOptions,
+    });
+    const result = await vpc("update", {
+      EnableDnsHostnames: true,
+      custom_config: { Tags: { team: "platform", added: "y" } },
+    }).apply({ providerOptions });
+    expect(result.particles[0]).toMatchObject({ outcome: "converged", transitions: ["update"] });
+    const found = await onlyVpc("update");
+    expect(tagsOf(found)).toEqual({
+      PCFName: uniqueName(import.meta.url, "update"),
+      team: "platform",
+      added: "y",
+      ...OWNERSHIP,
+    });
+    expect((await dnsOf(found.VpcId)).hostnames).toBe(true);
+  });
+
+  it("turns DNS support and host names off together", async () => {
+    await vpc("dns-off", { EnableDnsHostnames: true, EnableDnsSupport: true }).apply({
+      providerOptions,
+    });
+    await vpc("dns-off", { EnableDnsHostnames: false, EnableDnsSupport: false }).apply({
+      providerOptions,
+    });
+    expect(await dnsOf((await onlyVpc("dns-off")).VpcId)).toEqual({
+      hostnames: false,
+      support: false,
+    });
+  });
+
+  it("orders DNS changes so host names are never on without DNS support", () => {
+    expect(
+      dnsChanges({ EnableDnsHostnames: true, EnableDnsSupport: true }, {}).map((c) => c.field),
+    ).toEqual(["EnableDnsSupport", "EnableDnsHostnames"]);
+    expect(
+      dnsChanges({ EnableDnsHostnames: false, EnableDnsSupport: { Value: false } }, {}).map(
+        (c) => c.field,
+      ),
+    ).toEqual(["EnableDnsHostnames", "EnableDnsSupport"]);
+    expect(dnsChanges({ EnableDnsHostnames: true }, { EnableDnsHostnames: true })).toEqual([]);
+  });
+
+  it("corrects tags and DNS attributes changed behind its back", async () => {
+    const particle = vpc("drift", {
+      EnableDnsHostnames: true,
+      custom_config: { Tags: { a: "1" } },
+    });
+    await particle.apply({ providerOptions });
+    const { VpcId } = await onlyVpc("drift");
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: false } }));
+    await ec2.send(new DeleteTagsCommand({ Resources: [VpcId], Tags: [{ Key: "a" }] }));
+    await ec2.send(new CreateTagsCommand({ Resources: [VpcId], Tags: [{ Key: "b", Value: "2" }] }));
+    const result = await particle.apply({ providerOptions });
+    expect(result.particles[0]?.transitions).toEqual(["update"]);
+    expect(tagsOf(await onlyVpc("drift"))).toEqual({
+      PCFName: uniqueName(import.meta.url, "drift"),
+      a: "1",
+      ...OWNERSHIP,
+    });
+    expect((await dnsOf(VpcId)).hostnames).toBe(true);
+  });
+
+  it("refuses to change the CIDR block in place, naming the field and the way out", async () => {
+    await vpc("cidr").apply({ providerOptions });
+    const error = await failureOf(
+      vpc("cidr", { CidrBlock: "10.9.0.0/16" }).apply({ providerOptions }),
+    );
+    expect(error.message).toMatch(
+      /cannot change CidrBlock 10\.0\.0\.0\/16 → 10\.9\.0\.0\/16 in place: terminate it and apply again/,
+    );
+    expect((await onlyVpc("cidr")).CidrBlock).toBe("10.0.0.0/16");
+  });
+
+  it("terminates the VPC", async () => {
+    const particle = vpc("terminate");
+    await particle.apply({ providerOptions });
+    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
+    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
+    expect(await vpcsNamed("terminate")).toEqual([]);
+  });
+
+  it("deletes the VPC when asked to stop, and then counts it as stopped", async () => {
+    await vpc("stop").apply({ providerOptions });
+    await vpc("stop").apply({ providerOptions, desiredState: "stopped" });
+    expect(await vpcsNamed("stop")).toEqual([]);
+    const again = await vpc("stop").apply({ providerOptions, desiredState: "stopped" });
+    expect(again.particles[0]?.outcome).toBe("unchanged");
+  });
+
+  it("terminates a VPC that is already gone", async () => {
+    const never = await vpc("never").apply({ providerOptions, desiredState: "terminated" });
+    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
+
+    const particle = vpc("vanished");
+    await particle.apply({ providerOptions });
+    const context = createRunContext({ providerOptions });
+    expect(await particle.getState(context)).toBe("running");
+    await ec2.send(new DeleteVpcCommand({ VpcId: (await onlyVpc("vanished")).VpcId }));
+    particle.setDesiredState("terminated");
+    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+  });
+
+  it("fails to delete a VPC that still has a subnet, naming the subnet", async () => {
+    await vpc("busy").apply({ providerOptions });
+    const { VpcId } = await onlyVpc("busy");
+    const { Subnet } = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId,
+        CidrBlock: "10.0.1.0/24",
+        TagSpecifications: [
+          { ResourceType: "subnet", Tags: [{ Key: "Name", Value: "left-over" }] },
+        ],
+      }),
+    );
+    const error = await failureOf(
+      vpc("busy").apply({ providerOptions, desiredState: "terminated" }),
+    );
+    expect(error.message).toContain(`delete VPC ${VpcId}`);
+    expect(error.message).toMatch(/DependencyViolation/);
+    expect(error.message).toContain(`still in it: subnet ${Subnet?.SubnetId ?? "?"} (left-over)`);
+    expect(await vpcsNamed("busy")).toHaveLength(1);
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: Subnet?.SubnetId }));
+    await vpc("busy").apply({ providerOptions, desiredState: "terminated" });
+    expect(await vpcsNamed("busy")).toEqual([]);
+  });
+
+  it("refuses to terminate a VPC it did not create, until told to adopt it", async () => {
+    const name = uniqueName(import.meta.url, "foreign");
+    await ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: "10.1.0.0/16",
+        TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "PCFName", Value: name }] }],
+      }),
+    );
+    const error = await failureOf(
+      vpc("foreign").apply({ providerOptions, desiredState: "terminated" }),
+    );
+    expect(error.message).toMatch(
+      /refusing to terminate: vpc_instance ".*foreign" exists but was not created by particle-cloud.*adopt: true/,
+    );
+    expect(await vpcsNamed("foreign")).toHaveLength(1);
+
+    await vpc("foreign", { custom_config: { adopt: true } }).apply({
+      providerOptions,
+      desiredState: "terminated",
+    });
+    expect(await vpcsNamed("foreign")).toEqual([]);
+  });
+
+  it("fails clearly when two VPCs carry its name, instead of creating a third", async () => {
+    const name = uniqueName(import.meta.url, "twice");
+    for (const CidrBlock of ["10.2.0.0/16", "10.3.0.0/16"])
+      await ec2.send(
+        new CreateVpcCommand({
+          CidrBlock,
+          TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "PCFName", Value: name }] }],
+        }),
+      );
+    const error = await failureOf(vpc("twice").apply({ providerOptions }));
+    expect(error.message).toMatch(/2 VPCs carry the tag PCFName=.*twice \(vpc-.*, vpc-.*\)/);
+    expect(await vpcsNamed("twice")).toHaveLength(2);
+  });
+
+  it("reads a field of three VPCs with one DescribeVpcs call", async () => {
+    const labels = ["batch-a", "batch-b", "batch-c"];
+    await applyField(new Field(labels.map((label) => vpc(label))).link(), { providerOptions });
+
+    const counter = new RequestCounter();
+    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    const result = await applyField(new Field(labels.map((label) => vpc(label))).link(), {
+      providerOptions: counted,
+    });
+    expect(result.particles.map((report) => report.outcome)).toEqual([
+      "unchanged",
+      "unchanged",
+      "unchanged",
+    ]);
+    expect(counter.all()).toEqual({ DescribeVpcsCommand: 1 });
+  });
+
+  it("loads and applies PCF's own example definition", async () => {
+    // From capitalone/Particle-Cloud-Framework examples/particle/aws/vpc/use_vpc/example_vpc_instance.py.
+    const example = {
+      pcf_name: "pcf_vpc",
+      flavor: "vpc_instance",
+      aws_resource: {
+        custom_config: { vpc_name: "test", Tags: [{ Key: "Name", Value: "test" }] },
+        CidrBlock: "10.0.0.0/16",
+        AmazonProvidedIpv6CidrBlock: true,
+      },
+    };
+    const { field } = await loadField([example]);
+    expect(field.get("vpc_instance:pcf_vpc")).toBeInstanceOf(VpcInstance);
+
+    const name = uniqueName(import.meta.url, "example");
+    const renamed = {
+      ...example,
+      aws_resource: {
+        ...example.aws_resource,
+        custom_config: { ...example.aws_resource.custom_config, vpc_name: name },
+      },
+    };
+    await applyField((await loadField([renamed])).field, { providerOptions });
+    const found = await onlyVpc("example");
+    expect(tagsOf(found)).toEqual({ PCFName: name, Name: "test", ...OWNERSHIP });
+    expect(found.Ipv6CidrBlockAssociationSet).toHaveLength(1);
+    const again = await applyField((await loadField([renamed])).field, { providerOptions });
+    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await applyField((await loadField([renamed])).field, {
+      providerOptions,
+      desiredState: "terminated",
+    });
+    expect(await vpcsNamed("example")).toEqual([]);
+  });
+
+  it("rejects a definition without its vpc_name when constructed", () => {
+    expect(
+      () =>
+        new VpcInstance({
+          pcf_name: "nameless",
+          flavor: "vpc_instance",
+          aws_resource: { CidrBlock: "10.0.0.0/16" },
+        }),
+    ).toThrow(/unique key aws_resource\.custom_config\.vpc_name is required/);
+  });
+
+  it("rejects wrong types and unknown fields, listing every problem", async () => {
+    const error = await loadField([
+      {
+        pcf_name: "typed",
+        flavor: "vpc_instance",
+        aws_resource: {
+          CidrBlock: 10,
+          EnableDnsHostnames: "yes",
+          CidrBlok: "10.0.0.0/16",
+          custom_config: { vpc_name: "typed", Tags: "team=net" },
+        },
+      },
+    ]).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(DefinitionError);
+    const issues = (error as DefinitionError).issues;
+    expect(issues.map((issue) => issue.field)).toEqual(
+      expect.arrayContaining([
+        "aws_resource.CidrBlock",
+        "aws_resource.EnableDnsHostnames",
+        "aws_resource.custom_config.Tags",
+      ]),
+    );
+    expect(issues.some((issue) => /unknown field CidrBlok/.test(issue.message))).toBe(true);
+  });
+});
