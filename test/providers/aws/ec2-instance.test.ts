@@ -234,6 +234,24 @@ describe("ec2_instance", () => {
     expect(counter.count("StopInstancesCommand")).toBe(0);
   });
 
+  it("changes metadata options in place, without a restart", async () => {
+    await instance("metadata", { MetadataOptions: { HttpTokens: "optional" } }).apply({
+      providerOptions,
+    });
+    const { counter, options } = counted();
+    const definition = { MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2 } };
+    const result = await instance("metadata", definition).apply({ providerOptions: options });
+    expect(result.particles[0]?.transitions).toEqual(["update"]);
+    expect((await only("metadata")).MetadataOptions).toMatchObject({
+      HttpTokens: "required",
+      HttpPutResponseHopLimit: 2,
+    });
+    expect(counter.count("ModifyInstanceMetadataOptionsCommand")).toBe(1);
+    expect(counter.count("StopInstancesCommand")).toBe(0);
+    const again = await instance("metadata", definition).apply({ providerOptions });
+    expect(again.particles[0]?.outcome).toBe("unchanged");
+  });
+
   it("updates tags in place: changed, added and removed", async () => {
     await instance("tags", {}, { tags: { team: "data", old: "x" } }).apply({ providerOptions });
     const result = await instance("tags", {}, { tags: { team: "ml", added: "y" } }).apply({
@@ -297,9 +315,10 @@ describe("ec2_instance", () => {
         ),
     });
     const refused = instance("tokens-refused", { SecurityGroupIds: ["sg-0000000000000dead"] });
-    for (const _attempt of [1, 2]) {
+    // The same launch refused twice: the second attempt must not reuse the first one's token.
+    for (const attempt of ["first", "second"]) {
       const error = await failureOf(refused.apply({ providerOptions: options }));
-      expect(error.message).toMatch(/InvalidGroup\.NotFound/);
+      expect(error.message, attempt).toMatch(/InvalidGroup\.NotFound/);
     }
     const particle = instance("tokens");
     await particle.apply({ providerOptions: options });

@@ -95,7 +95,7 @@ export const ec2InstanceSchema = z.strictObject({
   Monitoring: z.strictObject({ Enabled: z.boolean() }).optional(),
   /** EBS optimisation. Default: the instance type's. */
   EbsOptimized: z.boolean().optional(),
-  /** Instance metadata options (e.g. `HttpTokens: required`). Default: the AMI's. */
+  /** Instance metadata options (e.g. `HttpTokens: required`); those given are updated in place. Default: the AMI's. */
   MetadataOptions: objectOf<InstanceMetadataOptionsRequest>("metadata options").optional(),
   /** The primary private IPv4 address. Default: one from the subnet. */
   PrivateIpAddress: z.string().min(1).optional(),

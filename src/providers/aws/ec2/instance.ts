@@ -3,6 +3,7 @@ import {
   DeleteTagsCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
+  ModifyInstanceMetadataOptionsCommand,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -10,12 +11,13 @@ import {
   type Instance,
 } from "@aws-sdk/client-ec2";
 import { isDeepStrictEqual } from "node:util";
+import { diffDefinitions } from "../../../core/diff.js";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
-import { waitFor, type BackoffOptions } from "../../../core/wait.js";
+import type { BackoffOptions } from "../../../core/wait.js";
 import { awsClient } from "../clients.js";
 import { isNotFound, isRetryable, wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
@@ -40,6 +42,7 @@ import {
   toRunInput,
   type Ec2InstanceDefinition,
 } from "./instance-definition.js";
+import { changeType, stopAndWait, type InstanceCallScope } from "./instance-resize.js";
 import { USERDATA_FINISHED_TAG, renderUserData } from "./instance-user-data.js";
 
 export {
@@ -55,7 +58,8 @@ export {
  *
  * Created with RunInstances carrying all its tags (PCFName, ownership, `custom_config.tags`), so
  * it is never untagged. Stop and start are real. Updated in place: the tags, the security groups
- * (ModifyInstanceAttribute, no restart) and the instance type, which AWS changes only on a stopped
+ * (ModifyInstanceAttribute, no restart), the metadata options (ModifyInstanceMetadataOptions, no
+ * restart) and the instance type, which AWS changes only on a stopped
  * instance: a running one is stopped, changed and started again (downtime), and only when the type
  * differs. Everything else (ImageId, SubnetId, KeyName, UserData, BlockDeviceMappings, …) applies
  * at launch only and is not compared: terminate and run again to change it.
@@ -156,7 +160,7 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
     if (this.state === "stopped" && instanceId !== undefined) {
       try {
         if (desired.InstanceType !== undefined && desired.InstanceType !== this.liveInstanceType)
-          await this.modifyType(client, instanceId, desired.InstanceType, context);
+          await changeType(client, instanceId, desired.InstanceType, context.signal);
         await client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }), {
           abortSignal: context.signal,
         });
@@ -213,8 +217,9 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
   }
 
   /**
-   * Brings the tags (when listed) and the security groups to the definition's sets, then the
-   * instance type: a running instance is stopped, changed and started again.
+   * Brings the tags (when listed) and the security groups to the definition's sets, the metadata
+   * options to the definition's values, then the instance type: a running instance is stopped,
+   * changed and started again.
    */
   protected override async _update(context: RunContext): Promise<void> {
     const instanceId = this.instanceId;
@@ -255,10 +260,21 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
           }),
           { abortSignal },
         );
+      if (
+        desired.MetadataOptions !== undefined &&
+        diffDefinitions(wanted["MetadataOptions"], live["MetadataOptions"]).length > 0
+      )
+        await client.send(
+          new ModifyInstanceMetadataOptionsCommand({
+            ...desired.MetadataOptions,
+            InstanceId: instanceId,
+          }),
+          { abortSignal },
+        );
       if (desired.InstanceType !== undefined && desired.InstanceType !== this.liveInstanceType) {
         const isRunning = this.state === "running";
-        if (isRunning) await this.stopAndWait(client, instanceId, context);
-        await this.modifyType(client, instanceId, desired.InstanceType, context);
+        if (isRunning) await stopAndWait(client, instanceId, this.callScope(context));
+        await changeType(client, instanceId, desired.InstanceType, abortSignal);
         if (isRunning)
           await client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }), {
             abortSignal,
@@ -269,15 +285,16 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
     }
   }
 
-  /** Instance type, security groups (as a sorted set) and, when the definition lists tags, the tags. */
+  /** Type, security groups (as a sorted set), metadata options and, when listed, the tags. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    const { InstanceType, SecurityGroupIds, Tags } = definition;
+    const { InstanceType, SecurityGroupIds, MetadataOptions, Tags } = definition;
     // A live description lists `Tags`; a definition writes them as maps (see requestedTags).
     const tags = Array.isArray(Tags) ? liveTags(Tags) : requestedTags(definition);
     return {
       ...(typeof InstanceType === "string" ? { InstanceType } : {}),
+      ...(isPlainObject(MetadataOptions) ? { MetadataOptions } : {}),
       ...(Array.isArray(SecurityGroupIds)
         ? { SecurityGroupIds: [...new Set(SecurityGroupIds.map(String))].sort() }
         : {}),
@@ -292,6 +309,14 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
 
   protected override resourceLabel(): string {
     return `${this.flavor} "${this.instanceName}"${this.instanceId === undefined ? "" : ` (${this.instanceId})`}`;
+  }
+
+  private callScope(context: RunContext): InstanceCallScope {
+    return {
+      abortSignal: context.signal,
+      particle: this.id,
+      waitOptions: (this.constructor as typeof Ec2Instance).waitOptions,
+    };
   }
 
   private get liveInstanceType(): unknown {
@@ -343,51 +368,6 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
       SecurityGroupIds: (instance.SecurityGroups ?? []).flatMap((group) => group.GroupId ?? []),
       region_name: region,
     };
-  }
-
-  private async stopAndWait(
-    client: EC2Client,
-    instanceId: string,
-    context: RunContext,
-  ): Promise<void> {
-    await client.send(new StopInstancesCommand({ InstanceIds: [instanceId] }), {
-      abortSignal: context.signal,
-    });
-    await waitFor(
-      async () => {
-        const [instance] = await describeInstances(client, "instance-id", [instanceId], {
-          abortSignal: context.signal,
-          particles: this.id,
-        });
-        const name = instance?.State?.Name;
-        if (name === undefined || name === "terminated")
-          throw new PcfError(
-            "TRANSITION_FAILED",
-            `instance ${instanceId} vanished while stopping`,
-            {
-              particle: this.id,
-            },
-          );
-        return name === "stopped" ? { done: true, value: undefined } : { done: false };
-      },
-      {
-        ...(this.constructor as typeof Ec2Instance).waitOptions,
-        signal: context.signal,
-        description: `${this.id} to stop for its type change`,
-      },
-    );
-  }
-
-  private async modifyType(
-    client: EC2Client,
-    instanceId: string,
-    type: string,
-    context: RunContext,
-  ): Promise<void> {
-    await client.send(
-      new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: type } }),
-      { abortSignal: context.signal },
-    );
   }
 }
 
