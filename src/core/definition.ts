@@ -114,7 +114,7 @@ export function resourceBlockIssues(
     for (const issue of zodIssues(parsed.error, where, rules.resourceKey)) {
       const at = issue.field ?? "";
       if (
-        missingKeys.includes(at) ||
+        missingKeys.some((key) => key === at || key.startsWith(`${at}.`)) ||
         isReference(readPath(definition, at.replace(/\[(\d+)\]/g, ".$1")))
       )
         continue;

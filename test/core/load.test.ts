@@ -106,6 +106,12 @@ describe("loadField", () => {
     );
   });
 
+  it("reports a missing unique key once, not also its missing parent object", async () => {
+    expect(await issuesOf([{ pcf_name: "a", flavor: "memory" }])).toEqual([
+      "memory:a › memory_resource.name: unique key memory_resource.name is required to find the resource",
+    ]);
+  });
+
   it("names a parent id that is not in the field", async () => {
     await expect(
       loadField([memory("d", { parents: ["memory:nope"] })], { registry: testRegistry() }),
