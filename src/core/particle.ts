@@ -179,6 +179,11 @@ export abstract class Particle {
     );
   }
 
+  /** PCF's name for {@link Particle.id}: `flavor:pcf_name`. */
+  get pcfId(): string {
+    return this.id;
+  }
+
   /** Whether `persist_on_termination` is set. */
   get persistOnTermination(): boolean {
     return this.definition.persist_on_termination === true;
