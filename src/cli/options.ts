@@ -36,6 +36,7 @@ export interface ApplyCommandOptions extends ProviderCommandOptions {
   readonly parallel?: number;
   readonly yes?: boolean;
   readonly dryRun?: boolean;
+  readonly rollback?: boolean;
 }
 
 /** Options of `pcf graph`. */

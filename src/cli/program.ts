@@ -292,6 +292,12 @@ function addRunOptions(command: Command, isMutating: boolean): void {
       new Option("--dry-run", "print the plan and exit 0 without changing anything").helpGroup(
         "Run:",
       ),
+    )
+    .addOption(
+      new Option(
+        "--rollback",
+        "if any particle fails, terminate every selected particle (PCF's rollback)",
+      ).helpGroup("Run:"),
     );
 }
 

@@ -134,6 +134,19 @@ describe("pcf apply", () => {
     expect(await exists(join(cwd, "ok.txt"))).toBe(true);
   });
 
+  it("terminates everything it selected after a failure with --rollback", async () => {
+    const cwd = await project({
+      "pcf.yml": localFile("ok") + localFile("broken", { path: "blocker/broken.txt" }),
+      blocker: "a file where a folder should be",
+    });
+
+    const { code, stderr } = await runPcf(["apply", "--rollback"], { cwd });
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: local_file:broken: .+$/m);
+    expect(await exists(join(cwd, "ok.txt"))).toBe(false);
+  });
+
   it("passes the provider options on", async () => {
     const cwd = await project({ "pcf.yml": localFile("a") });
 

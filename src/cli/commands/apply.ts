@@ -98,6 +98,7 @@ export async function applyCommand(
         concurrency: options.parallel ?? DEFAULT_PARALLEL,
         signal: interrupts.signal,
         stopSignal: interrupts.stopSignal,
+        rollback: options.rollback === true,
         providerOptions,
         onEvent: (event) => renderer?.onEvent(event),
       });
