@@ -103,6 +103,12 @@ export abstract class Particle {
   static readonly definitionSchema: ZodType | undefined = undefined;
   /** How waits poll this flavor. */
   static readonly waitOptions: BackoffOptions = {};
+  /**
+   * How long a state read waits for other particles of the flavor to join it, in ms. 0 (the
+   * default) merges reads made in the same turn; network flavors wait a few ms, far less than a
+   * round trip, so polls of particles whose transitions end close together become one list call.
+   */
+  static readonly readBatchWindowMs: number = 0;
   /** How long a read state stays fresh, in ms (PCF: 15 s, at least 10 s). */
   static readonly stateCacheTtlMs: number = 15_000;
 
@@ -264,7 +270,8 @@ export abstract class Particle {
     const isFresh = this.syncedAtMs !== undefined && context.now() - this.syncedAtMs < maxAgeMs;
     if (!isFresh || this.state === undefined) {
       const type = this.constructor as ParticleClass;
-      await context.batch(type, this, (particles) => type.syncAll(particles, context));
+      const windowMs = (this.constructor as typeof Particle).readBatchWindowMs;
+      await context.batch(type, this, (particles) => type.syncAll(particles, context), windowMs);
       this.markSynced(context.now());
     }
     return this.state ?? "terminated";

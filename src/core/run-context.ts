@@ -17,10 +17,16 @@ export interface RunContext {
    */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
   /**
-   * Runs `run` once for every `item` queued under `key` in the same turn of the event loop:
-   * concurrent state reads of one flavor become one batched read. Resolves when `run` did.
+   * Runs `run` once for every `item` queued under `key` within `windowMs` (default: the same turn
+   * of the event loop): concurrent state reads of one flavor become one batched read. Resolves
+   * when `run` did.
    */
-  batch<T>(key: object, item: T, run: (items: T[]) => Promise<void>): Promise<void>;
+  batch<T>(
+    key: object,
+    item: T,
+    run: (items: T[]) => Promise<void>,
+    windowMs?: number,
+  ): Promise<void>;
   /** Registers a cleanup (closing SDK clients) to run when the run ends. */
   defer(cleanup: () => void): void;
   /** Runs every deferred cleanup; the engine calls it when the run ends. @internal */
@@ -64,7 +70,12 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       created.catch(() => memos.delete(key));
       return created;
     },
-    batch<T>(key: object, item: T, run: (items: T[]) => Promise<void>): Promise<void> {
+    batch<T>(
+      key: object,
+      item: T,
+      run: (items: T[]) => Promise<void>,
+      windowMs = 0,
+    ): Promise<void> {
       const pending = batches.get(key);
       if (pending !== undefined) {
         pending.items.push(item);
@@ -72,10 +83,12 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       }
       const items: T[] = [item];
       const done = new Promise<void>((resolveBatch, rejectBatch) => {
-        setImmediate(() => {
+        const flush = (): void => {
           batches.delete(key);
           run(items).then(resolveBatch, rejectBatch);
-        });
+        };
+        if (windowMs > 0) setTimeout(flush, windowMs);
+        else setImmediate(flush);
       });
       batches.set(key, { items: items, done });
       return done;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ApplyError, Field, applyField, type EngineEvent } from "../../src/index.js";
+import { setImmediate } from "node:timers/promises";
+import {
+  ApplyError,
+  Field,
+  applyField,
+  createRunContext,
+  type EngineEvent,
+} from "../../src/index.js";
 import { MemoryBucket, MemoryCloud, MemoryParticle, memory } from "../support/memory-particle.js";
 
 function fieldOf(...particles: MemoryParticle[]): Field {
@@ -58,6 +65,19 @@ describe("applyField", () => {
     expect(cloud.batches[0]).toEqual(["a", "b", "c", "d"]);
     expect(cloud.batches.slice(1).flat().sort()).toEqual(["a", "b", "c", "d"]);
     expect(cloud.batches.length).toBeLessThan(5);
+  });
+
+  it("merges reads that arrive within the flavor's batch window", async () => {
+    class PatientParticle extends MemoryParticle {
+      static override readonly readBatchWindowMs = 50;
+    }
+    const cloud = new MemoryCloud();
+    const context = createRunContext({ providerOptions: cloud.options() });
+    const first = new PatientParticle(memory("a")).getState(context);
+    await setImmediate();
+    const second = new PatientParticle(memory("b")).getState(context);
+    await Promise.all([first, second]);
+    expect(cloud.batches).toEqual([["a", "b"]]);
   });
 
   it("updates a running particle whose definition differs", async () => {
