@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { resourceBlockIssues } from "../../core/definition.js";
+import type { DefinitionDifference } from "../../core/diff.js";
 import { DefinitionError, PcfError } from "../../core/errors.js";
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
 import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
+import { isNotFound, wrapAwsError } from "./errors.js";
 import { hasLookups, lookupIssues, resolveLookups } from "./lookup.js";
 import type { AwsClient } from "./options.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "./tags.js";
+import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE, hasOwnershipTag, type TagMap } from "./tags.js";
 
 /**
  * The `custom_config` settings every AWS flavor understands; flavors extend it with their own.
@@ -123,6 +125,52 @@ export abstract class AWSResource<
     return Promise.resolve(this.isOwned === true);
   }
 
+  /**
+   * A {@link AWSResource.readOwnership} for flavors that read tags only when a definition lists
+   * them: {@link AWSResource.isOwned} when the last read told, else the tags `readTags` reads now
+   * (`undefined`: the resource is gone, which counts as ours).
+   */
+  protected async ownershipFromTags(readTags: () => Promise<TagMap | undefined>): Promise<boolean> {
+    if (this.isOwned !== undefined) return this.isOwned;
+    const tags = await readTags();
+    return tags === undefined || hasOwnershipTag(tags);
+  }
+
+  /**
+   * Runs `read`, a read of this particle's live resource: `undefined` when the resource is gone
+   * (a not-found error), so that it reads as terminated.
+   * @throws PcfError wrapping any other failure, as `what` (`read queue jobs`).
+   */
+  protected async readUnlessGone<T>(what: string, read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw wrapAwsError(error, this.id, what);
+    }
+  }
+
+  /**
+   * Runs `remove`, the deletion of this particle's live resource; one already gone is fine.
+   * Gives whether this call deleted it (`false`: it was gone).
+   * @throws PcfError wrapping any other failure, as `what` followed by `hint(error)`: why the
+   * deletion failed and the way out, when the flavor knows (`""` when not).
+   */
+  protected async deleteUnlessGone(
+    what: string,
+    remove: () => Promise<unknown>,
+    options: { readonly hint?: (error: unknown) => string | Promise<string> } = {},
+  ): Promise<boolean> {
+    try {
+      await remove();
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      const hint = (await options.hint?.(error)) ?? "";
+      throw wrapAwsError(error, this.id, `${what}${hint}`);
+    }
+  }
+
   /** How error messages name the resource; the default lists the unique-key values. */
   protected resourceLabel(): string {
     const type = this.constructor as typeof AWSResource;
@@ -153,6 +201,22 @@ export abstract class AWSResource<
     return readPath(this.desiredStateDefinition, "custom_config.adopt") === true;
   }
 
+  /**
+   * Refuses an update that would change `fixed`: differences in fields AWS sets at creation only.
+   * Does nothing when `fixed` is empty.
+   * @throws PcfError `TRANSITION_FAILED` listing each field as `current → desired`, with the way
+   * out (re-create), and naming the first field.
+   */
+  protected refuseFixedChanges(fixed: readonly DefinitionDifference[], resource: string): void {
+    if (fixed.length === 0) return;
+    const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
+    throw new PcfError(
+      "TRANSITION_FAILED",
+      `${resource} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
+      { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
+    );
+  }
+
   /** Drops `custom_config` and `region_name`: neither is a property of the live resource. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
@@ -172,6 +236,39 @@ export abstract class AWSResource<
       groups.set(region, [...(groups.get(region) ?? []), particle]);
     }
     return groups;
+  }
+
+  /**
+   * A batched read: `read` once per region with the particles of `members` in it and the run's
+   * `ServiceClient` for that region, every region at once.
+   */
+  protected static async readByRegion<P extends AWSResource, C extends AwsClient>(
+    members: readonly P[],
+    context: RunContext,
+    ServiceClient: AwsClientClass<C>,
+    read: (group: P[], client: C, region: string) => Promise<void>,
+  ): Promise<void> {
+    await Promise.all(
+      [...AWSResource.groupByRegion(members, context)].map(async ([region, group]) =>
+        read(group, await awsClient(ServiceClient, context, region), region),
+      ),
+    );
+  }
+
+  /**
+   * Runs `list`, one listing shared by the particles of `members`.
+   * @throws PcfError wrapping the SDK error (see {@link wrapAwsError}), naming every member and `what`.
+   */
+  protected static async listFor<T>(
+    members: readonly Particle[],
+    what: string,
+    list: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await list();
+    } catch (error) {
+      throw wrapAwsError(error, members.map((member) => member.id).join(", "), what);
+    }
   }
 
   private regionOf(definition: Record<string, unknown>, context: RunContext): string {

@@ -1,4 +1,6 @@
+import type { ResourceType, TagSpecification } from "@aws-sdk/client-ec2";
 import { z } from "zod";
+import { isPlainObject } from "../../core/values.js";
 
 /** The key of the tag particle-cloud puts on every resource it creates. */
 export const OWNERSHIP_TAG_KEY = "pcf:managed-by";
@@ -16,14 +18,24 @@ export interface TagEntry {
   readonly Value: string;
 }
 
+const tagKeySchema = z.string().min(1).max(128);
+const tagValueSchema = z.union([z.string().max(256), z.number(), z.boolean()]);
+
 /**
  * A tag map in a definition. Values may be written as numbers or booleans (YAML `version: 2`);
  * they are sent and compared as strings.
  */
-export const tagMapSchema = z.record(
-  z.string().min(1).max(128),
-  z.union([z.string().max(256), z.number(), z.boolean()]),
-);
+export const tagMapSchema = z.record(tagKeySchema, tagValueSchema);
+
+/**
+ * Tags in a definition that takes either form: a map (see {@link tagMapSchema}), or the AWS list
+ * of `{ Key, Value }` that PCF files pass to boto3. Values may be numbers or booleans in both.
+ * @internal
+ */
+export const tagInputSchema = z.union([
+  tagMapSchema,
+  z.array(z.strictObject({ Key: tagKeySchema, Value: tagValueSchema })),
+]);
 
 /** A written tag map with every value as a string. */
 export function normalizeTags(
@@ -50,9 +62,43 @@ export function tagsFromList(
   return tags;
 }
 
+/**
+ * Written tags (a map or a `{ Key, Value }` list) as a map with string values. Tolerant: it also
+ * reads unvalidated definitions, leaving out whatever is not a tag with a scalar value.
+ * @internal
+ */
+export function tagMapOf(tags: unknown): Record<string, string> {
+  const entries = Array.isArray(tags)
+    ? tags.flatMap((entry: unknown) =>
+        isPlainObject(entry) && typeof entry["Key"] === "string"
+          ? [[entry["Key"], entry["Value"]] as const]
+          : [],
+      )
+    : Object.entries(isPlainObject(tags) ? tags : {});
+  const scalars = entries.filter((entry): entry is readonly [string, string | number | boolean] =>
+    ["string", "number", "boolean"].includes(typeof entry[1]),
+  );
+  return normalizeTags(Object.fromEntries(scalars));
+}
+
 /** `tags` plus the ownership tag: what a created resource carries. */
 export function withOwnershipTag(tags: TagMap = {}): Record<string, string> {
   return { ...tags, [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
+}
+
+/** `tags` plus the ownership tag as a list sorted by key: the `Tags` of a create call. @internal */
+export function ownedTagList(tags: TagMap = {}): TagEntry[] {
+  return tagsToList(withOwnershipTag(tags));
+}
+
+/** `tags` plus the `PCFName` tag that names an EC2 resource (its unique key). @internal */
+export function withPcfName(tags: TagMap, pcfName: string): Record<string, string> {
+  return { ...tags, [PCF_NAME_TAG]: pcfName };
+}
+
+/** `TagSpecifications` for an EC2 create call: `tags` plus the ownership tag, on `resourceType`. @internal */
+export function tagSpecifications(resourceType: ResourceType, tags: TagMap): TagSpecification[] {
+  return [{ ResourceType: resourceType, Tags: ownedTagList(tags) }];
 }
 
 /** True when the live tags say particle-cloud created the resource. */
@@ -70,6 +116,16 @@ export function comparableTags(
 ): TagEntry[] {
   const own = Object.entries(normalizeTags(tags)).filter(([key]) => !key.startsWith("aws:"));
   return tagsToList(withOwnershipTag(Object.fromEntries(own)));
+}
+
+/**
+ * Written tags plus `extra` (a `PCFName` tag), as flavors compare them; `undefined` when `tags` is
+ * not a valid {@link tagInputSchema} value (not written), so that no tags are compared.
+ * @internal
+ */
+export function comparableTagInput(tags: unknown, extra: TagMap = {}): TagEntry[] | undefined {
+  const parsed = tagInputSchema.safeParse(tags);
+  return parsed.success ? comparableTags({ ...tagMapOf(parsed.data), ...extra }) : undefined;
 }
 
 /** What to send to make `current` tags equal `desired` (plus the ownership tag, which is never removed). */
@@ -91,4 +147,28 @@ export function tagChanges(current: TagMap, desired: TagMap): TagChanges {
   );
   const remove = Object.keys(current).filter((key) => !(key in target) && !key.startsWith("aws:"));
   return { set, remove };
+}
+
+/** The two calls of a service's tagging API, bound to one resource. @internal */
+export interface TaggingCalls {
+  /** Removes the tags with these keys. */
+  readonly untag: (keys: string[]) => Promise<unknown>;
+  /** Adds or overwrites these tags. */
+  readonly tag: (tags: Record<string, string>) => Promise<unknown>;
+}
+
+/**
+ * Brings a resource's tags from `current` to `desired` plus the ownership tag (see
+ * {@link tagChanges}): `untag` for the keys to remove, then `tag` for the rest. Calls neither
+ * when there is nothing to change.
+ * @internal
+ */
+export async function sendTagChanges(
+  current: TagMap,
+  desired: TagMap,
+  calls: TaggingCalls,
+): Promise<void> {
+  const { set, remove } = tagChanges(current, desired);
+  if (remove.length > 0) await calls.untag(remove);
+  if (Object.keys(set).length > 0) await calls.tag(set);
 }

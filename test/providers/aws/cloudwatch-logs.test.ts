@@ -10,46 +10,37 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
+import { applyField, loadField } from "../../../src/index.js";
 import {
   CloudwatchLogs,
   type CloudwatchLogsDefinition,
 } from "../../../src/providers/aws/logs/log-group.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import {
-  RequestCounter,
   awsTestOptions,
   motoAccountId,
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
+import {
+  OWNERSHIP,
+  countReapply,
+  countApply,
+  countSyncAll,
+  definitionErrorOf,
+  definitionOf,
+  expectAdoptionRequired,
+  expectStopDeletes,
+  expectTerminates,
+  expectTerminatesWhenGone,
+} from "../../support/aws-fixtures.js";
 
 const logs = verificationClient(CloudWatchLogsClient, import.meta.url);
 const kms = verificationClient(KMSClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
-
-function groupDefinition(
-  label: string,
-  block: Partial<CloudwatchLogsDefinition> = {},
-): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "cloudwatch_logs",
-    aws_resource: { logGroupName: uniqueName(import.meta.url, label), ...block },
-  };
-}
 
 function group(label: string, block: Partial<CloudwatchLogsDefinition> = {}): CloudwatchLogs {
-  return new CloudwatchLogs(groupDefinition(label, block));
+  const base = { logGroupName: uniqueName(import.meta.url, label) };
+  return new CloudwatchLogs(definitionOf("cloudwatch_logs", label, base, block));
 }
 
 async function describeGroup(label: string): Promise<LogGroup | undefined> {
@@ -70,15 +61,6 @@ async function tagsOf(label: string): Promise<Record<string, string>> {
     new ListTagsForResourceCommand({ resourceArn: arnOf(label) }),
   );
   return tags;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
 }
 
 describe("cloudwatch_logs", () => {
@@ -142,78 +124,52 @@ describe("cloudwatch_logs", () => {
   });
 
   it("terminates the group", async () => {
-    const particle = group("terminate");
-    await particle.apply({ providerOptions });
-    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
-    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await describeGroup("terminate")).toBeUndefined();
+    await expectTerminates(import.meta.url, group, async (label) => {
+      expect(await describeGroup(label)).toBeUndefined();
+    });
   });
 
   it("deletes the group when asked to stop, and then counts it as stopped", async () => {
-    await group("stop").apply({ providerOptions });
-    await group("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await describeGroup("stop")).toBeUndefined();
-    const again = await group("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
+    const { again } = await expectStopDeletes(import.meta.url, group, async (label) => {
+      expect(await describeGroup(label)).toBeUndefined();
+    });
+    expect(again).toMatchObject({ outcome: "unchanged", state: "terminated" });
   });
 
   it("terminates a group that is already gone", async () => {
-    const never = await group("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = group("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await logs.send(
-      new DeleteLogGroupCommand({ logGroupName: uniqueName(import.meta.url, "vanished") }),
+    await expectTerminatesWhenGone(import.meta.url, group, (label) =>
+      logs.send(new DeleteLogGroupCommand({ logGroupName: uniqueName(import.meta.url, label) })),
     );
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
   });
 
   it("refuses to terminate or update a group it did not create, until told to adopt it", async () => {
     const logGroupName = uniqueName(import.meta.url, "foreign");
     await logs.send(new CreateLogGroupCommand({ logGroupName, tags: { owner: "someone-else" } }));
-    const terminate = await failureOf(
-      group("foreign").apply({ providerOptions, desiredState: "terminated" }),
-    );
-    expect(terminate.message).toMatch(
-      /refusing to terminate: .* exists but was not created by particle-cloud.*custom_config\.adopt: true/,
-    );
-    const update = await failureOf(
-      group("foreign", { retentionInDays: 5 }).apply({ providerOptions }),
-    );
-    expect(update.message).toMatch(/refusing to update/);
-    expect((await describeGroup("foreign"))?.retentionInDays).toBeUndefined();
-
-    await group("foreign", { custom_config: { adopt: true } }).apply({
-      providerOptions,
-      desiredState: "terminated",
+    await expectAdoptionRequired(import.meta.url, {
+      particle: (block) => group("foreign", block),
+      changed: () => group("foreign", { retentionInDays: 5 }),
+      expectUntouched: async () => {
+        expect((await describeGroup("foreign"))?.retentionInDays).toBeUndefined();
+      },
+      expectGone: async () => {
+        expect(await describeGroup("foreign")).toBeUndefined();
+      },
     });
-    expect(await describeGroup("foreign")).toBeUndefined();
   });
 
   it("reads a field of groups with one DescribeLogGroups call, and tags only when asked", async () => {
     const labels = ["batch/a", "batch/b", "batch/c"];
-    await applyField(new Field(labels.map((label) => group(label))).link(), { providerOptions });
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => group(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ DescribeLogGroupsCommand: 1 });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => group(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({ DescribeLogGroupsCommand: 1 });
-
-    counter.reset();
-    const tagged = (label: string): CloudwatchLogs => group(label, { tags: {} });
-    await applyField(new Field(labels.map(tagged)).link(), { providerOptions: counted });
-    expect(counter.all()).toEqual({ DescribeLogGroupsCommand: 1, ListTagsForResourceCommand: 3 });
+    const tagged = await countApply(
+      import.meta.url,
+      labels.map((label) => group(label, { tags: {} })),
+    );
+    expect(tagged.counts).toEqual({ DescribeLogGroupsCommand: 1, ListTagsForResourceCommand: 3 });
   });
 
   it("pages through DescribeLogGroups when the prefix matches more than a page", async () => {
@@ -224,12 +180,12 @@ describe("cloudwatch_logs", () => {
       );
     await group("paged/zz-last").apply({ providerOptions });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const field = new Field([group("paged/zz-last"), group("paged/missing")]).link();
-    await CloudwatchLogs.syncAll(field.particles, createRunContext({ providerOptions: counted }));
-    expect(field.particles.map((particle) => particle.state)).toEqual(["running", "terminated"]);
-    expect(counter.count("DescribeLogGroupsCommand")).toBe(2);
+    const { states, counts } = await countSyncAll(import.meta.url, CloudwatchLogs, [
+      group("paged/zz-last"),
+      group("paged/missing"),
+    ]);
+    expect(states).toEqual(["running", "terminated"]);
+    expect(counts["DescribeLogGroupsCommand"]).toBe(2);
   });
 
   it("encrypts with the ARN of a kms_key parent, through $inherit$", async () => {
@@ -306,7 +262,7 @@ describe("cloudwatch_logs", () => {
   });
 
   it("rejects wrong types, bad values and unknown fields, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "cloudwatch_logs",
@@ -318,12 +274,7 @@ describe("cloudwatch_logs", () => {
           retention: 7,
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.logGroupName",

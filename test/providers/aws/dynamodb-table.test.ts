@@ -9,31 +9,30 @@ import {
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
+import { Field, applyField, loadField } from "../../../src/index.js";
 import {
   DynamodbTable,
   type DynamodbTableDefinition,
 } from "../../../src/providers/aws/dynamodb/table.js";
 import { planTableUpdate } from "../../../src/providers/aws/dynamodb/table-changes.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countApply,
+  countSyncAll,
+  countedOptions,
+  definitionErrorOf,
+  definitionOf,
+  expectAdoptionRequired,
+  expectStopDeletes,
+  expectTerminates,
+  expectTerminatesWhenGone,
+  failureOf,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const dynamodb = verificationClient(DynamoDBClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 
 /** A one-key on-demand table: the smallest valid definition. */
 const SIMPLE: Omit<DynamodbTableDefinition, "TableName"> = {
@@ -56,19 +55,9 @@ const PROVISIONED: Omit<DynamodbTableDefinition, "TableName"> = {
   ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
 };
 
-function tableDefinition(
-  label: string,
-  block: Partial<DynamodbTableDefinition> = {},
-): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "dynamodb_table",
-    aws_resource: { TableName: uniqueName(import.meta.url, label), ...SIMPLE, ...block },
-  };
-}
-
 function table(label: string, block: Partial<DynamodbTableDefinition> = {}): DynamodbTable {
-  return new DynamodbTable(tableDefinition(label, block));
+  const base = { TableName: uniqueName(import.meta.url, label), ...SIMPLE };
+  return new DynamodbTable(definitionOf("dynamodb_table", label, base, block));
 }
 
 async function describeTable(label: string): Promise<TableDescription | undefined> {
@@ -82,28 +71,10 @@ async function describeTable(label: string): Promise<TableDescription | undefine
   }
 }
 
-async function tagsOf(label: string): Promise<Record<string, string>> {
+async function tagsOf(label: string): Promise<Record<string, string | undefined>> {
   const arn = (await describeTable(label))?.TableArn;
-  const { Tags = [] } = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
-  return Object.fromEntries(Tags.map((tag) => [tag.Key, tag.Value]));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
-}
-
-async function definitionErrorOf(definition: Record<string, unknown>): Promise<DefinitionError> {
-  const error = await loadField([definition]).then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DefinitionError);
-  return error as DefinitionError;
+  const { Tags } = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
+  return tagMap(Tags);
 }
 
 describe("dynamodb_table", () => {
@@ -195,8 +166,7 @@ describe("dynamodb_table", () => {
       GlobalSecondaryIndexes: [index("byA", "a")],
     }).apply({ providerOptions });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
     const result = await table("indexes", {
       AttributeDefinitions: attributes("b", "c"),
       GlobalSecondaryIndexes: [index("byB", "b"), index("byC", "c")],
@@ -354,34 +324,22 @@ describe("dynamodb_table", () => {
   });
 
   it("terminates the table", async () => {
-    const particle = table("terminate");
-    await particle.apply({ providerOptions });
-    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
-    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await describeTable("terminate")).toBeUndefined();
+    await expectTerminates(import.meta.url, table, async (label) => {
+      expect(await describeTable(label)).toBeUndefined();
+    });
   });
 
   it("deletes the table when asked to stop, and then counts it as stopped", async () => {
-    await table("stop").apply({ providerOptions });
-    await table("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await describeTable("stop")).toBeUndefined();
-    const again = await table("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
+    const { again } = await expectStopDeletes(import.meta.url, table, async (label) => {
+      expect(await describeTable(label)).toBeUndefined();
+    });
+    expect(again).toMatchObject({ outcome: "unchanged", state: "terminated" });
   });
 
   it("terminates a table that is already gone", async () => {
-    const never = await table("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = table("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await dynamodb.send(
-      new DeleteTableCommand({ TableName: uniqueName(import.meta.url, "vanished") }),
+    await expectTerminatesWhenGone(import.meta.url, table, (label) =>
+      dynamodb.send(new DeleteTableCommand({ TableName: uniqueName(import.meta.url, label) })),
     );
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
   });
 
   it("fails to terminate a deletion-protected table and says why", async () => {
@@ -409,53 +367,36 @@ describe("dynamodb_table", () => {
         Tags: [{ Key: "owner", Value: "someone-else" }],
       }),
     );
-    const terminate = await failureOf(
-      table("foreign").apply({ providerOptions, desiredState: "terminated" }),
-    );
-    expect(terminate.message).toMatch(
-      /refusing to terminate: .* exists but was not created by particle-cloud.*custom_config\.adopt: true/,
-    );
-    const update = await failureOf(
-      table("foreign", { DeletionProtectionEnabled: true }).apply({ providerOptions }),
-    );
-    expect(update.message).toMatch(/refusing to update/);
-    expect(await describeTable("foreign")).toMatchObject({ DeletionProtectionEnabled: false });
-
-    await table("foreign", { custom_config: { adopt: true } }).apply({
-      providerOptions,
-      desiredState: "terminated",
+    await expectAdoptionRequired(import.meta.url, {
+      particle: (block) => table("foreign", block),
+      changed: () => table("foreign", { DeletionProtectionEnabled: true }),
+      expectUntouched: async () => {
+        expect(await describeTable("foreign")).toMatchObject({ DeletionProtectionEnabled: false });
+      },
+      expectGone: async () => {
+        expect(await describeTable("foreign")).toBeUndefined();
+      },
     });
-    expect(await describeTable("foreign")).toBeUndefined();
   });
 
   it("reads a field of tables with one ListTables call and describes only those that exist", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
     await applyField(new Field(labels.map((label) => table(label))).link(), { providerOptions });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const field = new Field([...labels, "batch-missing"].map((label) => table(label))).link();
-    const context = createRunContext({ providerOptions: counted });
-    await DynamodbTable.syncAll(field.particles, context);
-    expect(field.particles.map((particle) => particle.state)).toEqual([
-      "running",
-      "running",
-      "running",
-      "terminated",
-    ]);
-    expect(counter.all()).toEqual({ ListTablesCommand: 1, DescribeTableCommand: 3 });
+    const read = await countSyncAll(
+      import.meta.url,
+      DynamodbTable,
+      [...labels, "batch-missing"].map((label) => table(label)),
+    );
+    expect(read.states).toEqual(["running", "running", "running", "terminated"]);
+    expect(read.counts).toEqual({ ListTablesCommand: 1, DescribeTableCommand: 3 });
 
-    counter.reset();
-    const tagged = (label: string): DynamodbTable => table(label, { Tags: {} });
-    const result = await applyField(new Field(labels.map(tagged)).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({
+    const tagged = await countApply(
+      import.meta.url,
+      labels.map((label) => table(label, { Tags: {} })),
+    );
+    expect(tagged.outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(tagged.counts).toEqual({
       ListTablesCommand: 1,
       DescribeTableCommand: 3,
       ListTagsOfResourceCommand: 3,
@@ -530,18 +471,20 @@ describe("dynamodb_table", () => {
   });
 
   it("rejects wrong types and unknown fields, listing every problem", async () => {
-    const error = await definitionErrorOf({
-      pcf_name: "typed",
-      flavor: "dynamodb_table",
-      aws_resource: {
-        TableName: 42,
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "STRING" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST",
-        ReadCapacity: 5,
-        Tags: "team=data",
+    const error = await definitionErrorOf([
+      {
+        pcf_name: "typed",
+        flavor: "dynamodb_table",
+        aws_resource: {
+          TableName: 42,
+          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "STRING" }],
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+          BillingMode: "PAY_PER_REQUEST",
+          ReadCapacity: 5,
+          Tags: "team=data",
+        },
       },
-    });
+    ]);
     const fields = error.issues.map((issue) => issue.field);
     expect(fields).toEqual(
       expect.arrayContaining([
@@ -556,22 +499,24 @@ describe("dynamodb_table", () => {
   });
 
   it("rejects definitions CreateTable would refuse, before any call", async () => {
-    const error = await definitionErrorOf({
-      pcf_name: "refused",
-      flavor: "dynamodb_table",
-      aws_resource: {
-        TableName: uniqueName(import.meta.url, "refused"),
-        AttributeDefinitions: [
-          { AttributeName: "id", AttributeType: "S" },
-          { AttributeName: "unused", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "id", KeyType: "HASH" },
-          { AttributeName: "sort", KeyType: "RANGE" },
-        ],
-        StreamSpecification: { StreamEnabled: true },
+    const error = await definitionErrorOf([
+      {
+        pcf_name: "refused",
+        flavor: "dynamodb_table",
+        aws_resource: {
+          TableName: uniqueName(import.meta.url, "refused"),
+          AttributeDefinitions: [
+            { AttributeName: "id", AttributeType: "S" },
+            { AttributeName: "unused", AttributeType: "S" },
+          ],
+          KeySchema: [
+            { AttributeName: "id", KeyType: "HASH" },
+            { AttributeName: "sort", KeyType: "RANGE" },
+          ],
+          StreamSpecification: { StreamEnabled: true },
+        },
       },
-    });
+    ]);
     expect(error.issues.map((issue) => `${issue.field}: ${issue.message}`)).toEqual(
       expect.arrayContaining([
         "aws_resource.ProvisionedThroughput: required unless BillingMode is PAY_PER_REQUEST",

@@ -14,28 +14,28 @@ import {
   type Policy,
 } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
+import { applyField, loadField } from "../../../src/index.js";
 import { IamPolicy, type IamPolicyDefinition } from "../../../src/providers/aws/iam/policy.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import {
-  RequestCounter,
   awsTestOptions,
   motoAccountId,
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
+import {
+  OWNERSHIP,
+  countReapply,
+  definitionErrorOf,
+  definitionOf,
+  expectAdoptionRequired,
+  expectStopDeletes,
+  expectTerminatesWhenGone,
+  failureOf,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const iam = verificationClient(IAMClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 
 /** A document allowing `actions` on everything. */
 function allow(...actions: string[]): Record<string, unknown> {
@@ -45,23 +45,12 @@ function allow(...actions: string[]): Record<string, unknown> {
   };
 }
 
-function policyDefinition(
-  label: string,
-  block: Partial<IamPolicyDefinition> = {},
-): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "iam_policy",
-    aws_resource: {
-      PolicyName: uniqueName(import.meta.url, label),
-      PolicyDocument: allow("s3:GetObject"),
-      ...block,
-    },
-  };
-}
-
 function policy(label: string, block: Partial<IamPolicyDefinition> = {}): IamPolicy {
-  return new IamPolicy(policyDefinition(label, block));
+  const base = {
+    PolicyName: uniqueName(import.meta.url, label),
+    PolicyDocument: allow("s3:GetObject"),
+  };
+  return new IamPolicy(definitionOf("iam_policy", label, base, block));
 }
 
 function arnOf(label: string, path = "/"): string {
@@ -96,19 +85,6 @@ async function versionsOf(label: string): Promise<string[]> {
   return Versions.map((version) => `${version.VersionId}${version.IsDefaultVersion ? "*" : ""}`);
 }
 
-function tagMap(policy: Policy | undefined): Record<string, string | undefined> {
-  return Object.fromEntries((policy?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
-}
-
 describe("iam_policy", () => {
   it("creates the policy with its document, its tags and the ownership tag", async () => {
     const result = await policy("create", {
@@ -123,7 +99,7 @@ describe("iam_policy", () => {
     });
     const created = await find("create");
     expect(created).toMatchObject({ Path: "/", Description: "reads objects" });
-    expect(tagMap(created)).toEqual({ team: "data", version: "2", ...OWNERSHIP });
+    expect(tagMap(created?.Tags)).toEqual({ team: "data", version: "2", ...OWNERSHIP });
     expect(await documentOf("create")).toEqual(allow("s3:GetObject", "s3:ListBucket"));
   });
 
@@ -147,7 +123,7 @@ describe("iam_policy", () => {
     expect(result.particles[0]).toMatchObject({ outcome: "converged", transitions: ["update"] });
     expect(await documentOf("update")).toEqual(allow("s3:PutObject"));
     expect(await versionsOf("update")).toEqual(["v1", "v2*"]);
-    expect(tagMap(await find("update"))).toEqual({ team: "ml", ...OWNERSHIP });
+    expect(tagMap((await find("update"))?.Tags)).toEqual({ team: "ml", ...OWNERSHIP });
   });
 
   it("deletes the oldest other version when the policy has IAM's five", async () => {
@@ -227,24 +203,15 @@ describe("iam_policy", () => {
   });
 
   it("deletes the policy when asked to stop, and then counts it as stopped", async () => {
-    await policy("stop").apply({ providerOptions });
-    await policy("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await find("stop")).toBeUndefined();
-    const again = await policy("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await expectStopDeletes(import.meta.url, policy, async (label) => {
+      expect(await find(label)).toBeUndefined();
+    });
   });
 
   it("terminates a policy that is already gone", async () => {
-    const never = await policy("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = policy("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await iam.send(new DeletePolicyCommand({ PolicyArn: arnOf("vanished") }));
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+    await expectTerminatesWhenGone(import.meta.url, policy, (label) =>
+      iam.send(new DeletePolicyCommand({ PolicyArn: arnOf(label) })),
+    );
   });
 
   it("refuses to terminate or update a policy it did not create, until told to adopt it", async () => {
@@ -255,40 +222,25 @@ describe("iam_policy", () => {
         PolicyDocument: JSON.stringify(allow("s3:GetObject")),
       }),
     );
-    const terminate = await failureOf(
-      policy("foreign").apply({ providerOptions, desiredState: "terminated" }),
-    );
-    expect(terminate.message).toMatch(
-      /refusing to terminate: .* exists but was not created by particle-cloud.*custom_config\.adopt: true/,
-    );
-    const update = await failureOf(
-      policy("foreign", { PolicyDocument: allow("*") }).apply({ providerOptions }),
-    );
-    expect(update.message).toMatch(/refusing to update/);
-    expect(await versionsOf("foreign")).toEqual(["v1*"]);
-
-    await policy("foreign", { custom_config: { adopt: true } }).apply({
-      providerOptions,
-      desiredState: "terminated",
+    await expectAdoptionRequired(import.meta.url, {
+      particle: (block) => policy("foreign", block),
+      changed: () => policy("foreign", { PolicyDocument: allow("*") }),
+      expectUntouched: async () => {
+        expect(await versionsOf("foreign")).toEqual(["v1*"]);
+      },
+      expectGone: async () => {
+        expect(await find("foreign")).toBeUndefined();
+      },
     });
-    expect(await find("foreign")).toBeUndefined();
   });
 
   it("reads a field of three policies with one ListPolicies call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => policy(label))).link(), { providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => policy(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => policy(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({
       ListPoliciesCommand: 1,
       GetPolicyCommand: 3,
       GetPolicyVersionCommand: 3,
@@ -356,7 +308,7 @@ describe("iam_policy", () => {
   });
 
   it("rejects wrong types, bad documents and unknown fields, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "iam_policy",
@@ -368,12 +320,7 @@ describe("iam_policy", () => {
           PolicyDocumnet: {},
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.PolicyDocument",

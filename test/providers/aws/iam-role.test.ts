@@ -17,29 +17,33 @@ import {
 } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import {
-  ApplyError,
-  DefinitionError,
-  Field,
   applyField,
   loadField,
   type EngineEvent,
   type ParticleDefinition,
 } from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
 import { IamPolicy } from "../../../src/providers/aws/iam/policy.js";
 import { IamRole, type IamRoleDefinition } from "../../../src/providers/aws/iam/role.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import {
-  RequestCounter,
   awsTestOptions,
   motoAccountId,
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
+import {
+  OWNERSHIP,
+  countReapply,
+  definitionErrorOf,
+  definitionOf,
+  expectAdoptionRequired,
+  expectStopDeletes,
+  expectTerminatesWhenGone,
+  failureOf,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const iam = verificationClient(IAMClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 const READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 const S3_READ_ONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
 
@@ -65,16 +69,8 @@ function roleDefinition(
   block: Partial<IamRoleDefinition> = {},
   extra: Partial<ParticleDefinition> = {},
 ): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "iam_role",
-    aws_resource: {
-      RoleName: name(label),
-      AssumeRolePolicyDocument: trust("ec2.amazonaws.com"),
-      ...block,
-    },
-    ...extra,
-  };
+  const base = { RoleName: name(label), AssumeRolePolicyDocument: trust("ec2.amazonaws.com") };
+  return { ...definitionOf("iam_role", label, base, block), ...extra };
 }
 
 function role(label: string, block: Partial<IamRoleDefinition> = {}): IamRole {
@@ -82,11 +78,7 @@ function role(label: string, block: Partial<IamRoleDefinition> = {}): IamRole {
 }
 
 function policyDefinition(label: string): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "iam_policy",
-    aws_resource: { PolicyName: name(label), PolicyDocument: ALLOW_LOGS },
-  };
+  return definitionOf("iam_policy", label, { PolicyName: name(label), PolicyDocument: ALLOW_LOGS });
 }
 
 function policyArn(label: string): string {
@@ -121,19 +113,6 @@ function trustOf(found: Role | undefined): unknown {
   return JSON.parse(decodeURIComponent(found?.AssumeRolePolicyDocument ?? "null"));
 }
 
-function tagMap(found: Role | undefined): Record<string, string | undefined> {
-  return Object.fromEntries((found?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
-}
-
 describe("iam_role", () => {
   it("creates the role with its settings, tags and policies", async () => {
     const result = await role("create", {
@@ -156,7 +135,7 @@ describe("iam_role", () => {
       MaxSessionDuration: 7200,
     });
     expect(trustOf(created)).toEqual(trust("lambda.amazonaws.com"));
-    expect(tagMap(created)).toEqual({ team: "data", ...OWNERSHIP });
+    expect(tagMap(created?.Tags)).toEqual({ team: "data", ...OWNERSHIP });
     expect(await attachedTo("create")).toEqual([READ_ONLY]);
   });
 
@@ -194,7 +173,7 @@ describe("iam_role", () => {
     expect(updated).toMatchObject({ Description: "new", MaxSessionDuration: 10_800 });
     expect(updated?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(READ_ONLY);
     expect(trustOf(updated)).toEqual(trust("ecs-tasks.amazonaws.com"));
-    expect(tagMap(updated)).toEqual({ team: "ml", ...OWNERSHIP });
+    expect(tagMap(updated?.Tags)).toEqual({ team: "ml", ...OWNERSHIP });
     expect(await attachedTo("update")).toEqual([S3_READ_ONLY]);
   });
 
@@ -282,24 +261,15 @@ describe("iam_role", () => {
   });
 
   it("deletes the role when asked to stop, and then counts it as stopped", async () => {
-    await role("stop").apply({ providerOptions });
-    await role("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await find("stop")).toBeUndefined();
-    const again = await role("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await expectStopDeletes(import.meta.url, role, async (label) => {
+      expect(await find(label)).toBeUndefined();
+    });
   });
 
   it("terminates a role that is already gone", async () => {
-    const never = await role("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = role("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await iam.send(new DeleteRoleCommand({ RoleName: name("vanished") }));
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+    await expectTerminatesWhenGone(import.meta.url, role, (label) =>
+      iam.send(new DeleteRoleCommand({ RoleName: name(label) })),
+    );
   });
 
   it("refuses to terminate or update a role it did not create, until told to adopt it", async () => {
@@ -310,40 +280,25 @@ describe("iam_role", () => {
         Tags: [{ Key: "owner", Value: "someone-else" }],
       }),
     );
-    const terminate = await failureOf(
-      role("foreign").apply({ providerOptions, desiredState: "terminated" }),
-    );
-    expect(terminate.message).toMatch(
-      /refusing to terminate: .* exists but was not created by particle-cloud.*custom_config\.adopt: true/,
-    );
-    const update = await failureOf(
-      role("foreign", { Description: "mine now" }).apply({ providerOptions }),
-    );
-    expect(update.message).toMatch(/refusing to update/);
-    expect((await find("foreign"))?.Description).toBeUndefined();
-
-    await role("foreign", { custom_config: { adopt: true } }).apply({
-      providerOptions,
-      desiredState: "terminated",
+    await expectAdoptionRequired(import.meta.url, {
+      particle: (block) => role("foreign", block),
+      changed: () => role("foreign", { Description: "mine now" }),
+      expectUntouched: async () => {
+        expect((await find("foreign"))?.Description).toBeUndefined();
+      },
+      expectGone: async () => {
+        expect(await find("foreign")).toBeUndefined();
+      },
     });
-    expect(await find("foreign")).toBeUndefined();
   });
 
   it("reads a field of three roles with one ListRoles call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => role(label))).link(), { providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => role(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => role(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({
       ListRolesCommand: 1,
       GetRoleCommand: 3,
       ListAttachedRolePoliciesCommand: 3,
@@ -499,7 +454,7 @@ describe("iam_role", () => {
   });
 
   it("rejects wrong types and unknown fields, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "iam_role",
@@ -511,12 +466,7 @@ describe("iam_role", () => {
           AssumeRolePolicy: {},
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.AssumeRolePolicyDocument",

@@ -13,48 +13,37 @@ import {
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
+import { Field, applyField, loadField } from "../../../src/index.js";
 import { createRunContext } from "../../../src/core/run-context.js";
 import { KmsKey, type KmsKeyDefinition } from "../../../src/providers/aws/kms/key.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import {
-  RequestCounter,
   awsTestOptions,
   motoAccountId,
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
+import {
+  OWNERSHIP,
+  countApply,
+  countSyncAll,
+  countedOptions,
+  definitionErrorOf,
+  definitionOf,
+  expectTerminatesWhenGone,
+  failureOf,
+} from "../../support/aws-fixtures.js";
 
 const kms = verificationClient(KMSClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 type KeyBlock = Partial<Omit<KmsKeyDefinition, "custom_config">> & {
   custom_config?: Partial<KmsKeyDefinition["custom_config"]>;
 };
 
-function keyDefinition(label: string, block: KeyBlock = {}): ParticleDefinition {
-  const { custom_config, ...rest } = block;
-  return {
-    pcf_name: label,
-    flavor: "kms_key",
-    aws_resource: {
-      ...rest,
-      custom_config: { key_name: uniqueName(import.meta.url, label), ...custom_config },
-    },
-  };
-}
-
 function key(label: string, block: KeyBlock = {}): KmsKey {
-  return new KmsKey(keyDefinition(label, block));
+  const base = { custom_config: { key_name: uniqueName(import.meta.url, label) } };
+  return new KmsKey(definitionOf("kms_key", label, base, block));
 }
 
 function aliasOf(label: string): string {
@@ -88,15 +77,6 @@ async function foreignKey(label: string): Promise<string> {
   const KeyId = String(KeyMetadata?.KeyId);
   await kms.send(new CreateAliasCommand({ AliasName: aliasOf(label), TargetKeyId: KeyId }));
   return KeyId;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
 }
 
 describe("kms_key", () => {
@@ -246,18 +226,11 @@ describe("kms_key", () => {
   });
 
   it("terminates a key that is already gone", async () => {
-    const never = await key("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = key("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    const KeyId = await keyIdOf("vanished");
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
-    await kms.send(new DeleteAliasCommand({ AliasName: aliasOf("vanished") }));
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+    await expectTerminatesWhenGone(import.meta.url, key, async (label) => {
+      const KeyId = await keyIdOf(label);
+      await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
+      await kms.send(new DeleteAliasCommand({ AliasName: aliasOf(label) }));
+    });
   });
 
   it("revives a key pending deletion that still has its alias", async () => {
@@ -313,35 +286,26 @@ describe("kms_key", () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
     await applyField(new Field(labels.map((label) => key(label))).link(), { providerOptions });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const field = new Field([...labels, "batch-missing"].map((label) => key(label))).link();
-    await KmsKey.syncAll(field.particles, createRunContext({ providerOptions: counted }));
-    expect(field.particles.map((particle) => particle.state)).toEqual([
-      "running",
-      "running",
-      "running",
-      "terminated",
-    ]);
-    expect(counter.all()).toEqual({ ListAliasesCommand: 1, DescribeKeyCommand: 3 });
+    const read = await countSyncAll(
+      import.meta.url,
+      KmsKey,
+      [...labels, "batch-missing"].map((label) => key(label)),
+    );
+    expect(read.states).toEqual(["running", "running", "running", "terminated"]);
+    expect(read.counts).toEqual({ ListAliasesCommand: 1, DescribeKeyCommand: 3 });
 
-    counter.reset();
-    const tagged = (label: string): KmsKey => key(label, { Tags: {} });
-    const result = await applyField(new Field(labels.map(tagged)).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({
+    const tagged = await countApply(
+      import.meta.url,
+      labels.map((label) => key(label, { Tags: {} })),
+    );
+    expect(tagged.outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(tagged.counts).toEqual({
       ListAliasesCommand: 1,
       DescribeKeyCommand: 3,
       ListResourceTagsCommand: 3,
     });
 
-    counter.reset();
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
     await key("batch-a").apply({ providerOptions: counted });
     expect(counter.all()).toEqual({ DescribeKeyCommand: 1 });
   });
@@ -398,7 +362,7 @@ describe("kms_key", () => {
   });
 
   it("rejects wrong types, bad values and unknown fields, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "kms_key",
@@ -414,12 +378,7 @@ describe("kms_key", () => {
           },
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.Description",

@@ -11,12 +11,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DefinitionError, PcfError } from "../../../src/index.js";
 import { createRunContext, type RunContext } from "../../../src/core/run-context.js";
 import { AWSResource } from "../../../src/providers/aws/resource.js";
-import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
+import { countedOptions } from "../../support/aws-fixtures.js";
 
 /** A particle that only holds an `aws_resource` block, to watch its lookups resolve. */
 class LookupProbe extends AWSResource {
@@ -210,8 +206,7 @@ describe("$lookup$", () => {
   });
 
   it("runs each distinct lookup once per run, however many particles use it", async () => {
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
     const run = context(counted);
     const block = {
       SubnetId: `$lookup$subnet$${names.subnet}`,

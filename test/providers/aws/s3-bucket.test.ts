@@ -11,36 +11,35 @@ import {
 } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import {
-  ApplyError,
   DefinitionError,
   Field,
   applyField,
   loadField,
   type ParticleDefinition,
 } from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import { S3Bucket, type S3BucketDefinition } from "../../../src/providers/aws/s3/bucket.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countReapply,
+  countApply,
+  definitionErrorOf,
+  definitionOf,
+  expectStopDeletes,
+  expectTerminatesWhenGone,
+  failureOf,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const s3 = verificationClient(S3Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 
 function bucketDefinition(
   label: string,
   block: Partial<S3BucketDefinition> = {},
 ): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "s3_bucket",
-    aws_resource: { Bucket: uniqueName(import.meta.url, label), ...block },
-  };
+  return definitionOf("s3_bucket", label, { Bucket: uniqueName(import.meta.url, label) }, block);
 }
 
 function bucket(label: string, block: Partial<S3BucketDefinition> = {}): S3Bucket {
@@ -56,18 +55,9 @@ async function exists(name: string): Promise<boolean> {
   }
 }
 
-async function tagsOf(name: string): Promise<Record<string, string>> {
-  const { TagSet = [] } = await s3.send(new GetBucketTaggingCommand({ Bucket: name }));
-  return Object.fromEntries(TagSet.map((tag) => [tag.Key, tag.Value]));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
+async function tagsOf(name: string): Promise<Record<string, string | undefined>> {
+  const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket: name }));
+  return tagMap(TagSet);
 }
 
 describe("s3_bucket", () => {
@@ -150,26 +140,16 @@ describe("s3_bucket", () => {
   });
 
   it("deletes the bucket when asked to stop, and then counts it as stopped", async () => {
-    const name = uniqueName(import.meta.url, "stop");
-    await bucket("stop").apply({ providerOptions });
-    const stopped = await bucket("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(stopped.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await exists(name)).toBe(false);
-    const again = await bucket("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    const { stopped } = await expectStopDeletes(import.meta.url, bucket, async (label) => {
+      expect(await exists(uniqueName(import.meta.url, label))).toBe(false);
+    });
+    expect(stopped).toMatchObject({ outcome: "converged", state: "terminated" });
   });
 
   it("terminates a bucket that is already gone", async () => {
-    const never = await bucket("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = bucket("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await s3.send(new DeleteBucketCommand({ Bucket: uniqueName(import.meta.url, "vanished") }));
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+    await expectTerminatesWhenGone(import.meta.url, bucket, (label) =>
+      s3.send(new DeleteBucketCommand({ Bucket: uniqueName(import.meta.url, label) })),
+    );
   });
 
   it("refuses to terminate a bucket it did not create, and names the way out", async () => {
@@ -230,19 +210,11 @@ describe("s3_bucket", () => {
 
   it("reads a field of three buckets with one ListBuckets call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => bucket(label))).link(), { providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => bucket(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({ ListBucketsCommand: 1 });
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => bucket(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ ListBucketsCommand: 1 });
   });
 
   it("reads tags only for buckets whose definition lists them", async () => {
@@ -251,10 +223,8 @@ describe("s3_bucket", () => {
       bucket(label, { custom_config: { Tags: { batch: "yes" } } });
     await applyField(new Field(labels.map(tagged)).link(), { providerOptions });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    await applyField(new Field(labels.map(tagged)).link(), { providerOptions: counted });
-    expect(counter.all()).toEqual({ ListBucketsCommand: 1, GetBucketTaggingCommand: 3 });
+    const { counts } = await countApply(import.meta.url, labels.map(tagged));
+    expect(counts).toEqual({ ListBucketsCommand: 1, GetBucketTaggingCommand: 3 });
   });
 
   it("loads and applies PCF's own example definition", async () => {
@@ -299,7 +269,7 @@ describe("s3_bucket", () => {
   });
 
   it("rejects fields of the wrong type, listing every problem", async () => {
-    const load = loadField([
+    const error = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "s3_bucket",
@@ -310,12 +280,7 @@ describe("s3_bucket", () => {
         },
       },
     ]);
-    const error = await load.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const fields = (error as DefinitionError).issues.map((issue) => issue.field);
+    const fields = error.issues.map((issue) => issue.field);
     expect(fields).toEqual(
       expect.arrayContaining([
         "aws_resource.Bucket",

@@ -1,7 +1,6 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
-  CreateVpcCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
@@ -11,28 +10,27 @@ import {
   type SecurityGroup as Ec2SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { applyField, loadField } from "../../../src/index.js";
 import { comparableRules, rulesOf } from "../../../src/providers/aws/vpc/security-group-rules.js";
 import { SecurityGroup } from "../../../src/providers/aws/vpc/security-group.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countReapply,
+  countedOptions,
+  createVpc,
+  definitionErrorOf,
+  definitionOf,
+  expectStopDeletes,
+  expectTerminates,
+  expectTerminatesWhenGone,
+  failureOf,
+  onlyOne,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 
 const HTTP = { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] };
 const HTTPS = {
@@ -47,25 +45,16 @@ const ALL_OUT = { IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] };
 let vpcId = "";
 
 beforeAll(async () => {
-  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
-  vpcId = Vpc?.VpcId ?? "";
+  vpcId = await createVpc(ec2, "10.0.0.0/16");
 });
 
-function groupDefinition(label: string, block: Record<string, unknown> = {}): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "security_group",
-    aws_resource: {
-      GroupName: uniqueName(import.meta.url, label),
-      Description: `group ${label}`,
-      VpcId: vpcId,
-      ...block,
-    },
-  };
+function group(label: string, block: Record<string, unknown> = {}): SecurityGroup {
+  const base = { GroupName: name(label), Description: `group ${label}`, VpcId: vpcId };
+  return new SecurityGroup(definitionOf("security_group", label, base, block));
 }
 
-function group(label: string, block: Record<string, unknown> = {}): SecurityGroup {
-  return new SecurityGroup(groupDefinition(label, block));
+function name(label: string): string {
+  return uniqueName(import.meta.url, label);
 }
 
 async function groupsNamed(
@@ -75,7 +64,7 @@ async function groupsNamed(
   const { SecurityGroups = [] } = await ec2.send(
     new DescribeSecurityGroupsCommand({
       Filters: [
-        { Name: "group-name", Values: [uniqueName(import.meta.url, label)] },
+        { Name: "group-name", Values: [name(label)] },
         ...(inVpc === null ? [] : [{ Name: "vpc-id", Values: [inVpc] }]),
       ],
     }),
@@ -84,29 +73,12 @@ async function groupsNamed(
 }
 
 async function onlyGroup(label: string): Promise<Ec2SecurityGroup & { GroupId: string }> {
-  const groups = await groupsNamed(label);
-  expect(groups).toHaveLength(1);
-  const [found] = groups;
-  if (found?.GroupId === undefined) throw new Error(`no group ${label}`);
-  return found as Ec2SecurityGroup & { GroupId: string };
+  return onlyOne(await groupsNamed(label), "GroupId", `group ${label}`);
 }
 
 /** A group's rules of one direction, as comparable one-line texts. */
 function rulesText(permissions: readonly IpPermission[] | undefined): string[] {
   return comparableRules(rulesOf(permissions ?? []));
-}
-
-function tagsOf(found: Ec2SecurityGroup): Record<string, string> {
-  return Object.fromEntries((found.Tags ?? []).map(({ Key, Value }) => [Key, Value]));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
 }
 
 describe("security_group", () => {
@@ -127,7 +99,7 @@ describe("security_group", () => {
       "tcp 80 0.0.0.0/0",
     ]);
     expect(rulesText(found.IpPermissionsEgress)).toEqual(["all 0.0.0.0/0"]);
-    expect(tagsOf(found)).toEqual({ tier: "web", ...OWNERSHIP });
+    expect(tagMap(found.Tags)).toEqual({ tier: "web", ...OWNERSHIP });
     expect(particle.currentStateDefinition).toMatchObject({ GroupId: found.GroupId, VpcId: vpcId });
   });
 
@@ -171,8 +143,7 @@ describe("security_group", () => {
     };
     await group("update", { IpPermissions: [HTTP, HTTPS, ssh] }).apply({ providerOptions });
 
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
     const dns = {
       IpProtocol: "udp",
       FromPort: 53,
@@ -204,7 +175,7 @@ describe("security_group", () => {
     expect(result.particles[0]?.transitions).toEqual(["update"]);
     const found = await onlyGroup("drift");
     expect(rulesText(found.IpPermissions)).toEqual(["tcp 80 0.0.0.0/0"]);
-    expect(tagsOf(found)).toEqual({ a: "1", ...OWNERSHIP });
+    expect(tagMap(found.Tags)).toEqual({ a: "1", ...OWNERSHIP });
   });
 
   it("updates tags in place", async () => {
@@ -214,7 +185,7 @@ describe("security_group", () => {
     await group("tags", { custom_config: { Tags: [{ Key: "tier", Value: "app" }] } }).apply({
       providerOptions,
     });
-    expect(tagsOf(await onlyGroup("tags"))).toEqual({ tier: "app", ...OWNERSHIP });
+    expect(tagMap((await onlyGroup("tags")).Tags)).toEqual({ tier: "app", ...OWNERSHIP });
   });
 
   it("refuses to change the description in place, naming the field", async () => {
@@ -226,12 +197,11 @@ describe("security_group", () => {
   });
 
   it("finds its group in its own VPC, not a namesake in another", async () => {
-    const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.5.0.0/16" }));
     await ec2.send(
       new CreateSecurityGroupCommand({
-        GroupName: uniqueName(import.meta.url, "namesake"),
+        GroupName: name("namesake"),
         Description: "elsewhere",
-        VpcId: Vpc?.VpcId,
+        VpcId: await createVpc(ec2, "10.5.0.0/16"),
       }),
     );
     const result = await group("namesake").apply({ providerOptions });
@@ -247,13 +217,13 @@ describe("security_group", () => {
     const unscoped = (): SecurityGroup => group("default-vpc", { VpcId: undefined });
     await unscoped().apply({ providerOptions });
     expect((await groupsNamed("default-vpc", Vpcs[0]?.VpcId ?? ""))[0]?.GroupName).toBe(
-      uniqueName(import.meta.url, "default-vpc"),
+      name("default-vpc"),
     );
     expect((await unscoped().apply({ providerOptions })).particles[0]?.outcome).toBe("unchanged");
 
     await ec2.send(
       new CreateSecurityGroupCommand({
-        GroupName: uniqueName(import.meta.url, "default-vpc"),
+        GroupName: name("default-vpc"),
         Description: "twin",
         VpcId: vpcId,
       }),
@@ -263,40 +233,27 @@ describe("security_group", () => {
   });
 
   it("terminates the group", async () => {
-    const particle = group("terminate");
-    await particle.apply({ providerOptions });
-    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
-    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await groupsNamed("terminate")).toEqual([]);
+    await expectTerminates(import.meta.url, group, async (label) => {
+      expect(await groupsNamed(label)).toEqual([]);
+    });
   });
 
   it("deletes the group when asked to stop, and then counts it as stopped", async () => {
-    await group("stop").apply({ providerOptions });
-    await group("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await groupsNamed("stop")).toEqual([]);
-    const again = await group("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await expectStopDeletes(import.meta.url, group, async (label) => {
+      expect(await groupsNamed(label)).toEqual([]);
+    });
   });
 
   it("terminates a group that is already gone", async () => {
-    const never = await group("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = group("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await ec2.send(
-      new DeleteSecurityGroupCommand({ GroupId: (await onlyGroup("vanished")).GroupId }),
+    await expectTerminatesWhenGone(import.meta.url, group, async (label) =>
+      ec2.send(new DeleteSecurityGroupCommand({ GroupId: (await onlyGroup(label)).GroupId })),
     );
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
   });
 
   it("refuses to change a group it did not create, until told to adopt it", async () => {
     const { GroupId } = await ec2.send(
       new CreateSecurityGroupCommand({
-        GroupName: uniqueName(import.meta.url, "foreign"),
+        GroupName: name("foreign"),
         Description: "group foreign",
         VpcId: vpcId,
       }),
@@ -322,19 +279,11 @@ describe("security_group", () => {
 
   it("reads a field of three groups with one DescribeSecurityGroups call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => group(label))).link(), { providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => group(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({ DescribeSecurityGroupsCommand: 1 });
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => group(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ DescribeSecurityGroupsCommand: 1 });
   });
 
   it("loads PCF's own example definition and applies it and its update", async () => {
@@ -368,10 +317,9 @@ describe("security_group", () => {
       SecurityGroup,
     );
 
-    const name = uniqueName(import.meta.url, "example");
     const created = {
       ...example,
-      aws_resource: { ...example.aws_resource, GroupName: name, VpcId: vpcId },
+      aws_resource: { ...example.aws_resource, GroupName: name("example"), VpcId: vpcId },
     };
     await applyField((await loadField([created])).field, { providerOptions });
     const found = await onlyGroup("example");
@@ -407,7 +355,7 @@ describe("security_group", () => {
     const after = await onlyGroup("example");
     expect(rulesText(after.IpPermissions)).toEqual(["tcp 80 0.0.0.0/16", "udp 9090 0.0.0.0/32"]);
     expect(rulesText(after.IpPermissionsEgress)).toEqual(["tcp 80 0.0.0.0/0"]);
-    expect(tagsOf(after)).toEqual({ Owner: "WaHoo", PCF: "pcf", ...OWNERSHIP });
+    expect(tagMap(after.Tags)).toEqual({ Owner: "WaHoo", PCF: "pcf", ...OWNERSHIP });
     await applyField((await loadField([updated])).field, {
       providerOptions,
       desiredState: "terminated",
@@ -444,10 +392,7 @@ describe("security_group", () => {
     });
     expect((await loadField([example("test", "Hoos")])).field.particles).toHaveLength(2);
 
-    const renamed = example(
-      uniqueName(import.meta.url, "parent-vpc"),
-      uniqueName(import.meta.url, "parent"),
-    );
+    const renamed = example(name("parent-vpc"), name("parent"));
     const { field } = await loadField([renamed]);
     await applyField(field, { providerOptions });
     const vpcIdOfParent = field.get("vpc_instance:vpc_parent")?.currentStateDefinition["VpcId"];
@@ -475,7 +420,7 @@ describe("security_group", () => {
   });
 
   it("rejects wrong types, unknown fields and rules written twice, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "security_group",
@@ -497,12 +442,7 @@ describe("security_group", () => {
           custom_config: { IpPermissions: [HTTPS] },
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.Description",

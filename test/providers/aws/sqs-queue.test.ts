@@ -8,42 +8,31 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
+import { applyField, loadField } from "../../../src/index.js";
 import { SqsQueue, type SqsQueueDefinition } from "../../../src/providers/aws/sqs/queue.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import {
-  RequestCounter,
   awsTestOptions,
   motoAccountId,
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
+import {
+  OWNERSHIP,
+  countReapply,
+  definitionErrorOf,
+  definitionOf,
+  expectStopDeletes,
+  expectTerminates,
+  expectTerminatesWhenGone,
+  failureOf,
+} from "../../support/aws-fixtures.js";
 
 const sqs = verificationClient(SQSClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
-
-function queueDefinition(
-  label: string,
-  block: Partial<SqsQueueDefinition> = {},
-): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "sqs_queue",
-    aws_resource: { QueueName: uniqueName(import.meta.url, label), ...block },
-  };
-}
 
 function queue(label: string, block: Partial<SqsQueueDefinition> = {}): SqsQueue {
-  return new SqsQueue(queueDefinition(label, block));
+  const base = { QueueName: uniqueName(import.meta.url, label) };
+  return new SqsQueue(definitionOf("sqs_queue", label, base, block));
 }
 
 async function urlOf(name: string): Promise<string | undefined> {
@@ -64,15 +53,6 @@ async function attributesOf(name: string): Promise<Record<string, string>> {
 async function tagsOf(name: string): Promise<Record<string, string>> {
   const { Tags = {} } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: await urlOf(name) }));
   return Tags;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
 }
 
 describe("sqs_queue", () => {
@@ -175,36 +155,23 @@ describe("sqs_queue", () => {
   });
 
   it("terminates the queue", async () => {
-    const name = uniqueName(import.meta.url, "terminate");
-    const particle = queue("terminate");
-    await particle.apply({ providerOptions });
-    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
-    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await urlOf(name)).toBeUndefined();
+    await expectTerminates(import.meta.url, queue, async (label) => {
+      expect(await urlOf(uniqueName(import.meta.url, label))).toBeUndefined();
+    });
   });
 
   it("deletes the queue when asked to stop, and then counts it as stopped", async () => {
-    const name = uniqueName(import.meta.url, "stop");
-    await queue("stop").apply({ providerOptions });
-    await queue("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await urlOf(name)).toBeUndefined();
-    const again = await queue("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await expectStopDeletes(import.meta.url, queue, async (label) => {
+      expect(await urlOf(uniqueName(import.meta.url, label))).toBeUndefined();
+    });
   });
 
   it("terminates a queue that is already gone", async () => {
-    const never = await queue("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = queue("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await sqs.send(
-      new DeleteQueueCommand({ QueueUrl: await urlOf(uniqueName(import.meta.url, "vanished")) }),
+    await expectTerminatesWhenGone(import.meta.url, queue, async (label) =>
+      sqs.send(
+        new DeleteQueueCommand({ QueueUrl: await urlOf(uniqueName(import.meta.url, label)) }),
+      ),
     );
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
   });
 
   it("refuses to terminate a queue it did not create, until told to adopt it", async () => {
@@ -241,20 +208,12 @@ describe("sqs_queue", () => {
 
   it("reads a field of three queues with one ListQueues call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => queue(label))).link(), { providerOptions });
     await queue("batch-other").apply({ providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => queue(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({ ListQueuesCommand: 1, GetQueueAttributesCommand: 3 });
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => queue(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ ListQueuesCommand: 1, GetQueueAttributesCommand: 3 });
   });
 
   it("loads and applies PCF's own example definition", async () => {
@@ -326,7 +285,7 @@ describe("sqs_queue", () => {
   });
 
   it("rejects unknown attributes and wrong types, listing every problem", async () => {
-    const error = await loadField([
+    const error = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "sqs_queue",
@@ -336,12 +295,8 @@ describe("sqs_queue", () => {
           Tags: "team=data",
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const fields = (error as DefinitionError).issues.map((issue) => issue.field);
+    ]);
+    const fields = error.issues.map((issue) => issue.field);
     expect(fields).toEqual(expect.arrayContaining(["aws_resource.QueueName", "aws_resource.Tags"]));
     expect(fields.some((field) => field?.startsWith("aws_resource.Attributes"))).toBe(true);
   });

@@ -1,7 +1,6 @@
 import {
   CreateSubnetCommand,
   CreateTagsCommand,
-  CreateVpcCommand,
   DeleteSubnetCommand,
   DescribeSubnetsCommand,
   EC2Client,
@@ -9,27 +8,28 @@ import {
   type Subnet as Ec2Subnet,
 } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { applyField, loadField } from "../../../src/index.js";
 import { Subnet } from "../../../src/providers/aws/vpc/subnet.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countReapply,
+  countedOptions,
+  createVpc,
+  definitionErrorOf,
+  definitionOf,
+  expectStopDeletes,
+  expectTerminates,
+  expectTerminatesWhenGone,
+  failureOf,
+  onlyOne,
+  pcfNameFilter,
+  pcfNameTagSpecifications,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 
 /** The VPC the subnets of this file live in, made by a separate client. */
 let vpcId = "";
@@ -37,8 +37,7 @@ let vpcId = "";
 const cidrs = new Map<string, string>();
 
 beforeAll(async () => {
-  const { Vpc } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
-  vpcId = Vpc?.VpcId ?? "";
+  vpcId = await createVpc(ec2, "10.0.0.0/16");
 });
 
 function cidrOf(label: string): string {
@@ -46,52 +45,28 @@ function cidrOf(label: string): string {
   return cidrs.get(label) ?? "";
 }
 
-function subnetDefinition(label: string, block: Record<string, unknown> = {}): ParticleDefinition {
-  const { custom_config: config = {}, ...rest } = block;
-  return {
-    pcf_name: label,
-    flavor: "subnet",
-    aws_resource: {
-      CidrBlock: cidrOf(label),
-      VpcId: vpcId,
-      ...rest,
-      custom_config: { subnet_name: uniqueName(import.meta.url, label), ...(config as object) },
-    },
+function subnet(label: string, block: Record<string, unknown> = {}): Subnet {
+  const base = {
+    CidrBlock: cidrOf(label),
+    VpcId: vpcId,
+    custom_config: { subnet_name: name(label) },
   };
+  return new Subnet(definitionOf("subnet", label, base, block));
 }
 
-function subnet(label: string, block: Record<string, unknown> = {}): Subnet {
-  return new Subnet(subnetDefinition(label, block));
+function name(label: string): string {
+  return uniqueName(import.meta.url, label);
 }
 
 async function subnetsNamed(label: string): Promise<Ec2Subnet[]> {
   const { Subnets = [] } = await ec2.send(
-    new DescribeSubnetsCommand({
-      Filters: [{ Name: "tag:PCFName", Values: [uniqueName(import.meta.url, label)] }],
-    }),
+    new DescribeSubnetsCommand({ Filters: pcfNameFilter(name(label)) }),
   );
   return Subnets;
 }
 
 async function onlySubnet(label: string): Promise<Ec2Subnet & { SubnetId: string }> {
-  const subnets = await subnetsNamed(label);
-  expect(subnets).toHaveLength(1);
-  const [found] = subnets;
-  if (found?.SubnetId === undefined) throw new Error(`no subnet ${label}`);
-  return found as Ec2Subnet & { SubnetId: string };
-}
-
-function tagsOf(found: Ec2Subnet): Record<string, string> {
-  return Object.fromEntries((found.Tags ?? []).map(({ Key, Value }) => [Key, Value]));
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
+  return onlyOne(await subnetsNamed(label), "SubnetId", `subnet ${label}`);
 }
 
 describe("subnet", () => {
@@ -113,8 +88,8 @@ describe("subnet", () => {
       AvailabilityZone: "us-east-1b",
       MapPublicIpOnLaunch: false,
     });
-    expect(tagsOf(found)).toEqual({
-      PCFName: uniqueName(import.meta.url, "create"),
+    expect(tagMap(found.Tags)).toEqual({
+      PCFName: name("create"),
       tier: "web",
       ...OWNERSHIP,
     });
@@ -152,8 +127,8 @@ describe("subnet", () => {
     expect(result.particles[0]).toMatchObject({ outcome: "converged", transitions: ["update"] });
     const found = await onlySubnet("update");
     expect(found.MapPublicIpOnLaunch).toBe(true);
-    expect(tagsOf(found)).toEqual({
-      PCFName: uniqueName(import.meta.url, "update"),
+    expect(tagMap(found.Tags)).toEqual({
+      PCFName: name("update"),
       tier: "app",
       added: "y",
       ...OWNERSHIP,
@@ -174,7 +149,7 @@ describe("subnet", () => {
     expect(result.particles[0]?.transitions).toEqual(["update"]);
     const found = await onlySubnet("drift");
     expect(found.MapPublicIpOnLaunch).toBe(false);
-    expect(tagsOf(found)).toEqual({ PCFName: uniqueName(import.meta.url, "drift"), ...OWNERSHIP });
+    expect(tagMap(found.Tags)).toEqual({ PCFName: name("drift"), ...OWNERSHIP });
   });
 
   it("leaves MapPublicIpOnLaunch alone when the definition does not set it", async () => {
@@ -200,32 +175,21 @@ describe("subnet", () => {
   });
 
   it("terminates the subnet", async () => {
-    const particle = subnet("terminate");
-    await particle.apply({ providerOptions });
-    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
-    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await subnetsNamed("terminate")).toEqual([]);
+    await expectTerminates(import.meta.url, subnet, async (label) => {
+      expect(await subnetsNamed(label)).toEqual([]);
+    });
   });
 
   it("deletes the subnet when asked to stop, and then counts it as stopped", async () => {
-    await subnet("stop").apply({ providerOptions });
-    await subnet("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await subnetsNamed("stop")).toEqual([]);
-    const again = await subnet("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await expectStopDeletes(import.meta.url, subnet, async (label) => {
+      expect(await subnetsNamed(label)).toEqual([]);
+    });
   });
 
   it("terminates a subnet that is already gone", async () => {
-    const never = await subnet("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = subnet("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await ec2.send(new DeleteSubnetCommand({ SubnetId: (await onlySubnet("vanished")).SubnetId }));
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+    await expectTerminatesWhenGone(import.meta.url, subnet, async (label) =>
+      ec2.send(new DeleteSubnetCommand({ SubnetId: (await onlySubnet(label)).SubnetId })),
+    );
   });
 
   it("refuses to terminate a subnet it did not create, until told to adopt it", async () => {
@@ -233,12 +197,7 @@ describe("subnet", () => {
       new CreateSubnetCommand({
         VpcId: vpcId,
         CidrBlock: cidrOf("foreign"),
-        TagSpecifications: [
-          {
-            ResourceType: "subnet",
-            Tags: [{ Key: "PCFName", Value: uniqueName(import.meta.url, "foreign") }],
-          },
-        ],
+        TagSpecifications: pcfNameTagSpecifications("subnet", name("foreign")),
       }),
     );
     const error = await failureOf(
@@ -256,8 +215,7 @@ describe("subnet", () => {
   });
 
   it("fails before creating anything when it has no VpcId and no VPC parent", async () => {
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
     const particle = new Subnet({
       pcf_name: "orphan",
       flavor: "subnet",
@@ -272,19 +230,11 @@ describe("subnet", () => {
 
   it("reads a field of three subnets with one DescribeSubnets call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => subnet(label))).link(), { providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => subnet(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({ DescribeSubnetsCommand: 1 });
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => subnet(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ DescribeSubnetsCommand: 1 });
   });
 
   it("loads PCF's own example definitions and applies the one with a VPC parent", async () => {
@@ -323,11 +273,11 @@ describe("subnet", () => {
     });
     expect((await loadField([withVpc("test", "test")])).field.particles).toHaveLength(2);
 
-    const subnetName = uniqueName(import.meta.url, "example");
-    const renamed = withVpc(uniqueName(import.meta.url, "example-vpc"), subnetName);
+    const subnetName = name("example");
+    const renamed = withVpc(name("example-vpc"), subnetName);
     await applyField((await loadField([renamed])).field, { providerOptions });
     const found = await onlySubnet("example");
-    expect(tagsOf(found)).toEqual({ PCFName: subnetName, Name: "test", ...OWNERSHIP });
+    expect(tagMap(found.Tags)).toEqual({ PCFName: subnetName, Name: "test", ...OWNERSHIP });
     expect(found.VpcId).not.toBe(vpcId);
     const again = await applyField((await loadField([renamed])).field, { providerOptions });
     expect(again.particles.map((report) => report.outcome)).toEqual(["unchanged", "unchanged"]);
@@ -350,7 +300,7 @@ describe("subnet", () => {
   });
 
   it("rejects wrong types, unknown fields and contradicting flags, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "subnet",
@@ -369,12 +319,7 @@ describe("subnet", () => {
           custom_config: { subnet_name: "contradiction", public: false },
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.CidrBlock",

@@ -12,6 +12,7 @@ import {
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
+import { pcfNameFilter } from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
@@ -111,12 +112,8 @@ async function live(): Promise<{
   groups: Map<string, string>;
 }> {
   const [vpcs, subnets, groups] = await Promise.all([
-    ec2.send(
-      new DescribeVpcsCommand({ Filters: [{ Name: "tag:PCFName", Values: [name("net")] }] }),
-    ),
-    ec2.send(
-      new DescribeSubnetsCommand({ Filters: [{ Name: "tag:PCFName", Values: [name("web")] }] }),
-    ),
+    ec2.send(new DescribeVpcsCommand({ Filters: pcfNameFilter(name("net")) })),
+    ec2.send(new DescribeSubnetsCommand({ Filters: pcfNameFilter(name("web")) })),
     ec2.send(
       new DescribeSecurityGroupsCommand({
         Filters: [{ Name: "group-name", Values: [name("web"), name("app")] }],

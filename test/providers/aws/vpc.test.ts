@@ -12,66 +12,47 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
-import { createRunContext } from "../../../src/core/run-context.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { applyField, loadField } from "../../../src/index.js";
 import { dnsChanges } from "../../../src/providers/aws/vpc/vpc-dns.js";
 import { VpcInstance } from "../../../src/providers/aws/vpc/vpc.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countReapply,
+  definitionErrorOf,
+  definitionOf,
+  expectStopDeletes,
+  expectTerminates,
+  expectTerminatesWhenGone,
+  failureOf,
+  onlyOne,
+  pcfNameFilter,
+  pcfNameTagSpecifications,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
-
-function vpcDefinition(label: string, block: Record<string, unknown> = {}): ParticleDefinition {
-  const { custom_config: config = {}, ...rest } = block;
-  return {
-    pcf_name: label,
-    flavor: "vpc_instance",
-    aws_resource: {
-      CidrBlock: "10.0.0.0/16",
-      ...rest,
-      custom_config: { vpc_name: uniqueName(import.meta.url, label), ...(config as object) },
-    },
-  };
-}
 
 function vpc(label: string, block: Record<string, unknown> = {}): VpcInstance {
-  return new VpcInstance(vpcDefinition(label, block));
+  const base = { CidrBlock: "10.0.0.0/16", custom_config: { vpc_name: name(label) } };
+  return new VpcInstance(definitionOf("vpc_instance", label, base, block));
+}
+
+function name(label: string): string {
+  return uniqueName(import.meta.url, label);
 }
 
 /** The VPCs tagged PCFName=`name`, as a separate client sees them. */
 async function vpcsNamed(label: string): Promise<Vpc[]> {
   const { Vpcs = [] } = await ec2.send(
-    new DescribeVpcsCommand({
-      Filters: [{ Name: "tag:PCFName", Values: [uniqueName(import.meta.url, label)] }],
-    }),
+    new DescribeVpcsCommand({ Filters: pcfNameFilter(name(label)) }),
   );
   return Vpcs;
 }
 
 async function onlyVpc(label: string): Promise<Vpc & { VpcId: string }> {
-  const vpcs = await vpcsNamed(label);
-  expect(vpcs).toHaveLength(1);
-  const [found] = vpcs;
-  if (found?.VpcId === undefined) throw new Error(`no VPC ${label}`);
-  return found as Vpc & { VpcId: string };
-}
-
-function tagsOf(found: Vpc): Record<string, string> {
-  return Object.fromEntries((found.Tags ?? []).map(({ Key, Value }) => [Key, Value]));
+  return onlyOne(await vpcsNamed(label), "VpcId", `VPC ${label}`);
 }
 
 async function dnsOf(vpcId: string): Promise<{ hostnames?: boolean; support?: boolean }> {
@@ -83,15 +64,6 @@ async function dnsOf(vpcId: string): Promise<{ hostnames?: boolean; support?: bo
     hostnames: hostnames.EnableDnsHostnames?.Value,
     support: support.EnableDnsSupport?.Value,
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
 }
 
 describe("vpc_instance", () => {
@@ -108,8 +80,8 @@ describe("vpc_instance", () => {
     });
     const found = await onlyVpc("create");
     expect(found).toMatchObject({ CidrBlock: "10.0.0.0/16", State: "available" });
-    expect(tagsOf(found)).toEqual({
-      PCFName: uniqueName(import.meta.url, "create"),
+    expect(tagMap(found.Tags)).toEqual({
+      PCFName: name("create"),
       team: "net",
       ...OWNERSHIP,
     });
@@ -139,8 +111,8 @@ describe("vpc_instance", () => {
     }).apply({ providerOptions });
     expect(result.particles[0]).toMatchObject({ outcome: "converged", transitions: ["update"] });
     const found = await onlyVpc("update");
-    expect(tagsOf(found)).toEqual({
-      PCFName: uniqueName(import.meta.url, "update"),
+    expect(tagMap(found.Tags)).toEqual({
+      PCFName: name("update"),
       team: "platform",
       added: "y",
       ...OWNERSHIP,
@@ -185,8 +157,8 @@ describe("vpc_instance", () => {
     await ec2.send(new CreateTagsCommand({ Resources: [VpcId], Tags: [{ Key: "b", Value: "2" }] }));
     const result = await particle.apply({ providerOptions });
     expect(result.particles[0]?.transitions).toEqual(["update"]);
-    expect(tagsOf(await onlyVpc("drift"))).toEqual({
-      PCFName: uniqueName(import.meta.url, "drift"),
+    expect(tagMap((await onlyVpc("drift")).Tags)).toEqual({
+      PCFName: name("drift"),
       a: "1",
       ...OWNERSHIP,
     });
@@ -205,32 +177,21 @@ describe("vpc_instance", () => {
   });
 
   it("terminates the VPC", async () => {
-    const particle = vpc("terminate");
-    await particle.apply({ providerOptions });
-    const result = await particle.apply({ providerOptions, desiredState: "terminated" });
-    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
-    expect(await vpcsNamed("terminate")).toEqual([]);
+    await expectTerminates(import.meta.url, vpc, async (label) => {
+      expect(await vpcsNamed(label)).toEqual([]);
+    });
   });
 
   it("deletes the VPC when asked to stop, and then counts it as stopped", async () => {
-    await vpc("stop").apply({ providerOptions });
-    await vpc("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(await vpcsNamed("stop")).toEqual([]);
-    const again = await vpc("stop").apply({ providerOptions, desiredState: "stopped" });
-    expect(again.particles[0]?.outcome).toBe("unchanged");
+    await expectStopDeletes(import.meta.url, vpc, async (label) => {
+      expect(await vpcsNamed(label)).toEqual([]);
+    });
   });
 
   it("terminates a VPC that is already gone", async () => {
-    const never = await vpc("never").apply({ providerOptions, desiredState: "terminated" });
-    expect(never.particles[0]).toMatchObject({ outcome: "unchanged", state: "terminated" });
-
-    const particle = vpc("vanished");
-    await particle.apply({ providerOptions });
-    const context = createRunContext({ providerOptions });
-    expect(await particle.getState(context)).toBe("running");
-    await ec2.send(new DeleteVpcCommand({ VpcId: (await onlyVpc("vanished")).VpcId }));
-    particle.setDesiredState("terminated");
-    await expect(particle.runTransition("terminate", context)).resolves.toBeUndefined();
+    await expectTerminatesWhenGone(import.meta.url, vpc, async (label) =>
+      ec2.send(new DeleteVpcCommand({ VpcId: (await onlyVpc(label)).VpcId })),
+    );
   });
 
   it("fails to delete a VPC that still has a subnet, naming the subnet", async () => {
@@ -258,11 +219,10 @@ describe("vpc_instance", () => {
   });
 
   it("refuses to terminate a VPC it did not create, until told to adopt it", async () => {
-    const name = uniqueName(import.meta.url, "foreign");
     await ec2.send(
       new CreateVpcCommand({
         CidrBlock: "10.1.0.0/16",
-        TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "PCFName", Value: name }] }],
+        TagSpecifications: pcfNameTagSpecifications("vpc", name("foreign")),
       }),
     );
     const error = await failureOf(
@@ -281,12 +241,11 @@ describe("vpc_instance", () => {
   });
 
   it("fails clearly when two VPCs carry its name, instead of creating a third", async () => {
-    const name = uniqueName(import.meta.url, "twice");
     for (const CidrBlock of ["10.2.0.0/16", "10.3.0.0/16"])
       await ec2.send(
         new CreateVpcCommand({
           CidrBlock,
-          TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "PCFName", Value: name }] }],
+          TagSpecifications: pcfNameTagSpecifications("vpc", name("twice")),
         }),
       );
     const error = await failureOf(vpc("twice").apply({ providerOptions }));
@@ -296,19 +255,11 @@ describe("vpc_instance", () => {
 
   it("reads a field of three VPCs with one DescribeVpcs call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
-    await applyField(new Field(labels.map((label) => vpc(label))).link(), { providerOptions });
-
-    const counter = new RequestCounter();
-    const counted = awsTestOptions(import.meta.url, { configureClient: counter.attach });
-    const result = await applyField(new Field(labels.map((label) => vpc(label))).link(), {
-      providerOptions: counted,
-    });
-    expect(result.particles.map((report) => report.outcome)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-    ]);
-    expect(counter.all()).toEqual({ DescribeVpcsCommand: 1 });
+    const { outcomes, counts } = await countReapply(import.meta.url, () =>
+      labels.map((label) => vpc(label)),
+    );
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ DescribeVpcsCommand: 1 });
   });
 
   it("loads and applies PCF's own example definition", async () => {
@@ -325,17 +276,16 @@ describe("vpc_instance", () => {
     const { field } = await loadField([example]);
     expect(field.get("vpc_instance:pcf_vpc")).toBeInstanceOf(VpcInstance);
 
-    const name = uniqueName(import.meta.url, "example");
     const renamed = {
       ...example,
       aws_resource: {
         ...example.aws_resource,
-        custom_config: { ...example.aws_resource.custom_config, vpc_name: name },
+        custom_config: { ...example.aws_resource.custom_config, vpc_name: name("example") },
       },
     };
     await applyField((await loadField([renamed])).field, { providerOptions });
     const found = await onlyVpc("example");
-    expect(tagsOf(found)).toEqual({ PCFName: name, Name: "test", ...OWNERSHIP });
+    expect(tagMap(found.Tags)).toEqual({ PCFName: name("example"), Name: "test", ...OWNERSHIP });
     expect(found.Ipv6CidrBlockAssociationSet).toHaveLength(1);
     const again = await applyField((await loadField([renamed])).field, { providerOptions });
     expect(again.particles[0]?.outcome).toBe("unchanged");
@@ -358,7 +308,7 @@ describe("vpc_instance", () => {
   });
 
   it("rejects wrong types and unknown fields, listing every problem", async () => {
-    const error = await loadField([
+    const { issues } = await definitionErrorOf([
       {
         pcf_name: "typed",
         flavor: "vpc_instance",
@@ -369,12 +319,7 @@ describe("vpc_instance", () => {
           custom_config: { vpc_name: "typed", Tags: "team=net" },
         },
       },
-    ]).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(DefinitionError);
-    const issues = (error as DefinitionError).issues;
+    ]);
     expect(issues.map((issue) => issue.field)).toEqual(
       expect.arrayContaining([
         "aws_resource.CidrBlock",

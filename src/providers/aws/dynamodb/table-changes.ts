@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { isDeepStrictEqual } from "node:util";
 import { isPlainObject } from "../../../core/values.js";
-import { comparableTags, normalizeTags, tagsFromList } from "../tags.js";
+import { comparableTags, tagMapOf } from "../tags.js";
 
 // How `dynamodb_table` reads, compares and changes a table: DescribeTable's answer in the shape a
 // definition is written in, one comparable form for both sides, and the UpdateTable calls that turn
@@ -219,14 +219,6 @@ export function planTableUpdate(desired: TableFields, table: TableDescription): 
   )
     steps.push({ TableName, DeletionProtectionEnabled: desired.DeletionProtectionEnabled });
   return { fixed: [], steps };
-}
-
-/** A tag map from either form a definition may use: a map, or CreateTable's `[{ Key, Value }]`. @internal */
-export function tagMapOf(tags: unknown): Record<string, string> {
-  if (Array.isArray(tags)) return tagsFromList(tags as { Key?: string; Value?: string }[]);
-  return isPlainObject(tags)
-    ? normalizeTags(tags as Record<string, string | number | boolean>)
-    : {};
 }
 
 function fixedDifferences(desired: TableFields, live: TableFields): string[] {

@@ -5,7 +5,6 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   IndexStatus,
-  ListTablesCommand,
   ListTagsOfResourceCommand,
   ScalarAttributeType,
   SSEType,
@@ -15,6 +14,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateTableCommand,
+  paginateListTables,
   type CreateTableCommandInput,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
@@ -24,17 +24,17 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import { waitFor, type BackoffOptions } from "../../../core/wait.js";
-import { awsClient } from "../clients.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   hasOwnershipTag,
-  tagChanges,
+  ownedTagList,
+  sendTagChanges,
+  tagMapOf,
   tagMapSchema,
   tagsToList,
-  withOwnershipTag,
 } from "../tags.js";
-import { comparableTable, describedTable, planTableUpdate, tagMapOf } from "./table-changes.js";
+import { comparableTable, describedTable, planTableUpdate } from "./table-changes.js";
 import {
   attributeNameSchema,
   globalIndexSchema,
@@ -95,6 +95,7 @@ export const dynamodbTableSchema = z
     /**
      * The table's whole tag set, as a map (PCF) or as CreateTable's `[{ Key, Value }]`. Tags not
      * listed are removed on update; the `pcf:managed-by` tag is always kept. Default: not compared.
+     * Unlike `tagInputSchema`, the list form takes string values only, as CreateTable does.
      */
     Tags: z
       .union([tagMapSchema, z.array(z.strictObject({ Key: z.string().min(1), Value: z.string() }))])
@@ -159,18 +160,19 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
     const tables = particles.filter(
       (particle): particle is DynamodbTable => particle instanceof DynamodbTable,
     );
-    await Promise.all(
-      [...DynamodbTable.groupByRegion(tables, context)].map(async ([region, group]) => {
-        const client = await awsClient(DynamoDBClient, context, region);
-        const listed =
-          group.length === 1 ? undefined : await listTableNames(client, group, context);
-        await Promise.all(
-          group.map((table) =>
-            table.readTable(client, listed?.has(table.tableName) ?? true, context),
-          ),
-        );
-      }),
-    );
+    await DynamodbTable.readByRegion(tables, context, DynamoDBClient, async (group, client) => {
+      const listed =
+        group.length === 1
+          ? undefined
+          : await DynamodbTable.listFor(group, "list tables", () =>
+              listTableNames(client, context.signal),
+            );
+      await Promise.all(
+        group.map((table) =>
+          table.readTable(client, listed?.has(table.tableName) ?? true, context),
+        ),
+      );
+    });
   }
 
   /** Reads this table: pending while DynamoDB works on it, running when ACTIVE, terminated when missing. */
@@ -199,18 +201,19 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   /** Deletes the table and its items; a table already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(DynamoDBClient, context);
-    try {
-      await client.send(new DeleteTableCommand({ TableName: this.tableName }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      const hint =
-        this.described?.DeletionProtectionEnabled === true
-          ? " (DeletionProtectionEnabled is true: set it to false and apply first)"
-          : "";
-      throw wrapAwsError(error, this.id, `delete table ${this.tableName}${hint}`);
-    }
+    await this.deleteUnlessGone(
+      `delete table ${this.tableName}`,
+      () =>
+        client.send(new DeleteTableCommand({ TableName: this.tableName }), {
+          abortSignal: context.signal,
+        }),
+      {
+        hint: () =>
+          this.described?.DeletionProtectionEnabled === true
+            ? " (DeletionProtectionEnabled is true: set it to false and apply first)"
+            : "",
+      },
+    );
   }
 
   /**
@@ -244,10 +247,10 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the table is ours. */
-  protected override async readOwnership(context: RunContext): Promise<boolean> {
-    if (this.isOwned !== undefined) return this.isOwned;
-    const tags = await this.readTags(await this.client(DynamoDBClient, context), context);
-    return tags === undefined || hasOwnershipTag(tags);
+  protected override readOwnership(context: RunContext): Promise<boolean> {
+    return this.ownershipFromTags(async () =>
+      this.readTags(await this.client(DynamoDBClient, context), context),
+    );
   }
 
   /** See {@link comparableTable}. */
@@ -299,15 +302,12 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
     client: DynamoDBClient,
     context: RunContext,
   ): Promise<TableDescription | undefined> {
-    try {
+    return this.readUnlessGone(`read table ${this.tableName}`, async () => {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: this.tableName }), {
         abortSignal: context.signal,
       });
       return Table;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read table ${this.tableName}`);
-    }
+    });
   }
 
   /** The table's tags, or `undefined` when it is gone. Sets `isOwned`. */
@@ -317,21 +317,20 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   ): Promise<Record<string, string> | undefined> {
     const arn = this.described?.TableArn;
     if (arn === undefined) return undefined;
-    const tags: Record<string, string> = {};
-    let token: string | undefined;
-    try {
+    const tags = await this.readUnlessGone(`read the tags of table ${this.tableName}`, async () => {
+      const read: Record<string, string> = {};
+      let token: string | undefined;
       do {
         const page = await client.send(
           new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: token }),
           { abortSignal: context.signal },
         );
-        Object.assign(tags, tagMapOf(page.Tags ?? []));
+        Object.assign(read, tagMapOf(page.Tags ?? []));
         token = page.NextToken;
       } while (token !== undefined && token !== "");
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read the tags of table ${this.tableName}`);
-    }
+      return read;
+    });
+    if (tags === undefined) return undefined;
     this.isOwned = hasOwnershipTag(tags);
     this.currentTags = tags;
     return tags;
@@ -343,16 +342,15 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
     context: RunContext,
   ): Promise<void> {
     const ResourceArn = this.described?.TableArn;
-    const { set, remove } = tagChanges(this.currentTags ?? {}, desired);
     const abortSignal = context.signal;
-    if (remove.length > 0)
-      await client.send(new UntagResourceCommand({ ResourceArn, TagKeys: remove }), {
-        abortSignal,
-      });
-    if (Object.keys(set).length > 0)
-      await client.send(new TagResourceCommand({ ResourceArn, Tags: tagsToList(set) }), {
-        abortSignal,
-      });
+    await sendTagChanges(this.currentTags ?? {}, desired, {
+      untag: (TagKeys) =>
+        client.send(new UntagResourceCommand({ ResourceArn, TagKeys }), { abortSignal }),
+      tag: (set) =>
+        client.send(new TagResourceCommand({ ResourceArn, Tags: tagsToList(set) }), {
+          abortSignal,
+        }),
+    });
   }
 
   /** Polls DescribeTable until the table and all its global indexes are ACTIVE. */
@@ -380,33 +378,21 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   }
 }
 
-/** The names of every table in the client's region, page by page; failures name `tables`. */
+/** The names of every table in the client's region, page by page. */
 async function listTableNames(
   client: DynamoDBClient,
-  tables: readonly DynamodbTable[],
-  context: RunContext,
+  abortSignal: AbortSignal,
 ): Promise<Set<string>> {
   const names = new Set<string>();
-  let start: string | undefined;
-  try {
-    do {
-      const page = await client.send(
-        new ListTablesCommand({ ExclusiveStartTableName: start, Limit: 100 }),
-        { abortSignal: context.signal },
-      );
-      for (const name of page.TableNames ?? []) names.add(name);
-      start = page.LastEvaluatedTableName;
-    } while (start !== undefined && start !== "");
-  } catch (error) {
-    throw wrapAwsError(error, tables.map((table) => table.id).join(", "), "list tables");
-  }
+  for await (const page of paginateListTables({ client }, { Limit: 100 }, { abortSignal }))
+    for (const name of page.TableNames ?? []) names.add(name);
   return names;
 }
 
 /** CreateTable's input: the definition's create fields, tags as a list plus the ownership tag. */
 function toCreateInput(definition: DynamodbTableDefinition): CreateTableCommandInput {
   const { Tags, region_name: _region, custom_config: _config, ...create } = definition;
-  return { ...create, Tags: tagsToList(withOwnershipTag(tagMapOf(Tags))) };
+  return { ...create, Tags: ownedTagList(tagMapOf(Tags)) };
 }
 
 /** The particle state for a TableStatus; statuses that leave the table in place but unusable read running. */

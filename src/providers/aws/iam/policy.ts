@@ -16,17 +16,19 @@ import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
-  tagChanges,
+  ownedTagList,
+  sendTagChanges,
+  tagInputSchema,
+  tagMapOf,
   tagsFromList,
   tagsToList,
-  withOwnershipTag,
 } from "../tags.js";
-import { iamPathSchema, iamTagMap, iamTagsSchema } from "./iam-fields.js";
+import { iamPathSchema } from "./iam-fields.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -52,7 +54,7 @@ export const iamPolicySchema = z.strictObject({
    * The policy's whole tag set: a map, or a `{ Key, Value }` list. Tags not listed are removed on
    * update; the `pcf:managed-by` ownership tag is always kept. Default: tags are not compared.
    */
-  Tags: iamTagsSchema.optional(),
+  Tags: tagInputSchema.optional(),
   /** Region of the IAM client; IAM itself is global. Default: the provider's region. */
   region_name: regionNameSchema,
   /** `adopt`: see {@link awsCustomConfigSchema}. */
@@ -118,10 +120,9 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
     const listed =
       unknown.length === 0
         ? []
-        : await listLocalPolicies(client, context.signal).catch((error: unknown) => {
-            const ids = unknown.map((policy) => policy.id).join(", ");
-            throw wrapAwsError(error, ids, "list the account's policies");
-          });
+        : await IamPolicy.listFor(unknown, "list the account's policies", () =>
+            listLocalPolicies(client, context.signal),
+          );
     await Promise.all(
       policies.map(async (policy) => {
         if (unknown.includes(policy))
@@ -164,14 +165,11 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
     if (policyArn === undefined) return;
     const client = await this.client(IAMClient, context);
     const abortSignal = context.signal;
-    try {
+    await this.deleteUnlessGone(`delete policy ${this.policyName}`, async () => {
       await detachEverywhere(client, policyArn, abortSignal);
       await deleteOtherVersions(client, policyArn, abortSignal);
       await client.send(new DeletePolicyCommand({ PolicyArn: policyArn }), { abortSignal });
-    } catch (error) {
-      if (!isNotFound(error))
-        throw wrapAwsError(error, this.id, `delete policy ${this.policyName}`);
-    }
+    });
     this.policyArn = undefined;
   }
 
@@ -202,17 +200,15 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
           policyDocumentText(desired.PolicyDocument),
           abortSignal,
         );
-      if (changed.has("Tags")) {
-        const { set, remove } = tagChanges(this.currentTags, iamTagMap(desired.Tags));
-        if (remove.length > 0)
-          await client.send(new UntagPolicyCommand({ PolicyArn: policyArn, TagKeys: remove }), {
-            abortSignal,
-          });
-        if (Object.keys(set).length > 0)
-          await client.send(new TagPolicyCommand({ PolicyArn: policyArn, Tags: tagsToList(set) }), {
-            abortSignal,
-          });
-      }
+      if (changed.has("Tags"))
+        await sendTagChanges(this.currentTags, tagMapOf(desired.Tags), {
+          untag: (TagKeys) =>
+            client.send(new UntagPolicyCommand({ PolicyArn: policyArn, TagKeys }), { abortSignal }),
+          tag: (set) =>
+            client.send(new TagPolicyCommand({ PolicyArn: policyArn, Tags: tagsToList(set) }), {
+              abortSignal,
+            }),
+        });
     } catch (error) {
       throw wrapAwsError(error, this.id, `update policy ${desired.PolicyName}`);
     }
@@ -228,7 +224,7 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
       PolicyDocument: comparablePolicyDocument(PolicyDocument),
       Path,
       Description,
-      Tags: Tags === undefined ? undefined : comparableTags(iamTagMap(Tags)),
+      Tags: Tags === undefined ? undefined : comparableTags(tagMapOf(Tags)),
     };
   }
 
@@ -276,7 +272,7 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
     context: RunContext,
   ): Promise<{ policy: Policy; version: PolicyVersion } | undefined> {
     const abortSignal = context.signal;
-    try {
+    return this.readUnlessGone(`read policy ${this.policyName}`, async () => {
       const { Policy: policy } = await client.send(
         new GetPolicyCommand({ PolicyArn: this.policyArn }),
         { abortSignal },
@@ -290,10 +286,7 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
         { abortSignal },
       );
       return version === undefined ? undefined : { policy, version };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read policy ${this.policyName}`);
-    }
+    });
   }
 }
 
@@ -329,6 +322,6 @@ function toCreateInput(definition: IamPolicyDefinition): CreatePolicyCommandInpu
     PolicyDocument: policyDocumentText(definition.PolicyDocument),
     Path: definition.Path,
     Description: definition.Description,
-    Tags: tagsToList(withOwnershipTag(iamTagMap(definition.Tags))),
+    Tags: ownedTagList(tagMapOf(definition.Tags)),
   };
 }

@@ -17,7 +17,7 @@ import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict, isNotFound } from "../errors.js";
-import { tagChanges, tagsToList, withOwnershipTag, type TagMap } from "../tags.js";
+import { ownedTagList, sendTagChanges, tagsToList, type TagMap } from "../tags.js";
 import { IamPolicy } from "./policy.js";
 
 /**
@@ -106,15 +106,14 @@ export async function retagRole(
   tags: { readonly current: TagMap; readonly desired: TagMap },
   abortSignal: AbortSignal,
 ): Promise<void> {
-  const { set, remove } = tagChanges(tags.current, tags.desired);
-  if (remove.length > 0)
-    await client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: remove }), {
-      abortSignal,
-    });
-  if (Object.keys(set).length > 0)
-    await client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(set) }), {
-      abortSignal,
-    });
+  await sendTagChanges(tags.current, tags.desired, {
+    untag: (TagKeys) =>
+      client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys }), { abortSignal }),
+    tag: (set) =>
+      client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(set) }), {
+        abortSignal,
+      }),
+  });
 }
 
 /**
@@ -131,7 +130,7 @@ export async function addToOwnInstanceProfile(
       new CreateInstanceProfileCommand({
         InstanceProfileName: role.RoleName,
         Path: role.Path,
-        Tags: tagsToList(withOwnershipTag()),
+        Tags: ownedTagList(),
       }),
       { abortSignal },
     );

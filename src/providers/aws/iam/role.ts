@@ -17,16 +17,17 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
+  ownedTagList,
+  tagInputSchema,
+  tagMapOf,
   tagsFromList,
-  tagsToList,
-  withOwnershipTag,
 } from "../tags.js";
-import { iamPathSchema, iamTagMap, iamTagsSchema } from "./iam-fields.js";
+import { iamPathSchema } from "./iam-fields.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -61,7 +62,7 @@ export const iamRoleSchema = z.strictObject({
    * The role's whole tag set: a map, or a `{ Key, Value }` list. Tags not listed are removed on
    * update; the `pcf:managed-by` ownership tag is always kept. Default: tags are not compared.
    */
-  Tags: iamTagsSchema.optional(),
+  Tags: tagInputSchema.optional(),
   /** Region of the IAM client; IAM itself is global. Default: the provider's region. */
   region_name: regionNameSchema,
   /**
@@ -139,10 +140,9 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
     const listed =
       unknown.length === 0
         ? new Set<string>()
-        : await listRoleNames(client, context.signal).catch((error: unknown) => {
-            const ids = unknown.map((role) => role.id).join(", ");
-            throw wrapAwsError(error, ids, "list the account's roles");
-          });
+        : await IamRole.listFor(unknown, "list the account's roles", () =>
+            listRoleNames(client, context.signal),
+          );
     await Promise.all(
       roles.map((role) =>
         role.readRole(client, role.isKnown || listed.has(role.roleName), context),
@@ -211,7 +211,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
     if (!this.isKnown) return;
     const client = await this.client(IAMClient, context);
     const abortSignal = context.signal;
-    try {
+    await this.deleteUnlessGone(`delete role ${this.roleName}`, async () => {
       await releaseRole(
         client,
         this.roleName,
@@ -219,9 +219,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
         abortSignal,
       );
       await client.send(new DeleteRoleCommand({ RoleName: this.roleName }), { abortSignal });
-    } catch (error) {
-      if (!isNotFound(error)) throw wrapAwsError(error, this.id, `delete role ${this.roleName}`);
-    }
+    });
     this.isKnown = false;
   }
 
@@ -274,7 +272,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
         await retagRole(
           client,
           RoleName,
-          { current: this.currentTags, desired: iamTagMap(desired.Tags) },
+          { current: this.currentTags, desired: tagMapOf(desired.Tags) },
           abortSignal,
         );
       if (changed.has("custom_config.policy_arns"))
@@ -309,7 +307,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
       Description,
       MaxSessionDuration,
       PermissionsBoundary: definition["PermissionsBoundary"],
-      Tags: Tags === undefined ? undefined : comparableTags(iamTagMap(Tags)),
+      Tags: Tags === undefined ? undefined : comparableTags(tagMapOf(Tags)),
       custom_config: {
         policy_arns: [...new Set(policyArns.map(String))].sort(),
         IsInstanceProfile: config["IsInstanceProfile"] === true ? true : undefined,
@@ -375,7 +373,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
     context: RunContext,
   ): Promise<{ role: Role; policyArns: string[]; profiles: string[] | undefined } | undefined> {
     const abortSignal = context.signal;
-    try {
+    return this.readUnlessGone(`read role ${this.roleName}`, async () => {
       const [{ Role: role }, policyArns, profiles] = await Promise.all([
         client.send(new GetRoleCommand({ RoleName: this.roleName }), { abortSignal }),
         listAttachedPolicyArns(client, this.roleName, abortSignal),
@@ -384,10 +382,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
           : undefined,
       ]);
       return role === undefined ? undefined : { role, policyArns, profiles };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read role ${this.roleName}`);
-    }
+    });
   }
 }
 
@@ -409,6 +404,6 @@ function toCreateInput(definition: IamRoleDefinition): CreateRoleCommandInput {
     MaxSessionDuration: definition.MaxSessionDuration,
     PermissionsBoundary:
       definition.PermissionsBoundary === "" ? undefined : definition.PermissionsBoundary,
-    Tags: tagsToList(withOwnershipTag(iamTagMap(definition.Tags))),
+    Tags: ownedTagList(tagMapOf(definition.Tags)),
   };
 }

@@ -14,7 +14,13 @@ import {
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { isPlainObject } from "../../../core/values.js";
-import { comparableTags, normalizeTags, tagChanges, tagMapSchema, type TagMap } from "../tags.js";
+import {
+  comparableTags,
+  normalizeTags,
+  sendTagChanges,
+  tagMapSchema,
+  type TagMap,
+} from "../tags.js";
 
 // How `kms_key` writes, compares and changes the settings a key can change in place: its
 // description, policy, rotation and tags. KMS lists tags as `[{ TagKey, TagValue }]` (PCF's
@@ -48,7 +54,7 @@ export const kmsTagsSchema = z.union([
 export const policySchema = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
 
 /** A tag map from either written form, or from ListResourceTags. @internal */
-export function tagMapOf(tags: unknown): Record<string, string> {
+export function kmsTagMap(tags: unknown): Record<string, string> {
   if (Array.isArray(tags))
     return Object.fromEntries(
       (tags as Partial<Tag>[])
@@ -89,7 +95,7 @@ export function comparableKey(definition: Record<string, unknown>): Record<strin
     MultiRegion,
     CustomKeyStoreId,
     Policy: Policy === undefined ? undefined : policyDocument(Policy),
-    Tags: Tags === undefined ? undefined : comparableTags(tagMapOf(Tags)),
+    Tags: Tags === undefined ? undefined : comparableTags(kmsTagMap(Tags)),
     KeyRotationEnabled: isPlainObject(config) ? config["enable_key_rotation"] : undefined,
   };
 }
@@ -115,7 +121,7 @@ export async function listKeyTags(
     const page = await client.send(new ListResourceTagsCommand({ KeyId, Marker }), {
       abortSignal,
     });
-    Object.assign(tags, tagMapOf(page.Tags ?? []));
+    Object.assign(tags, kmsTagMap(page.Tags ?? []));
     Marker = page.Truncated === true ? page.NextMarker : undefined;
   } while (Marker !== undefined);
   return tags;
@@ -180,13 +186,11 @@ export async function updateKeySettings(
     await client.send(new EnableKeyRotationCommand({ KeyId }), { abortSignal });
   if (rotation === false && live["KeyRotationEnabled"] !== false)
     await client.send(new DisableKeyRotationCommand({ KeyId }), { abortSignal });
-  if (desired.Tags !== undefined) {
-    const { set, remove } = tagChanges(key.tags ?? {}, tagMapOf(desired.Tags));
-    if (remove.length > 0)
-      await client.send(new UntagResourceCommand({ KeyId, TagKeys: remove }), { abortSignal });
-    if (Object.keys(set).length > 0)
-      await client.send(new TagResourceCommand({ KeyId, Tags: kmsTagList(set) }), {
-        abortSignal,
-      });
-  }
+  if (desired.Tags !== undefined)
+    await sendTagChanges(key.tags ?? {}, kmsTagMap(desired.Tags), {
+      untag: (TagKeys) =>
+        client.send(new UntagResourceCommand({ KeyId, TagKeys }), { abortSignal }),
+      tag: (set) =>
+        client.send(new TagResourceCommand({ KeyId, Tags: kmsTagList(set) }), { abortSignal }),
+    });
 }

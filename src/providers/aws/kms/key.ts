@@ -20,7 +20,6 @@ import { PcfError } from "../../../core/errors.js";
 import type { Particle, TransitionName } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
-import { awsClient } from "../clients.js";
 import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { OWNERSHIP_TAG_KEY, hasOwnershipTag, withOwnershipTag } from "../tags.js";
@@ -32,7 +31,7 @@ import {
   policySchema,
   policyText,
   readKeySettings,
-  tagMapOf,
+  kmsTagMap,
   updateKeySettings,
 } from "./key-settings.js";
 import { listAliases } from "./key-aliases.js";
@@ -125,21 +124,23 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
     context: RunContext,
   ): Promise<void> {
     const keys = particles.filter((particle): particle is KmsKey => particle instanceof KmsKey);
-    await Promise.all(
-      [...KmsKey.groupByRegion(keys, context)].map(async ([region, group]) => {
-        const client = await awsClient(KMSClient, context, region);
-        const targets = group.length === 1 ? undefined : await listAliases(client, group, context);
-        await Promise.all(
-          group.map((key) =>
-            key.readKey(
-              client,
-              targets === undefined ? key.aliasName : targets.get(key.aliasName),
-              context,
-            ),
+    await KmsKey.readByRegion(keys, context, KMSClient, async (group, client) => {
+      const targets =
+        group.length === 1
+          ? undefined
+          : await KmsKey.listFor(group, "list key aliases", () =>
+              listAliases(client, context.signal),
+            );
+      await Promise.all(
+        group.map((key) =>
+          key.readKey(
+            client,
+            targets === undefined ? key.aliasName : targets.get(key.aliasName),
+            context,
           ),
-        );
-      }),
-    );
+        ),
+      );
+    });
   }
 
   /** Reads this key: running, stopped, pending, or terminated when the alias is gone or the key pends deletion. */
@@ -258,10 +259,10 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the key is ours. */
-  protected override async readOwnership(context: RunContext): Promise<boolean> {
-    if (this.isOwned !== undefined) return this.isOwned;
-    const tags = await this.readTags(await this.client(KMSClient, context), context);
-    return tags === undefined || hasOwnershipTag(tags);
+  protected override readOwnership(context: RunContext): Promise<boolean> {
+    return this.ownershipFromTags(async () =>
+      this.readTags(await this.client(KMSClient, context), context),
+    );
   }
 
   /** See {@link comparableKey}. */
@@ -358,15 +359,12 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
     KeyId: string,
     context: RunContext,
   ): Promise<KeyMetadata | undefined> {
-    try {
+    return this.readUnlessGone(`read key ${this.aliasName}`, async () => {
       const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId }), {
         abortSignal: context.signal,
       });
       return KeyMetadata;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read key ${this.aliasName}`);
-    }
+    });
   }
 
   /** The key's tags, or `undefined` when it is gone. Sets `isOwned`. */
@@ -376,13 +374,10 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
   ): Promise<Record<string, string> | undefined> {
     const KeyId = this.key?.KeyId;
     if (KeyId === undefined) return undefined;
-    let tags: Record<string, string>;
-    try {
-      tags = await listKeyTags(client, KeyId, context.signal);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read the tags of key ${this.aliasName}`);
-    }
+    const tags = await this.readUnlessGone(`read the tags of key ${this.aliasName}`, () =>
+      listKeyTags(client, KeyId, context.signal),
+    );
+    if (tags === undefined) return undefined;
     this.isOwned = hasOwnershipTag(tags);
     this.currentTags = tags;
     return tags;
@@ -395,7 +390,7 @@ function toCreateInput(definition: KmsKeyDefinition): CreateKeyCommandInput {
   return {
     ...create,
     ...(Policy === undefined ? {} : { Policy: policyText(Policy) }),
-    Tags: kmsTagList(withOwnershipTag(tagMapOf(Tags ?? []))),
+    Tags: kmsTagList(withOwnershipTag(kmsTagMap(Tags ?? []))),
   };
 }
 

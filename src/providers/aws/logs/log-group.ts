@@ -4,13 +4,13 @@ import {
   CreateLogGroupCommand,
   DeleteLogGroupCommand,
   DeleteRetentionPolicyCommand,
-  DescribeLogGroupsCommand,
   DisassociateKmsKeyCommand,
   ListTagsForResourceCommand,
   LogGroupClass,
   PutRetentionPolicyCommand,
   TagResourceCommand,
   UntagResourceCommand,
+  paginateDescribeLogGroups,
   type CreateLogGroupCommandInput,
   type LogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
@@ -19,14 +19,14 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
-import { awsClient } from "../clients.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { commonPrefix } from "../common-prefix.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
   normalizeTags,
-  tagChanges,
+  sendTagChanges,
   tagMapSchema,
   withOwnershipTag,
 } from "../tags.js";
@@ -110,14 +110,22 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     const groups = particles.filter(
       (particle): particle is CloudwatchLogs => particle instanceof CloudwatchLogs,
     );
-    await Promise.all(
-      [...CloudwatchLogs.groupByRegion(groups, context)].map(async ([region, members]) => {
-        const client = await awsClient(CloudWatchLogsClient, context, region);
-        const listed = await listLogGroups(client, members, context.signal);
+    await CloudwatchLogs.readByRegion(
+      groups,
+      context,
+      CloudWatchLogsClient,
+      async (members, client) => {
+        const names = members.map((member) => member.groupName);
+        const prefix = commonPrefix(names);
+        const listed = await CloudwatchLogs.listFor(
+          members,
+          `list log groups named ${prefix}*`,
+          () => listLogGroups(client, { names, prefix }, context.signal),
+        );
         await Promise.all(
           members.map((group) => group.readGroup(client, listed.get(group.groupName), context)),
         );
-      }),
+      },
     );
   }
 
@@ -156,14 +164,11 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
   /** Deletes the group and its events; a group already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(CloudWatchLogsClient, context);
-    try {
-      await client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
+    await this.deleteUnlessGone(`delete log group ${this.groupName}`, () =>
+      client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
         abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (!isNotFound(error))
-        throw wrapAwsError(error, this.id, `delete log group ${this.groupName}`);
-    }
+      }),
+    );
     this.arn = undefined;
   }
 
@@ -192,13 +197,12 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
         });
       if (desired.tags !== undefined && this.arn !== undefined) {
         const resourceArn = this.arn;
-        const { set, remove } = tagChanges(this.currentTags ?? {}, normalizeTags(desired.tags));
-        if (remove.length > 0)
-          await client.send(new UntagResourceCommand({ resourceArn, tagKeys: remove }), {
-            abortSignal,
-          });
-        if (Object.keys(set).length > 0)
-          await client.send(new TagResourceCommand({ resourceArn, tags: set }), { abortSignal });
+        await sendTagChanges(this.currentTags ?? {}, normalizeTags(desired.tags), {
+          untag: (tagKeys) =>
+            client.send(new UntagResourceCommand({ resourceArn, tagKeys }), { abortSignal }),
+          tag: (tags) =>
+            client.send(new TagResourceCommand({ resourceArn, tags }), { abortSignal }),
+        });
       }
     } catch (error) {
       throw wrapAwsError(error, this.id, `update log group ${logGroupName}`);
@@ -206,10 +210,10 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the group is ours. */
-  protected override async readOwnership(context: RunContext): Promise<boolean> {
-    if (this.isOwned !== undefined) return this.isOwned;
-    const tags = await this.readTags(await this.client(CloudWatchLogsClient, context), context);
-    return tags === undefined || hasOwnershipTag(tags);
+  protected override readOwnership(context: RunContext): Promise<boolean> {
+    return this.ownershipFromTags(async () =>
+      this.readTags(await this.client(CloudWatchLogsClient, context), context),
+    );
   }
 
   /** The name, and the key, retention and tags when written; `""` and `null` both mean "no key". */
@@ -268,54 +272,35 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     client: CloudWatchLogsClient,
     context: RunContext,
   ): Promise<Record<string, string> | undefined> {
-    if (this.arn === undefined) return undefined;
-    try {
-      const { tags = {} } = await client.send(
-        new ListTagsForResourceCommand({ resourceArn: this.arn }),
-        { abortSignal: context.signal },
-      );
-      this.isOwned = hasOwnershipTag(tags);
-      this.currentTags = tags;
+    const resourceArn = this.arn;
+    if (resourceArn === undefined) return undefined;
+    const what = `read the tags of log group ${this.groupName}`;
+    const tags = await this.readUnlessGone(what, async () => {
+      const { tags = {} } = await client.send(new ListTagsForResourceCommand({ resourceArn }), {
+        abortSignal: context.signal,
+      });
       return tags;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read the tags of log group ${this.groupName}`);
-    }
+    });
+    if (tags === undefined) return undefined;
+    this.isOwned = hasOwnershipTag(tags);
+    this.currentTags = tags;
+    return tags;
   }
 }
 
-/** The log groups of `members` that exist, by name: DescribeLogGroups over the names' common prefix, page by page. */
+/** The log groups of `names` that exist, by name: DescribeLogGroups over `prefix` (common to the names), page by page. */
 async function listLogGroups(
   client: CloudWatchLogsClient,
-  members: readonly CloudwatchLogs[],
+  { names, prefix }: { readonly names: readonly string[]; readonly prefix: string },
   abortSignal: AbortSignal,
 ): Promise<Map<string, LogGroup>> {
-  const names = members.map((member) => String(member.desiredStateDefinition["logGroupName"]));
-  const prefix = commonPrefix(names);
   const wanted = new Set(names);
   const found = new Map<string, LogGroup>();
-  let token: string | undefined;
-  try {
-    do {
-      const page = await client.send(
-        new DescribeLogGroupsCommand({
-          ...(prefix === "" ? {} : { logGroupNamePrefix: prefix }),
-          nextToken: token,
-        }),
-        { abortSignal },
-      );
-      for (const group of page.logGroups ?? [])
-        if (group.logGroupName !== undefined && wanted.has(group.logGroupName))
-          found.set(group.logGroupName, group);
-      token = page.nextToken;
-    } while (token !== undefined && token !== "");
-  } catch (error) {
-    throw wrapAwsError(
-      error,
-      members.map((member) => member.id).join(", "),
-      `list log groups named ${prefix}*`,
-    );
-  }
+  const input = prefix === "" ? {} : { logGroupNamePrefix: prefix };
+  for await (const page of paginateDescribeLogGroups({ client }, input, { abortSignal }))
+    for (const group of page.logGroups ?? [])
+      if (group.logGroupName !== undefined && wanted.has(group.logGroupName))
+        found.set(group.logGroupName, group);
   return found;
 }
 
@@ -333,13 +318,4 @@ function toCreateInput(definition: CloudwatchLogsDefinition): CreateLogGroupComm
 /** The ARN the tagging API takes: `logGroupArn`, or `arn` without its `:*` suffix. */
 function arnOf(group: LogGroup): string | undefined {
   return group.logGroupArn ?? group.arn?.replace(/:\*$/, "");
-}
-
-function commonPrefix(names: readonly string[]): string {
-  const [first = "", ...rest] = names;
-  let length = first.length;
-  for (const name of rest) {
-    while (length > 0 && !name.startsWith(first.slice(0, length))) length -= 1;
-  }
-  return first.slice(0, length);
 }

@@ -3,10 +3,10 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   GetBucketTaggingCommand,
-  ListBucketsCommand,
   ObjectOwnership,
   PutBucketTaggingCommand,
   S3Client,
+  paginateListBuckets,
   type Bucket,
   type BucketLocationConstraint,
   type CreateBucketCommandInput,
@@ -16,7 +16,6 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
-import { awsClient } from "../clients.js";
 import { isConflict, isNoTagSet, isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
@@ -102,24 +101,16 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
     const buckets = particles.filter(
       (particle): particle is S3Bucket => particle instanceof S3Bucket,
     );
-    const groups = [...S3Bucket.groupByRegion(buckets, context)];
-    await Promise.all(
-      groups.map(async ([region, group]) => {
-        const client = await awsClient(S3Client, context, region);
-        const listed = await listBuckets(client, region, context.signal).catch((error: unknown) => {
-          throw wrapAwsError(
-            error,
-            group.map((bucket) => bucket.id).join(", "),
-            `list buckets in ${region}`,
-          );
-        });
-        await Promise.all(
-          group.map((bucket) =>
-            bucket.readListed(client, region, listed.get(bucket.bucketName), context),
-          ),
-        );
-      }),
-    );
+    await S3Bucket.readByRegion(buckets, context, S3Client, async (group, client, region) => {
+      const listed = await S3Bucket.listFor(group, `list buckets in ${region}`, () =>
+        listBuckets(client, region, context.signal),
+      );
+      await Promise.all(
+        group.map((bucket) =>
+          bucket.readListed(client, region, listed.get(bucket.bucketName), context),
+        ),
+      );
+    });
   }
 
   /** Reads this bucket: `running` when it exists in the region, else `terminated`. */
@@ -152,17 +143,17 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
   /** Deletes the bucket; a bucket already gone is fine, a non-empty one fails. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(S3Client, context);
-    try {
-      await client.send(new DeleteBucketCommand({ Bucket: this.bucketName }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      const hint = isConflict(error)
-        ? " (particle-cloud deletes only empty buckets: empty it first)"
-        : "";
-      throw wrapAwsError(error, this.id, `delete bucket ${this.bucketName}${hint}`);
-    }
+    await this.deleteUnlessGone(
+      `delete bucket ${this.bucketName}`,
+      () =>
+        client.send(new DeleteBucketCommand({ Bucket: this.bucketName }), {
+          abortSignal: context.signal,
+        }),
+      {
+        hint: (error) =>
+          isConflict(error) ? " (particle-cloud deletes only empty buckets: empty it first)" : "",
+      },
+    );
   }
 
   /** Replaces the bucket's tags with `custom_config.Tags` plus the ownership tag. */
@@ -171,10 +162,10 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the bucket is ours. */
-  protected override async readOwnership(context: RunContext): Promise<boolean> {
-    if (this.isOwned !== undefined) return this.isOwned;
-    const tags = await this.readTags(await this.client(S3Client, context), context);
-    return tags === undefined || hasOwnershipTag(tags);
+  protected override readOwnership(context: RunContext): Promise<boolean> {
+    return this.ownershipFromTags(async () =>
+      this.readTags(await this.client(S3Client, context), context),
+    );
   }
 
   /** Only the tags are compared: every other field applies at creation only. */
@@ -273,16 +264,13 @@ async function listBuckets(
   abortSignal: AbortSignal,
 ): Promise<Map<string, Bucket>> {
   const buckets = new Map<string, Bucket>();
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListBucketsCommand({ BucketRegion: region, ContinuationToken: token }),
-      { abortSignal },
-    );
+  for await (const page of paginateListBuckets(
+    { client },
+    { BucketRegion: region },
+    { abortSignal },
+  ))
     for (const bucket of page.Buckets ?? [])
       if (bucket.Name !== undefined) buckets.set(bucket.Name, bucket);
-    token = page.ContinuationToken;
-  } while (token !== undefined && token !== "");
   return buckets;
 }
 

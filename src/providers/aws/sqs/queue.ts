@@ -4,12 +4,12 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListQueueTagsCommand,
-  ListQueuesCommand,
   QueueAttributeName,
   SetQueueAttributesCommand,
   SQSClient,
   TagQueueCommand,
   UntagQueueCommand,
+  paginateListQueues,
   type CreateQueueCommandInput,
 } from "@aws-sdk/client-sqs";
 import { z } from "zod";
@@ -17,14 +17,14 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
-import { awsClient } from "../clients.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { commonPrefix } from "../common-prefix.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
   normalizeTags,
-  tagChanges,
+  sendTagChanges,
   tagMapSchema,
   withOwnershipTag,
 } from "../tags.js";
@@ -104,26 +104,27 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     const queues = particles.filter(
       (particle): particle is SqsQueue => particle instanceof SqsQueue,
     );
-    await Promise.all(
-      [...SqsQueue.groupByRegion(queues, context)].map(async ([region, group]) => {
-        const client = await awsClient(SQSClient, context, region);
-        const unknown = group.filter(
-          (queue) => queue.queueUrl === undefined && queue.ownerAccount === undefined,
-        );
-        const listed =
-          unknown.length === 0
-            ? new Map<string, string>()
-            : await listQueueUrls(client, unknown, context.signal);
-        await Promise.all(
-          group.map(async (queue) => {
-            if (unknown.includes(queue)) queue.queueUrl = listed.get(queue.queueName);
-            else if (queue.queueUrl === undefined)
-              queue.queueUrl = await queue.findOwnedElsewhere(client, context);
-            await queue.readQueue(client, context);
-          }),
-        );
-      }),
-    );
+    await SqsQueue.readByRegion(queues, context, SQSClient, async (group, client) => {
+      const unknown = group.filter(
+        (queue) => queue.queueUrl === undefined && queue.ownerAccount === undefined,
+      );
+      const names = unknown.map((queue) => queue.queueName);
+      const prefix = commonPrefix(names);
+      const listed =
+        unknown.length === 0
+          ? new Map<string, string>()
+          : await SqsQueue.listFor(unknown, `list queues named ${prefix}*`, () =>
+              listQueueUrls(client, { names, prefix }, context.signal),
+            );
+      await Promise.all(
+        group.map(async (queue) => {
+          if (unknown.includes(queue)) queue.queueUrl = listed.get(queue.queueName);
+          else if (queue.queueUrl === undefined)
+            queue.queueUrl = await queue.findOwnedElsewhere(client, context);
+          await queue.readQueue(client, context);
+        }),
+      );
+    });
   }
 
   /** Reads this queue: `running` when it exists, else `terminated`. */
@@ -155,15 +156,12 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
 
   /** Deletes the queue; a queue already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
-    if (this.queueUrl === undefined) return;
+    const QueueUrl = this.queueUrl;
+    if (QueueUrl === undefined) return;
     const client = await this.client(SQSClient, context);
-    try {
-      await client.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw wrapAwsError(error, this.id, `delete queue ${this.queueName}`);
-    }
+    await this.deleteUnlessGone(`delete queue ${this.queueName}`, () =>
+      client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: context.signal }),
+    );
     this.queueUrl = undefined;
   }
 
@@ -184,27 +182,23 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
           new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: changed }),
           { abortSignal },
         );
-      if (desired.Tags !== undefined) {
-        const { set, remove } = tagChanges(this.currentTags ?? {}, normalizeTags(desired.Tags));
-        if (remove.length > 0)
-          await client.send(new UntagQueueCommand({ QueueUrl: queueUrl, TagKeys: remove }), {
-            abortSignal,
-          });
-        if (Object.keys(set).length > 0)
-          await client.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: set }), {
-            abortSignal,
-          });
-      }
+      if (desired.Tags !== undefined)
+        await sendTagChanges(this.currentTags ?? {}, normalizeTags(desired.Tags), {
+          untag: (TagKeys) =>
+            client.send(new UntagQueueCommand({ QueueUrl: queueUrl, TagKeys }), { abortSignal }),
+          tag: (Tags) =>
+            client.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags }), { abortSignal }),
+        });
     } catch (error) {
       throw wrapAwsError(error, this.id, `update queue ${this.queueName}`);
     }
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the queue is ours. */
-  protected override async readOwnership(context: RunContext): Promise<boolean> {
-    if (this.isOwned !== undefined) return this.isOwned;
-    const tags = await this.readTags(await this.client(SQSClient, context), context);
-    return tags === undefined || hasOwnershipTag(tags);
+  protected override readOwnership(context: RunContext): Promise<boolean> {
+    return this.ownershipFromTags(async () =>
+      this.readTags(await this.client(SQSClient, context), context),
+    );
   }
 
   /** The queue name, the listed attributes (as SQS reports them) and, when given, the tags. */
@@ -261,18 +255,13 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     client: SQSClient,
     context: RunContext,
   ): Promise<Record<string, string> | undefined> {
-    try {
+    return this.readUnlessGone(`read queue ${this.queueName}`, async () => {
       const { Attributes = {} } = await client.send(
         new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ["All"] }),
-        {
-          abortSignal: context.signal,
-        },
+        { abortSignal: context.signal },
       );
       return Attributes;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read queue ${this.queueName}`);
-    }
+    });
   }
 
   /** The queue's tags, or `undefined` when it is gone. Sets `isOwned`. */
@@ -280,19 +269,18 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     client: SQSClient,
     context: RunContext,
   ): Promise<Record<string, string> | undefined> {
-    if (this.queueUrl === undefined) return undefined;
-    try {
-      const { Tags = {} } = await client.send(
-        new ListQueueTagsCommand({ QueueUrl: this.queueUrl }),
-        { abortSignal: context.signal },
-      );
-      this.isOwned = hasOwnershipTag(Tags);
-      this.currentTags = Tags;
+    const QueueUrl = this.queueUrl;
+    if (QueueUrl === undefined) return undefined;
+    const tags = await this.readUnlessGone(`read the tags of queue ${this.queueName}`, async () => {
+      const { Tags = {} } = await client.send(new ListQueueTagsCommand({ QueueUrl }), {
+        abortSignal: context.signal,
+      });
       return Tags;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `read the tags of queue ${this.queueName}`);
-    }
+    });
+    if (tags === undefined) return undefined;
+    this.isOwned = hasOwnershipTag(tags);
+    this.currentTags = tags;
+    return tags;
   }
 
   /** The URL of a queue in another account (`OwnerAwsId`), which ListQueues cannot see. */
@@ -300,58 +288,33 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     client: SQSClient,
     context: RunContext,
   ): Promise<string | undefined> {
-    try {
+    return this.readUnlessGone(`find queue ${this.queueName}`, async () => {
       const { QueueUrl } = await client.send(
         new GetQueueUrlCommand({
           QueueName: this.queueName,
           QueueOwnerAWSAccountId: this.ownerAccount,
         }),
-        {
-          abortSignal: context.signal,
-        },
+        { abortSignal: context.signal },
       );
       return QueueUrl;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw wrapAwsError(error, this.id, `find queue ${this.queueName}`);
-    }
+    });
   }
 }
 
-/** The URLs of `queues` that exist, by name: ListQueues over the names' common prefix, page by page. */
+/** The URLs of the queues of `names` that exist, by name: ListQueues over `prefix` (common to the names), page by page. */
 async function listQueueUrls(
   client: SQSClient,
-  queues: readonly SqsQueue[],
+  { names, prefix }: { readonly names: readonly string[]; readonly prefix: string },
   abortSignal: AbortSignal,
 ): Promise<Map<string, string>> {
-  const names = queues.map((queue) => String(queue.desiredStateDefinition["QueueName"]));
-  const prefix = commonPrefix(names);
   const wanted = new Set(names);
   const urls = new Map<string, string>();
-  let token: string | undefined;
-  try {
-    do {
-      const page = await client.send(
-        new ListQueuesCommand({
-          ...(prefix === "" ? {} : { QueueNamePrefix: prefix }),
-          MaxResults: 1000,
-          NextToken: token,
-        }),
-        { abortSignal },
-      );
-      for (const url of page.QueueUrls ?? []) {
-        const name = url.slice(url.lastIndexOf("/") + 1);
-        if (wanted.has(name)) urls.set(name, url);
-      }
-      token = page.NextToken;
-    } while (token !== undefined && token !== "");
-  } catch (error) {
-    throw wrapAwsError(
-      error,
-      queues.map((queue) => queue.id).join(", "),
-      `list queues named ${prefix}*`,
-    );
-  }
+  const input = { ...(prefix === "" ? {} : { QueueNamePrefix: prefix }), MaxResults: 1000 };
+  for await (const page of paginateListQueues({ client }, input, { abortSignal }))
+    for (const url of page.QueueUrls ?? []) {
+      const name = url.slice(url.lastIndexOf("/") + 1);
+      if (wanted.has(name)) urls.set(name, url);
+    }
   return urls;
 }
 
@@ -369,13 +332,4 @@ function toCreateInput(definition: SqsQueueDefinition): CreateQueueCommandInput 
     ...(Object.keys(attributes).length === 0 ? {} : { Attributes: attributes }),
     tags: withOwnershipTag(normalizeTags(definition.Tags ?? {})),
   };
-}
-
-function commonPrefix(names: readonly string[]): string {
-  const [first = "", ...rest] = names;
-  let length = first.length;
-  for (const name of rest) {
-    while (length > 0 && !name.startsWith(first.slice(0, length))) length -= 1;
-  }
-  return first.slice(0, length);
 }

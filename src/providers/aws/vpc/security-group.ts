@@ -3,6 +3,7 @@ import {
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  paginateDescribeSecurityGroups,
   type IpPermission,
   type SecurityGroup as Ec2SecurityGroup,
 } from "@aws-sdk/client-ec2";
@@ -11,17 +12,19 @@ import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { awsClient } from "../clients.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { readPath } from "../../../core/values.js";
+import { describeFiltered } from "../ec2-describe.js";
+import { updateEc2Tags } from "../ec2-tags.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { hasOwnershipTag, tagsFromList } from "../tags.js";
 import {
-  comparableEc2Tags,
-  ec2TagsSchema,
+  comparableTagInput,
+  hasOwnershipTag,
+  tagInputSchema,
   tagMapOf,
   tagSpecifications,
-  updateEc2Tags,
-} from "./ec2-tags.js";
+  tagsFromList,
+} from "../tags.js";
 import {
   comparableRules,
   ipPermissionsSchema,
@@ -67,7 +70,7 @@ export const securityGroupSchema = z
       .extend({
         IpPermissions: ipPermissionsSchema.optional(),
         IpPermissionsEgress: ipPermissionsSchema.optional(),
-        Tags: ec2TagsSchema.optional(),
+        Tags: tagInputSchema.optional(),
       })
       .optional(),
   })
@@ -83,8 +86,6 @@ export const securityGroupSchema = z
 /** What a user writes in the `aws_resource` block of a `security_group` particle. */
 export type SecurityGroupDefinition = z.infer<typeof securityGroupSchema>;
 
-/** EC2 accepts at most this many values in one filter. */
-const FILTER_VALUES_MAX = 200;
 /** The fields AWS fixes when it creates a group. */
 const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
 
@@ -131,31 +132,22 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
     const groups = particles.filter(
       (particle): particle is SecurityGroup => particle instanceof SecurityGroup,
     );
-    await Promise.all(
-      [...SecurityGroup.groupByRegion(groups, context)].map(async ([region, members]) => {
-        const client = await awsClient(EC2Client, context, region);
-        const names = [...new Set(members.map((group) => group.groupName))];
-        const listed: Ec2SecurityGroup[] = [];
-        try {
-          for (let start = 0; start < names.length; start += FILTER_VALUES_MAX) {
-            const Values = names.slice(start, start + FILTER_VALUES_MAX);
-            let token: string | undefined;
-            do {
-              const page = await client.send(
-                new DescribeSecurityGroupsCommand({
-                  Filters: [{ Name: "group-name", Values }],
-                  NextToken: token,
-                }),
-                { abortSignal: context.signal },
-              );
-              listed.push(...(page.SecurityGroups ?? []));
-              token = page.NextToken;
-            } while (token !== undefined && token !== "");
-          }
-        } catch (error) {
-          const ids = members.map((group) => group.id).join(", ");
-          throw wrapAwsError(error, ids, `list security groups in ${region}`);
-        }
+    await SecurityGroup.readByRegion(
+      groups,
+      context,
+      EC2Client,
+      async (members, client, region) => {
+        const listed = await SecurityGroup.listFor(
+          members,
+          `list security groups in ${region}`,
+          () =>
+            describeFiltered(client, paginateDescribeSecurityGroups, {
+              filterName: "group-name",
+              values: members.map((group) => group.groupName),
+              itemsOf: (page) => page.SecurityGroups,
+              abortSignal: context.signal,
+            }),
+        );
         await Promise.all(
           members.map((group) =>
             group.readListed(
@@ -165,7 +157,7 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
             ),
           ),
         );
-      }),
+      },
     );
   }
 
@@ -225,39 +217,30 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
     const groupId = this.groupId;
     if (groupId === undefined) return;
     const client = await this.client(EC2Client, context);
-    try {
-      await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      const hint = isConflict(error)
-        ? " (network interfaces or other groups' rules still use it: remove them first)"
-        : "";
-      throw wrapAwsError(
-        error,
-        this.id,
-        `delete security group ${groupId} (${this.groupName})${hint}`,
-      );
-    }
-    this.groupId = undefined;
+    const isDeleted = await this.deleteUnlessGone(
+      `delete security group ${groupId} (${this.groupName})`,
+      () =>
+        client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }), {
+          abortSignal: context.signal,
+        }),
+      {
+        hint: (error) =>
+          isConflict(error)
+            ? " (network interfaces or other groups' rules still use it: remove them first)"
+            : "",
+      },
+    );
+    if (isDeleted) this.groupId = undefined;
   }
 
   /** Revokes, authorizes and redescribes the rules that differ, then sets the tags. */
   protected override async _update(context: RunContext): Promise<void> {
     const groupId = this.groupId;
     if (groupId === undefined) return;
-    const fixed = this.definitionDifferences().filter(({ path }) =>
-      CREATE_ONLY_FIELDS.includes(path),
+    this.refuseFixedChanges(
+      this.definitionDifferences().filter(({ path }) => CREATE_ONLY_FIELDS.includes(path)),
+      `security group ${groupId}`,
     );
-    if (fixed.length > 0) {
-      const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `security group ${groupId} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
-        { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
-      );
-    }
     const desired = this.desiredDefinition();
     const client = await this.client(EC2Client, context);
     const current = this.currentStateDefinition;
@@ -295,7 +278,7 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
       ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
       IpPermissions: rules("IpPermissions"),
       IpPermissionsEgress: rules("IpPermissionsEgress"),
-      Tags: comparableEc2Tags(definition),
+      Tags: comparableTagInput(readPath(definition, "custom_config.Tags")),
     };
   }
 
@@ -356,16 +339,17 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
 
   /** The outbound rules of the group just created; `[]` if EC2 does not list it yet. */
   private async liveEgress(client: EC2Client, context: RunContext): Promise<IpPermission[]> {
-    try {
-      const { SecurityGroups = [] } = await client.send(
-        new DescribeSecurityGroupsCommand({ GroupIds: [this.groupId ?? ""] }),
-        { abortSignal: context.signal },
-      );
-      return SecurityGroups[0]?.IpPermissionsEgress ?? [];
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw wrapAwsError(error, this.id, `read security group ${this.groupId ?? ""}`);
-    }
+    const egress = await this.readUnlessGone(
+      `read security group ${this.groupId ?? ""}`,
+      async () => {
+        const { SecurityGroups = [] } = await client.send(
+          new DescribeSecurityGroupsCommand({ GroupIds: [this.groupId ?? ""] }),
+          { abortSignal: context.signal },
+        );
+        return SecurityGroups[0]?.IpPermissionsEgress ?? [];
+      },
+    );
+    return egress ?? [];
   }
 
   /** Brings each direction the definition lists from `current` to the desired rules. */

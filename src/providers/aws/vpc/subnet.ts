@@ -1,9 +1,9 @@
 import {
   CreateSubnetCommand,
   DeleteSubnetCommand,
-  DescribeSubnetsCommand,
   EC2Client,
   ModifySubnetAttributeCommand,
+  paginateDescribeSubnets,
   type CreateSubnetCommandInput,
   type Subnet as Ec2Subnet,
 } from "@aws-sdk/client-ec2";
@@ -13,17 +13,20 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
-import { awsClient } from "../clients.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { describeFiltered, onlyNamed } from "../ec2-describe.js";
+import { updateEc2Tags } from "../ec2-tags.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { PCF_NAME_TAG, hasOwnershipTag, tagsFromList } from "../tags.js";
 import {
-  comparableEc2Tags,
-  ec2TagsSchema,
+  PCF_NAME_TAG,
+  comparableTagInput,
+  hasOwnershipTag,
+  tagInputSchema,
   tagMapOf,
   tagSpecifications,
-  updateEc2Tags,
-} from "./ec2-tags.js";
+  tagsFromList,
+  withPcfName,
+} from "../tags.js";
 import { vpcIdOf } from "./vpc.js";
 
 /** The `aws_resource` block of a `subnet` particle: CreateSubnet's parameters, plus PCF's extras. */
@@ -62,7 +65,7 @@ export const subnetSchema = z
       .extend({
         subnet_name: z.string().min(1).max(256),
         public: z.boolean().optional(),
-        Tags: ec2TagsSchema.optional(),
+        Tags: tagInputSchema.optional(),
       })
       .optional(),
   })
@@ -80,8 +83,6 @@ export const subnetSchema = z
 /** What a user writes in the `aws_resource` block of a `subnet` particle. */
 export type SubnetDefinition = z.infer<typeof subnetSchema>;
 
-/** EC2 accepts at most this many values in one filter. */
-const FILTER_VALUES_MAX = 200;
 /** The fields AWS fixes when it creates a subnet. */
 const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "AvailabilityZoneId"];
 
@@ -125,38 +126,21 @@ export class Subnet extends AWSResource<SubnetDefinition> {
     context: RunContext,
   ): Promise<void> {
     const subnets = particles.filter((particle): particle is Subnet => particle instanceof Subnet);
-    await Promise.all(
-      [...Subnet.groupByRegion(subnets, context)].map(async ([region, group]) => {
-        const client = await awsClient(EC2Client, context, region);
-        const names = [...new Set(group.map((subnet) => subnet.subnetName))];
-        const listed: Ec2Subnet[] = [];
-        try {
-          for (let start = 0; start < names.length; start += FILTER_VALUES_MAX) {
-            const Values = names.slice(start, start + FILTER_VALUES_MAX);
-            let token: string | undefined;
-            do {
-              const page = await client.send(
-                new DescribeSubnetsCommand({
-                  Filters: [{ Name: `tag:${PCF_NAME_TAG}`, Values }],
-                  NextToken: token,
-                }),
-                { abortSignal: context.signal },
-              );
-              listed.push(...(page.Subnets ?? []));
-              token = page.NextToken;
-            } while (token !== undefined && token !== "");
-          }
-        } catch (error) {
-          const ids = group.map((subnet) => subnet.id).join(", ");
-          throw wrapAwsError(error, ids, `list subnets in ${region}`);
-        }
-        for (const subnet of group)
-          subnet.readListed(
-            listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === subnet.subnetName),
-            region,
-          );
-      }),
-    );
+    await Subnet.readByRegion(subnets, context, EC2Client, async (group, client, region) => {
+      const listed = await Subnet.listFor(group, `list subnets in ${region}`, () =>
+        describeFiltered(client, paginateDescribeSubnets, {
+          filterName: `tag:${PCF_NAME_TAG}`,
+          values: group.map((subnet) => subnet.subnetName),
+          itemsOf: (page) => page.Subnets,
+          abortSignal: context.signal,
+        }),
+      );
+      for (const subnet of group)
+        subnet.readListed(
+          listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === subnet.subnetName),
+          region,
+        );
+    });
   }
 
   /** Reads this subnet: `running` when available, `pending` while AWS sets it up, else `terminated`. */
@@ -199,35 +183,30 @@ export class Subnet extends AWSResource<SubnetDefinition> {
     const subnetId = this.subnetId;
     if (subnetId === undefined) return;
     const client = await this.client(EC2Client, context);
-    try {
-      await client.send(new DeleteSubnetCommand({ SubnetId: subnetId }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      const hint = isConflict(error)
-        ? " (instances, network interfaces or NAT gateways still use it: terminate them first)"
-        : "";
-      throw wrapAwsError(error, this.id, `delete subnet ${subnetId} (${this.subnetName})${hint}`);
-    }
-    this.subnetId = undefined;
+    const isDeleted = await this.deleteUnlessGone(
+      `delete subnet ${subnetId} (${this.subnetName})`,
+      () =>
+        client.send(new DeleteSubnetCommand({ SubnetId: subnetId }), {
+          abortSignal: context.signal,
+        }),
+      {
+        hint: (error) =>
+          isConflict(error)
+            ? " (instances, network interfaces or NAT gateways still use it: terminate them first)"
+            : "",
+      },
+    );
+    if (isDeleted) this.subnetId = undefined;
   }
 
   /** Sets `MapPublicIpOnLaunch` and the tags; fails on a field fixed at creation. */
   protected override async _update(context: RunContext): Promise<void> {
     const subnetId = this.subnetId;
     if (subnetId === undefined) return;
-    const fixed = this.definitionDifferences().filter(({ path }) =>
-      CREATE_ONLY_FIELDS.includes(path),
+    this.refuseFixedChanges(
+      this.definitionDifferences().filter(({ path }) => CREATE_ONLY_FIELDS.includes(path)),
+      `subnet ${subnetId}`,
     );
-    if (fixed.length > 0) {
-      const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `subnet ${subnetId} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
-        { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
-      );
-    }
     const desired = this.desiredDefinition();
     const client = await this.client(EC2Client, context);
     try {
@@ -255,7 +234,9 @@ export class Subnet extends AWSResource<SubnetDefinition> {
       ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
       MapPublicIpOnLaunch:
         definition["MapPublicIpOnLaunch"] ?? (isPlainObject(config) ? config["public"] : undefined),
-      Tags: comparableEc2Tags(definition, { [PCF_NAME_TAG]: this.subnetName }),
+      Tags: comparableTagInput(readPath(definition, "custom_config.Tags"), {
+        [PCF_NAME_TAG]: this.subnetName,
+      }),
     };
   }
 
@@ -264,21 +245,18 @@ export class Subnet extends AWSResource<SubnetDefinition> {
   }
 
   private desiredTags(desired: SubnetDefinition): Record<string, string> {
-    return { ...tagMapOf(desired.custom_config?.Tags), [PCF_NAME_TAG]: this.subnetName };
+    return withPcfName(tagMapOf(desired.custom_config?.Tags), this.subnetName);
   }
 
   /** Sets state and current definition from the subnets listed under this one's name. */
   private readListed(listed: readonly Ec2Subnet[], region: string): void {
     this.isOwned = undefined;
-    if (listed.length > 1) {
-      const ids = listed.map((subnet) => subnet.SubnetId).join(", ");
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `${listed.length} subnets carry the tag ${PCF_NAME_TAG}=${this.subnetName} (${ids}): remove it from all but one`,
-        { particle: this.id, field: "aws_resource.custom_config.subnet_name" },
-      );
-    }
-    const subnet = listed[0];
+    const subnet = onlyNamed(listed, (item) => item.SubnetId, {
+      kind: "subnets",
+      name: this.subnetName,
+      particle: this.id,
+      field: "aws_resource.custom_config.subnet_name",
+    });
     if (subnet?.SubnetId === undefined) {
       this.subnetId = undefined;
       this.state = "terminated";
@@ -342,9 +320,9 @@ function toCreateInput(
     AvailabilityZoneId,
     Ipv6CidrBlock,
     Ipv6Native,
-    TagSpecifications: tagSpecifications("subnet", {
-      ...tagMapOf(definition.custom_config?.Tags),
-      [PCF_NAME_TAG]: subnetName,
-    }),
+    TagSpecifications: tagSpecifications(
+      "subnet",
+      withPcfName(tagMapOf(definition.custom_config?.Tags), subnetName),
+    ),
   };
 }

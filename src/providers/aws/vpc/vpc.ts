@@ -1,31 +1,33 @@
 import {
   CreateVpcCommand,
   DeleteVpcCommand,
-  DescribeVpcsCommand,
   EC2Client,
   ModifyVpcTenancyCommand,
   Tenancy,
+  paginateDescribeVpcs,
   type CreateVpcCommandInput,
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import { z } from "zod";
-import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
-import { awsClient } from "../clients.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
+import { describeFiltered, onlyNamed } from "../ec2-describe.js";
+import { updateEc2Tags } from "../ec2-tags.js";
+import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { PCF_NAME_TAG, hasOwnershipTag, tagsFromList } from "../tags.js";
 import {
-  comparableEc2Tags,
-  ec2TagsSchema,
+  PCF_NAME_TAG,
+  comparableTagInput,
+  hasOwnershipTag,
+  tagInputSchema,
   tagMapOf,
   tagSpecifications,
-  updateEc2Tags,
-} from "./ec2-tags.js";
+  tagsFromList,
+  withPcfName,
+} from "../tags.js";
 import { describeVpcDependents } from "./vpc-dependencies.js";
 import {
   DNS_ATTRIBUTES,
@@ -64,15 +66,12 @@ export const vpcInstanceSchema = z.strictObject({
    * compared nor changed. `adopt`: see {@link awsCustomConfigSchema}.
    */
   custom_config: awsCustomConfigSchema
-    .extend({ vpc_name: z.string().min(1).max(256), Tags: ec2TagsSchema.optional() })
+    .extend({ vpc_name: z.string().min(1).max(256), Tags: tagInputSchema.optional() })
     .optional(),
 });
 
 /** What a user writes in the `aws_resource` block of a `vpc_instance` particle. */
 export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
-
-/** EC2 accepts at most this many values in one filter. */
-const FILTER_VALUES_MAX = 200;
 
 /**
  * A VPC, found by its `PCFName` tag (`custom_config.vpc_name`). A VPC has no stopped form:
@@ -127,45 +126,25 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
 
   /** Reads the VPCs of `vpcs` (one DescribeVpcs per region and 200 names) and sets each one's state. */
   private static async readVpcs(vpcs: readonly VpcInstance[], context: RunContext): Promise<void> {
-    await Promise.all(
-      [...VpcInstance.groupByRegion(vpcs, context)].map(async ([region, group]) => {
-        const client = await awsClient(EC2Client, context, region);
-        const names = [...new Set(group.map((vpc) => vpc.vpcName))];
-        const listed: Vpc[] = [];
-        try {
-          for (let start = 0; start < names.length; start += FILTER_VALUES_MAX) {
-            const Values = names.slice(start, start + FILTER_VALUES_MAX);
-            let token: string | undefined;
-            do {
-              const page = await client.send(
-                new DescribeVpcsCommand({
-                  Filters: [{ Name: `tag:${PCF_NAME_TAG}`, Values }],
-                  NextToken: token,
-                }),
-                { abortSignal: context.signal },
-              );
-              listed.push(...(page.Vpcs ?? []));
-              token = page.NextToken;
-            } while (token !== undefined && token !== "");
-          }
-        } catch (error) {
-          throw wrapAwsError(
-            error,
-            group.map((vpc) => vpc.id).join(", "),
-            `list VPCs in ${region}`,
-          );
-        }
-        await Promise.all(
-          group.map((vpc) =>
-            vpc.readListed(
-              client,
-              listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === vpc.vpcName),
-              context,
-            ),
+    await VpcInstance.readByRegion(vpcs, context, EC2Client, async (group, client, region) => {
+      const listed = await VpcInstance.listFor(group, `list VPCs in ${region}`, () =>
+        describeFiltered(client, paginateDescribeVpcs, {
+          filterName: `tag:${PCF_NAME_TAG}`,
+          values: group.map((vpc) => vpc.vpcName),
+          itemsOf: (page) => page.Vpcs,
+          abortSignal: context.signal,
+        }),
+      );
+      await Promise.all(
+        group.map((vpc) =>
+          vpc.readListed(
+            client,
+            listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === vpc.vpcName),
+            context,
           ),
-        );
-      }),
-    );
+        ),
+      );
+    });
   }
 
   /** Reads this VPC: `running` when available, `pending` while AWS sets it up, else `terminated`. */
@@ -202,20 +181,21 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
     const vpcId = this.vpcId;
     if (vpcId === undefined) return;
     const client = await this.client(EC2Client, context);
-    try {
-      await client.send(new DeleteVpcCommand({ VpcId: vpcId }), { abortSignal: context.signal });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      const dependents = isConflict(error)
-        ? await describeVpcDependents(client, vpcId, context.signal)
-        : [];
-      const hint =
-        dependents.length === 0
-          ? ""
-          : ` (still in it: ${dependents.join(", ")}; terminate or delete them first)`;
-      throw wrapAwsError(error, this.id, `delete VPC ${vpcId} (${this.vpcName})${hint}`);
-    }
-    this.vpcId = undefined;
+    const isDeleted = await this.deleteUnlessGone(
+      `delete VPC ${vpcId} (${this.vpcName})`,
+      () => client.send(new DeleteVpcCommand({ VpcId: vpcId }), { abortSignal: context.signal }),
+      {
+        hint: async (error) => {
+          const dependents = isConflict(error)
+            ? await describeVpcDependents(client, vpcId, context.signal)
+            : [];
+          return dependents.length === 0
+            ? ""
+            : ` (still in it: ${dependents.join(", ")}; terminate or delete them first)`;
+        },
+      },
+    );
+    if (isDeleted) this.vpcId = undefined;
   }
 
   /** Sets tenancy (dedicated → default only), the DNS attributes and the tags that differ. */
@@ -229,14 +209,7 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
         difference.path === "CidrBlock" ||
         (difference.path === "InstanceTenancy" && difference.desired !== Tenancy.default),
     );
-    if (fixed.length > 0) {
-      const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `VPC ${vpcId} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
-        { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
-      );
-    }
+    this.refuseFixedChanges(fixed, `VPC ${vpcId}`);
     const client = await this.client(EC2Client, context);
     try {
       if (
@@ -271,7 +244,9 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
       InstanceTenancy: definition["InstanceTenancy"],
       EnableDnsHostnames: dnsValue(definition["EnableDnsHostnames"]),
       EnableDnsSupport: dnsValue(definition["EnableDnsSupport"]),
-      Tags: comparableEc2Tags(definition, { [PCF_NAME_TAG]: this.vpcName }),
+      Tags: comparableTagInput(readPath(definition, "custom_config.Tags"), {
+        [PCF_NAME_TAG]: this.vpcName,
+      }),
     };
   }
 
@@ -280,21 +255,18 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
   }
 
   private desiredTags(desired: VpcInstanceDefinition): Record<string, string> {
-    return { ...tagMapOf(desired.custom_config?.Tags), [PCF_NAME_TAG]: this.vpcName };
+    return withPcfName(tagMapOf(desired.custom_config?.Tags), this.vpcName);
   }
 
   /** Sets state and current definition from the VPCs listed under this one's name. */
   private async readListed(client: EC2Client, listed: Vpc[], context: RunContext): Promise<void> {
     this.isOwned = undefined;
-    if (listed.length > 1) {
-      const ids = listed.map((vpc) => vpc.VpcId).join(", ");
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `${listed.length} VPCs carry the tag ${PCF_NAME_TAG}=${this.vpcName} (${ids}): remove it from all but one`,
-        { particle: this.id, field: "aws_resource.custom_config.vpc_name" },
-      );
-    }
-    const vpc = listed[0];
+    const vpc = onlyNamed(listed, (item) => item.VpcId, {
+      kind: "VPCs",
+      name: this.vpcName,
+      particle: this.id,
+      field: "aws_resource.custom_config.vpc_name",
+    });
     if (vpc?.VpcId === undefined) {
       this.vpcId = undefined;
       this.state = "terminated";
@@ -329,12 +301,10 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
     const fields = DNS_ATTRIBUTES.map(({ field }) => field).filter(
       (field) => this.desiredStateDefinition[field] !== undefined,
     );
-    try {
-      return await readDnsAttributes(client, vpcId, fields, context.signal);
-    } catch (error) {
-      if (isNotFound(error)) return {};
-      throw wrapAwsError(error, this.id, `read the DNS attributes of VPC ${vpcId}`);
-    }
+    const dns = await this.readUnlessGone(`read the DNS attributes of VPC ${vpcId}`, () =>
+      readDnsAttributes(client, vpcId, fields, context.signal),
+    );
+    return dns ?? {};
   }
 
   private async writeDns(
@@ -396,10 +366,10 @@ function toCreateInput(definition: VpcInstanceDefinition, vpcName: string): Crea
     Ipv4IpamPoolId,
     Ipv4NetmaskLength,
     Ipv6CidrBlockNetworkBorderGroup,
-    TagSpecifications: tagSpecifications("vpc", {
-      ...tagMapOf(definition.custom_config?.Tags),
-      [PCF_NAME_TAG]: vpcName,
-    }),
+    TagSpecifications: tagSpecifications(
+      "vpc",
+      withPcfName(tagMapOf(definition.custom_config?.Tags), vpcName),
+    ),
   };
 }
 

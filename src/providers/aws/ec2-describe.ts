@@ -1,0 +1,89 @@
+import type { EC2Client, EC2PaginationConfiguration, Filter } from "@aws-sdk/client-ec2";
+import type { Paginator } from "@smithy/types";
+import { PcfError } from "../../core/errors.js";
+import { PCF_NAME_TAG } from "./tags.js";
+
+/** EC2 takes at most this many values in one filter. */
+const FILTER_VALUES_MAX = 200;
+
+/**
+ * An EC2 SDK paginator over a Describe call that takes `Filters`: `paginateDescribeVpcs`,
+ * `paginateDescribeSubnets`, … @internal
+ */
+export type DescribePaginator<Page> = (
+  config: EC2PaginationConfiguration,
+  input: { Filters?: Filter[] },
+  options: { abortSignal: AbortSignal },
+) => Paginator<Page>;
+
+/** What {@link describeFiltered} lists, and how. @internal */
+export interface DescribeFilteredOptions<Page, Item> {
+  /** The filter to match (`tag:PCFName`, `group-name`, …). */
+  readonly filterName: string;
+  /** The values to match; duplicates are sent once. */
+  readonly values: readonly string[];
+  /** The items of one page (`page.Vpcs`). */
+  readonly itemsOf: (page: Page) => readonly Item[] | undefined;
+  readonly abortSignal: AbortSignal;
+}
+
+/**
+ * Every item whose `filterName` is one of `values`, from every page of `paginate`: one paged
+ * Describe per 200 values, one after another, as EC2 takes no more in one filter.
+ * @throws the SDK's error unwrapped: the caller knows whom the listing was for.
+ * @internal
+ */
+export async function describeFiltered<Page, Item>(
+  client: EC2Client,
+  paginate: DescribePaginator<Page>,
+  options: DescribeFilteredOptions<Page, Item>,
+): Promise<Item[]> {
+  const values = [...new Set(options.values)];
+  const items: Item[] = [];
+  for (let start = 0; start < values.length; start += FILTER_VALUES_MAX) {
+    const Filters = [
+      { Name: options.filterName, Values: values.slice(start, start + FILTER_VALUES_MAX) },
+    ];
+    for await (const page of paginate(
+      { client },
+      { Filters },
+      { abortSignal: options.abortSignal },
+    ))
+      items.push(...(options.itemsOf(page) ?? []));
+  }
+  return items;
+}
+
+/** Who asks {@link onlyNamed}, for its error. @internal */
+export interface NamedResourceScope {
+  /** What the resources are, in the plural (`VPCs`). */
+  readonly kind: string;
+  /** The `PCFName` they carry. */
+  readonly name: string;
+  /** The particle's id. */
+  readonly particle: string;
+  /** The definition field holding the name (`aws_resource.custom_config.vpc_name`). */
+  readonly field: string;
+}
+
+/**
+ * The one resource of `listed`, the resources carrying one `PCFName`; `undefined` when none does.
+ * @throws PcfError `TRANSITION_FAILED` listing their ids when several do: the name no longer
+ * tells which one is the particle's.
+ * @internal
+ */
+export function onlyNamed<T>(
+  listed: readonly T[],
+  idOf: (item: T) => string | undefined,
+  scope: NamedResourceScope,
+): T | undefined {
+  if (listed.length > 1) {
+    const ids = listed.map((item) => idOf(item)).join(", ");
+    throw new PcfError(
+      "TRANSITION_FAILED",
+      `${listed.length} ${scope.kind} carry the tag ${PCF_NAME_TAG}=${scope.name} (${ids}): remove it from all but one`,
+      { particle: scope.particle, field: scope.field },
+    );
+  }
+  return listed[0];
+}

@@ -1,0 +1,27 @@
+import { CreateTagsCommand, DeleteTagsCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { sendTagChanges, tagsToList, type TagMap } from "./tags.js";
+
+/**
+ * Brings the tags of the EC2 resource `resourceId` from `current` to `desired` plus the ownership
+ * tag: DeleteTags for keys the definition does not list (never the ownership tag or `aws:` tags),
+ * CreateTags for the rest. Sends nothing when they already match.
+ * @internal
+ */
+export function updateEc2Tags(
+  client: EC2Client,
+  resourceId: string,
+  tags: { readonly current: TagMap; readonly desired: TagMap },
+  abortSignal: AbortSignal,
+): Promise<void> {
+  return sendTagChanges(tags.current, tags.desired, {
+    untag: (keys) =>
+      client.send(
+        new DeleteTagsCommand({ Resources: [resourceId], Tags: keys.map((Key) => ({ Key })) }),
+        { abortSignal },
+      ),
+    tag: (set) =>
+      client.send(new CreateTagsCommand({ Resources: [resourceId], Tags: tagsToList(set) }), {
+        abortSignal,
+      }),
+  });
+}
