@@ -49,6 +49,8 @@ export abstract class AWSResource<
   D extends Record<string, unknown> = Record<string, unknown>,
 > extends Particle {
   static override readonly resourceKey: string = "aws_resource";
+  /** Polls of one flavor arriving within 10 ms (far below a round trip) share one list call. */
+  static override readonly readBatchWindowMs: number = 10;
 
   /** Whether the live resource carries the ownership tag; `undefined` until a read tells. */
   protected isOwned: boolean | undefined = undefined;
