@@ -3,7 +3,9 @@
 //   npm run example:aws
 
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import console from "node:console";
+import process from "node:process";
+import { URL, fileURLToPath } from "node:url";
 import { startMoto, stopMoto } from "../../bench/moto.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

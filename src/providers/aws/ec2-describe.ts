@@ -24,12 +24,15 @@ export interface DescribeFilteredOptions<Page, Item> {
   readonly values: readonly string[];
   /** The items of one page (`page.Vpcs`). */
   readonly itemsOf: (page: Page) => readonly Item[] | undefined;
+  /** Filters sent with every chunk (`instance-state-name`, …). Default: none. */
+  readonly extraFilters?: readonly Filter[];
   readonly abortSignal: AbortSignal;
 }
 
 /**
- * Every item whose `filterName` is one of `values`, from every page of `paginate`: one paged
- * Describe per 200 values, one after another, as EC2 takes no more in one filter.
+ * Every item whose `filterName` is one of `values` (and that matches `extraFilters`), from every
+ * page of `paginate`: one paged Describe per 200 values, as EC2 takes no more in one filter, all
+ * chunks at once; items come in the order of the chunks. No call when `values` is empty.
  * @throws the SDK's error unwrapped: the caller knows whom the listing was for.
  * @internal
  */
@@ -39,19 +42,26 @@ export async function describeFiltered<Page, Item>(
   options: DescribeFilteredOptions<Page, Item>,
 ): Promise<Item[]> {
   const values = [...new Set(options.values)];
-  const items: Item[] = [];
-  for (let start = 0; start < values.length; start += FILTER_VALUES_MAX) {
-    const Filters = [
-      { Name: options.filterName, Values: values.slice(start, start + FILTER_VALUES_MAX) },
-    ];
-    for await (const page of paginate(
-      { client },
-      { Filters },
-      { abortSignal: options.abortSignal },
-    ))
-      items.push(...(options.itemsOf(page) ?? []));
-  }
-  return items;
+  const chunks: string[][] = [];
+  for (let start = 0; start < values.length; start += FILTER_VALUES_MAX)
+    chunks.push(values.slice(start, start + FILTER_VALUES_MAX));
+  const found = await Promise.all(
+    chunks.map(async (chunk) => {
+      const Filters = [
+        { Name: options.filterName, Values: chunk },
+        ...(options.extraFilters ?? []),
+      ];
+      const items: Item[] = [];
+      for await (const page of paginate(
+        { client },
+        { Filters },
+        { abortSignal: options.abortSignal },
+      ))
+        items.push(...(options.itemsOf(page) ?? []));
+      return items;
+    }),
+  );
+  return found.flat();
 }
 
 /** Who asks {@link onlyNamed}, for its error. @internal */

@@ -11,6 +11,7 @@ import type { AwsClient } from "../../../src/providers/aws/options.js";
 import { Ec2Instance } from "../../../src/providers/aws/ec2/instance.js";
 import { DistributedMasterWorker } from "../../../src/quasiparticles/distributed-master-worker.js";
 import { awsTestOptions, verificationClient } from "../../support/aws.js";
+import { pcfNameFilter, tagMap } from "../../support/aws-fixtures.js";
 
 const FILE = fileURLToPath(
   new URL("../../../examples/seed/distributed-master-worker.yml", import.meta.url),
@@ -35,18 +36,13 @@ async function liveByName(): Promise<Map<string, Instance>> {
   const { Reservations = [] } = await ec2.send(
     new DescribeInstancesCommand({
       Filters: [
-        { Name: "tag:PCFName", Values: ["pcf-master-*", "pcf-worker-*"] },
+        ...pcfNameFilter("pcf-master-*", "pcf-worker-*"),
         { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
       ],
     }),
   );
   const instances = Reservations.flatMap((reservation) => reservation.Instances ?? []);
-  return new Map(
-    instances.map((instance) => [
-      instance.Tags?.find((tag) => tag.Key === "PCFName")?.Value ?? "",
-      instance,
-    ]),
-  );
+  return new Map(instances.map((instance) => [tagMap(instance.Tags)["PCFName"] ?? "", instance]));
 }
 
 /** Records the PCFName of every RunInstances call, in the order they are sent. */

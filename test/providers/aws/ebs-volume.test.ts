@@ -11,27 +11,24 @@ import {
   type Volume,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
+import { Field, applyField, loadField, type ParticleDefinition } from "../../../src/index.js";
 import { createRunContext } from "../../../src/core/run-context.js";
 import { EbsVolume } from "../../../src/providers/aws/ec2/ebs-volume.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countedOptions,
+  definitionErrorOf,
+  definitionOf,
+  failureOf,
+  onlyOne,
+  pcfNameFilter,
+  pcfNameTagSpecifications,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 const ZONE = "us-east-1a";
 const AMI = "ami-12c6146b";
 
@@ -40,17 +37,13 @@ function volumeDefinition(
   block: Record<string, unknown> = {},
   config: Record<string, unknown> = {},
 ): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "ebs_volume",
-    aws_resource: {
-      AvailabilityZone: ZONE,
-      Size: 10,
-      VolumeType: "gp2",
-      ...block,
-      custom_config: { volume_name: uniqueName(import.meta.url, label), ...config },
-    },
+  const base = {
+    AvailabilityZone: ZONE,
+    Size: 10,
+    VolumeType: "gp2",
+    custom_config: { volume_name: uniqueName(import.meta.url, label) },
   };
+  return definitionOf("ebs_volume", label, base, { ...block, custom_config: config });
 }
 
 function volume(
@@ -65,37 +58,14 @@ function volume(
 async function volumesOf(label: string): Promise<Volume[]> {
   const { Volumes = [] } = await ec2.send(
     new DescribeVolumesCommand({
-      Filters: [{ Name: "tag:PCFName", Values: [uniqueName(import.meta.url, label)] }],
+      Filters: pcfNameFilter(uniqueName(import.meta.url, label)),
     }),
   );
   return Volumes;
 }
 
-async function only(label: string): Promise<Volume> {
-  const found = await volumesOf(label);
-  expect(found).toHaveLength(1);
-  return found[0] as Volume;
-}
-
-function tagsOf(item: { Tags?: { Key?: string; Value?: string }[] }): Record<string, unknown> {
-  return Object.fromEntries((item.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-}
-
-function counted(): { counter: RequestCounter; options: ReturnType<typeof awsTestOptions> } {
-  const counter = new RequestCounter();
-  return {
-    counter,
-    options: awsTestOptions(import.meta.url, { configureClient: counter.attach }),
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
+async function only(label: string): Promise<Volume & { VolumeId: string }> {
+  return onlyOne(await volumesOf(label), "VolumeId", "volume");
 }
 
 async function foreignVolume(label: string): Promise<string> {
@@ -103,12 +73,7 @@ async function foreignVolume(label: string): Promise<string> {
     new CreateVolumeCommand({
       AvailabilityZone: ZONE,
       Size: 5,
-      TagSpecifications: [
-        {
-          ResourceType: "volume",
-          Tags: [{ Key: "PCFName", Value: uniqueName(import.meta.url, label) }],
-        },
-      ],
+      TagSpecifications: pcfNameTagSpecifications("volume", uniqueName(import.meta.url, label)),
     }),
   );
   return VolumeId ?? "";
@@ -128,7 +93,7 @@ async function launchInstance(): Promise<string> {
 
 describe("ebs_volume", () => {
   it("creates the volume with every tag in one call", async () => {
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await volume("create", { Tags: { team: "data" } }).apply({
       providerOptions: options,
     });
@@ -139,7 +104,7 @@ describe("ebs_volume", () => {
     });
     const live = await only("create");
     expect(live).toMatchObject({ Size: 10, VolumeType: "gp2", AvailabilityZone: ZONE });
-    expect(tagsOf(live)).toEqual({
+    expect(tagMap(live.Tags)).toEqual({
       PCFName: uniqueName(import.meta.url, "create"),
       team: "data",
       ...OWNERSHIP,
@@ -157,7 +122,7 @@ describe("ebs_volume", () => {
 
   it("grows the volume and changes its type and IOPS with one ModifyVolume, and its tags", async () => {
     await volume("modify", { Tags: { team: "data", old: "x" } }).apply({ providerOptions });
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await volume("modify", {
       Size: 20,
       VolumeType: "io1",
@@ -167,7 +132,7 @@ describe("ebs_volume", () => {
     expect(result.particles[0]).toMatchObject({ transitions: ["update"], state: "running" });
     const live = await only("modify");
     expect(live).toMatchObject({ Size: 20, VolumeType: "io1", Iops: 500 });
-    expect(tagsOf(live)).toEqual({
+    expect(tagMap(live.Tags)).toEqual({
       PCFName: uniqueName(import.meta.url, "modify"),
       team: "ml",
       ...OWNERSHIP,
@@ -187,7 +152,7 @@ describe("ebs_volume", () => {
     expect(result.particles[0]?.transitions).toEqual(["update"]);
     const live = await only("drift");
     expect(live.VolumeType).toBe("gp2");
-    expect(tagsOf(live)["team"]).toBe("data");
+    expect(tagMap(live.Tags)["team"]).toBe("data");
   });
 
   it("deletes the volume when asked to stop, and then counts it as stopped", async () => {
@@ -222,7 +187,7 @@ describe("ebs_volume", () => {
     const { VolumeId } = await only("attached");
     await ec2.send(new AttachVolumeCommand({ VolumeId, InstanceId, Device: "/dev/sdg" }));
 
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await particle.apply({
       providerOptions: options,
       desiredState: "terminated",
@@ -256,7 +221,7 @@ describe("ebs_volume", () => {
     const { Reservations = [] } = await ec2.send(
       new DescribeInstancesCommand({
         Filters: [
-          { Name: "tag:PCFName", Values: [instanceName] },
+          ...pcfNameFilter(instanceName),
           { Name: "instance-state-name", Values: ["running"] },
         ],
       }),
@@ -314,7 +279,7 @@ describe("ebs_volume", () => {
   it("reads a field of three volumes with one DescribeVolumes call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
     await applyField(new Field(labels.map((label) => volume(label))).link(), { providerOptions });
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await applyField(new Field(labels.map((label) => volume(label))).link(), {
       providerOptions: options,
     });
@@ -330,7 +295,9 @@ describe("ebs_volume", () => {
     await foreignVolume("twins");
     await foreignVolume("twins");
     const error = await failureOf(volume("twins").apply({ providerOptions }));
-    expect(error.message).toMatch(/2 volumes are tagged PCFName=.*twins/);
+    expect(error.message).toMatch(
+      /2 volumes carry the tag PCFName=.*twins \(vol-.*, vol-.*\): remove it from all but one/,
+    );
   });
 
   describe("definitions", () => {
@@ -357,7 +324,7 @@ describe("ebs_volume", () => {
       await applyField((await loadField([definition])).field, { providerOptions });
       const live = await only("pcf-test");
       expect(live).toMatchObject({ Encrypted: true, Size: 10, VolumeType: "standard" });
-      expect(tagsOf(live)).toEqual({ Name: "gg-pcf", PCFName: name, ...OWNERSHIP });
+      expect(tagMap(live.Tags)).toEqual({ Name: "gg-pcf", PCFName: name, ...OWNERSHIP });
 
       const updated = {
         ...definition,
@@ -376,7 +343,7 @@ describe("ebs_volume", () => {
       };
       const result = await applyField((await loadField([updated])).field, { providerOptions });
       expect(result.particles[0]?.transitions).toEqual(["update"]);
-      expect(tagsOf(await only("pcf-test"))).toMatchObject({ Name2: "gg-pcf2" });
+      expect(tagMap((await only("pcf-test")).Tags)).toMatchObject({ Name2: "gg-pcf2" });
     });
 
     it("rejects PCF's example as PCF does (it has no volume_name), and takes its Tags map once named", async () => {
@@ -393,12 +360,8 @@ describe("ebs_volume", () => {
           Tags: { Name: "pcf-ebs-example", Tag1: "hello", Tag2: "world" },
         },
       };
-      const error = await loadField([example]).then(
-        () => undefined,
-        (reason: unknown) => reason,
-      );
-      expect(error).toBeInstanceOf(DefinitionError);
-      expect((error as DefinitionError).issues.map((issue) => issue.field)).toContain(
+      const error = await definitionErrorOf([example]);
+      expect(error.issues.map((issue) => issue.field)).toContain(
         "aws_resource.custom_config.volume_name",
       );
       const named = {
@@ -410,7 +373,7 @@ describe("ebs_volume", () => {
     });
 
     it("rejects wrong types, unknown fields and a volume without a size, listing every problem", async () => {
-      const error = await loadField([
+      const error = await definitionErrorOf([
         {
           pcf_name: "typed",
           flavor: "ebs_volume",
@@ -427,12 +390,8 @@ describe("ebs_volume", () => {
           flavor: "ebs_volume",
           aws_resource: { AvailabilityZone: ZONE, custom_config: { volume_name: "sizeless" } },
         },
-      ]).then(
-        () => undefined,
-        (reason: unknown) => reason,
-      );
-      expect(error).toBeInstanceOf(DefinitionError);
-      const issues = (error as DefinitionError).issues;
+      ]);
+      const issues = error.issues;
       expect(issues.map((issue) => issue.field)).toEqual(
         expect.arrayContaining([
           "aws_resource.VolumeType",

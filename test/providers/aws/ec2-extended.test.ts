@@ -13,12 +13,13 @@ import {
   type ParticleDefinition,
 } from "../../../src/index.js";
 import { EC2Extended } from "../../../examples/seed/ec2-extended.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  countedOptions,
+  definitionOf,
+  pcfNameFilter,
+  pcfNameTagSpecifications,
+} from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
@@ -29,22 +30,18 @@ function extendedDefinition(
   block: Record<string, unknown> = {},
   config: Record<string, unknown> = {},
 ): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "ec2_extended",
-    aws_resource: {
-      ImageId: AMI,
-      ...block,
-      custom_config: { instance_name: uniqueName(import.meta.url, label), ...config },
-    },
+  const base = {
+    ImageId: AMI,
+    custom_config: { instance_name: uniqueName(import.meta.url, label) },
   };
+  return definitionOf("ec2_extended", label, base, { ...block, custom_config: config });
 }
 
 async function liveInstance(label: string): Promise<Instance | undefined> {
   const { Reservations = [] } = await ec2.send(
     new DescribeInstancesCommand({
       Filters: [
-        { Name: "tag:PCFName", Values: [uniqueName(import.meta.url, label)] },
+        ...pcfNameFilter(uniqueName(import.meta.url, label)),
         { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
       ],
     }),
@@ -102,10 +99,8 @@ describe("ec2_extended (the seed's EC2Extended)", () => {
     const web = await securityGroup("present");
     const particle = new EC2Extended(extendedDefinition("present", { SecurityGroupIds: [web] }));
     await particle.apply({ providerOptions });
-    const counter = new RequestCounter();
-    const groups = await particle.addSecurityGroup(web, {
-      providerOptions: awsTestOptions(import.meta.url, { configureClient: counter.attach }),
-    });
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
+    const groups = await particle.addSecurityGroup(web, { providerOptions: counted });
     expect(groups).toEqual([web]);
     expect(counter.all()).toEqual({ DescribeInstancesCommand: 1 });
   });
@@ -124,12 +119,10 @@ describe("ec2_extended (the seed's EC2Extended)", () => {
         ImageId: AMI,
         MinCount: 1,
         MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: "instance",
-            Tags: [{ Key: "PCFName", Value: uniqueName(import.meta.url, "foreign") }],
-          },
-        ],
+        TagSpecifications: pcfNameTagSpecifications(
+          "instance",
+          uniqueName(import.meta.url, "foreign"),
+        ),
       }),
     );
     const error = await rejection(

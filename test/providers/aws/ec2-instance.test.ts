@@ -18,14 +18,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  ApplyError,
-  DefinitionError,
-  Field,
-  applyField,
-  loadField,
-  type ParticleDefinition,
-} from "../../../src/index.js";
+import { Field, applyField, loadField, type ParticleDefinition } from "../../../src/index.js";
 import { createRunContext } from "../../../src/core/run-context.js";
 import { Ec2Instance } from "../../../src/providers/aws/ec2/instance.js";
 import {
@@ -33,17 +26,21 @@ import {
   renderTemplate,
   renderUserData,
 } from "../../../src/providers/aws/ec2/instance-user-data.js";
-import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
+import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import {
-  RequestCounter,
-  awsTestOptions,
-  uniqueName,
-  verificationClient,
-} from "../../support/aws.js";
+  OWNERSHIP,
+  countedOptions,
+  definitionErrorOf,
+  definitionOf,
+  failureOf,
+  onlyOne,
+  pcfNameFilter,
+  pcfNameTagSpecifications,
+  tagMap,
+} from "../../support/aws-fixtures.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
-const OWNERSHIP = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 /** One of moto's built-in AMIs. */
 const AMI = "ami-12c6146b";
 
@@ -52,16 +49,12 @@ function instanceDefinition(
   block: Record<string, unknown> = {},
   config: Record<string, unknown> = {},
 ): ParticleDefinition {
-  return {
-    pcf_name: label,
-    flavor: "ec2_instance",
-    aws_resource: {
-      ImageId: AMI,
-      InstanceType: "t2.micro",
-      ...block,
-      custom_config: { instance_name: uniqueName(import.meta.url, label), ...config },
-    },
+  const base = {
+    ImageId: AMI,
+    InstanceType: "t2.micro",
+    custom_config: { instance_name: uniqueName(import.meta.url, label) },
   };
+  return definitionOf("ec2_instance", label, base, { ...block, custom_config: config });
 }
 
 function instance(
@@ -77,7 +70,7 @@ async function liveInstances(label: string): Promise<Instance[]> {
   const { Reservations = [] } = await ec2.send(
     new DescribeInstancesCommand({
       Filters: [
-        { Name: "tag:PCFName", Values: [uniqueName(import.meta.url, label)] },
+        ...pcfNameFilter(uniqueName(import.meta.url, label)),
         {
           Name: "instance-state-name",
           Values: ["pending", "running", "stopping", "stopped", "shutting-down"],
@@ -88,14 +81,8 @@ async function liveInstances(label: string): Promise<Instance[]> {
   return Reservations.flatMap((reservation) => reservation.Instances ?? []);
 }
 
-async function only(label: string): Promise<Instance> {
-  const found = await liveInstances(label);
-  expect(found).toHaveLength(1);
-  return found[0] as Instance;
-}
-
-function tagsOf(instance: Instance): Record<string, string | undefined> {
-  return Object.fromEntries((instance.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+async function only(label: string): Promise<Instance & { InstanceId: string }> {
+  return onlyOne(await liveInstances(label), "InstanceId", "instance");
 }
 
 async function userDataOf(instanceId: string | undefined): Promise<string> {
@@ -115,35 +102,9 @@ async function securityGroup(label: string): Promise<string> {
   return GroupId ?? "";
 }
 
-function counted(): { counter: RequestCounter; options: ReturnType<typeof awsTestOptions> } {
-  const counter = new RequestCounter();
-  return {
-    counter,
-    options: awsTestOptions(import.meta.url, { configureClient: counter.attach }),
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplyError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  return error as ApplyError;
-}
-
-async function definitionError(source: unknown): Promise<DefinitionError> {
-  const error = await loadField(source).then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DefinitionError);
-  return error as DefinitionError;
-}
-
 describe("ec2_instance", () => {
   it("launches the instance with its type, its user data and every tag in one call", async () => {
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await instance(
       "create",
       { UserData: "echo hello" },
@@ -156,7 +117,7 @@ describe("ec2_instance", () => {
     });
     const live = await only("create");
     expect(live.InstanceType).toBe("t2.micro");
-    expect(tagsOf(live)).toEqual({
+    expect(tagMap(live.Tags)).toEqual({
       PCFName: uniqueName(import.meta.url, "create"),
       team: "data",
       version: "2",
@@ -197,7 +158,7 @@ describe("ec2_instance", () => {
 
   it("changes the type of a running instance by stopping, changing and starting it", async () => {
     await instance("resize").apply({ providerOptions });
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await instance("resize", { InstanceType: "t2.small" }).apply({
       providerOptions: options,
     });
@@ -212,7 +173,7 @@ describe("ec2_instance", () => {
 
   it("changes the type of a stopped instance before starting it, without another stop", async () => {
     await instance("resize-stopped").apply({ providerOptions, desiredState: "stopped" });
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await instance("resize-stopped", { InstanceType: "t2.medium" }).apply({
       providerOptions: options,
     });
@@ -224,7 +185,7 @@ describe("ec2_instance", () => {
   it("changes security groups in place, without a restart", async () => {
     const [first, second] = [await securityGroup("sg-a"), await securityGroup("sg-b")];
     await instance("groups", { SecurityGroupIds: [first] }).apply({ providerOptions });
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await instance("groups", { SecurityGroupIds: [second, first] }).apply({
       providerOptions: options,
     });
@@ -238,7 +199,7 @@ describe("ec2_instance", () => {
     await instance("metadata", { MetadataOptions: { HttpTokens: "optional" } }).apply({
       providerOptions,
     });
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const definition = { MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2 } };
     const result = await instance("metadata", definition).apply({ providerOptions: options });
     expect(result.particles[0]?.transitions).toEqual(["update"]);
@@ -258,7 +219,7 @@ describe("ec2_instance", () => {
       providerOptions,
     });
     expect(result.particles[0]?.transitions).toEqual(["update"]);
-    expect(tagsOf(await only("tags"))).toEqual({
+    expect(tagMap((await only("tags")).Tags)).toEqual({
       PCFName: uniqueName(import.meta.url, "tags"),
       team: "ml",
       added: "y",
@@ -279,7 +240,7 @@ describe("ec2_instance", () => {
     const result = await particle.apply({ providerOptions });
     expect(result.particles[0]?.transitions).toEqual(["update"]);
     const live = await only("drift");
-    expect(tagsOf(live)["team"]).toBe("data");
+    expect(tagMap(live.Tags)["team"]).toBe("data");
     expect(live.SecurityGroups?.map((group) => group.GroupId)).toEqual([wanted]);
   });
 
@@ -350,7 +311,7 @@ describe("ec2_instance", () => {
         ImageId: AMI,
         MinCount: 1,
         MaxCount: 1,
-        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "PCFName", Value: name }] }],
+        TagSpecifications: pcfNameTagSpecifications("instance", name),
       }),
     );
     const error = await failureOf(
@@ -377,7 +338,7 @@ describe("ec2_instance", () => {
     });
     await instance("batch-other").apply({ providerOptions });
 
-    const { counter, options } = counted();
+    const { counter, providerOptions: options } = countedOptions(import.meta.url);
     const result = await applyField(new Field(labels.map((label) => instance(label))).link(), {
       providerOptions: options,
     });
@@ -396,11 +357,13 @@ describe("ec2_instance", () => {
         ImageId: AMI,
         MinCount: 2,
         MaxCount: 2,
-        TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "PCFName", Value: name }] }],
+        TagSpecifications: pcfNameTagSpecifications("instance", name),
       }),
     );
     const error = await failureOf(instance("twins").apply({ providerOptions }));
-    expect(error.message).toMatch(/2 live instances are tagged PCFName=.*twins/);
+    expect(error.message).toMatch(
+      /2 live instances carry the tag PCFName=.*twins \(i-.*, i-.*\): remove it from all but one/,
+    );
   });
 
   it("reads a just-launched instance by its id until its tag shows", async () => {
@@ -563,7 +526,10 @@ describe("ec2_instance", () => {
         { userdata_wait: true, tags: { team: "data" } },
       ).apply({ providerOptions });
       expect(again.particles[0]?.transitions).toEqual(["update"]);
-      expect(tagsOf(await only("wait"))).toMatchObject({ UserdataFinished: "True", team: "data" });
+      expect(tagMap((await only("wait")).Tags)).toMatchObject({
+        UserdataFinished: "True",
+        team: "data",
+      });
 
       // Never waits for the tag when going down.
       await instance("wait-down", {}, { userdata_wait: true }).apply({
@@ -704,7 +670,7 @@ describe("ec2_instance", () => {
       await applyField(field, { providerOptions });
       const live = await only("example");
       expect(live.InstanceType).toBe("t2.nano");
-      expect(tagsOf(live)).toEqual({
+      expect(tagMap(live.Tags)).toEqual({
         PCFName: name,
         Name: "pcf-ec2-example",
         Tag1: "hello",
@@ -726,7 +692,7 @@ describe("ec2_instance", () => {
     });
 
     it("rejects wrong types, unknown fields and several instances, listing every problem", async () => {
-      const error = await definitionError([
+      const error = await definitionErrorOf([
         {
           pcf_name: "typed",
           flavor: "ec2_instance",

@@ -68,9 +68,13 @@ export async function waitForVolume(
 ): Promise<void> {
   await waitFor(
     async () => {
-      const [volume] = await describeVolumes(scope.client, "volume-id", [volumeId], {
-        abortSignal: scope.abortSignal,
-        particles: scope.particle,
+      const [volume] = await describeVolumes(
+        scope.client,
+        "volume-id",
+        [volumeId],
+        scope.abortSignal,
+      ).catch((error: unknown) => {
+        throw wrapAwsError(error, scope.particle, "describe by volume-id");
       });
       return isDone(volume) ? { done: true, value: undefined } : { done: false };
     },

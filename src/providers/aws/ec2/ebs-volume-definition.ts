@@ -2,13 +2,7 @@ import { VolumeType, type CreateVolumeCommandInput } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import {
-  PCF_NAME_TAG,
-  normalizeTags,
-  tagMapSchema,
-  tagsToList,
-  withOwnershipTag,
-} from "../tags.js";
+import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";
 
 // What a user writes for an `ebs_volume`, and how it becomes CreateVolume's input.
 
@@ -98,9 +92,7 @@ export function requestedVolumeTags(
   const map = definition["Tags"];
   if (listed.length === 0 && !isPlainObject(map)) return undefined;
   return {
-    ...Object.fromEntries(
-      listed.filter(isPlainObject).map((tag) => [String(tag["Key"]), String(tag["Value"])]),
-    ),
+    ...tagMapOf(listed),
     ...normalizeTags(tagMapSchema.parse(map ?? {})),
     [PCF_NAME_TAG]: String(readPath(definition, "custom_config.volume_name")),
   };
@@ -122,6 +114,6 @@ export function toCreateVolumeInput(definition: EbsVolumeDefinition): CreateVolu
     KmsKeyId,
     SnapshotId: definition.SnapshotId,
     MultiAttachEnabled: definition.MultiAttachEnabled,
-    TagSpecifications: [{ ResourceType: "volume", Tags: tagsToList(withOwnershipTag(tags)) }],
+    TagSpecifications: tagSpecifications("volume", tags),
   };
 }

@@ -1,7 +1,5 @@
 import {
-  CreateTagsCommand,
   CreateVolumeCommand,
-  DeleteTagsCommand,
   DeleteVolumeCommand,
   EC2Client,
   ModifyVolumeCommand,
@@ -16,18 +14,12 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
-import { awsClient } from "../clients.js";
-import { isNotFound, isRetryable, wrapAwsError } from "../errors.js";
+import { onlyNamed } from "../ec2-describe.js";
+import { updateEc2Tags } from "../ec2-tags.js";
+import { isRetryable, wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
-import {
-  PCF_NAME_TAG,
-  comparableTags,
-  hasOwnershipTag,
-  tagChanges,
-  tagsFromList,
-  tagsToList,
-} from "../tags.js";
-import { clientToken, describeVolumes, groupByPcfName, type DescribeScope } from "./describe.js";
+import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
+import { clientToken, describeVolumes, groupByPcfName } from "./describe.js";
 import {
   MODIFIABLE_VOLUME_FIELDS,
   ebsVolumeSchema,
@@ -92,42 +84,38 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
     const volumes = particles.filter(
       (particle): particle is EbsVolume => particle instanceof EbsVolume,
     );
-    await Promise.all(
-      [...EbsVolume.groupByRegion(volumes, context)].map(async ([region, group]) => {
-        const client = await awsClient(EC2Client, context, region);
-        const scope: DescribeScope = {
-          abortSignal: context.signal,
-          particles: group.map((volume) => volume.id).join(", "),
-        };
-        const read = (filter: string, values: string[]): Promise<Volume[]> =>
-          values.length === 0
-            ? Promise.resolve([])
-            : describeVolumes(client, filter, values, scope);
-        const named = group.filter((volume) => volume.pinnedId === undefined);
-        const pinned = group.flatMap((volume) => volume.pinnedId ?? []);
-        const [byTag, byPin] = await Promise.all([
-          read(`tag:${PCF_NAME_TAG}`, [...new Set(named.map((volume) => volume.volumeName))]),
-          read("volume-id", pinned),
-        ]);
-        const byName = groupByPcfName(byTag);
-        const launched = await read(
-          "volume-id",
-          named.flatMap((volume) =>
-            volume.launch?.volumeId !== undefined && !byName.has(volume.volumeName)
-              ? [volume.launch.volumeId]
-              : [],
-          ),
+    await EbsVolume.readByRegion(volumes, context, EC2Client, async (group, client, region) => {
+      const read = (filter: string, values: string[]): Promise<Volume[]> =>
+        EbsVolume.listFor(group, `describe by ${filter}`, () =>
+          describeVolumes(client, filter, values, context.signal),
         );
-        for (const volume of group) {
-          const found =
-            volume.pinnedId === undefined
-              ? (byName.get(volume.volumeName) ?? [])
-              : byPin.filter((item) => item.VolumeId === volume.pinnedId);
-          const pending = launched.find((item) => item.VolumeId === volume.launch?.volumeId);
-          volume.applyRead(found, pending, region);
-        }
-      }),
-    );
+      const named = group.filter((volume) => volume.pinnedId === undefined);
+      const pinned = group.flatMap((volume) => volume.pinnedId ?? []);
+      const [byTag, byPin] = await Promise.all([
+        read(
+          `tag:${PCF_NAME_TAG}`,
+          named.map((volume) => volume.volumeName),
+        ),
+        read("volume-id", pinned),
+      ]);
+      const byName = groupByPcfName(byTag);
+      const launched = await read(
+        "volume-id",
+        named.flatMap((volume) =>
+          volume.launch?.volumeId !== undefined && !byName.has(volume.volumeName)
+            ? [volume.launch.volumeId]
+            : [],
+        ),
+      );
+      for (const volume of group) {
+        const found =
+          volume.pinnedId === undefined
+            ? (byName.get(volume.volumeName) ?? [])
+            : byPin.filter((item) => item.VolumeId === volume.pinnedId);
+        const pending = launched.find((item) => item.VolumeId === volume.launch?.volumeId);
+        volume.applyRead(found, pending, region);
+      }
+    });
   }
 
   /** Reads this volume: `running` when available or in use, else `pending` or `terminated`. */
@@ -215,21 +203,13 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
         );
       }
       const tags = requestedVolumeTags(this.desiredStateDefinition);
-      if (tags !== undefined) {
-        const { set, remove } = tagChanges(this.currentTags, tags);
-        if (remove.length > 0)
-          await client.send(
-            new DeleteTagsCommand({ Resources: [volumeId], Tags: remove.map((Key) => ({ Key })) }),
-            { abortSignal },
-          );
-        if (Object.keys(set).length > 0)
-          await client.send(
-            new CreateTagsCommand({ Resources: [volumeId], Tags: tagsToList(set) }),
-            {
-              abortSignal,
-            },
-          );
-      }
+      if (tags !== undefined)
+        await updateEc2Tags(
+          client,
+          volumeId,
+          { current: this.currentTags, desired: tags },
+          abortSignal,
+        );
     } catch (error) {
       throw wrapAwsError(error, this.id, `update volume ${volumeId}`);
     }
@@ -287,15 +267,12 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
       (volume) => volume.State !== "deleting" && volume.State !== "deleted",
     );
     const candidates = live.length > 0 ? live : found;
-    if (candidates.length > 1) {
-      const ids = candidates.map((volume) => volume.VolumeId).join(", ");
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `${candidates.length} volumes are tagged ${PCF_NAME_TAG}=${this.volumeName} (${ids}); delete all but one`,
-        { particle: this.id, field: "aws_resource.custom_config.volume_name" },
-      );
-    }
-    let volume = candidates[0];
+    let volume = onlyNamed(candidates, (item) => item.VolumeId, {
+      kind: "volumes",
+      name: this.volumeName,
+      particle: this.id,
+      field: "aws_resource.custom_config.volume_name",
+    });
     if (volume !== undefined) this.launch = undefined;
     else if (this.launch?.volumeId !== undefined) {
       if (launched === undefined) {
@@ -356,13 +333,11 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
   }
 
   private async deleteVolume(scope: VolumeCallScope, volumeId: string): Promise<void> {
-    try {
-      await scope.client.send(new DeleteVolumeCommand({ VolumeId: volumeId }), {
+    await this.deleteUnlessGone(`delete volume ${volumeId}`, () =>
+      scope.client.send(new DeleteVolumeCommand({ VolumeId: volumeId }), {
         abortSignal: scope.abortSignal,
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw wrapAwsError(error, this.id, `delete volume ${volumeId}`);
-    }
+      }),
+    );
   }
 }
 

@@ -10,13 +10,7 @@ import {
 import { z } from "zod";
 import { isPlainObject } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import {
-  PCF_NAME_TAG,
-  normalizeTags,
-  tagMapSchema,
-  tagsToList,
-  withOwnershipTag,
-} from "../tags.js";
+import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";
 import { encodeUserData } from "./instance-user-data.js";
 
 // What a user writes for an `ec2_instance`, and how it becomes RunInstances' input.
@@ -131,11 +125,7 @@ export function requestedTags(
   if (maps.length === 0 && fromSpecs.length === 0) return undefined;
   return {
     ...normalizeTags(tagMapSchema.parse(definition["tags"] ?? {})),
-    ...normalizeTags(
-      Object.fromEntries(
-        fromSpecs.filter(isPlainObject).map((tag) => [String(tag["Key"]), String(tag["Value"])]),
-      ),
-    ),
+    ...tagMapOf(fromSpecs),
     ...normalizeTags(tagMapSchema.parse(config["tags"] ?? {})),
     [PCF_NAME_TAG]: String(config["instance_name"]),
   };
@@ -174,9 +164,6 @@ export function toRunInput(
     MinCount: 1,
     MaxCount: 1,
     UserData: encodeUserData(userData),
-    TagSpecifications: [
-      { ResourceType: "instance", Tags: tagsToList(withOwnershipTag(tags)) },
-      ...others,
-    ],
+    TagSpecifications: [...tagSpecifications("instance", tags), ...others],
   };
 }

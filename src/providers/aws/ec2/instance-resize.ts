@@ -5,6 +5,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { PcfError } from "../../../core/errors.js";
 import { waitFor, type BackoffOptions } from "../../../core/wait.js";
+import { wrapAwsError } from "../errors.js";
 import { describeInstances } from "./describe.js";
 
 // How `ec2_instance` changes an instance's type: AWS takes a new type only on a stopped instance.
@@ -31,9 +32,13 @@ export async function stopAndWait(
   });
   await waitFor(
     async () => {
-      const [instance] = await describeInstances(client, "instance-id", [instanceId], {
-        abortSignal: scope.abortSignal,
-        particles: scope.particle,
+      const [instance] = await describeInstances(
+        client,
+        "instance-id",
+        [instanceId],
+        scope.abortSignal,
+      ).catch((error: unknown) => {
+        throw wrapAwsError(error, scope.particle, "describe by instance-id");
       });
       const name = instance?.State?.Name;
       if (name === undefined || name === "terminated")

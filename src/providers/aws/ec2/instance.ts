@@ -1,6 +1,4 @@
 import {
-  CreateTagsCommand,
-  DeleteTagsCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
   ModifyInstanceMetadataOptionsCommand,
@@ -12,29 +10,21 @@ import {
 } from "@aws-sdk/client-ec2";
 import { isDeepStrictEqual } from "node:util";
 import { diffDefinitions } from "../../../core/diff.js";
-import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
-import { awsClient } from "../clients.js";
+import { onlyNamed } from "../ec2-describe.js";
+import { updateEc2Tags } from "../ec2-tags.js";
 import { isNotFound, isRetryable, wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
-import {
-  PCF_NAME_TAG,
-  comparableTags,
-  hasOwnershipTag,
-  tagChanges,
-  tagsFromList,
-  tagsToList,
-} from "../tags.js";
+import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
 import {
   LIVE_INSTANCE_STATES,
   clientToken,
   describeInstances,
   groupByPcfName,
-  type DescribeScope,
 } from "./describe.js";
 import {
   ec2InstanceSchema,
@@ -114,34 +104,30 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
     const instances = particles.filter(
       (particle): particle is Ec2Instance => particle instanceof Ec2Instance,
     );
-    await Promise.all(
-      [...Ec2Instance.groupByRegion(instances, context)].map(async ([region, group]) => {
-        const client = await awsClient(EC2Client, context, region);
-        const scope: DescribeScope = {
-          abortSignal: context.signal,
-          particles: group.map((instance) => instance.id).join(", "),
-        };
-        const names = [...new Set(group.map((instance) => instance.instanceName))];
-        const byName = groupByPcfName(
-          await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, scope, [
+    await Ec2Instance.readByRegion(instances, context, EC2Client, async (group, client, region) => {
+      const names = group.map((instance) => instance.instanceName);
+      const byName = groupByPcfName(
+        await Ec2Instance.listFor(group, `describe by tag:${PCF_NAME_TAG}`, () =>
+          describeInstances(client, `tag:${PCF_NAME_TAG}`, names, context.signal, [
             LIVE_INSTANCE_STATES,
           ]),
+        ),
+      );
+      const unseen = group.flatMap((instance) =>
+        instance.launch?.instanceId !== undefined && !byName.has(instance.instanceName)
+          ? [instance.launch.instanceId]
+          : [],
+      );
+      const launched = await Ec2Instance.listFor(group, "describe by instance-id", () =>
+        describeInstances(client, "instance-id", unseen, context.signal),
+      );
+      for (const instance of group)
+        instance.applyRead(
+          byName.get(instance.instanceName) ?? [],
+          launched.find((found) => found.InstanceId === instance.launch?.instanceId),
+          region,
         );
-        const unseen = group.flatMap((instance) =>
-          instance.launch?.instanceId !== undefined && !byName.has(instance.instanceName)
-            ? [instance.launch.instanceId]
-            : [],
-        );
-        const launched =
-          unseen.length === 0 ? [] : await describeInstances(client, "instance-id", unseen, scope);
-        for (const instance of group)
-          instance.applyRead(
-            byName.get(instance.instanceName) ?? [],
-            launched.find((found) => found.InstanceId === instance.launch?.instanceId),
-            region,
-          );
-      }),
-    );
+    });
   }
 
   /** Reads this instance: its state and live description (`PrivateIpAddress`, `InstanceId`, …). */
@@ -205,15 +191,13 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
   protected override async _terminate(context: RunContext): Promise<void> {
     this.launch = undefined;
     if (this.instanceId === undefined) return;
+    const instanceId = this.instanceId;
     const client = await this.client(EC2Client, context);
-    try {
-      await client.send(new TerminateInstancesCommand({ InstanceIds: [this.instanceId] }), {
+    await this.deleteUnlessGone(`terminate instance ${instanceId}`, () =>
+      client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }), {
         abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (!isNotFound(error))
-        throw wrapAwsError(error, this.id, `terminate instance ${this.instanceId}`);
-    }
+      }),
+    );
   }
 
   /**
@@ -231,24 +215,13 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
     const abortSignal = context.signal;
     try {
       const tags = requestedTags(this.desiredStateDefinition);
-      if (tags !== undefined) {
-        const { set, remove } = tagChanges(this.currentTags, tags);
-        if (remove.length > 0)
-          await client.send(
-            new DeleteTagsCommand({
-              Resources: [instanceId],
-              Tags: remove.map((Key) => ({ Key })),
-            }),
-            { abortSignal },
-          );
-        if (Object.keys(set).length > 0)
-          await client.send(
-            new CreateTagsCommand({ Resources: [instanceId], Tags: tagsToList(set) }),
-            {
-              abortSignal,
-            },
-          );
-      }
+      if (tags !== undefined)
+        await updateEc2Tags(
+          client,
+          instanceId,
+          { current: this.currentTags, desired: tags },
+          abortSignal,
+        );
       if (
         desired.SecurityGroupIds !== undefined &&
         !isDeepStrictEqual(wanted["SecurityGroupIds"], live["SecurityGroupIds"])
@@ -329,15 +302,12 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
     launched: Instance | undefined,
     region: string,
   ): void {
-    if (found.length > 1) {
-      const ids = found.map((instance) => instance.InstanceId).join(", ");
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `${found.length} live instances are tagged ${PCF_NAME_TAG}=${this.instanceName} (${ids}); terminate all but one`,
-        { particle: this.id, field: "aws_resource.custom_config.instance_name" },
-      );
-    }
-    let instance = found[0];
+    let instance = onlyNamed(found, (item) => item.InstanceId, {
+      kind: "live instances",
+      name: this.instanceName,
+      particle: this.id,
+      field: "aws_resource.custom_config.instance_name",
+    });
     if (instance !== undefined) this.launch = undefined;
     else if (this.launch?.instanceId !== undefined) {
       if (launched === undefined) {
