@@ -24,7 +24,11 @@ const env = {
 /** Runs one `pcf` command as a user would, showing its output; returns its exit code. */
 function pcf(...args) {
   console.log(`\n$ pcf ${args.join(" ")}`);
-  const result = spawnSync(process.execPath, ["bin/pcf.js", ...args], { cwd: root, env, stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["bin/pcf.js", ...args], {
+    cwd: root,
+    env,
+    stdio: "inherit",
+  });
   return result.status ?? 1;
 }
 
