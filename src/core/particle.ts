@@ -12,25 +12,10 @@ import {
   type EquivalentStates,
   type State,
 } from "./state.js";
+import { runCallback, type CallbackDefinition } from "./callbacks.js";
+import { TransitionTable, type TransitionFunction, type TransitionName } from "./transitions.js";
 import type { BackoffOptions } from "./wait.js";
 import { copyPlain, readPath } from "./values.js";
-
-/** The built-in transitions; a subclass may register more under its own names. */
-export type TransitionName = "start" | "stop" | "terminate" | "update" | (string & {});
-
-/**
- * A function run after a transition. `kwargs` come from the definition; `particle` is the
- * particle; `signal` aborts with the run (pass it to anything that can wait).
- */
-export type CallbackFunction = (
-  args: Record<string, unknown> & { particle: Particle; signal: AbortSignal },
-) => unknown;
-
-/** A callback as written in a definition: a function (or, in a file, `"./module.js#export"`) and its arguments. */
-export interface CallbackDefinition {
-  readonly function: CallbackFunction | string;
-  readonly kwargs?: Readonly<Record<string, unknown>>;
-}
 
 /**
  * A particle definition as PCF writes it. The provider block (`aws_resource`, `local_resource`, …)
@@ -66,13 +51,14 @@ export interface ParticleClass<P extends Particle = Particle> {
   syncAll(particles: readonly Particle[], context: RunContext): Promise<void>;
 }
 
+export type { CallbackDefinition, CallbackFunction } from "./callbacks.js";
+export type { TransitionName } from "./transitions.js";
+
 /** Options of {@link Particle.apply}: the engine's options plus PCF's `cascade`. */
 export interface ParticleApplyOptions extends ApplyOptions {
   /** Also apply parents (coming up) or children (going down), in dependency order. Default false. */
   readonly cascade?: boolean;
 }
-
-type TransitionFunction = (context: RunContext) => Promise<void>;
 
 /**
  * One cloud resource with a lifecycle. Subclasses declare `flavor` and `uniqueKeys`, read the
@@ -141,8 +127,7 @@ export abstract class Particle {
 
   private definitionTemplate: Record<string, unknown>;
   private syncedAtMs: number | undefined;
-  private readonly transitionTable = new Map<State, Map<DesiredState, TransitionName>>();
-  private readonly transitionFunctions = new Map<TransitionName, TransitionFunction>();
+  private readonly transitions: TransitionTable;
 
   constructor(definition: ParticleDefinition) {
     const type = this.constructor as ParticleClass;
@@ -156,7 +141,15 @@ export abstract class Particle {
     this.desiredStateDefinition = copyPlain(this.definitionTemplate);
     const issues = resourceBlockIssues(type, this.definition, { particle: this.id });
     if (issues.length > 0) throw new DefinitionError(issues);
-    this.registerDefaultTransitions();
+    this.transitions = TransitionTable.standard(
+      {
+        start: (context) => this._start(context),
+        stop: (context) => this._stop(context),
+        terminate: (context) => this._terminate(context),
+        update: (context) => this._update(context),
+      },
+      this.isStateEquivalent("stopped", "terminated"),
+    );
   }
 
   /** Reads the live resource: sets `state` (missing resource = `terminated`) and `currentStateDefinition`. */
@@ -322,25 +315,23 @@ export abstract class Particle {
     transition: TransitionName,
     run?: TransitionFunction,
   ): void {
-    if (run !== undefined) this.transitionFunctions.set(transition, run);
-    else if (!this.transitionFunctions.has(transition)) {
+    if (run !== undefined) this.transitions.define(transition, run);
+    else if (!this.transitions.has(transition)) {
       throw new PcfError("DEFINITION_INVALID", `no function for transition "${transition}"`, {
         particle: this.id,
       });
     }
-    const row = this.transitionTable.get(from) ?? new Map<DesiredState, TransitionName>();
-    row.set(to, transition);
-    this.transitionTable.set(from, row);
+    this.transitions.route(from, to, transition);
   }
 
   /** The transition that moves the particle from `from` towards `to`, if any. */
   transitionFor(from: State, to: DesiredState): TransitionName | undefined {
-    return this.transitionTable.get(from)?.get(to);
+    return this.transitions.routeFor(from, to);
   }
 
   /** Runs a transition by name, then its callback. Marks the state dirty. @internal */
   async runTransition(transition: TransitionName, context: RunContext): Promise<void> {
-    const run = this.transitionFunctions.get(transition);
+    const run = this.transitions.functionOf(transition);
     if (run === undefined) {
       throw new PcfError("TRANSITION_FAILED", `no function for transition "${transition}"`, {
         particle: this.id,
@@ -352,7 +343,7 @@ export abstract class Particle {
     } finally {
       this.markDirty();
     }
-    await this.runCallback(transition, context.signal);
+    await runCallback(this, transition, context.signal);
   }
 
   /**
@@ -383,31 +374,5 @@ export abstract class Particle {
   protected comparableDefinition(definition: Record<string, unknown>): Record<string, unknown> {
     const { custom_config: _ignored, ...rest } = definition;
     return rest;
-  }
-
-  private async runCallback(transition: TransitionName, signal: AbortSignal): Promise<void> {
-    const callback = this.definition.callbacks?.[transition];
-    if (callback === undefined) return;
-    if (typeof callback.function !== "function") {
-      throw new PcfError("DEFINITION_INVALID", `callback "${callback.function}" was never loaded`, {
-        particle: this.id,
-        field: `callbacks.${transition}.function`,
-      });
-    }
-    await callback.function({ ...callback.kwargs, particle: this, signal });
-  }
-
-  private registerDefaultTransitions(): void {
-    this.transitionFunctions.set("start", (context) => this._start(context));
-    this.transitionFunctions.set("stop", (context) => this._stop(context));
-    this.transitionFunctions.set("terminate", (context) => this._terminate(context));
-    this.transitionFunctions.set("update", (context) => this._update(context));
-    this.registerStateTransition("terminated", "running", "start");
-    this.registerStateTransition("stopped", "running", "start");
-    this.registerStateTransition("terminated", "stopped", "start");
-    const hasNoStoppedForm = this.isStateEquivalent("stopped", "terminated");
-    this.registerStateTransition("running", "stopped", hasNoStoppedForm ? "terminate" : "stop");
-    this.registerStateTransition("running", "terminated", "terminate");
-    this.registerStateTransition("stopped", "terminated", "terminate");
   }
 }
