@@ -4,17 +4,13 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
-  IndexStatus,
-  ListTagsOfResourceCommand,
   ScalarAttributeType,
   SSEType,
   StreamViewType,
   TableClass,
-  TableStatus,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateTableCommand,
-  paginateListTables,
   type CreateTableCommandInput,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
@@ -22,7 +18,7 @@ import { z } from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
+import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { waitFor, type BackoffOptions } from "../../../core/wait.js";
 import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
@@ -44,6 +40,7 @@ import {
   tableNameSchema,
   throughputSchema,
 } from "./table-keys.js";
+import { isTableActive, listTableNames, listTableTags, stateFromStatus } from "./table-read.js";
 
 /** The `aws_resource` block of a `dynamodb_table` particle: CreateTable's parameters, as PCF writes them. */
 export const dynamodbTableSchema = z
@@ -317,19 +314,9 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   ): Promise<Record<string, string> | undefined> {
     const arn = this.described?.TableArn;
     if (arn === undefined) return undefined;
-    const tags = await this.readUnlessGone(`read the tags of table ${this.tableName}`, async () => {
-      const read: Record<string, string> = {};
-      let token: string | undefined;
-      do {
-        const page = await client.send(
-          new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: token }),
-          { abortSignal: context.signal },
-        );
-        Object.assign(read, tagMapOf(page.Tags ?? []));
-        token = page.NextToken;
-      } while (token !== undefined && token !== "");
-      return read;
-    });
+    const tags = await this.readUnlessGone(`read the tags of table ${this.tableName}`, () =>
+      listTableTags(client, arn, context.signal),
+    );
     if (tags === undefined) return undefined;
     this.isOwned = hasOwnershipTag(tags);
     this.currentTags = tags;
@@ -362,12 +349,7 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
           throw new PcfError("TRANSITION_FAILED", `table ${this.tableName} vanished`, {
             particle: this.id,
           });
-        const isActive =
-          table.TableStatus === TableStatus.ACTIVE &&
-          (table.GlobalSecondaryIndexes ?? []).every(
-            (index) => index.IndexStatus === undefined || index.IndexStatus === IndexStatus.ACTIVE,
-          );
-        return isActive ? { done: true, value: undefined } : { done: false };
+        return isTableActive(table) ? { done: true, value: undefined } : { done: false };
       },
       {
         ...(this.constructor as typeof DynamodbTable).waitOptions,
@@ -378,34 +360,8 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   }
 }
 
-/** The names of every table in the client's region, page by page. */
-async function listTableNames(
-  client: DynamoDBClient,
-  abortSignal: AbortSignal,
-): Promise<Set<string>> {
-  const names = new Set<string>();
-  for await (const page of paginateListTables({ client }, { Limit: 100 }, { abortSignal }))
-    for (const name of page.TableNames ?? []) names.add(name);
-  return names;
-}
-
 /** CreateTable's input: the definition's create fields, tags as a list plus the ownership tag. */
 function toCreateInput(definition: DynamodbTableDefinition): CreateTableCommandInput {
   const { Tags, region_name: _region, custom_config: _config, ...create } = definition;
   return { ...create, Tags: ownedTagList(tagMapOf(Tags)) };
-}
-
-/** The particle state for a TableStatus; statuses that leave the table in place but unusable read running. */
-function stateFromStatus(status: TableStatus | undefined): State {
-  switch (status) {
-    case undefined:
-      return "terminated";
-    case TableStatus.CREATING:
-    case TableStatus.UPDATING:
-    case TableStatus.DELETING:
-    case TableStatus.ARCHIVING:
-      return "pending";
-    default:
-      return "running";
-  }
 }

@@ -7,7 +7,6 @@ import {
   PutRolePermissionsBoundaryCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  paginateListRoles,
   type CreateRoleCommandInput,
   type Role,
 } from "@aws-sdk/client-iam";
@@ -19,21 +18,9 @@ import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import {
-  comparableTags,
-  hasOwnershipTag,
-  ownedTagList,
-  tagInputSchema,
-  tagMapOf,
-  tagsFromList,
-} from "../tags.js";
+import { hasOwnershipTag, ownedTagList, tagInputSchema, tagMapOf, tagsFromList } from "../tags.js";
 import { iamPathSchema } from "./iam-fields.js";
-import {
-  comparablePolicyDocument,
-  parsePolicyDocument,
-  policyDocumentSchema,
-  policyDocumentText,
-} from "./policy-document.js";
+import { policyDocumentSchema, policyDocumentText } from "./policy-document.js";
 import {
   addToOwnInstanceProfile,
   listAttachedPolicyArns,
@@ -43,6 +30,7 @@ import {
   retagRole,
   syncAttachedPolicies,
 } from "./role-attachments.js";
+import { comparableRole, describedRole, listRoleNames, type LiveRole } from "./role-read.js";
 
 /** The `aws_resource` block of an `iam_role` particle: CreateRole's parameters, plus PCF's extras. */
 export const iamRoleSchema = z.strictObject({
@@ -289,30 +277,11 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
     }
   }
 
-  /**
-   * The name, the trust policy (as parsed JSON), the attached policy ARNs (as a set), and the
-   * other fields when written. `IsInstanceProfile` counts only when true.
-   */
+  /** See {@link comparableRole}. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    const { RoleName, AssumeRolePolicyDocument, Path, Description, MaxSessionDuration, Tags } =
-      definition;
-    const config = isPlainObject(definition["custom_config"]) ? definition["custom_config"] : {};
-    const policyArns = Array.isArray(config["policy_arns"]) ? config["policy_arns"] : [];
-    return {
-      RoleName,
-      AssumeRolePolicyDocument: comparablePolicyDocument(AssumeRolePolicyDocument),
-      Path,
-      Description,
-      MaxSessionDuration,
-      PermissionsBoundary: definition["PermissionsBoundary"],
-      Tags: Tags === undefined ? undefined : comparableTags(tagMapOf(Tags)),
-      custom_config: {
-        policy_arns: [...new Set(policyArns.map(String))].sort(),
-        IsInstanceProfile: config["IsInstanceProfile"] === true ? true : undefined,
-      },
-    };
+    return comparableRole(definition);
   }
 
   private get roleName(): string {
@@ -342,36 +311,21 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
       this.currentStateDefinition = {};
       return;
     }
-    const { role, policyArns, profiles } = live;
+    const { role } = live;
     this.isKnown = true;
     this.liveRole = role;
     this.currentTags = tagsFromList(role.Tags);
     this.isOwned = hasOwnershipTag(this.currentTags);
     this.state = "running";
-    this.currentStateDefinition = {
-      RoleName: role.RoleName,
-      AssumeRolePolicyDocument:
-        parsePolicyDocument(role.AssumeRolePolicyDocument) ?? role.AssumeRolePolicyDocument,
-      Path: role.Path ?? "/",
-      Description: role.Description ?? "",
-      MaxSessionDuration: role.MaxSessionDuration,
-      PermissionsBoundary: role.PermissionsBoundary?.PermissionsBoundaryArn ?? "",
-      Tags: this.currentTags,
-      Arn: role.Arn,
-      RoleId: role.RoleId,
-      region_name: this.region(context),
-      custom_config: {
-        policy_arns: policyArns,
-        ...(profiles === undefined ? {} : { IsInstanceProfile: profiles.includes(this.roleName) }),
-      },
-    };
+    this.currentStateDefinition = describedRole(live, {
+      tags: this.currentTags,
+      roleName: this.roleName,
+      region: this.region(context),
+    });
   }
 
   /** The role, its attached policy ARNs and (when asked for) its instance profiles; `undefined` when it is gone. */
-  private async readLive(
-    client: IAMClient,
-    context: RunContext,
-  ): Promise<{ role: Role; policyArns: string[]; profiles: string[] | undefined } | undefined> {
+  private async readLive(client: IAMClient, context: RunContext): Promise<LiveRole | undefined> {
     const abortSignal = context.signal;
     return this.readUnlessGone(`read role ${this.roleName}`, async () => {
       const [{ Role: role }, policyArns, profiles] = await Promise.all([
@@ -384,14 +338,6 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
       return role === undefined ? undefined : { role, policyArns, profiles };
     });
   }
-}
-
-/** The names of every role in the account; every page. */
-async function listRoleNames(client: IAMClient, abortSignal: AbortSignal): Promise<Set<string>> {
-  const names = new Set<string>();
-  for await (const page of paginateListRoles({ client }, { MaxItems: 1000 }, { abortSignal }))
-    for (const { RoleName } of page.Roles ?? []) if (RoleName !== undefined) names.add(RoleName);
-  return names;
 }
 
 /** CreateRole's input: the definition's fields, the trust policy as JSON text, tags plus the ownership tag. */

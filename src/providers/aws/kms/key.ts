@@ -19,7 +19,6 @@ import { z } from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle, TransitionName } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
-import type { State } from "../../../core/state.js";
 import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { OWNERSHIP_TAG_KEY, hasOwnershipTag, withOwnershipTag } from "../tags.js";
@@ -35,6 +34,7 @@ import {
   updateKeySettings,
 } from "./key-settings.js";
 import { listAliases } from "./key-aliases.js";
+import { describedKey, stateFromKeyState } from "./key-read.js";
 
 /** How long a terminated key waits before KMS deletes it, in days, unless `pending_window_in_days` says otherwise. */
 const DEFAULT_PENDING_WINDOW_DAYS = 7;
@@ -331,27 +331,12 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
       }),
     ]);
     this.state = state;
-    this.currentStateDefinition = {
-      KeyId,
-      Arn: this.key.Arn,
-      KeyState: this.key.KeyState,
-      Description: this.key.Description ?? "",
-      KeyUsage: this.key.KeyUsage,
-      KeySpec: this.key.KeySpec,
-      MultiRegion: this.key.MultiRegion ?? false,
-      ...(this.key.CustomKeyStoreId === undefined
-        ? {}
-        : { CustomKeyStoreId: this.key.CustomKeyStoreId }),
-      ...(settings.Policy === undefined ? {} : { Policy: settings.Policy }),
-      ...(tags === undefined ? {} : { Tags: tags }),
-      custom_config: {
-        key_name: config?.key_name,
-        ...(settings.KeyRotationEnabled === undefined
-          ? {}
-          : { enable_key_rotation: settings.KeyRotationEnabled }),
-      },
-      region_name: this.region(context),
-    };
+    this.currentStateDefinition = describedKey(this.key, {
+      settings,
+      tags,
+      keyName: config?.key_name,
+      region: this.region(context),
+    });
   }
 
   private async describe(
@@ -392,20 +377,4 @@ function toCreateInput(definition: KmsKeyDefinition): CreateKeyCommandInput {
     ...(Policy === undefined ? {} : { Policy: policyText(Policy) }),
     Tags: kmsTagList(withOwnershipTag(kmsTagMap(Tags ?? []))),
   };
-}
-
-/** The particle state for a KeyState; no key reads terminated. */
-function stateFromKeyState(keyState: KeyState | undefined): State {
-  switch (keyState) {
-    case KeyState.Enabled:
-      return "running";
-    case KeyState.Disabled:
-      return "stopped";
-    case undefined:
-    case KeyState.PendingDeletion:
-    case KeyState.PendingReplicaDeletion:
-      return "terminated";
-    default:
-      return "pending";
-  }
 }
