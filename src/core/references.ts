@@ -92,30 +92,6 @@ export function resolveInherit(
   }) as Record<string, unknown>;
 }
 
-/** Replaces strings anywhere in `value` (objects and arrays are copied), asynchronously. */
-export async function mapStringsAsync(
-  value: unknown,
-  replace: (text: string, at: string) => Promise<unknown>,
-  at = "",
-): Promise<unknown> {
-  if (typeof value === "string") return replace(value, at);
-  if (Array.isArray(value)) {
-    return Promise.all(
-      value.map((item, index) => mapStringsAsync(item, replace, join(at, String(index)))),
-    );
-  }
-  if (isPlainObject(value)) {
-    const entries = await Promise.all(
-      Object.entries(value).map(async ([key, item]) => [
-        key,
-        await mapStringsAsync(item, replace, join(at, key)),
-      ]),
-    );
-    return Object.fromEntries(entries) as Record<string, unknown>;
-  }
-  return value;
-}
-
 function mapStrings(
   value: unknown,
   at: string,
