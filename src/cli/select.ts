@@ -6,7 +6,7 @@ import {
   type Particle,
   type Quasiparticle,
 } from "../index.js";
-import { globToRegExp } from "./glob.js";
+import picomatch from "picomatch";
 
 /** Which particles of a loaded field a command acts on. @internal */
 export interface Selection {
@@ -128,6 +128,9 @@ function matchAll(
   return matched;
 }
 
+/** Names and ids are not paths: `*` crosses `/` and `.` like any other character. */
+const GLOB_OPTIONS: picomatch.PicomatchOptions = { dot: true, bash: true };
+
 function matchPattern(
   pattern: string,
   entries: readonly (Particle | Quasiparticle)[],
@@ -136,14 +139,14 @@ function matchPattern(
   const equals = pattern.indexOf("=");
   if (equals !== -1) {
     const key = pattern.slice(0, equals);
-    const value = globToRegExp(pattern.slice(equals + 1));
+    const isValue = picomatch(pattern.slice(equals + 1), GLOB_OPTIONS);
     return particles.filter((particle) =>
-      tagsOf(particle).some(([tagKey, tagValue]) => tagKey === key && value.test(tagValue)),
+      tagsOf(particle).some(([tagKey, tagValue]) => tagKey === key && isValue(tagValue)),
     );
   }
-  const glob = globToRegExp(pattern);
+  const glob = picomatch(pattern, GLOB_OPTIONS);
   const isMatch = (item: { name: string; id: string }): boolean =>
-    pattern.includes(":") ? glob.test(item.id) : glob.test(item.name) || glob.test(item.id);
+    pattern.includes(":") ? glob(item.id) : glob(item.name) || glob(item.id);
   const fromEntries = membersOf(
     entries.filter((entry) => isQuasiparticle(entry) && isMatch(entry)),
   );
