@@ -90,7 +90,8 @@ export function encodeUserData(text: string): string {
  * … `{% endfor %}`; `{% if %}` / `{% elif %}` / `{% else %}` / `{% endif %}` on a value, `not`
  * a value, or `==` / `!=` a quoted string or a number; `{# comments #}`; and the `-` markers that
  * trim whitespace. As in Jinja2, an unknown name renders as nothing and one trailing newline of
- * the template is dropped.
+ * the template is dropped. Not nunjucks: it prints `true` and an empty string where PCF's Python
+ * Jinja2 printed `True` and `None`, so the same template would give different user data.
  * @throws Error naming the construct that is not supported.
  * @internal
  */
