@@ -106,6 +106,18 @@ export abstract class Particle {
     await Promise.all(particles.map((particle) => particle.syncState(context)));
   }
 
+  /**
+   * Every problem with a definition that shows before any call: missing unique keys and schema
+   * violations of the resource block. The constructor throws them as one `DefinitionError`;
+   * providers override this to add their own checks (the AWS `$lookup$` kinds).
+   */
+  static definitionIssues(
+    definition: ParticleDefinition,
+    where: { particle: string },
+  ): DefinitionIssue[] {
+    return resourceBlockIssues(this, definition, where);
+  }
+
   /** The definition as given, copied so later changes by the caller do not leak in. */
   readonly definition: ParticleDefinition;
   /** `flavor:pcf_name`. */
@@ -139,7 +151,9 @@ export abstract class Particle {
     const block = type.resourceKey === undefined ? {} : definition[type.resourceKey];
     this.definitionTemplate = copyPlain((block ?? {}) as Record<string, unknown>);
     this.desiredStateDefinition = copyPlain(this.definitionTemplate);
-    const issues = resourceBlockIssues(type, this.definition, { particle: this.id });
+    const issues = (this.constructor as typeof Particle).definitionIssues(this.definition, {
+      particle: this.id,
+    });
     if (issues.length > 0) throw new DefinitionError(issues);
     this.transitions = TransitionTable.standard(
       {

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { resourceBlockIssues } from "../../core/definition.js";
 import type { DefinitionDifference } from "../../core/diff.js";
-import { DefinitionError, PcfError } from "../../core/errors.js";
+import { PcfError, type DefinitionIssue } from "../../core/errors.js";
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
@@ -55,15 +54,15 @@ export abstract class AWSResource<
   /** Whether the live resource carries the ownership tag; `undefined` until a read tells. */
   protected isOwned: boolean | undefined = undefined;
 
-  constructor(definition: ParticleDefinition) {
-    // Checked before the base class does, so bad lookups are listed with every other problem.
-    const where = { particle: `${definition.flavor}:${definition.pcf_name}` };
-    const issues = [
-      ...resourceBlockIssues(new.target, definition, where),
+  /** The base checks plus the `$lookup$` kinds, so bad lookups are listed with every other problem. */
+  static override definitionIssues(
+    definition: ParticleDefinition,
+    where: { particle: string },
+  ): DefinitionIssue[] {
+    return [
+      ...super.definitionIssues(definition, where),
       ...lookupIssues(definition["aws_resource"], { ...where, resourceKey: "aws_resource" }),
     ];
-    if (issues.length > 0) throw new DefinitionError(issues);
-    super(definition);
   }
 
   /**
