@@ -1,9 +1,6 @@
 import {
-  DefinitionError,
   findDefinitionFile,
-  loadField,
-  readDefinitionFile,
-  type DefinitionIssue,
+  loadFiles,
   type DesiredState,
   type LoadedField,
   type Particle,
@@ -30,27 +27,9 @@ export async function loadDefinitions(options: FileOptions): Promise<LoadedDefin
       ? [...new Set(options.file)]
       : [await findDefinitionFile(".")];
   const variables = options.var ?? {};
-  const issues: DefinitionIssue[] = [];
-  const sources = await Promise.all(
-    files.map(async (file) => {
-      try {
-        return substituteVariables(await readDefinitionFile(file), variables, file);
-      } catch (error) {
-        if (!(error instanceof DefinitionError)) throw error;
-        issues.push(...error.issues);
-        return [];
-      }
-    }),
-  );
-  if (issues.length > 0) throw new DefinitionError(issues);
-  const [onlyFile] = files;
-  const loaded =
-    files.length === 1 && onlyFile !== undefined
-      ? await loadField(sources[0], { file: onlyFile })
-      : await loadField(
-          sources.flatMap((source) => (Array.isArray(source) ? (source as unknown[]) : [source])),
-          { file: files.join(", "), baseDir: process.cwd() },
-        );
+  const loaded = await loadFiles(files, {
+    transform: (source, file) => substituteVariables(source, variables, file),
+  });
   return { ...loaded, files };
 }
 

@@ -103,16 +103,30 @@ export interface LoadFilesOptions extends Omit<LoadOptions, "file"> {
 
 /**
  * Loads several definition files into one field (edges may cross files).
- * @throws DefinitionError with every problem of every file.
+ * @throws DefinitionError with every problem of every file (syntax errors included);
+ * PcfError `FILE_NOT_FOUND` for a missing file.
  */
 export async function loadFiles(
   paths: readonly string[],
   options: LoadFilesOptions = {},
 ): Promise<LoadedField> {
   const { transform = (source: unknown) => source, ...loadOptions } = options;
+  const issues: DefinitionIssue[] = [];
   const loaded = await Promise.all(
-    paths.map(async (path) => ({ path, source: transform(await readDefinitionFile(path), path) })),
+    paths.map(async (path) => {
+      try {
+        return { path, source: transform(await readDefinitionFile(path), path) };
+      } catch (error) {
+        // Bad content in one file must not hide the problems of the others.
+        if (error instanceof DefinitionError) issues.push(...error.issues);
+        else if (error instanceof PcfError && error.code === "DEFINITION_INVALID") {
+          issues.push({ ...error.where, message: error.message });
+        } else throw error;
+        return { path, source: [] };
+      }
+    }),
   );
+  if (issues.length > 0) throw new DefinitionError(issues);
   if (loaded.length === 1 && loaded[0] !== undefined)
     return loadField(loaded[0].source, { ...loadOptions, file: loaded[0].path });
   const sources = loaded.flatMap(({ source }) =>

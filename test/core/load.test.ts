@@ -62,6 +62,19 @@ describe("loadField", () => {
     );
   });
 
+  it("reports the problems of every file, not only the first", async () => {
+    const broken = await tempFile("a.json", `{\n  "pcf_name": \n}`);
+    const alsoBroken = await tempFile("b.yml", "- pcf_name: a\n  flavor: memory\n   x: y: z\n");
+    const error = await loadFiles([broken, alsoBroken], { registry: testRegistry() }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DefinitionError);
+    expect((error as DefinitionError).issues.map((issue) => issue.file)).toEqual([
+      broken,
+      alsoBroken,
+    ]);
+  });
+
   it("names the line of a YAML syntax error", async () => {
     const path = await tempFile(
       "pcf.yml",
