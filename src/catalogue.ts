@@ -1,72 +1,89 @@
 import type { FlavorClass, FlavorRegistry } from "./core/registry.js";
 
 /**
- * The built-in flavors: each flavor string mapped to the module and export that implement it.
+ * The built-in flavors: each flavor string mapped to a loader of the class that implements it.
  * Nothing here is imported until a definition uses the flavor, so a file of local particles never
- * loads a cloud SDK.
+ * loads a cloud SDK. The imports are literal so that TypeScript checks every path and a bundler
+ * can give each flavor its own lazily loaded chunk.
  */
 export interface CatalogueEntry {
   /** Which provider the flavor belongs to, for `pcf flavors`. */
   readonly provider: "core" | "local" | "aws";
-  /** Module path relative to this file. */
-  readonly module: string;
-  /** The name of the exported class. */
-  readonly export: string;
+  /** Imports the flavor's module and returns its class. */
+  readonly load: () => Promise<FlavorClass>;
 }
 
 /** Every built-in flavor. */
 export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
-  quasiparticle: { provider: "core", module: "./core/quasiparticle.js", export: "Quasiparticle" },
+  quasiparticle: {
+    provider: "core",
+    load: async () => (await import("./core/quasiparticle.js")).Quasiparticle,
+  },
   distributed_master_worker: {
     provider: "core",
-    module: "./quasiparticles/distributed-master-worker.js",
-    export: "DistributedMasterWorker",
+    load: async () =>
+      (await import("./quasiparticles/distributed-master-worker.js")).DistributedMasterWorker,
   },
-  local_file: { provider: "local", module: "./providers/local/file.js", export: "LocalFile" },
+  local_file: {
+    provider: "local",
+    load: async () => (await import("./providers/local/file.js")).LocalFile,
+  },
   local_process: {
     provider: "local",
-    module: "./providers/local/process.js",
-    export: "LocalProcess",
+    load: async () => (await import("./providers/local/process.js")).LocalProcess,
   },
-  s3_bucket: { provider: "aws", module: "./providers/aws/s3/bucket.js", export: "S3Bucket" },
-  sqs_queue: { provider: "aws", module: "./providers/aws/sqs/queue.js", export: "SqsQueue" },
-  vpc_instance: { provider: "aws", module: "./providers/aws/vpc/vpc.js", export: "VpcInstance" },
-  subnet: { provider: "aws", module: "./providers/aws/vpc/subnet.js", export: "Subnet" },
+  s3_bucket: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/s3/bucket.js")).S3Bucket,
+  },
+  sqs_queue: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/sqs/queue.js")).SqsQueue,
+  },
+  vpc_instance: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/vpc/vpc.js")).VpcInstance,
+  },
+  subnet: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/vpc/subnet.js")).Subnet,
+  },
   security_group: {
     provider: "aws",
-    module: "./providers/aws/vpc/security-group.js",
-    export: "SecurityGroup",
+    load: async () => (await import("./providers/aws/vpc/security-group.js")).SecurityGroup,
   },
   ec2_instance: {
     provider: "aws",
-    module: "./providers/aws/ec2/instance.js",
-    export: "Ec2Instance",
+    load: async () => (await import("./providers/aws/ec2/instance.js")).Ec2Instance,
   },
-  ebs_volume: { provider: "aws", module: "./providers/aws/ec2/ebs-volume.js", export: "EbsVolume" },
+  ebs_volume: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ec2/ebs-volume.js")).EbsVolume,
+  },
   dynamodb_table: {
     provider: "aws",
-    module: "./providers/aws/dynamodb/table.js",
-    export: "DynamodbTable",
+    load: async () => (await import("./providers/aws/dynamodb/table.js")).DynamodbTable,
   },
   cloudwatch_logs: {
     provider: "aws",
-    module: "./providers/aws/logs/log-group.js",
-    export: "CloudwatchLogs",
+    load: async () => (await import("./providers/aws/logs/log-group.js")).CloudwatchLogs,
   },
-  kms_key: { provider: "aws", module: "./providers/aws/kms/key.js", export: "KmsKey" },
-  iam_policy: { provider: "aws", module: "./providers/aws/iam/policy.js", export: "IamPolicy" },
-  iam_role: { provider: "aws", module: "./providers/aws/iam/role.js", export: "IamRole" },
+  kms_key: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,
+  },
+  iam_policy: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/iam/policy.js")).IamPolicy,
+  },
+  iam_role: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/iam/role.js")).IamRole,
+  },
 };
 
 /** Adds every built-in flavor to `registry` as a lazy entry: its module loads on first use. */
 export function registerBuiltInFlavors(registry: FlavorRegistry): void {
-  for (const [flavor, entry] of Object.entries(BUILT_IN_FLAVORS)) {
-    registry.registerLazy(flavor, async () => {
-      const module = (await import(new URL(entry.module, import.meta.url).href)) as Record<
-        string,
-        unknown
-      >;
-      return module[entry.export] as FlavorClass;
-    });
-  }
+  for (const [flavor, entry] of Object.entries(BUILT_IN_FLAVORS))
+    registry.registerLazy(flavor, entry.load);
 }

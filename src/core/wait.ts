@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PcfError } from "./errors.js";
 
@@ -99,12 +100,17 @@ export interface DeadlineSignal {
  * `TimeoutError`). Built on a plain timer rather than `AbortSignal.timeout` inside
  * `AbortSignal.any`: Node 20 may garbage-collect such a timeout signal, which then never fires.
  * Call `dispose` when the guarded work ends.
+ *
+ * The signal is shared by every request of a run, and each request in flight listens to it, so
+ * Node's leak warning (more than 10 listeners) would fire on any run with more than 10 requests
+ * at once: the limit is lifted for this signal only.
  */
 export function deadlineSignal(
   parent: AbortSignal | undefined,
   timeoutMs: number | undefined,
 ): DeadlineSignal {
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
   const follow = (): void => controller.abort(parent?.reason);
   if (parent?.aborted === true) follow();
   else parent?.addEventListener("abort", follow, { once: true });

@@ -77,4 +77,18 @@ describe("deadlineSignal", () => {
     parent.abort();
     expect(deadline.signal.aborted).toBe(false);
   });
+
+  it("takes a listener per request in flight without Node's leak warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on("warning", onWarning);
+    const deadline = deadlineSignal(undefined, undefined);
+    for (let request = 0; request < 50; request += 1)
+      deadline.signal.addEventListener("abort", () => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("warning", onWarning);
+    deadline.dispose();
+
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
+  });
 });
