@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { DefinitionIssue } from "./errors.js";
 import { isInheritLike, isReference, parseInherit } from "./references.js";
 import { DESIRED_STATES } from "./state.js";

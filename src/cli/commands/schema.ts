@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { particleFieldsSchema, quasiparticleFieldsSchema } from "../../index.js";
 
 /** Where the JSON Schema dialect is defined. */

@@ -1,12 +1,9 @@
-import type { EC2Client } from "@aws-sdk/client-ec2";
-import type { IAMClient } from "@aws-sdk/client-iam";
 import { PcfError, messageOf, type DefinitionIssue } from "../../core/errors.js";
 import { parseLookup } from "../../core/references.js";
 import type { RunContext } from "../../core/run-context.js";
 import { isPlainObject } from "../../core/values.js";
-import { awsClient } from "./clients.js";
-import { isAbort, isNotFound, wrapAwsError } from "./errors.js";
-import { PCF_NAME_TAG } from "./tags.js";
+import { isAbort, wrapAwsError } from "./errors.js";
+import type { LookupOutcome } from "./lookup-outcome.js";
 
 /**
  * The `$lookup$kind$names` kinds the AWS provider resolves. `names` is split on `:`.
@@ -84,8 +81,6 @@ export function hasLookups(block: unknown): boolean {
   return found;
 }
 
-type LookupOutcome = { readonly value: string | string[] } | { readonly problem: string };
-
 async function replaceLookups(value: unknown, at: string, scope: LookupScope): Promise<unknown> {
   if (typeof value === "string")
     return value.startsWith("$lookup$") ? resolveOne(value, at, scope) : value;
@@ -156,111 +151,8 @@ async function runLookup(
   scope: LookupScope,
 ): Promise<LookupOutcome> {
   const { context, region } = scope;
-  if (kind === "iam") return lookupIam(await iamClient(context, region), names, context.signal);
-  const ec2 = await ec2Client(context, region);
-  const sdk = await import("@aws-sdk/client-ec2");
-  const abortSignal = context.signal;
-  switch (kind) {
-    case "ami": {
-      const { Images = [] } = await ec2.send(
-        new sdk.DescribeImagesCommand({ Filters: [{ Name: "name", Values: names }] }),
-        { abortSignal },
-      );
-      return exactlyOne(
-        Images.map((image) => image.ImageId),
-        `image named ${quoted(names)}`,
-      );
-    }
-    case "subnet": {
-      const { Subnets = [] } = await ec2.send(
-        new sdk.DescribeSubnetsCommand({ Filters: [{ Name: "tag:Name", Values: names }] }),
-        { abortSignal },
-      );
-      return exactlyOne(
-        Subnets.map((subnet) => subnet.SubnetId),
-        `subnet tagged Name=${quoted(names)}`,
-      );
-    }
-    case "snapshot": {
-      const { Snapshots = [] } = await ec2.send(
-        new sdk.DescribeSnapshotsCommand({
-          OwnerIds: ["self"],
-          Filters: [{ Name: "tag:Name", Values: names }],
-        }),
-        { abortSignal },
-      );
-      return exactlyOne(
-        Snapshots.map((snapshot) => snapshot.SnapshotId),
-        `snapshot tagged Name=${quoted(names)}`,
-      );
-    }
-    case "instance_name": {
-      const { Tags = [] } = await ec2.send(
-        new sdk.DescribeTagsCommand({
-          Filters: [
-            { Name: "resource-id", Values: names },
-            { Name: "key", Values: [PCF_NAME_TAG] },
-          ],
-        }),
-        { abortSignal },
-      );
-      return exactlyOne(
-        Tags.map((tag) => tag.Value),
-        `${PCF_NAME_TAG} tag on instance ${quoted(names)}`,
-      );
-    }
-    case "security_group": {
-      const { SecurityGroups = [] } = await ec2.send(
-        new sdk.DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: names }] }),
-        { abortSignal },
-      );
-      const ids: string[] = [];
-      for (const name of names) {
-        const found = exactlyOne(
-          SecurityGroups.filter((group) => group.GroupName === name).map((group) => group.GroupId),
-          `security group named "${name}"`,
-        );
-        if ("problem" in found) return found;
-        ids.push(...[found.value].flat());
-      }
-      return { value: ids };
-    }
-  }
-}
-
-async function lookupIam(
-  iam: IAMClient,
-  names: string[],
-  abortSignal: AbortSignal,
-): Promise<LookupOutcome> {
-  const sdk = await import("@aws-sdk/client-iam");
-  const [type, name = ""] = names;
-  try {
-    if (type === "role") {
-      const { Role } = await iam.send(new sdk.GetRoleCommand({ RoleName: name }), { abortSignal });
-      return exactlyOne([Role?.Arn], `role named "${name}"`);
-    }
-    const { InstanceProfile } = await iam.send(
-      new sdk.GetInstanceProfileCommand({ InstanceProfileName: name }),
-      { abortSignal },
-    );
-    return exactlyOne([InstanceProfile?.Arn], `instance profile named "${name}"`);
-  } catch (error) {
-    if (isNotFound(error))
-      return { problem: `no ${type === "role" ? "role" : "instance profile"} named "${name}"` };
-    throw error;
-  }
-}
-
-function exactlyOne(values: readonly (string | undefined)[], what: string): LookupOutcome {
-  const found = [
-    ...new Set(values.filter((value): value is string => value !== undefined && value !== "")),
-  ];
-  if (found.length === 1 && found[0] !== undefined) return { value: found[0] };
-  if (found.length === 0) return { problem: `no ${what}` };
-  return {
-    problem: `${found.length} matches for ${what} (${found.slice(0, 5).join(", ")}${found.length > 5 ? ", …" : ""}); expected exactly one`,
-  };
+  if (kind === "iam") return (await import("./lookup-iam.js")).lookupIam(names, context, region);
+  return (await import("./lookup-ec2.js")).lookupEc2(kind, names, context, region);
 }
 
 function syntaxProblem(text: string): string | undefined {
@@ -278,20 +170,6 @@ function syntaxProblem(text: string): string | undefined {
     return `lookup "${text}": expected $lookup$iam$role:NAME or $lookup$iam$instance-profile:NAME`;
   }
   return undefined;
-}
-
-async function ec2Client(context: RunContext, region: string): Promise<EC2Client> {
-  const { EC2Client } = await import("@aws-sdk/client-ec2");
-  return awsClient(EC2Client, context, region);
-}
-
-async function iamClient(context: RunContext, region: string): Promise<IAMClient> {
-  const { IAMClient } = await import("@aws-sdk/client-iam");
-  return awsClient(IAMClient, context, region);
-}
-
-function quoted(names: readonly string[]): string {
-  return names.map((name) => `"${name}"`).join(" or ");
 }
 
 function joinPath(base: string, key: string): string {

@@ -1,5 +1,5 @@
 import type { MetadataBearer, MiddlewareStack } from "@smithy/types";
-import { z } from "zod";
+import * as z from "zod";
 import { readProviderOptions, type RunContext } from "../../core/run-context.js";
 
 /**

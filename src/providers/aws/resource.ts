@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { DefinitionDifference } from "../../core/diff.js";
 import { PcfError, type DefinitionIssue } from "../../core/errors.js";
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";

@@ -1,5 +1,5 @@
 import type { ResourceType, TagSpecification } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { isPlainObject } from "../../core/values.js";
 
 /** The key of the tag particle-cloud puts on every resource it creates. */

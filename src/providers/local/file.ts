@@ -1,6 +1,6 @@
 import { open, rm } from "node:fs/promises";
 import { resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError } from "../../core/errors.js";
 import { Particle } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { deadlineSignal, waitFor } from "../../core/wait.js";
 
 /** What `<baseDir>/.pcf-local/processes/<name>.json` holds; `startTicks` is field 22 of `/proc/<pid>/stat`. */

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError, messageOf } from "../../core/errors.js";
 import { Particle } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";

@@ -1,5 +1,5 @@
 import { BillingMode, KeyType, ProjectionType } from "@aws-sdk/client-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 
 // The parts of a `dynamodb_table` definition that describe keys, indexes and capacity, and the
 // rules CreateTable enforces across them, checked when the definition loads.

@@ -14,7 +14,7 @@ import {
   type CreateTableCommandInput,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";

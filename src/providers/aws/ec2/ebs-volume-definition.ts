@@ -1,5 +1,5 @@
 import { VolumeType, type CreateVolumeCommandInput } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";

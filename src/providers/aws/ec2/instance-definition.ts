@@ -7,7 +7,7 @@ import {
   type RunInstancesCommandInput,
   type TagSpecification,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** An IAM path: `/`, or segments between slashes (`/team/app/`), up to 512 characters. */
 export const iamPathSchema = z

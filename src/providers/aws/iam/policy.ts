@@ -11,7 +11,7 @@ import {
   type Policy,
   type PolicyVersion,
 } from "@aws-sdk/client-iam";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";

@@ -10,7 +10,7 @@ import {
   type CreateRoleCommandInput,
   type Role,
 } from "@aws-sdk/client-iam";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";

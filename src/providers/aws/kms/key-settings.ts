@@ -12,7 +12,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-kms";
 import { isDeepStrictEqual } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 import {
   comparableTags,

@@ -15,7 +15,7 @@ import {
   type CreateKeyCommandInput,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle, TransitionName } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";

@@ -14,7 +14,7 @@ import {
   type CreateLogGroupCommandInput,
   type LogGroup,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { z } from "zod";
+import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";

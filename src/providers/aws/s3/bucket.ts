@@ -11,7 +11,7 @@ import {
   type BucketLocationConstraint,
   type CreateBucketCommandInput,
 } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";

@@ -1,6 +1,6 @@
 import { QueueAttributeName } from "@aws-sdk/client-sqs";
 import { isDeepStrictEqual } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 
 // How `sqs_queue` writes, sends and compares queue attributes. SQS speaks strings only; files

@@ -12,7 +12,7 @@ import {
   paginateListQueues,
   type CreateQueueCommandInput,
 } from "@aws-sdk/client-sqs";
-import { z } from "zod";
+import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";

@@ -8,7 +8,7 @@ import {
   type EC2Client,
   type IpPermission,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 
 const descriptionSchema = z.string().max(255).optional();

@@ -7,7 +7,7 @@ import {
   type CreateSubnetCommandInput,
   type Subnet as Ec2Subnet,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";

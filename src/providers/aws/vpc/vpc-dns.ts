@@ -4,7 +4,7 @@ import {
   VpcAttributeName,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 
 /** A VPC DNS attribute as a definition writes it: `true`, or ModifyVpcAttribute's own `{ Value: true }`. @internal */
 export const dnsAttributeSchema = z.union([z.boolean(), z.strictObject({ Value: z.boolean() })]);

@@ -8,7 +8,7 @@ import {
   type CreateVpcCommandInput,
   type Vpc,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
 import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
