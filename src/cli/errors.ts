@@ -47,10 +47,15 @@ export function describeError(error: unknown): {
         failed.length === 1
           ? `${failed[0]?.error?.describe() ?? `${failed[0]?.particle ?? "a particle"} failed`}`
           : `${failed.length} of ${error.result.particles.length} particles failed`,
+      // A batched read that fails fails every particle in it with one error: list it once.
       details:
         failed.length === 1
           ? []
-          : failed.map((report) => report.error?.describe() ?? `${report.particle}: failed`),
+          : [
+              ...new Set(
+                failed.map((report) => report.error?.describe() ?? `${report.particle}: failed`),
+              ),
+            ],
       hint: codes.size === 1 && only !== undefined ? hintFor(only) : hintFor(error.code),
     };
   }

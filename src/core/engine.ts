@@ -1,4 +1,4 @@
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import { convergeParticle } from "./converge.js";
 import { DefinitionError, PcfError, messageOf, type PcfErrorCode } from "./errors.js";
 import type { EngineEvent, ParticleOutcome, RunOperation } from "./events.js";
@@ -12,7 +12,10 @@ import { abortError, deadlineSignal } from "./wait.js";
 export interface ApplyOptions {
   /** Overrides every particle's desired state for this run. */
   readonly desiredState?: DesiredState;
-  /** Most particles converging at once. Default 10. */
+  /**
+   * Most particles converging at once in each concurrency scope (see
+   * {@link Particle.concurrencyScope}: an API and region for cloud flavors). Default 10.
+   */
   readonly concurrency?: number;
   /** False runs one step per particle without waiting (PCF's `sync=False`). Default true. */
   readonly sync?: boolean;
@@ -73,7 +76,7 @@ export class ApplyError extends PcfError {
 /**
  * Converges every particle of `field` to its desired state, walking the graph: a particle that
  * comes up waits for its parents; one that goes down waits for its children; independent
- * particles run concurrently up to `concurrency`. A failure stops scheduling new particles,
+ * particles run concurrently, up to `concurrency` per concurrency scope. A failure stops scheduling new particles,
  * lets those in flight finish, and is reported per particle.
  * @returns the per-particle report when everything converged.
  * @throws ApplyError (`APPLY_FAILED`, `ABORTED` or `WAIT_TIMEOUT`) carrying the report otherwise.
@@ -211,7 +214,7 @@ async function walkWith(
     return finish(field, reports, context, startedMs, operation);
   }
 
-  const limit = pLimit(Math.max(1, options.concurrency ?? 10));
+  const limitOf = scopedLimits(Math.max(1, options.concurrency ?? 10));
   const running = new Map<Particle, Promise<ParticleReport>>();
   const converge = async (particle: Particle): Promise<ParticleReport> => {
     const dependencies = await Promise.all(
@@ -225,7 +228,7 @@ async function walkWith(
     ) {
       return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
     }
-    return limit(async () => {
+    return limitOf(scopeOf(particle, context))(async () => {
       if (!shouldSchedule())
         return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
       const particleStartMs = context.now();
@@ -268,6 +271,29 @@ async function walkWith(
   };
   await Promise.all(field.particles.map((particle) => schedule(particle)));
   return finish(field, reports, context, startedMs, operation);
+}
+
+/** The particle's concurrency scope; its flavor when the scope cannot be worked out yet. */
+function scopeOf(particle: Particle, context: RunContext): string {
+  try {
+    return particle.concurrencyScope(context);
+  } catch {
+    // The transition itself will report the problem (say, no region) with its particle.
+    return particle.flavor;
+  }
+}
+
+/** One `p-limit` of `concurrency` slots per scope, made on first use. */
+function scopedLimits(concurrency: number): (scope: string) => LimitFunction {
+  const limits = new Map<string, LimitFunction>();
+  return (scope) => {
+    let limit = limits.get(scope);
+    if (limit === undefined) {
+      limit = pLimit(concurrency);
+      limits.set(scope, limit);
+    }
+    return limit;
+  };
 }
 
 function finish(

@@ -192,6 +192,16 @@ export abstract class Particle {
     );
   }
 
+  /**
+   * Which rate limit this particle's calls count against. The engine bounds the particles
+   * converging at once per scope (`concurrency` each), so particles of unrelated APIs never
+   * queue behind one another. The default is the flavor; cloud providers name the API and region
+   * (`aws:ec2:us-east-1`), where the cloud's throttling applies.
+   */
+  concurrencyScope(_context: RunContext): string {
+    return this.flavor;
+  }
+
   /** PCF's name for {@link Particle.id}: `flavor:pcf_name`. */
   get pcfId(): string {
     return this.id;
@@ -289,6 +299,24 @@ export abstract class Particle {
     this.syncedAtMs = atMs;
   }
 
+  /**
+   * Records the state a transition just left the resource in, when the cloud's answer makes it
+   * certain: a create call that returned with everything the definition asked for, a delete that
+   * succeeded. The engine then skips the read that would confirm it: a round trip less per
+   * particle, and no wait on a list that is only eventually consistent. Call it last in the
+   * transition, after every call succeeded; a transition that records nothing is confirmed by a
+   * read.
+   */
+  protected recordState(
+    state: State,
+    definition: Record<string, unknown>,
+    context: RunContext,
+  ): void {
+    this.state = state;
+    this.currentStateDefinition = definition;
+    this.markSynced(context.now());
+  }
+
   /** Forgets the cached state so the next `getState` reads the cloud. */
   markDirty(): void {
     this.syncedAtMs = undefined;
@@ -352,11 +380,9 @@ export abstract class Particle {
       });
     }
     await this.beforeTransition(transition, context);
-    try {
-      await run(context);
-    } finally {
-      this.markDirty();
-    }
+    // The state read before is stale from here on, unless the transition records what it knows.
+    this.markDirty();
+    await run(context);
     await runCallback(this, transition, context.signal);
   }
 

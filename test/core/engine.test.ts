@@ -6,6 +6,7 @@ import {
   applyField,
   createRunContext,
   type EngineEvent,
+  type RunContext,
 } from "../../src/index.js";
 import { MemoryBucket, MemoryCloud, MemoryParticle, memory } from "../support/memory-particle.js";
 
@@ -46,6 +47,58 @@ describe("applyField", () => {
     await applyField(field, { concurrency: 3, providerOptions: cloud.options() });
     expect(cloud.maxActive).toBe(3);
     expect(cloud.resources.size).toBe(12);
+  });
+
+  it("bounds each concurrency scope on its own, so one API never waits for another", async () => {
+    class ScopedParticle extends MemoryParticle {
+      override concurrencyScope(): string {
+        return this.name.startsWith("a") ? "api-a" : "api-b";
+      }
+    }
+    const cloud = new MemoryCloud();
+    const field = new Field(
+      ["a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3"].map(
+        (name) => new ScopedParticle(memory(name)),
+      ),
+    ).link();
+    await applyField(field, { concurrency: 2, providerOptions: cloud.options() });
+    expect(cloud.maxActive).toBe(4);
+    expect(cloud.resources.size).toBe(8);
+  });
+
+  it("skips the confirming read after a transition that recorded its result", async () => {
+    class CertainParticle extends MemoryParticle {
+      protected override async _start(context: RunContext): Promise<void> {
+        await super._start(context);
+        this.recordState("running", { ...this.desiredStateDefinition }, context);
+      }
+    }
+    const cloud = new MemoryCloud();
+    const certain = new Field([new CertainParticle(memory("certain"))]).link();
+    const plain = fieldOf(new MemoryParticle(memory("plain")));
+
+    await applyField(certain, { providerOptions: cloud.options() });
+    await applyField(plain, { providerOptions: cloud.options() });
+
+    expect(cloud.reads.filter((name) => name === "certain")).toHaveLength(1);
+    expect(cloud.reads.filter((name) => name === "plain")).toHaveLength(2);
+    expect(cloud.resources.get("certain")?.state).toBe("running");
+  });
+
+  it("reads again after a failed transition instead of trusting the state read before it", async () => {
+    const cloud = new MemoryCloud();
+    const particle = new MemoryParticle(memory("flaky"));
+    cloud.failures.add("flaky:start");
+    await expect(
+      applyField(fieldOf(particle), { providerOptions: cloud.options() }),
+    ).rejects.toThrow();
+    cloud.failures.clear();
+    cloud.reads.length = 0;
+
+    await applyField(fieldOf(particle), { providerOptions: cloud.options() });
+
+    expect(cloud.reads[0]).toBe("flaky");
+    expect(cloud.resources.get("flaky")?.state).toBe("running");
   });
 
   it("reads every particle's state once for a no-op apply", async () => {

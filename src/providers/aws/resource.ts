@@ -50,6 +50,12 @@ export abstract class AWSResource<
   static override readonly resourceKey: string = "aws_resource";
   /** Polls of one flavor arriving within 10 ms (far below a round trip) share one list call. */
   static override readonly readBatchWindowMs: number = 10;
+  /**
+   * The AWS API the flavor calls (`ec2`, `s3`…): AWS throttles per API, account and region, so
+   * that is the engine's concurrency scope. Flavors of one API (instances, volumes, subnets)
+   * share it; `undefined` falls back to the flavor.
+   */
+  static readonly service: string | undefined = undefined;
 
   /** Whether the live resource carries the ownership tag; `undefined` until a read tells. */
   protected isOwned: boolean | undefined = undefined;
@@ -182,6 +188,12 @@ export abstract class AWSResource<
   /** The desired definition, validated against the flavor's schema now that references are resolved. */
   protected desiredDefinition(): D {
     return this.parseDesiredDefinition<D>();
+  }
+
+  /** `aws:<service>:<region>`: see {@link AWSResource.service}. */
+  override concurrencyScope(context: RunContext): string {
+    const service = (this.constructor as typeof AWSResource).service ?? this.flavor;
+    return `aws:${service}:${this.region(context)}`;
   }
 
   /** This particle's region (see {@link regionNameSchema}). */

@@ -217,6 +217,32 @@ describe("s3_bucket", () => {
     expect(counts).toEqual({ ListBucketsCommand: 1 });
   });
 
+  it("trusts its create and delete calls instead of listing the buckets again", async () => {
+    const labels = ["certain-a", "certain-b"];
+    const created = await countApply(
+      import.meta.url,
+      labels.map((label) => bucket(label)),
+    );
+    expect(created.outcomes).toEqual(["converged", "converged"]);
+    expect(created.counts).toEqual({
+      ListBucketsCommand: 1,
+      CreateBucketCommand: 2,
+      PutBucketTaggingCommand: 2,
+    });
+
+    const doomed = labels.map((label) => bucket(label));
+    for (const particle of doomed) particle.desiredState = "terminated";
+    const terminated = await countApply(import.meta.url, doomed);
+    expect(terminated.outcomes).toEqual(["converged", "converged"]);
+    expect(terminated.counts).toEqual({
+      ListBucketsCommand: 1,
+      GetBucketTaggingCommand: 2,
+      DeleteBucketCommand: 2,
+    });
+    for (const label of labels)
+      expect(await exists(uniqueName(import.meta.url, label))).toBe(false);
+  });
+
   it("reads tags only for buckets whose definition lists them", async () => {
     const labels = ["tagged-a", "tagged-b", "tagged-c"];
     const tagged = (label: string): S3Bucket =>

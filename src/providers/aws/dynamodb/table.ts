@@ -138,6 +138,7 @@ export type DynamodbTableDefinition = z.infer<typeof dynamodbTableSchema>;
  */
 export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   static override readonly flavor: string = "dynamodb_table";
+  static override readonly service: string = "dynamodb";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.TableName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = dynamodbTableSchema;

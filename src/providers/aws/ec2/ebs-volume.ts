@@ -59,6 +59,7 @@ export { ebsVolumeSchema, type EbsVolumeDefinition } from "./ebs-volume-definiti
  */
 export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
   static override readonly flavor: string = "ebs_volume";
+  static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.volume_name",
   ];

@@ -81,6 +81,7 @@ export {
  */
 export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
   static override readonly flavor: string = "ec2_instance";
+  static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.instance_name",
   ];

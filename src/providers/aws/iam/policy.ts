@@ -96,6 +96,7 @@ export type IamPolicyDefinition = z.infer<typeof iamPolicySchema>;
  */
 export class IamPolicy extends AWSResource<IamPolicyDefinition> {
   static override readonly flavor: string = "iam_policy";
+  static override readonly service: string = "iam";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.PolicyName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = iamPolicySchema;

@@ -104,6 +104,7 @@ export type IamRoleDefinition = z.infer<typeof iamRoleSchema>;
  */
 export class IamRole extends AWSResource<IamRoleDefinition> {
   static override readonly flavor: string = "iam_role";
+  static override readonly service: string = "iam";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.RoleName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = iamRoleSchema;

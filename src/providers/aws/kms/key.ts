@@ -110,6 +110,7 @@ export type KmsKeyDefinition = z.infer<typeof kmsKeySchema>;
  */
 export class KmsKey extends AWSResource<KmsKeyDefinition> {
   static override readonly flavor: string = "kms_key";
+  static override readonly service: string = "kms";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.key_name"];
   static override readonly definitionSchema = kmsKeySchema;
 

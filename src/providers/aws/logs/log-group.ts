@@ -93,6 +93,7 @@ export type CloudwatchLogsDefinition = z.infer<typeof cloudwatchLogsSchema>;
  */
 export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
   static override readonly flavor: string = "cloudwatch_logs";
+  static override readonly service: string = "logs";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.logGroupName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = cloudwatchLogsSchema;
@@ -170,6 +171,7 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
       }),
     );
     this.arn = undefined;
+    this.recordState("terminated", {}, context);
   }
 
   /** Sets or removes the retention policy and the KMS key where they differ, then brings the tags to the definition's set. */

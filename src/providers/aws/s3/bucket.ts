@@ -89,6 +89,7 @@ export type S3BucketDefinition = z.infer<typeof s3BucketSchema>;
  */
 export class S3Bucket extends AWSResource<S3BucketDefinition> {
   static override readonly flavor: string = "s3_bucket";
+  static override readonly service: string = "s3";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.Bucket"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = s3BucketSchema;
@@ -133,6 +134,23 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
       throw wrapAwsError(error, this.id, `create bucket ${desired.Bucket}${hint}`);
     }
     await this.putTags(client, desired, context);
+    // Both calls succeeded: the bucket exists with these tags. Recording it saves the ListBuckets
+    // that would confirm it, which S3 may answer from a list that does not show it yet.
+    this.recordState(
+      "running",
+      {
+        Bucket: desired.Bucket,
+        region_name: this.region(context),
+        ...(this.wantsTags
+          ? {
+              custom_config: {
+                Tags: withOwnershipTag(normalizeTags(desired.custom_config?.Tags ?? {})),
+              },
+            }
+          : {}),
+      },
+      context,
+    );
   }
 
   /** Deletes the bucket: a bucket has no stopped form. */
@@ -154,6 +172,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
           isConflict(error) ? " (particle-cloud deletes only empty buckets: empty it first)" : "",
       },
     );
+    this.recordState("terminated", {}, context);
   }
 
   /** Replaces the bucket's tags with `custom_config.Tags` plus the ownership tag. */

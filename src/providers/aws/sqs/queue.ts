@@ -87,6 +87,7 @@ export type SqsQueueDefinition = z.infer<typeof sqsQueueSchema>;
  */
 export class SqsQueue extends AWSResource<SqsQueueDefinition> {
   static override readonly flavor: string = "sqs_queue";
+  static override readonly service: string = "sqs";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.QueueName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = sqsQueueSchema;
@@ -163,6 +164,8 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
       client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: context.signal }),
     );
     this.queueUrl = undefined;
+    // SQS may list a deleted queue for up to 60 s: the delete's answer is the one to trust.
+    this.recordState("terminated", {}, context);
   }
 
   /** Sets the attributes that differ, then brings the tags to the definition's set. */

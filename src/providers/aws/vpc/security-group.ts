@@ -117,6 +117,7 @@ const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
  */
 export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
   static override readonly flavor: string = "security_group";
+  static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = securityGroupSchema;

@@ -111,6 +111,7 @@ const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "Availabil
  */
 export class Subnet extends AWSResource<SubnetDefinition> {
   static override readonly flavor: string = "subnet";
+  static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.subnet_name",
   ];

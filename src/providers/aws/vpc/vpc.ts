@@ -96,6 +96,7 @@ export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
  */
 export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
   static override readonly flavor: string = "vpc_instance";
+  static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.vpc_name"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = vpcInstanceSchema;
