@@ -277,7 +277,7 @@ function addRunOptions(command: Command, isMutating: boolean): void {
   if (!isMutating) return;
   command
     .addOption(
-      new Option("--parallel <n>", "most particles converging at once")
+      new Option("--parallel <n>", "most particles converging at once per API and region")
         .argParser(parsePositiveInteger)
         .default(DEFAULT_PARALLEL)
         .helpGroup("Run:"),
