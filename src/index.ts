@@ -53,7 +53,6 @@ export {
 export {
   DEFAULT_DEFINITION_FILES,
   parseJsonWithComments,
-  parseYaml,
   readDefinitionFile,
 } from "./core/parse.js";
 export {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, cleanup, isBuilt, makeProject, runPcf } from "./pcf.js";
+import { ROOT, cleanup, isBuilt, localFile, makeProject, runPcf } from "./pcf.js";
 
 const VERBS = [
   "apply",
@@ -151,5 +151,19 @@ describe("startup cost", () => {
     expect(sources.some((source) => source.includes("node_modules/zod/"))).toBe(true);
     expect(sources).toContain("src/core/particle.ts");
     expect(sources.filter((source) => source.includes("@aws-sdk"))).toEqual([]);
+  });
+
+  it("loads the YAML parser for a YAML file only", async () => {
+    const particle = {
+      pcf_name: "note",
+      flavor: "local_file",
+      local_resource: { path: "note.txt", content: "hi" },
+    };
+    await writeFile(join(dir, "one.json"), JSON.stringify([particle]));
+    await writeFile(join(dir, "one.yml"), localFile("note"));
+    const isYaml = (source: string): boolean => source.includes("node_modules/yaml/");
+
+    expect((await loadedSources(["validate", "-f", "one.json"])).filter(isYaml)).toEqual([]);
+    expect((await loadedSources(["validate", "-f", "one.yml"])).some(isYaml)).toBe(true);
   });
 });
