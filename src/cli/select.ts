@@ -25,7 +25,8 @@ export interface Selection {
 }
 
 /**
- * The particles a command acts on, in field order: NAME's entry (or every particle), narrowed by
+ * The particles a command acts on, in field order: NAME's entry (a top-level particle or
+ * quasiparticle, else a quasiparticle's member; without NAME, every particle), narrowed by
  * `--target`, grown by `--with-dependents` and `-c`, less `--exclude`. A pattern is a glob on
  * pcf_name or id (`web-*`, `local_file:*`), or `key=value` on the particle's tags.
  * @throws PcfError `NOT_FOUND` with similar names when NAME or a pattern matches nothing.
@@ -87,8 +88,13 @@ function findEntries(
   loaded: LoadedField & { readonly files?: readonly string[] },
   name: string,
 ): (Particle | Quasiparticle)[] {
-  const found = loaded.entries.filter((entry) => entry.name === name || entry.id === name);
+  const isNamed = (item: { name: string; id: string }): boolean =>
+    item.name === name || item.id === name;
+  const found = loaded.entries.filter(isNamed);
   if (found.length > 0) return found;
+  // A quasiparticle's member, as `pcf status` and `pcf graph` list it.
+  const members = loaded.field.particles.filter(isNamed);
+  if (members.length > 0) return members;
   const names = [...new Set(loaded.entries.map((entry) => entry.name))];
   const close = closestNames(name, names);
   const where = loaded.files === undefined ? "" : ` in ${loaded.files.join(", ")}`;

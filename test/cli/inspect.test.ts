@@ -120,8 +120,40 @@ describe("pcf status", () => {
             isDesired: true,
           },
         ],
+        quasiparticles: [],
       },
     ]);
+  });
+
+  it("adds each quasiparticle's aggregated state, and NAME selects one of its members", async () => {
+    const cwd = await project({
+      "pcf.yml":
+        "- pcf_name: group\n  flavor: quasiparticle\n  particles:\n" +
+        "    - flavor: local_file\n      multiplier: 2\n      local_resource: { path: q.txt }\n" +
+        localFile("solo"),
+    });
+    const run = await runPcf(["run", "local_file:group-0"], { cwd });
+    expect(run.code).toBe(0);
+
+    const half = await runPcf(["status"], { cwd });
+    expect(half.stdout).toMatch(/^local_file:group-0\s+running\s+running$/m);
+    expect(half.stdout).toMatch(/^local_file:group-1\s+terminated\s+running\s+differs$/m);
+    expect(half.stdout).toMatch(/^QUASIPARTICLE\s+STATE\s+DESIRED\s+MEMBERS$/m);
+    expect(half.stdout).toMatch(/^quasiparticle:group\s+pending\s+running\s+2\s+differs$/m);
+
+    await runPcf(["run", "group"], { cwd });
+    const { stdout } = await runPcf(["status", "group", "--json"], { cwd });
+    expect(jsonLines(stdout)[0]).toMatchObject({
+      quasiparticles: [
+        {
+          quasiparticle: "quasiparticle:group",
+          state: "running",
+          desiredState: "running",
+          isDesired: true,
+          members: ["local_file:group-0", "local_file:group-1"],
+        },
+      ],
+    });
   });
 });
 

@@ -1,4 +1,13 @@
-import { createRunContext, syncField, deadlineSignal } from "../../index.js";
+import {
+  Quasiparticle,
+  aggregateState,
+  createRunContext,
+  deadlineSignal,
+  syncField,
+  type DesiredState,
+  type Particle,
+  type State,
+} from "../../index.js";
 import { loadSelection } from "../load.js";
 import { secondsToMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
 import { createOutput } from "../output.js";
@@ -6,7 +15,8 @@ import { formatTable } from "../render/format.js";
 
 /**
  * `pcf status [NAME]`: reads the live state of each selected particle (one batched read per
- * flavor) and prints it beside the desired state.
+ * flavor) and prints it beside the desired state; then each quasiparticle with selected members,
+ * with its members' aggregated state.
  * @internal
  */
 export async function statusCommand(
@@ -14,7 +24,7 @@ export async function statusCommand(
   options: ProviderCommandOptions,
 ): Promise<number> {
   const output = createOutput(options);
-  const { particles } = await loadSelection(name, options);
+  const { loaded, particles } = await loadSelection(name, options);
   const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
   await syncField(
     particles,
@@ -31,8 +41,9 @@ export async function statusCommand(
       isDesired: particle.isStateEquivalent(state, particle.desiredState),
     };
   });
+  const groups = quasiparticleRows(loaded.entries, particles);
   if (output.isJson) {
-    output.json({ type: "status", particles: rows });
+    output.json({ type: "status", particles: rows, quasiparticles: groups });
     return 0;
   }
   if (output.isQuiet) return 0;
@@ -50,5 +61,63 @@ export async function statusCommand(
     const row = rows[index - 1];
     output.data(index === 0 ? c.bold(line) : row?.isDesired === false ? c.yellow(line) : line);
   });
+  if (groups.length === 0) return 0;
+  output.data("");
+  formatTable([
+    ["QUASIPARTICLE", "STATE", "DESIRED", "MEMBERS", ""],
+    ...groups.map((group) => [
+      group.quasiparticle,
+      group.state,
+      group.desiredState,
+      String(group.members.length),
+      group.isDesired ? "" : "differs",
+    ]),
+  ]).forEach((line, index) => {
+    const group = groups[index - 1];
+    output.data(index === 0 ? c.bold(line) : group?.isDesired === false ? c.yellow(line) : line);
+  });
   return 0;
+}
+
+/** A quasiparticle's line in `pcf status`. */
+interface QuasiparticleStatus {
+  readonly quasiparticle: string;
+  readonly flavor: string;
+  readonly name: string;
+  /** The selected members' aggregated state: `pending` when they differ. */
+  readonly state: State;
+  /** The members' desired state, or `mixed` when they want different ones. */
+  readonly desiredState: DesiredState | "mixed";
+  /** True when every selected member is in its desired state. */
+  readonly isDesired: boolean;
+  readonly members: readonly string[];
+}
+
+/** One row per quasiparticle with members among `selected`. */
+function quasiparticleRows(
+  entries: readonly unknown[],
+  selected: readonly Particle[],
+): QuasiparticleStatus[] {
+  const isSelected = new Set(selected);
+  return entries
+    .filter((entry): entry is Quasiparticle => entry instanceof Quasiparticle)
+    .flatMap((group) => {
+      const members = group.particles.filter((member) => isSelected.has(member));
+      if (members.length === 0) return [];
+      const desired = new Set(members.map((member) => member.desiredState));
+      const [only] = desired;
+      return [
+        {
+          quasiparticle: group.id,
+          flavor: group.flavor,
+          name: group.name,
+          state: aggregateState(members) ?? "terminated",
+          desiredState: desired.size === 1 && only !== undefined ? only : "mixed",
+          isDesired: members.every((member) =>
+            member.isStateEquivalent(member.state ?? "terminated", member.desiredState),
+          ),
+          members: members.map((member) => member.id),
+        },
+      ];
+    });
 }
