@@ -124,6 +124,16 @@ export abstract class AWSResource<
   }
 
   /**
+   * True when the particle is going down (stop or terminate), so the ownership guard will need its
+   * tags before anything runs. Flavors that read tags only on demand read them in the first read
+   * round instead: the same request, one round trip earlier. A no-op apply reads no tag it does
+   * not need.
+   */
+  protected get isGoingDown(): boolean {
+    return this.desiredState !== "running";
+  }
+
+  /**
    * Whether the live resource is ours. The default answers from {@link AWSResource.isOwned};
    * flavors that skip reading tags in `syncState` read them here. A resource that turns out to be
    * gone counts as ours: there is nothing left to protect.

@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { applyField, loadField } from "../../../src/index.js";
+import { Field, applyField, loadField } from "../../../src/index.js";
 import { SqsQueue, type SqsQueueDefinition } from "../../../src/providers/aws/sqs/queue.js";
 import {
   awsTestOptions,
@@ -18,6 +18,7 @@ import {
 } from "../../support/aws.js";
 import {
   OWNERSHIP,
+  countApply,
   countReapply,
   definitionErrorOf,
   definitionOf,
@@ -214,6 +215,24 @@ describe("sqs_queue", () => {
     );
     expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
     expect(counts).toEqual({ ListQueuesCommand: 1, GetQueueAttributesCommand: 3 });
+  });
+
+  it("reads only the tags of queues going down, and trusts its delete calls", async () => {
+    const labels = ["down-a", "down-b"];
+    await applyField(new Field(labels.map((label) => queue(label))).link(), { providerOptions });
+    const doomed = labels.map((label) => queue(label));
+    for (const particle of doomed) particle.desiredState = "terminated";
+
+    const { outcomes, counts } = await countApply(import.meta.url, doomed);
+
+    expect(outcomes).toEqual(["converged", "converged"]);
+    expect(counts).toEqual({
+      ListQueuesCommand: 1,
+      ListQueueTagsCommand: 2,
+      DeleteQueueCommand: 2,
+    });
+    for (const label of labels)
+      expect(await urlOf(uniqueName(import.meta.url, label))).toBeUndefined();
   });
 
   it("loads and applies PCF's own example definition", async () => {

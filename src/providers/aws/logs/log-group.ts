@@ -248,9 +248,10 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     this.isOwned = undefined;
     this.currentTags = undefined;
     this.arn = listed === undefined ? undefined : arnOf(listed);
+    const readsTags = this.wantsTags || this.isGoingDown;
     const tags =
-      this.arn !== undefined && this.wantsTags ? await this.readTags(client, context) : undefined;
-    if (listed === undefined || (this.wantsTags && tags === undefined)) {
+      this.arn !== undefined && readsTags ? await this.readTags(client, context) : undefined;
+    if (listed === undefined || (readsTags && tags === undefined)) {
       this.arn = undefined;
       this.state = "terminated";
       this.currentStateDefinition = {};
@@ -265,7 +266,7 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
       retentionInDays: listed.retentionInDays ?? null,
       ...(listed.logGroupClass === undefined ? {} : { logGroupClass: listed.logGroupClass }),
       region_name: this.region(context),
-      ...(tags === undefined ? {} : { tags }),
+      ...(tags === undefined || !this.wantsTags ? {} : { tags }),
     };
   }
 

@@ -212,9 +212,10 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
     context: RunContext,
   ): Promise<void> {
     this.isOwned = undefined;
+    const readsTags = this.wantsTags || this.isGoingDown;
     const tags =
-      listed !== undefined && this.wantsTags ? await this.readTags(client, context) : undefined;
-    if (listed === undefined || (this.wantsTags && tags === undefined)) {
+      listed !== undefined && readsTags ? await this.readTags(client, context) : undefined;
+    if (listed === undefined || (readsTags && tags === undefined)) {
       this.state = "terminated";
       this.currentStateDefinition = {};
       return;
@@ -226,7 +227,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
         ? {}
         : { CreationDate: listed.CreationDate.toISOString() }),
       region_name: region,
-      ...(tags === undefined ? {} : { custom_config: { Tags: tags } }),
+      ...(tags === undefined || !this.wantsTags ? {} : { custom_config: { Tags: tags } }),
     };
   }
 

@@ -229,15 +229,28 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     return this.desiredStateDefinition["Tags"] !== undefined;
   }
 
-  /** Sets the state from the queue at `queueUrl`: its attributes, and its tags when the definition lists some. */
+  /**
+   * Sets the state from the queue at `queueUrl`: its attributes, and its tags when the definition
+   * lists some, read at once. A queue going down needs only its tags, for the ownership guard;
+   * they also tell whether it still exists.
+   */
   private async readQueue(client: SQSClient, context: RunContext): Promise<void> {
     this.isOwned = undefined;
     this.currentTags = undefined;
-    const attributes =
-      this.queueUrl === undefined ? undefined : await this.readAttributes(client, context);
-    const tags =
-      attributes !== undefined && this.wantsTags ? await this.readTags(client, context) : undefined;
-    if (attributes === undefined || (this.wantsTags && tags === undefined)) {
+    const readsAttributes = !this.isGoingDown;
+    const readsTags = this.wantsTags || this.isGoingDown;
+    const [attributes, tags] =
+      this.queueUrl === undefined
+        ? [undefined, undefined]
+        : await Promise.all([
+            readsAttributes ? this.readAttributes(client, context) : undefined,
+            readsTags ? this.readTags(client, context) : undefined,
+          ]);
+    if (
+      this.queueUrl === undefined ||
+      (readsAttributes && attributes === undefined) ||
+      (readsTags && tags === undefined)
+    ) {
       this.queueUrl = undefined;
       this.state = "terminated";
       this.currentStateDefinition = {};
@@ -248,9 +261,11 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
       QueueName: this.queueName,
       QueueUrl: this.queueUrl,
       // SQS lists FifoQueue only for FIFO queues; a standard queue is FifoQueue=false.
-      Attributes: { [QueueAttributeName.FifoQueue]: "false", ...attributes },
+      ...(attributes === undefined
+        ? {}
+        : { Attributes: { [QueueAttributeName.FifoQueue]: "false", ...attributes } }),
       region_name: this.region(context),
-      ...(tags === undefined ? {} : { Tags: tags }),
+      ...(tags === undefined || !this.wantsTags ? {} : { Tags: tags }),
     };
   }
 
