@@ -76,8 +76,8 @@ export class ApplyError extends PcfError {
 /**
  * Converges every particle of `field` to its desired state, walking the graph: a particle that
  * comes up waits for its parents; one that goes down waits for its children; independent
- * particles run concurrently, up to `concurrency` per concurrency scope. A failure stops scheduling new particles,
- * lets those in flight finish, and is reported per particle.
+ * particles run concurrently, up to `concurrency` per concurrency scope. A failure stops
+ * scheduling new particles, lets those in flight finish, and is reported per particle.
  * @returns the per-particle report when everything converged.
  * @throws ApplyError (`APPLY_FAILED`, `ABORTED` or `WAIT_TIMEOUT`) carrying the report otherwise.
  * @throws PcfError `CONFLICTING_STATES` before anything runs, when a parent must go down while its child comes up.
