@@ -108,7 +108,10 @@ export async function syncField(
   }
   await Promise.all(
     [...byClass].map(async ([type, members]) => {
-      await type.syncAll(members, context);
+      // Tracked per particle: a flavor whose read needs a parent's state (a subnet its VPC's id)
+      // joins the parent's read under way instead of reading it again.
+      const read = type.syncAll(members, context);
+      await Promise.all(members.map((particle) => particle.trackRead(read)));
       for (const particle of members) {
         particle.markSynced(context.now());
         context.emit({

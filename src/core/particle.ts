@@ -139,6 +139,8 @@ export abstract class Particle {
 
   private definitionTemplate: Record<string, unknown>;
   private syncedAtMs: number | undefined;
+  /** The read of this particle under way, which {@link Particle.getState} joins. */
+  private readUnderWay: Promise<void> | undefined;
   private readonly transitions: TransitionTable;
 
   constructor(definition: ParticleDefinition) {
@@ -283,15 +285,37 @@ export abstract class Particle {
    * flavor's `stateCacheTtlMs`) or a transition has run since.
    */
   async getState(context: RunContext, options: { maxAgeMs?: number } = {}): Promise<State> {
+    // A read under way (the engine's first read of the field, say) answers this call too, unless
+    // the caller asked for a state newer than a read that may have started before it.
+    if (this.readUnderWay !== undefined && options.maxAgeMs === undefined) {
+      await this.readUnderWay;
+      return this.state ?? "terminated";
+    }
     const maxAgeMs = options.maxAgeMs ?? (this.constructor as typeof Particle).stateCacheTtlMs;
     const isFresh = this.syncedAtMs !== undefined && context.now() - this.syncedAtMs < maxAgeMs;
     if (!isFresh || this.state === undefined) {
       const type = this.constructor as ParticleClass;
       const windowMs = (this.constructor as typeof Particle).readBatchWindowMs;
-      await context.batch(type, this, (particles) => type.syncAll(particles, context), windowMs);
+      await this.trackRead(
+        context.batch(type, this, (particles) => type.syncAll(particles, context), windowMs),
+      );
       this.markSynced(context.now());
     }
     return this.state ?? "terminated";
+  }
+
+  /**
+   * Marks `read` as this particle's read under way until it settles, so that `getState` calls
+   * in the meantime join it instead of reading again. Resolves or rejects with `read`.
+   * @internal
+   */
+  async trackRead(read: Promise<void>): Promise<void> {
+    this.readUnderWay = read;
+    try {
+      await read;
+    } finally {
+      if (this.readUnderWay === read) this.readUnderWay = undefined;
+    }
   }
 
   /** Records that `syncState` just ran (the engine calls this after a batched read). @internal */

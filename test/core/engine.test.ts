@@ -6,6 +6,7 @@ import {
   applyField,
   createRunContext,
   type EngineEvent,
+  type Particle,
   type RunContext,
 } from "../../src/index.js";
 import { MemoryBucket, MemoryCloud, MemoryParticle, memory } from "../support/memory-particle.js";
@@ -99,6 +100,40 @@ describe("applyField", () => {
 
     expect(cloud.reads[0]).toBe("flaky");
     expect(cloud.resources.get("flaky")?.state).toBe("running");
+  });
+
+  it("lets a flavor whose read needs its parent's state join the parent's read under way", async () => {
+    // Like a subnet, whose read needs its VPC's id.
+    class ChildParticle extends MemoryParticle {
+      static override readonly flavor: string = "memory_child";
+      static override async syncAll(
+        particles: readonly Particle[],
+        context: RunContext,
+      ): Promise<void> {
+        await Promise.all(
+          particles.flatMap((particle) =>
+            [...particle.parents].map((parent) => parent.getState(context)),
+          ),
+        );
+        await super.syncAll(particles, context);
+      }
+    }
+    const cloud = new MemoryCloud();
+    const field = (): Field =>
+      new Field([
+        new MemoryParticle(memory("vpc")),
+        new ChildParticle({
+          ...memory("subnet", { parents: ["memory:vpc"] }),
+          flavor: "memory_child",
+        }),
+      ]).link();
+    await applyField(field(), { providerOptions: cloud.options() });
+    cloud.reads.length = 0;
+
+    const result = await applyField(field(), { providerOptions: cloud.options() });
+
+    expect(result.particles.map((report) => report.outcome)).toEqual(["unchanged", "unchanged"]);
+    expect(cloud.reads.sort()).toEqual(["subnet", "vpc"]);
   });
 
   it("reads every particle's state once for a no-op apply", async () => {
