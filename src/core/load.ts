@@ -111,21 +111,21 @@ export async function loadFiles(
   options: LoadFilesOptions = {},
 ): Promise<LoadedField> {
   const { transform = (source: unknown) => source, ...loadOptions } = options;
-  const issues: DefinitionIssue[] = [];
   const loaded = await Promise.all(
     paths.map(async (path) => {
       try {
-        return { path, source: transform(await readDefinitionFile(path), path) };
+        return { path, source: transform(await readDefinitionFile(path), path), issues: [] };
       } catch (error) {
         // Bad content in one file must not hide the problems of the others.
-        if (error instanceof DefinitionError) issues.push(...error.issues);
-        else if (error instanceof PcfError && error.code === "DEFINITION_INVALID") {
-          issues.push({ ...error.where, message: error.message });
-        } else throw error;
-        return { path, source: [] };
+        if (error instanceof DefinitionError) return { path, source: [], issues: error.issues };
+        if (error instanceof PcfError && error.code === "DEFINITION_INVALID")
+          return { path, source: [], issues: [{ ...error.where, message: error.message }] };
+        throw error;
       }
     }),
   );
+  // In the order of `paths`, whichever file was read first.
+  const issues: DefinitionIssue[] = loaded.flatMap((file) => file.issues);
   if (issues.length > 0) throw new DefinitionError(issues);
   if (loaded.length === 1 && loaded[0] !== undefined)
     return loadField(loaded[0].source, { ...loadOptions, file: loaded[0].path });
@@ -175,23 +175,32 @@ async function resolveClasses(
   file: string | undefined,
   issues: DefinitionIssue[],
 ): Promise<Map<string, FlavorClass>> {
-  const flavors = new Set<string>();
+  // Each flavor, with the ids of the entries that use it, so an unknown one names its particles.
+  const users = new Map<string, string[]>();
+  const use = (entry: Record<string, unknown>, fallbackName: unknown): void => {
+    if (typeof entry.flavor !== "string") return;
+    const name = typeof entry.pcf_name === "string" ? entry.pcf_name : fallbackName;
+    const id = typeof name === "string" ? `${entry.flavor}:${name}` : entry.flavor;
+    users.set(entry.flavor, [...(users.get(entry.flavor) ?? []), id]);
+  };
   for (const raw of rawEntries) {
     if (!isPlainObject(raw)) continue;
-    if (typeof raw.flavor === "string") flavors.add(raw.flavor);
+    use(raw, undefined);
     if (Array.isArray(raw.particles))
-      for (const member of raw.particles)
-        if (isPlainObject(member) && typeof member.flavor === "string") flavors.add(member.flavor);
+      for (const member of raw.particles) if (isPlainObject(member)) use(member, raw.pcf_name);
   }
   const classes = new Map<string, FlavorClass>();
   await Promise.all(
-    [...flavors].map(async (flavor) => {
+    [...users].map(async ([flavor, ids]) => {
       try {
         classes.set(flavor, await registry.resolve(flavor));
       } catch (error) {
         issues.push({
           file,
-          particle: `flavor ${flavor}`,
+          particle:
+            ids.length <= 3
+              ? ids.join(", ")
+              : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`,
           field: "flavor",
           message: messageOf(error),
         });

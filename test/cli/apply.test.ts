@@ -252,6 +252,19 @@ describe("pcf run, stop and terminate", () => {
     expect(await textFiles(cwd)).toEqual(["a.txt", "b.txt"]);
   });
 
+  it("names the first few of many particles it would terminate, then how many more", async () => {
+    const names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    const cwd = await project({ "pcf.yml": names.map((name) => localFile(name)).join("") });
+    await runPcf(["run"], { cwd });
+
+    const { code, stderr } = await runPcf(["terminate"], { cwd });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "would terminate local_file:a, local_file:b, local_file:c, local_file:d, local_file:e and 3 more;",
+    );
+  });
+
   it("refuses a stop that deletes, and an apply that terminates, without --yes", async () => {
     const cwd = await project({
       "pcf.yml": localFile("a") + localFile("b", { extra: "  desired_state: terminated" }),

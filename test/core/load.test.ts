@@ -85,10 +85,25 @@ describe("loadField", () => {
     );
   });
 
-  it("reports an unknown flavor once, without judging the fields beside it", async () => {
+  it("reports an unknown flavor once, naming its particles, without judging the fields beside it", async () => {
     expect(
-      await issuesOf([{ pcf_name: "a", flavor: "memroy", memory_resource: { name: "a" } }]),
-    ).toEqual(['flavor memroy › flavor: unknown flavor "memroy" (did you mean memory?)']);
+      await issuesOf([
+        { pcf_name: "a", flavor: "memroy", memory_resource: { name: "a" } },
+        { pcf_name: "b", flavor: "memroy", memory_resource: { name: "b" } },
+      ]),
+    ).toEqual(['memroy:a, memroy:b › flavor: unknown flavor "memroy" (did you mean memory?)']);
+  });
+
+  it("names a quasiparticle's member with an unknown flavor by the quasiparticle's name", async () => {
+    expect(
+      await issuesOf([
+        {
+          pcf_name: "group",
+          flavor: "quasiparticle",
+          particles: [{ flavor: "memroy", multiplier: 2 }],
+        },
+      ]),
+    ).toEqual(['memroy:group › flavor: unknown flavor "memroy" (did you mean memory?)']);
   });
 
   it("collects every problem with its particle and field before anything runs", async () => {
@@ -99,9 +114,7 @@ describe("loadField", () => {
       memory("d", { parents: ["memory:nope"] }),
     ]);
     expect(issues).toEqual([
-      expect.stringMatching(
-        /^flavor memroy › flavor: unknown flavor "memroy" \(did you mean memory/,
-      ),
+      expect.stringMatching(/^memroy:c › flavor: unknown flavor "memroy" \(did you mean memory/),
       expect.stringMatching(/^memory:a › desired_state: .*running.*stopped.*terminated/),
       expect.stringMatching(/^memory:b › memory_resource\.name: .*string/),
     ]);
