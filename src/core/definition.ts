@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { DefinitionIssue } from "./errors.js";
 import { isInheritLike, isReference, parseInherit } from "./references.js";
 import { DESIRED_STATES } from "./state.js";
+import { keysAt } from "./schema-keys.js";
 import { suggest } from "./suggest.js";
 import { isPlainObject, readPath } from "./values.js";
 
@@ -65,7 +66,7 @@ export function checkFrameworkFields(
     ? quasiparticleFieldsSchema
     : particleFieldsSchema;
   const parsed = schema.safeParse(entry);
-  const issues = parsed.success ? [] : zodIssues(parsed.error, where);
+  const issues = parsed.success ? [] : zodIssues(parsed.error, where, undefined, schema);
   if (!isPlainObject(entry) || flavor === "unknown flavor") return issues;
   const { resourceKey } = flavor;
   const allowed = [...FRAMEWORK_KEYS, ...(resourceKey === undefined ? [] : [resourceKey])];
@@ -111,7 +112,7 @@ export function resourceBlockIssues(
     return [...issues, { ...where, field: rules.resourceKey, message: "expected an object" }];
   const parsed = rules.definitionSchema?.safeParse(block);
   if (parsed !== undefined && !parsed.success) {
-    for (const issue of zodIssues(parsed.error, where, rules.resourceKey)) {
+    for (const issue of zodIssues(parsed.error, where, rules.resourceKey, rules.definitionSchema)) {
       const at = issue.field ?? "";
       if (
         missingKeys.some((key) => key === at || key.startsWith(`${at}.`)) ||
@@ -131,18 +132,29 @@ export function resourceBlockIssues(
   return issues;
 }
 
-/** Turns zod's issues into the framework's, each with its field path (`aws_resource.Tags[0].Key`). */
+/**
+ * Turns zod's issues into the framework's, each with its field path (`aws_resource.Tags[0].Key`).
+ * Given the `schema` that failed, an unknown key gets a suggestion from the keys it accepts there.
+ */
 export function zodIssues(
   error: z.ZodError,
   where: { file?: string | undefined; particle?: string | undefined },
   prefix?: string,
+  schema?: z.core.$ZodType,
 ): DefinitionIssue[] {
   return error.issues.map((issue) => ({
     ...where,
     field: formatPath(prefix === undefined ? issue.path : [prefix, ...issue.path]),
     message:
-      issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")}` : issue.message,
+      issue.code === "unrecognized_keys"
+        ? unknownKeysMessage(issue.keys, schema === undefined ? [] : keysAt(schema, issue.path))
+        : issue.message,
   }));
+}
+
+/** `unknown field VisibilityTimeot (did you mean VisibilityTimeout?)`, each key with its hint. */
+function unknownKeysMessage(keys: readonly string[], known: readonly string[]): string {
+  return `unknown field ${keys.map((key) => `${key}${suggest(key, known)}`).join(", ")}`;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

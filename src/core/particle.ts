@@ -267,7 +267,9 @@ export abstract class Particle {
     if (type.definitionSchema === undefined) return this.desiredStateDefinition as T;
     const parsed = type.definitionSchema.safeParse(this.desiredStateDefinition);
     if (parsed.success) return parsed.data as T;
-    throw new DefinitionError(zodIssues(parsed.error, { particle: this.id }, type.resourceKey));
+    throw new DefinitionError(
+      zodIssues(parsed.error, { particle: this.id }, type.resourceKey, type.definitionSchema),
+    );
   }
 
   /** Sets the state `apply` converges to. */

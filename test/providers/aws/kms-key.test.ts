@@ -391,7 +391,9 @@ describe("kms_key", () => {
     expect(issues.map((issue) => issue.message)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/unknown field Origin/),
-        expect.stringMatching(/unknown field pending_window$/),
+        expect.stringMatching(
+          /unknown field pending_window \(did you mean pending_window_in_days\?\)$/,
+        ),
       ]),
     );
   });
