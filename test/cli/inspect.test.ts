@@ -36,7 +36,7 @@ describe("pcf plan", () => {
     expect(stdout).toContain("+ local_file:new  start (terminated → running)");
     expect(stdout).toContain("~ local_file:changed  update (running → running)");
     expect(stdout).toContain('    content: "old\\n" → "new\\n"');
-    expect(stdout).toContain("  local_file:same  no changes (running)");
+    expect(stdout).not.toContain("local_file:same");
     expect(stdout).toMatch(/\nPlan: 1 to start, 1 to update, 1 unchanged\.\n$/);
   });
 

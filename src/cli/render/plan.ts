@@ -5,13 +5,15 @@ import { formatValue, plural } from "./format.js";
 /**
  * A plan as text: per particle a symbol (`+` start, `~` update, `-` stop or terminate), its id,
  * the transitions and `(state → desired)`, then one line per differing field
- * (`path: current → desired`); a summary line closes it.
+ * (`path: current → desired`); a summary line closes it. Unchanged particles are left out (the
+ * summary counts them) unless a note says their plan is not final.
  * @internal
  */
 export function formatPlan(plan: FieldPlan, colors: Colors): string[] {
   const lines: string[] = [];
   for (const entry of plan.particles) {
     const kind = kindOf(entry);
+    if (kind === "unchanged" && entry.note === undefined) continue;
     const symbol = SYMBOLS[kind];
     const color =
       kind === "unchanged"
