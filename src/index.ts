@@ -28,6 +28,7 @@ export {
   DefinitionError,
   PcfError,
   formatIssue,
+  listNames,
   type DefinitionIssue,
   type ErrorLocation,
   type PcfErrorCode,

@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { listNames } from "../index.js";
 import { CliError } from "./cli-error.js";
 import type { Output } from "./output.js";
 
@@ -20,20 +21,12 @@ export async function confirmRemoval(
   if (!(process.stdin.isTTY && output.stderr.isTTY)) {
     throw new CliError(
       "refusing to terminate without --yes (no terminal to ask)",
-      `would terminate ${listed(particles)}; pass --yes to confirm, or --dry-run to see the plan`,
+      `would terminate ${listNames(particles, 5)}; pass --yes to confirm, or --dry-run to see the plan`,
     );
   }
   const c = output.errColors;
   output.stderr.write(`${particles.map((particle) => `  ${c.red("-")} ${particle}`).join("\n")}\n`);
   return ask(`Terminate ${count} ${noun}? [y/N] `, output.stderr);
-}
-
-/** The first few particles, then how many more: a hint stays one readable line. */
-function listed(particles: readonly string[]): string {
-  const shown = 5;
-  return particles.length <= shown + 1
-    ? particles.join(", ")
-    : `${particles.slice(0, shown).join(", ")} and ${particles.length - shown} more`;
 }
 
 function ask(question: string, stream: NodeJS.WriteStream): Promise<Answer> {

@@ -80,6 +80,16 @@ export function formatIssue(issue: DefinitionIssue): string {
   return location.length === 0 ? issue.message : `${location.join(" › ")}: ${issue.message}`;
 }
 
+/**
+ * Names for a message: all of them when there are few, else the first `shown` and how many more
+ * (`s3_bucket:a, s3_bucket:b, s3_bucket:c and 7 more`), so a line stays readable.
+ */
+export function listNames(names: readonly string[], shown = 3): string {
+  return names.length <= shown + 1
+    ? names.join(", ")
+    : `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
+}
+
 /** A message for any thrown value. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -2,7 +2,7 @@ import { access } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { checkFrameworkFields, isQuasiparticleDefinition } from "./definition.js";
-import { DefinitionError, PcfError, messageOf, type DefinitionIssue } from "./errors.js";
+import { DefinitionError, PcfError, listNames, messageOf, type DefinitionIssue } from "./errors.js";
 import { Field } from "./field.js";
 import { fuseMembers, type FusedMember } from "./fuse.js";
 import type { Particle, ParticleClass, ParticleDefinition } from "./particle.js";
@@ -197,10 +197,7 @@ async function resolveClasses(
       } catch (error) {
         issues.push({
           file,
-          particle:
-            ids.length <= 3
-              ? ids.join(", ")
-              : `${ids.slice(0, 3).join(", ")} and ${ids.length - 3} more`,
+          particle: listNames(ids),
           field: "flavor",
           message: messageOf(error),
         });

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { DefinitionDifference } from "../../core/diff.js";
-import { PcfError, type DefinitionIssue } from "../../core/errors.js";
+import { PcfError, listNames, type DefinitionIssue } from "../../core/errors.js";
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
@@ -290,7 +290,7 @@ export abstract class AWSResource<
     try {
       return await list();
     } catch (error) {
-      throw wrapAwsError(error, members.map((member) => member.id).join(", "), what);
+      throw wrapAwsError(error, listNames(members.map((member) => member.id)), what);
     }
   }
 
