@@ -66,7 +66,7 @@ export function checkFrameworkFields(
     ? quasiparticleFieldsSchema
     : particleFieldsSchema;
   const parsed = schema.safeParse(entry);
-  const issues = parsed.success ? [] : zodIssues(parsed.error, where, undefined, schema);
+  const issues = parsed.success ? [] : zodIssues(parsed.error, where, { schema });
   if (!isPlainObject(entry) || flavor === "unknown flavor") return issues;
   const { resourceKey } = flavor;
   const allowed = [...FRAMEWORK_KEYS, ...(resourceKey === undefined ? [] : [resourceKey])];
@@ -112,7 +112,10 @@ export function resourceBlockIssues(
     return [...issues, { ...where, field: rules.resourceKey, message: "expected an object" }];
   const parsed = rules.definitionSchema?.safeParse(block);
   if (parsed !== undefined && !parsed.success) {
-    for (const issue of zodIssues(parsed.error, where, rules.resourceKey, rules.definitionSchema)) {
+    for (const issue of zodIssues(parsed.error, where, {
+      prefix: rules.resourceKey,
+      schema: rules.definitionSchema,
+    })) {
       const at = issue.field ?? "";
       if (
         missingKeys.some((key) => key === at || key.startsWith(`${at}.`)) ||
@@ -139,15 +142,22 @@ export function resourceBlockIssues(
 export function zodIssues(
   error: z.ZodError,
   where: { file?: string | undefined; particle?: string | undefined },
-  prefix?: string,
-  schema?: z.core.$ZodType,
+  options: {
+    /** Prefixed to every path: the resource block's key (`aws_resource`). */
+    readonly prefix?: string | undefined;
+    /** The schema that failed, for suggestions on unknown keys. */
+    readonly schema?: z.core.$ZodType | undefined;
+  } = {},
 ): DefinitionIssue[] {
   return error.issues.map((issue) => ({
     ...where,
-    field: formatPath(prefix === undefined ? issue.path : [prefix, ...issue.path]),
+    field: formatPath(options.prefix === undefined ? issue.path : [options.prefix, ...issue.path]),
     message:
       issue.code === "unrecognized_keys"
-        ? unknownKeysMessage(issue.keys, schema === undefined ? [] : keysAt(schema, issue.path))
+        ? unknownKeysMessage(
+            issue.keys,
+            options.schema === undefined ? [] : keysAt(options.schema, issue.path),
+          )
         : issue.message,
   }));
 }

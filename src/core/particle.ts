@@ -268,7 +268,14 @@ export abstract class Particle {
     const parsed = type.definitionSchema.safeParse(this.desiredStateDefinition);
     if (parsed.success) return parsed.data as T;
     throw new DefinitionError(
-      zodIssues(parsed.error, { particle: this.id }, type.resourceKey, type.definitionSchema),
+      zodIssues(
+        parsed.error,
+        { particle: this.id },
+        {
+          prefix: type.resourceKey,
+          schema: type.definitionSchema,
+        },
+      ),
     );
   }
 

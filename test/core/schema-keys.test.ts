@@ -44,7 +44,7 @@ describe("zodIssues", () => {
 
     const messages = parsed.success
       ? []
-      : zodIssues(parsed.error, {}, "block", schema).map(
+      : zodIssues(parsed.error, {}, { prefix: "block", schema }).map(
           (issue) => `${issue.field}: ${issue.message}`,
         );
 
