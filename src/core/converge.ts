@@ -123,11 +123,19 @@ export async function prepareDefinition(particle: Particle, context: RunContext)
       ? undefined
       : parent.currentStateDefinition;
   };
+  const resolve = (): Record<string, unknown> => resolveInherit(template, currentOf, particle.id);
   let resolved = template;
   try {
-    resolved = resolveInherit(template, currentOf, particle.id);
-  } catch (error) {
-    if (particle.desiredState === "running") throw error;
+    resolved = resolve();
+  } catch {
+    if (particle.desiredState === "running") {
+      // A parent's state may have been recorded by its transition rather than read, without
+      // every field a read gives (a queue's ARN): read the referenced parents again, then retry.
+      await Promise.all(
+        referencedParents.map((parent) => parent.getState(context, { maxAgeMs: 0 })),
+      );
+      resolved = resolve();
+    }
   }
   particle.desiredStateDefinition = await particle.resolveDefinition(resolved, context);
 }

@@ -86,6 +86,33 @@ describe("applyField", () => {
     expect(cloud.resources.get("certain")?.state).toBe("running");
   });
 
+  it("reads a parent again when its recorded state lacks a value a child inherits", async () => {
+    // A read gives an `arn` that the create's answer, which the parent records, does not.
+    class ArnParticle extends MemoryParticle {
+      override async syncState(context: RunContext): Promise<void> {
+        await super.syncState(context);
+        if (this.state === "running")
+          this.currentStateDefinition = { ...this.currentStateDefinition, arn: `arn:${this.name}` };
+      }
+      protected override async _start(context: RunContext): Promise<void> {
+        await super._start(context);
+        this.recordState("running", { ...this.desiredStateDefinition }, context);
+      }
+    }
+    const cloud = new MemoryCloud();
+    const field = new Field([
+      new ArnParticle(memory("parent")),
+      new MemoryParticle(
+        memory("child", { parents: ["memory:parent"] }, { source: "$inherit$memory:parent$arn" }),
+      ),
+    ]).link();
+
+    await applyField(field, { providerOptions: cloud.options() });
+
+    expect(cloud.resources.get("child")?.definition["source"]).toBe("arn:parent");
+    expect(cloud.reads.filter((name) => name === "parent")).toHaveLength(2);
+  });
+
   it("reads again after a failed transition instead of trusting the state read before it", async () => {
     const cloud = new MemoryCloud();
     const particle = new MemoryParticle(memory("flaky"));
