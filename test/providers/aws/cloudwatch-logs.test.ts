@@ -172,6 +172,32 @@ describe("cloudwatch_logs", () => {
     expect(tagged.counts).toEqual({ DescribeLogGroupsCommand: 1, ListTagsForResourceCommand: 3 });
   });
 
+  it("trusts its create and delete calls instead of listing the groups again", async () => {
+    const labels = ["certain-a", "certain-b"];
+    const made = (): CloudwatchLogs[] =>
+      labels.map((label) => group(label, { retentionInDays: 7, tags: { team: "ops" } }));
+
+    const created = await countApply(import.meta.url, made());
+    expect(created.outcomes).toEqual(["converged", "converged"]);
+    expect(created.counts).toEqual({
+      DescribeLogGroupsCommand: 1,
+      CreateLogGroupCommand: 2,
+      PutRetentionPolicyCommand: 2,
+    });
+    const again = await countReapply(import.meta.url, made);
+    expect(again.outcomes).toEqual(["unchanged", "unchanged"]);
+
+    const doomed = made();
+    for (const particle of doomed) particle.desiredState = "terminated";
+    const terminated = await countApply(import.meta.url, doomed);
+    expect(terminated.counts).toEqual({
+      DescribeLogGroupsCommand: 1,
+      ListTagsForResourceCommand: 2,
+      DeleteLogGroupCommand: 2,
+    });
+    for (const label of labels) expect(await describeGroup(label)).toBeUndefined();
+  });
+
   it("pages through DescribeLogGroups when the prefix matches more than a page", async () => {
     const fillers = Array.from({ length: 55 }, (_, index) => `paged/filler-${index}`);
     for (const label of fillers)

@@ -217,6 +217,45 @@ describe("sqs_queue", () => {
     expect(counts).toEqual({ ListQueuesCommand: 1, GetQueueAttributesCommand: 3 });
   });
 
+  it("trusts its create call, and reads a new queue only for the ARN a child inherits", async () => {
+    const dlqName = uniqueName(import.meta.url, "dlq");
+    const workName = uniqueName(import.meta.url, "work");
+    const dlq = new SqsQueue({
+      pcf_name: "dlq",
+      flavor: "sqs_queue",
+      aws_resource: { QueueName: dlqName, Attributes: { MessageRetentionPeriod: 1209600 } },
+    });
+    const work = new SqsQueue({
+      pcf_name: "work",
+      flavor: "sqs_queue",
+      parents: ["sqs_queue:dlq"],
+      aws_resource: {
+        QueueName: workName,
+        Attributes: {
+          RedrivePolicy: {
+            deadLetterTargetArn: "$inherit$sqs_queue:dlq$Attributes.QueueArn",
+            maxReceiveCount: 3,
+          },
+        },
+      },
+    });
+
+    const { outcomes, counts } = await countApply(import.meta.url, [dlq, work]);
+
+    expect(outcomes).toEqual(["converged", "converged"]);
+    // One ListQueues for both; the dead-letter queue read once, for the ARN; the other not at all.
+    expect(counts).toEqual({
+      ListQueuesCommand: 1,
+      CreateQueueCommand: 2,
+      GetQueueAttributesCommand: 1,
+    });
+    const redrive = JSON.parse((await attributesOf(workName))["RedrivePolicy"] ?? "{}") as Record<
+      string,
+      unknown
+    >;
+    expect(redrive["deadLetterTargetArn"]).toBe((await attributesOf(dlqName))["QueueArn"]);
+  });
+
   it("reads only the tags of queues going down, and trusts its delete calls", async () => {
     const labels = ["down-a", "down-b"];
     await applyField(new Field(labels.map((label) => queue(label))).link(), { providerOptions });

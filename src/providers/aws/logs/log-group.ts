@@ -135,12 +135,16 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     await (this.constructor as typeof CloudwatchLogs).syncAll([this], context);
   }
 
-  /** Creates the group with its key, its tags and the ownership tag, then sets its retention. */
+  /**
+   * Creates the group with its key, its tags and the ownership tag, then sets its retention, and
+   * records what those calls set.
+   */
   protected override async _start(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
     const client = await this.client(CloudWatchLogsClient, context);
+    const input = toCreateInput(desired);
     try {
-      await client.send(new CreateLogGroupCommand(toCreateInput(desired)), {
+      await client.send(new CreateLogGroupCommand(input), {
         abortSignal: context.signal,
       });
       if (typeof desired.retentionInDays === "number")
@@ -155,6 +159,24 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
       const hint = isConflict(error) ? " (a log group of that name exists)" : "";
       throw wrapAwsError(error, this.id, `create log group ${this.groupName}${hint}`);
     }
+    // CreateLogGroup fails when the group exists, so the group is ours and as asked: recording
+    // it saves the DescribeLogGroups that would confirm it. A child that inherits the ARN, which
+    // only a read gives, makes the engine read the group then.
+    this.isOwned = true;
+    this.currentTags = input.tags;
+    this.recordState(
+      "running",
+      {
+        logGroupName: desired.logGroupName,
+        kmsKeyId: input.kmsKeyId ?? null,
+        retentionInDays:
+          typeof desired.retentionInDays === "number" ? desired.retentionInDays : null,
+        ...(input.logGroupClass === undefined ? {} : { logGroupClass: input.logGroupClass }),
+        region_name: this.region(context),
+        ...(this.wantsTags ? { tags: input.tags } : {}),
+      },
+      context,
+    );
   }
 
   /** Deletes the group: a log group has no stopped form. */

@@ -133,14 +133,18 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     await (this.constructor as typeof SqsQueue).syncAll([this], context);
   }
 
-  /** Creates the queue with its attributes, its tags and the ownership tag in one call. */
+  /**
+   * Creates the queue with its attributes, its tags and the ownership tag in one call, and
+   * records what that call set: no GetQueueAttributes confirms it. A child that inherits a value
+   * only a read gives (`Attributes.QueueArn`) makes the engine read the queue then.
+   */
   protected override async _start(context: RunContext): Promise<void> {
     const client = await this.client(SQSClient, context);
+    const input = toCreateInput(this.desiredDefinition());
     try {
-      const { QueueUrl } = await client.send(
-        new CreateQueueCommand(toCreateInput(this.desiredDefinition())),
-        { abortSignal: context.signal },
-      );
+      const { QueueUrl } = await client.send(new CreateQueueCommand(input), {
+        abortSignal: context.signal,
+      });
       this.queueUrl = QueueUrl;
     } catch (error) {
       const hint = isConflict(error)
@@ -148,6 +152,19 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
         : "";
       throw wrapAwsError(error, this.id, `create queue ${this.queueName}${hint}`);
     }
+    this.isOwned = true;
+    this.currentTags = input.tags;
+    this.recordState(
+      "running",
+      {
+        QueueName: this.queueName,
+        QueueUrl: this.queueUrl,
+        Attributes: { [QueueAttributeName.FifoQueue]: "false", ...input.Attributes },
+        region_name: this.region(context),
+        ...(this.wantsTags ? { Tags: input.tags } : {}),
+      },
+      context,
+    );
   }
 
   /** Deletes the queue: a queue has no stopped form. */
