@@ -164,19 +164,15 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     // only a read gives, makes the engine read the group then.
     this.isOwned = true;
     this.currentTags = input.tags;
-    this.recordState(
-      "running",
-      {
-        logGroupName: desired.logGroupName,
-        kmsKeyId: input.kmsKeyId ?? null,
-        retentionInDays:
-          typeof desired.retentionInDays === "number" ? desired.retentionInDays : null,
-        ...(input.logGroupClass === undefined ? {} : { logGroupClass: input.logGroupClass }),
-        region_name: this.region(context),
-        ...(this.wantsTags ? { tags: input.tags } : {}),
-      },
-      context,
-    );
+    const created: LogGroup = {
+      logGroupName: desired.logGroupName,
+      kmsKeyId: input.kmsKeyId,
+      logGroupClass: input.logGroupClass,
+      ...(typeof desired.retentionInDays === "number"
+        ? { retentionInDays: desired.retentionInDays }
+        : {}),
+    };
+    this.recordState("running", this.liveDefinition(created, input.tags, context), context);
   }
 
   /** Deletes the group: a log group has no stopped form. */
@@ -280,13 +276,25 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
       return;
     }
     this.state = "running";
-    this.currentStateDefinition = {
-      logGroupName: listed.logGroupName,
-      arn: listed.arn,
+    this.currentStateDefinition = this.liveDefinition(listed, tags, context);
+  }
+
+  /**
+   * The live group as `currentStateDefinition` holds it, whether listed or just created (then
+   * without the ARNs, which only a read gives).
+   */
+  private liveDefinition(
+    group: LogGroup,
+    tags: Record<string, string> | undefined,
+    context: RunContext,
+  ): Record<string, unknown> {
+    return {
+      logGroupName: group.logGroupName,
+      arn: group.arn,
       logGroupArn: this.arn,
-      kmsKeyId: listed.kmsKeyId ?? null,
-      retentionInDays: listed.retentionInDays ?? null,
-      ...(listed.logGroupClass === undefined ? {} : { logGroupClass: listed.logGroupClass }),
+      kmsKeyId: group.kmsKeyId ?? null,
+      retentionInDays: group.retentionInDays ?? null,
+      ...(group.logGroupClass === undefined ? {} : { logGroupClass: group.logGroupClass }),
       region_name: this.region(context),
       ...(tags === undefined || !this.wantsTags ? {} : { tags }),
     };

@@ -122,9 +122,10 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
   /** Creates the bucket (in the particle's region), then tags it with its tags and the ownership tag. */
   protected override async _start(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
+    const region = this.region(context);
     const client = await this.client(S3Client, context);
     try {
-      await client.send(new CreateBucketCommand(toCreateInput(desired, this.region(context))), {
+      await client.send(new CreateBucketCommand(toCreateInput(desired, region)), {
         abortSignal: context.signal,
       });
     } catch (error) {
@@ -133,24 +134,10 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
         : "";
       throw wrapAwsError(error, this.id, `create bucket ${desired.Bucket}${hint}`);
     }
-    await this.putTags(client, desired, context);
+    const tags = await this.putTags(client, desired, context);
     // Both calls succeeded: the bucket exists with these tags. Recording it saves the ListBuckets
     // that would confirm it, which S3 may answer from a list that does not show it yet.
-    this.recordState(
-      "running",
-      {
-        Bucket: desired.Bucket,
-        region_name: this.region(context),
-        ...(this.wantsTags
-          ? {
-              custom_config: {
-                Tags: withOwnershipTag(normalizeTags(desired.custom_config?.Tags ?? {})),
-              },
-            }
-          : {}),
-      },
-      context,
-    );
+    this.recordState("running", this.liveDefinition(region, tags), context);
   }
 
   /** Deletes the bucket: a bucket has no stopped form. */
@@ -221,11 +208,18 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
       return;
     }
     this.state = "running";
-    this.currentStateDefinition = {
+    this.currentStateDefinition = this.liveDefinition(region, tags, listed.CreationDate);
+  }
+
+  /** The live bucket as `currentStateDefinition` holds it, whether read or just created. */
+  private liveDefinition(
+    region: string,
+    tags: Record<string, string> | undefined,
+    creationDate?: Date,
+  ): Record<string, unknown> {
+    return {
       Bucket: this.bucketName,
-      ...(listed.CreationDate === undefined
-        ? {}
-        : { CreationDate: listed.CreationDate.toISOString() }),
+      ...(creationDate === undefined ? {} : { CreationDate: creationDate.toISOString() }),
       region_name: region,
       ...(tags === undefined || !this.wantsTags ? {} : { custom_config: { Tags: tags } }),
     };
@@ -254,11 +248,12 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
     }
   }
 
+  /** Replaces the bucket's tags with the definition's plus the ownership tag; returns what it wrote. */
   private async putTags(
     client: S3Client,
     desired: S3BucketDefinition,
     context: RunContext,
-  ): Promise<void> {
+  ): Promise<Record<string, string>> {
     const tags = withOwnershipTag(normalizeTags(desired.custom_config?.Tags ?? {}));
     try {
       await client.send(
@@ -274,6 +269,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
       throw wrapAwsError(error, this.id, `tag bucket ${desired.Bucket}`);
     }
     this.isOwned = true;
+    return tags;
   }
 }
 

@@ -156,13 +156,7 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     this.currentTags = input.tags;
     this.recordState(
       "running",
-      {
-        QueueName: this.queueName,
-        QueueUrl: this.queueUrl,
-        Attributes: { [QueueAttributeName.FifoQueue]: "false", ...input.Attributes },
-        region_name: this.region(context),
-        ...(this.wantsTags ? { Tags: input.tags } : {}),
-      },
+      this.liveDefinition(input.Attributes ?? {}, input.tags, context),
       context,
     );
   }
@@ -274,7 +268,16 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
       return;
     }
     this.state = "running";
-    this.currentStateDefinition = {
+    this.currentStateDefinition = this.liveDefinition(attributes, tags, context);
+  }
+
+  /** The live queue as `currentStateDefinition` holds it, whether read or just created. */
+  private liveDefinition(
+    attributes: Record<string, string> | undefined,
+    tags: Record<string, string> | undefined,
+    context: RunContext,
+  ): Record<string, unknown> {
+    return {
       QueueName: this.queueName,
       QueueUrl: this.queueUrl,
       // SQS lists FifoQueue only for FIFO queues; a standard queue is FifoQueue=false.
