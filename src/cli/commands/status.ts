@@ -10,7 +10,7 @@ import {
 } from "../../index.js";
 import { loadSelection } from "../load.js";
 import { secondsToMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
-import { createOutput } from "../output.js";
+import { createOutput, type Output } from "../output.js";
 import { formatTable } from "../render/format.js";
 
 /**
@@ -47,36 +47,41 @@ export async function statusCommand(
     return 0;
   }
   if (output.isQuiet) return 0;
+  printStatusTable(
+    output,
+    ["PARTICLE", "STATE", "DESIRED"],
+    rows.map((row) => ({
+      cells: [row.particle, row.state, row.desiredState],
+      isDesired: row.isDesired,
+    })),
+  );
+  if (groups.length === 0) return 0;
+  output.data("");
+  printStatusTable(
+    output,
+    ["QUASIPARTICLE", "STATE", "DESIRED", "MEMBERS"],
+    groups.map((group) => ({
+      cells: [group.quasiparticle, group.state, group.desiredState, String(group.members.length)],
+      isDesired: group.isDesired,
+    })),
+  );
+  return 0;
+}
+
+/** A table with a bold header; rows not in their desired state end in `differs`, in yellow. */
+function printStatusTable(
+  output: Output,
+  header: readonly string[],
+  rows: readonly { readonly cells: readonly string[]; readonly isDesired: boolean }[],
+): void {
   const c = output.outColors;
-  const lines = formatTable([
-    ["PARTICLE", "STATE", "DESIRED", ""],
-    ...rows.map((row) => [
-      row.particle,
-      row.state,
-      row.desiredState,
-      row.isDesired ? "" : "differs",
-    ]),
-  ]);
-  lines.forEach((line, index) => {
+  formatTable([
+    [...header, ""],
+    ...rows.map((row) => [...row.cells, row.isDesired ? "" : "differs"]),
+  ]).forEach((line, index) => {
     const row = rows[index - 1];
     output.data(index === 0 ? c.bold(line) : row?.isDesired === false ? c.yellow(line) : line);
   });
-  if (groups.length === 0) return 0;
-  output.data("");
-  formatTable([
-    ["QUASIPARTICLE", "STATE", "DESIRED", "MEMBERS", ""],
-    ...groups.map((group) => [
-      group.quasiparticle,
-      group.state,
-      group.desiredState,
-      String(group.members.length),
-      group.isDesired ? "" : "differs",
-    ]),
-  ]).forEach((line, index) => {
-    const group = groups[index - 1];
-    output.data(index === 0 ? c.bold(line) : group?.isDesired === false ? c.yellow(line) : line);
-  });
-  return 0;
 }
 
 /** A quasiparticle's line in `pcf status`. */
