@@ -1,11 +1,10 @@
 import { access } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join, resolve } from "node:path";
 import { checkFrameworkFields, isQuasiparticleDefinition } from "./definition.js";
 import { DefinitionError, PcfError, listNames, messageOf, type DefinitionIssue } from "./errors.js";
 import { Field } from "./field.js";
 import { fuseMembers, type FusedMember } from "./fuse.js";
-import type { Particle, ParticleClass, ParticleDefinition } from "./particle.js";
+import type { Particle, ParticleClass } from "./particle.js";
 import { DEFAULT_DEFINITION_FILES, readDefinitionFile } from "./parse.js";
 import {
   isQuasiparticleClass,
@@ -14,6 +13,7 @@ import {
   type QuasiparticleDefinition,
 } from "./quasiparticle.js";
 import { flavorRegistry, type FlavorClass, type FlavorRegistry } from "./registry.js";
+import { loadCallbacks } from "./load-callbacks.js";
 import { isPlainObject } from "./values.js";
 
 /** Options of {@link loadField} and {@link loadFiles}. */
@@ -319,50 +319,6 @@ async function construct(
       });
     return undefined;
   }
-}
-
-/** Replaces `"./module.js#export"` callback functions by the exported functions. */
-async function loadCallbacks(
-  definition: FusedMember,
-  baseDir: string,
-): Promise<ParticleDefinition["callbacks"]> {
-  const callbacks = definition.callbacks as ParticleDefinition["callbacks"];
-  if (callbacks === undefined) return undefined;
-  const entries = await Promise.all(
-    Object.entries(callbacks).map(async ([transition, callback]) => {
-      if (typeof callback.function !== "string") return [transition, callback] as const;
-      const [modulePath = "", exportName = "default"] = callback.function.split("#");
-      const url = pathToFileURL(
-        isAbsolute(modulePath) ? modulePath : resolve(baseDir, modulePath),
-      ).href;
-      const where = {
-        particle: `${definition.flavor}:${definition.pcf_name}`,
-        field: `callbacks.${transition}.function`,
-      };
-      let exported: unknown;
-      try {
-        exported = ((await import(url)) as Record<string, unknown>)[exportName];
-      } catch (error) {
-        throw new PcfError(
-          "DEFINITION_INVALID",
-          `cannot load callback module ${modulePath}: ${messageOf(error)}`,
-          where,
-          { cause: error },
-        );
-      }
-      if (typeof exported !== "function")
-        throw new PcfError(
-          "DEFINITION_INVALID",
-          `${modulePath} exports no function "${exportName}"`,
-          where,
-        );
-      return [
-        transition,
-        { ...callback, function: exported as (...args: never[]) => unknown },
-      ] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as ParticleDefinition["callbacks"];
 }
 
 function withFile<T>(file: string | undefined, run: () => T): T {
