@@ -71,7 +71,15 @@ export {
   type FieldPlan,
   type ParticlePlan,
   type PlanOptions,
+  type PlanParticleOptions,
+  type PlanRefusal,
 } from "./core/plan.js";
+export {
+  isUnderFixedField,
+  replaceRefusal,
+  type ReplacePolicy,
+  type ReplaceSubject,
+} from "./core/replace.js";
 export {
   Quasiparticle,
   aggregateState,

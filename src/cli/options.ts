@@ -26,6 +26,8 @@ export interface SelectionOptions extends FileOptions {
 /** Options of commands that talk to providers. */
 export interface ProviderCommandOptions extends SelectionOptions {
   readonly timeout?: number;
+  /** `--allow-replace NAME`, repeatable: particles that may be replaced. */
+  readonly allowReplace?: string[];
   readonly region?: string;
   readonly profile?: string;
   readonly endpoint?: string;

@@ -71,6 +71,7 @@ export function createProgram(): Command {
     addFileOptions(command);
     addSelectionOptions(command);
     addRunOptions(command, true);
+    addReplaceOption(command);
     addProviderOptions(command);
     addOutputOptions(command, "print the engine events as NDJSON on stdout, then the result");
     command
@@ -96,6 +97,7 @@ export function createProgram(): Command {
   addFileOptions(plan);
   addSelectionOptions(plan);
   addRunOptions(plan, false);
+  addReplaceOption(plan);
   addProviderOptions(plan);
   addOutputOptions(plan, "print the plan as one JSON object on stdout");
   plan
@@ -266,6 +268,18 @@ function addSelectionOptions(command: Command): void {
         .argParser(collect)
         .helpGroup("Selection:"),
     );
+}
+
+/** `--allow-replace`, for the commands that plan or apply changes. */
+function addReplaceOption(command: Command): void {
+  command.addOption(
+    new Option(
+      "--allow-replace <name>",
+      "let apply replace this particle (terminate, then start) where a field fixed at creation changed; repeatable",
+    )
+      .argParser(collect)
+      .helpGroup("Run:"),
+  );
 }
 
 function addRunOptions(command: Command, isMutating: boolean): void {

@@ -2,12 +2,13 @@ import { PcfError } from "./errors.js";
 import type { ParticleOutcome } from "./events.js";
 import type { Particle, TransitionName } from "./particle.js";
 import { findInheritReferences, resolveInherit } from "./references.js";
+import { REPLACE_TRANSITIONS, replaceRefusal, type ReplacePolicy } from "./replace.js";
 import type { RunContext } from "./run-context.js";
 import type { State } from "./state.js";
 import { waitFor } from "./wait.js";
 
 /** Options of {@link convergeParticle}. */
-export interface ConvergeOptions {
+export interface ConvergeOptions extends ReplacePolicy {
   /** False runs one transition and returns without waiting (PCF's `sync=False`). */
   readonly sync: boolean;
   /** Receives each transition as it completes, so a caller still knows what ran when a later step throws. */
@@ -28,8 +29,11 @@ const MAX_RUNS_PER_TRANSITION = 2;
 /**
  * Brings one particle to its desired state and definition, PCF's apply loop: wait out pending,
  * run the transition from the current state, wait for it to take effect, repeat; then, while
- * running but different from the definition, update.
+ * running but different from the definition, replace it when a field fixed at creation differs,
+ * and update.
  * @throws PcfError `TRANSITION_FAILED` when a transition has no effect or no transition leads on.
+ * @throws PcfError `REPLACE_REFUSED`, before any transition, when a field fixed at creation
+ * differs and the particle may not be replaced (see {@link replaceRefusal}).
  */
 export async function convergeParticle(
   particle: Particle,
@@ -43,6 +47,11 @@ export async function convergeParticle(
 
   const transitions: TransitionName[] = [];
   let state = await settle(particle, context, () => true);
+  const mayUpdate = desired === "running" && !particle.persistOnUpdate;
+  if (mayUpdate && state !== "terminated") {
+    const refusal = replaceRefusal(particle, particle.fixedDifferences(), options);
+    if (refusal !== undefined) throw refusal;
+  }
   while (!particle.isStateEquivalent(state, desired)) {
     const transition = particle.transitionFor(state, desired);
     if (transition === undefined) {
@@ -83,7 +92,21 @@ export async function convergeParticle(
     }
   }
 
-  if (desired === "running" && !particle.persistOnUpdate) {
+  if (mayUpdate) {
+    if (particle.fixedDifferences().length > 0) {
+      for (const transition of REPLACE_TRANSITIONS) {
+        await runTransition(particle, context, transition, state);
+        transitions.push(transition);
+        options.onTransition?.(transition);
+        if (!options.sync) return { outcome: "skipped", transitions };
+        const before = state;
+        state = await settle(particle, context, (now) => now !== before);
+      }
+      if (!particle.isStateEquivalent(state, desired))
+        throw new PcfError("TRANSITION_FAILED", `replace ran but the state is ${state}`, {
+          particle: particle.id,
+        });
+    }
     while (!particle.isStateDefinitionEquivalent()) {
       if (transitions.filter((done) => done === "update").length >= MAX_RUNS_PER_TRANSITION) {
         const fields = particle.definitionDifferences().map((difference) => difference.path);

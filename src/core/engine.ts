@@ -5,11 +5,12 @@ import type { EngineEvent, ParticleOutcome, RunOperation } from "./events.js";
 import type { Field } from "./field.js";
 import type { Particle, ParticleClass, TransitionName } from "./particle.js";
 import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
+import type { ReplacePolicy } from "./replace.js";
 import type { DesiredState, State } from "./state.js";
 import { abortError, deadlineSignal } from "./wait.js";
 
-/** Options of {@link applyField}. */
-export interface ApplyOptions {
+/** Options of {@link applyField}; `allowReplace` names particles that may be replaced. */
+export interface ApplyOptions extends ReplacePolicy {
   /** Overrides every particle's desired state for this run. */
   readonly desiredState?: DesiredState;
   /**
@@ -239,6 +240,7 @@ async function walkWith(
       try {
         const { outcome, transitions } = await convergeParticle(particle, context, {
           sync: options.sync ?? true,
+          allowReplace: options.allowReplace,
           onTransition: (transition) => done.push(transition),
         });
         return record(particle, {

@@ -7,6 +7,7 @@
  * - `CONFLICTING_STATES`: a parent must go down while its child must come up.
  * - `REFERENCE_UNRESOLVED`: an `$inherit$` or `$lookup$` value could not be resolved.
  * - `TRANSITION_FAILED`: a start, stop, terminate or update did not reach its state.
+ * - `REPLACE_REFUSED`: a field fixed at creation differs and the particle may not be replaced.
  * - `WAIT_TIMEOUT`: the timeout passed before the state was reached.
  * - `ABORTED`: the caller's signal aborted the run.
  * - `APPLY_FAILED`: one or more particles failed; the error carries the per-particle report.
@@ -21,6 +22,7 @@ export type PcfErrorCode =
   | "CONFLICTING_STATES"
   | "REFERENCE_UNRESOLVED"
   | "TRANSITION_FAILED"
+  | "REPLACE_REFUSED"
   | "WAIT_TIMEOUT"
   | "ABORTED"
   | "APPLY_FAILED"

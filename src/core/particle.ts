@@ -16,6 +16,7 @@ import { runCallback, type CallbackDefinition } from "./callbacks.js";
 import { TransitionTable, type TransitionFunction, type TransitionName } from "./transitions.js";
 import type { BackoffOptions } from "./wait.js";
 import { copyPlain, readPath } from "./values.js";
+import { isUnderFixedField, type ReplaceSubject } from "./replace.js";
 
 /**
  * A particle definition as PCF writes it. The provider block (`aws_resource`, `local_resource`, …)
@@ -76,7 +77,7 @@ export interface ParticleApplyOptions extends ApplyOptions {
  * }
  * ```
  */
-export abstract class Particle {
+export abstract class Particle implements ReplaceSubject {
   /** PCF's flavor string; the registry maps it to the class. */
   static readonly flavor: string = "particle";
   /** Dot paths into the definition that identify the live resource; each must be set. */
@@ -97,6 +98,14 @@ export abstract class Particle {
   static readonly readBatchWindowMs: number = 0;
   /** How long a read state stays fresh, in ms (PCF: 15 s, at least 10 s). */
   static readonly stateCacheTtlMs: number = 15_000;
+  /**
+   * Dot paths in the resource block that the cloud fixes at creation (an IAM policy's `Path`, a
+   * table's `KeySchema`). A difference in one, or under one, cannot be updated in place: plan
+   * and apply replace the resource (terminate, then start) where that is allowed, and refuse
+   * naming the field where it is not. Default none. Flavors whose rule depends on the values
+   * override {@link Particle.fixedDifferences} instead.
+   */
+  static readonly fixedFields: readonly string[] = [];
 
   /**
    * Reads the live state of many particles of this class. The default reads each one; flavors
@@ -172,8 +181,19 @@ export abstract class Particle {
   abstract syncState(context: RunContext): Promise<void>;
   /** Creates or starts the resource. */
   protected abstract _start(context: RunContext): Promise<void>;
-  /** Stops the resource (flavors without a stopped form terminate). */
-  protected abstract _stop(context: RunContext): Promise<void>;
+
+  /**
+   * Stops the resource. A flavor with no stopped form (`equivalentStates` makes stopped and
+   * terminated the same) needs none: a desired `stopped` runs `terminate` for it. The default
+   * refuses, for a flavor that declares a stopped form but did not write how to reach it.
+   */
+  protected _stop(_context: RunContext): Promise<void> {
+    return Promise.reject(
+      new PcfError("TRANSITION_FAILED", `${this.flavor} has no stop transition`, {
+        particle: this.id,
+      }),
+    );
+  }
   /** Deletes the resource; succeeds when it is already gone. */
   protected abstract _terminate(context: RunContext): Promise<void>;
 
@@ -212,6 +232,16 @@ export abstract class Particle {
   /** Whether `persist_on_termination` is set. */
   get persistOnTermination(): boolean {
     return this.definition.persist_on_termination === true;
+  }
+
+  /** The resource block's key (`aws_resource`), from the class. */
+  get resourceKey(): string | undefined {
+    return (this.constructor as typeof Particle).resourceKey;
+  }
+
+  /** Whether the resource block's `custom_config.replace_on_change` is true. */
+  get allowsReplace(): boolean {
+    return readPath(this.desiredStateDefinition, "custom_config.replace_on_change") === true;
   }
 
   /** Whether `persist_on_update` is set. */
@@ -360,6 +390,18 @@ export abstract class Particle {
     return diffDefinitions(
       this.comparableDefinition(this.desiredStateDefinition),
       this.comparableDefinition(this.currentStateDefinition),
+    );
+  }
+
+  /**
+   * The differences only a replacement can apply: by default those in or under the class's
+   * {@link Particle.fixedFields}. Plan and apply both ask this, so they agree.
+   */
+  fixedDifferences(): DefinitionDifference[] {
+    const fixedFields = (this.constructor as typeof Particle).fixedFields;
+    if (fixedFields.length === 0) return [];
+    return this.definitionDifferences().filter((difference) =>
+      isUnderFixedField(difference.path, fixedFields),
     );
   }
 

@@ -1,5 +1,6 @@
 import { prepareDefinition } from "./converge.js";
 import type { DefinitionDifference } from "./diff.js";
+import type { ErrorLocation, PcfErrorCode } from "./errors.js";
 import { syncField } from "./engine.js";
 import { deadlineSignal } from "./wait.js";
 import { PcfError } from "./errors.js";
@@ -7,11 +8,12 @@ import type { EngineEvent } from "./events.js";
 import type { Field } from "./field.js";
 import type { Particle, TransitionName } from "./particle.js";
 import { findInheritReferences } from "./references.js";
+import { REPLACE_TRANSITIONS, replaceRefusal, type ReplacePolicy } from "./replace.js";
 import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
 
-/** Options of {@link planField}. */
-export interface PlanOptions {
+/** Options of {@link planField}; `allowReplace` as apply would take it. */
+export interface PlanOptions extends ReplacePolicy {
   /** Overrides every particle's desired state, as `apply` would. */
   readonly desiredState?: DesiredState;
   readonly signal?: AbortSignal;
@@ -31,6 +33,20 @@ export interface ParticlePlan {
   readonly differences: readonly DefinitionDifference[];
   /** Why nothing or something unusual happens (`persist_on_termination`, a pending state, …). */
   readonly note?: string;
+  /**
+   * The fields fixed at creation that differ, when apply would replace the resource for them
+   * (its transitions then end in `terminate`, `start`) or refuse to.
+   */
+  readonly replacedBy?: readonly string[];
+  /** Why apply would refuse this particle before changing it (`REPLACE_REFUSED`). */
+  readonly refusal?: PlanRefusal;
+}
+
+/** A refusal in a plan: what apply would throw for the particle, as plain data. */
+export interface PlanRefusal {
+  readonly code: PcfErrorCode;
+  readonly message: string;
+  readonly where: ErrorLocation;
 }
 
 /** What apply would do to a field. */
@@ -38,6 +54,8 @@ export interface FieldPlan {
   readonly particles: readonly ParticlePlan[];
   /** True when apply would run at least one transition. */
   readonly hasChanges: boolean;
+  /** True when apply would refuse at least one particle (see {@link ParticlePlan.refusal}). */
+  readonly hasRefusals: boolean;
 }
 
 /**
@@ -84,11 +102,12 @@ async function planWith(
           ? `values from ${parents.join(", ")} are known after they start`
           : error.message;
     }
-    plans.push(planParticle(particle, desired, note));
+    plans.push(planParticle(particle, desired, { note, allowReplace: options.allowReplace }));
   }
   const plan = {
     particles: plans,
     hasChanges: plans.some((entry) => entry.transitions.length > 0),
+    hasRefusals: plans.some((entry) => entry.refusal !== undefined),
   };
   context.emit({
     type: "run.end",
@@ -99,13 +118,24 @@ async function planWith(
   return plan;
 }
 
-/** The plan for one particle whose state was just read; pure. */
+/** Options of {@link planParticle}. */
+export interface PlanParticleOptions extends ReplacePolicy {
+  /** A note to carry (why a reference is not known yet). */
+  readonly note?: string | undefined;
+}
+
+/**
+ * The plan for one particle whose state was just read; pure. It follows the apply loop
+ * (`convergeParticle`): the transitions to the desired state, then, coming up to `running`, a
+ * replacement when a field fixed at creation differs, or an update when another field does.
+ */
 export function planParticle(
   particle: Particle,
   desired: DesiredState,
-  note?: string,
+  options: PlanParticleOptions = {},
 ): ParticlePlan {
   const state = particle.state ?? "terminated";
+  const note = options.note === undefined ? {} : { note: options.note };
   const base = { particle: particle.id, state, desiredState: desired };
   if (desired === "terminated" && particle.persistOnTermination) {
     return { ...base, transitions: [], differences: [], note: "kept: persist_on_termination" };
@@ -117,22 +147,36 @@ export function planParticle(
       differences: [],
       note: "pending: apply waits for it to settle first",
     };
-  if (particle.isStateEquivalent(state, desired)) {
-    const differences = desired === "running" ? particle.definitionDifferences() : [];
-    if (differences.length === 0)
-      return { ...base, transitions: [], differences, ...(note === undefined ? {} : { note }) };
-    if (particle.persistOnUpdate)
-      return { ...base, transitions: [], differences, note: "kept: persist_on_update" };
+  const toState = particle.isStateEquivalent(state, desired)
+    ? []
+    : transitionPath(particle, state, desired);
+  const differences = desired === "running" ? particle.definitionDifferences() : [];
+  if (desired !== "running" || state === "terminated")
+    return { ...base, transitions: toState, differences, ...note };
+  const fixed = particle.fixedDifferences();
+  if (differences.length === 0 && fixed.length === 0)
+    return { ...base, transitions: toState, differences, ...note };
+  if (particle.persistOnUpdate)
+    return { ...base, transitions: toState, differences, note: "kept: persist_on_update" };
+  if (fixed.length === 0)
+    return { ...base, transitions: [...toState, "update"], differences, ...note };
+  const replacedBy = fixed.map((difference) => difference.path);
+  const refusal = replaceRefusal(particle, fixed, options);
+  if (refusal !== undefined)
     return {
       ...base,
-      transitions: ["update"],
+      transitions: [],
       differences,
-      ...(note === undefined ? {} : { note }),
+      replacedBy,
+      refusal: { code: refusal.code, message: refusal.message, where: refusal.where },
     };
-  }
-  const transitions = transitionPath(particle, state, desired);
-  const differences = desired === "running" ? particle.definitionDifferences() : [];
-  return { ...base, transitions, differences, ...(note === undefined ? {} : { note }) };
+  return {
+    ...base,
+    transitions: [...toState, ...REPLACE_TRANSITIONS],
+    differences,
+    replacedBy,
+    ...note,
+  };
 }
 
 /** The state each built-in transition leads to. */

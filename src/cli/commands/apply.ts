@@ -69,6 +69,7 @@ export async function applyCommand(
         plan = await planField(field, {
           desiredState,
           providerOptions,
+          allowReplace: options.allowReplace,
           signal: interrupts.anySignal,
         });
       } catch (error) {
@@ -99,6 +100,7 @@ export async function applyCommand(
         signal: interrupts.signal,
         stopSignal: interrupts.stopSignal,
         rollback: options.rollback === true,
+        allowReplace: options.allowReplace,
         providerOptions,
         onEvent: (event) => renderer?.onEvent(event),
       });

@@ -9,7 +9,8 @@ export const PLAN_HAS_CHANGES = 2;
 
 /**
  * `pcf plan [NAME]`: reads the live states and prints what `pcf apply` would do.
- * @returns 0 when nothing would change, 2 when something would.
+ * @returns 0 when nothing would change, 2 when something would, 1 when apply would refuse a
+ * particle (a replacement that is not allowed).
  * @internal
  */
 export async function planCommand(
@@ -21,10 +22,12 @@ export async function planCommand(
   const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
   const plan = await planField(new Field(particles), {
     providerOptions: providerOptionsOf(options),
+    allowReplace: options.allowReplace,
     signal: deadline.signal,
   }).finally(() => deadline.dispose());
   if (output.isJson) output.json({ type: "plan", ...plan });
   else if (!output.isQuiet)
     for (const line of formatPlan(plan, output.outColors)) output.data(line);
+  if (plan.hasRefusals) return 1;
   return plan.hasChanges ? PLAN_HAS_CHANGES : 0;
 }

@@ -3,9 +3,10 @@ import type { Colors } from "../output.js";
 import { formatValue, plural } from "./format.js";
 
 /**
- * A plan as text: per particle a symbol (`+` start, `~` update, `-` stop or terminate), its id,
- * the transitions and `(state → desired)`, then one line per differing field
- * (`path: current → desired`); a summary line closes it. Unchanged particles are left out (the
+ * A plan as text: per particle a symbol (`+` start, `~` update, `-` stop or terminate, `±`
+ * replace, `!` refused), its id, the transitions and `(state → desired)`, then one line per
+ * differing field (`path: current → desired`, marked `forces replacement` for a field fixed at
+ * creation) and the refusal; a summary line closes it. Unchanged particles are left out (the
  * summary counts them) unless a note says their plan is not final.
  * @internal
  */
@@ -15,23 +16,21 @@ export function formatPlan(plan: FieldPlan, colors: Colors): string[] {
     const kind = kindOf(entry);
     if (kind === "unchanged" && entry.note === undefined) continue;
     const symbol = SYMBOLS[kind];
-    const color =
-      kind === "unchanged"
-        ? colors.dim
-        : kind === "remove"
-          ? colors.red
-          : kind === "start"
-            ? colors.green
-            : colors.yellow;
+    const color = COLORS[kind](colors);
     const what =
-      entry.transitions.length === 0
-        ? `no changes (${entry.state})`
-        : `${entry.transitions.join(", ")} (${entry.state} → ${entry.desiredState})`;
+      entry.refusal !== undefined
+        ? `refused (${entry.state})`
+        : entry.transitions.length === 0
+          ? `no changes (${entry.state})`
+          : `${entry.transitions.join(", ")} (${entry.state} → ${entry.desiredState})`;
     lines.push(color(`${symbol} ${entry.particle}  ${what}`));
+    const forcing = new Set(entry.replacedBy ?? []);
     for (const difference of entry.differences)
       lines.push(
-        `    ${difference.path}: ${formatValue(difference.current)} → ${formatValue(difference.desired)}`,
+        `    ${difference.path}: ${formatValue(difference.current)} → ${formatValue(difference.desired)}` +
+          (forcing.has(difference.path) ? "  (forces replacement)" : ""),
       );
+    if (entry.refusal !== undefined) lines.push(colors.red(`    ${entry.refusal.message}`));
     if (entry.note !== undefined) lines.push(colors.dim(`    note: ${entry.note}`));
   }
   lines.push("", planSummary(plan));
@@ -45,7 +44,7 @@ export function planSummary(plan: FieldPlan): string {
     const label = LABELS[primaryTransition(entry)];
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
-  if (!plan.hasChanges)
+  if (!plan.hasChanges && !plan.hasRefusals)
     return `No changes: ${plural(plan.particles.length, "particle")} as desired.`;
   const parts = Object.values(LABELS)
     .filter((label) => counts.has(label))
@@ -53,11 +52,29 @@ export function planSummary(plan: FieldPlan): string {
   return `Plan: ${parts.join(", ")}.`;
 }
 
-type Kind = "start" | "update" | "remove" | "unchanged";
+type Kind = "start" | "update" | "replace" | "remove" | "refused" | "unchanged";
 
-const SYMBOLS: Record<Kind, string> = { start: "+", update: "~", remove: "-", unchanged: " " };
+const SYMBOLS: Record<Kind, string> = {
+  start: "+",
+  update: "~",
+  replace: "±",
+  remove: "-",
+  refused: "!",
+  unchanged: " ",
+};
+
+const COLORS: Record<Kind, (colors: Colors) => (text: string) => string> = {
+  start: (colors) => colors.green,
+  update: (colors) => colors.yellow,
+  replace: (colors) => colors.yellow,
+  remove: (colors) => colors.red,
+  refused: (colors) => colors.red,
+  unchanged: (colors) => colors.dim,
+};
 
 const LABELS = {
+  refused: "refused",
+  replace: "to replace",
   start: "to start",
   update: "to update",
   stop: "to stop",
@@ -68,6 +85,8 @@ const LABELS = {
 
 function primaryTransition(entry: ParticlePlan): keyof typeof LABELS {
   const { transitions } = entry;
+  if (entry.refusal !== undefined) return "refused";
+  if (entry.replacedBy !== undefined) return "replace";
   if (transitions.length === 0) return "none";
   for (const name of ["terminate", "stop", "start", "update"] as const)
     if (transitions.includes(name)) return name;
@@ -77,6 +96,7 @@ function primaryTransition(entry: ParticlePlan): keyof typeof LABELS {
 function kindOf(entry: ParticlePlan): Kind {
   const primary = primaryTransition(entry);
   if (primary === "none") return "unchanged";
+  if (primary === "refused" || primary === "replace") return primary;
   if (primary === "terminate" || primary === "stop") return "remove";
   if (primary === "start") return "start";
   return "update";

@@ -1,5 +1,4 @@
 import * as z from "zod";
-import type { DefinitionDifference } from "../../core/diff.js";
 import { PcfError, listNames, type DefinitionIssue } from "../../core/errors.js";
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
@@ -14,9 +13,12 @@ import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE, hasOwnershipTag, type TagMap } 
  * The `custom_config` settings every AWS flavor understands; flavors extend it with their own.
  * - `adopt`: manage (update, stop, terminate) a resource that exists but was not created by
  *   particle-cloud, i.e. lacks the `pcf:managed-by` tag. Default false: such a resource is only read.
+ * - `replace_on_change`: when a field fixed at creation changes, replace the resource (terminate,
+ *   then start) instead of refusing. Default false.
  */
 export const awsCustomConfigSchema = z.looseObject({
   adopt: z.boolean().optional(),
+  replace_on_change: z.boolean().optional(),
 });
 
 /**
@@ -222,22 +224,6 @@ export abstract class AWSResource<
   /** Whether `custom_config.adopt` is true. */
   protected get isAdopted(): boolean {
     return readPath(this.desiredStateDefinition, "custom_config.adopt") === true;
-  }
-
-  /**
-   * Refuses an update that would change `fixed`: differences in fields AWS sets at creation only.
-   * Does nothing when `fixed` is empty.
-   * @throws PcfError `TRANSITION_FAILED` listing each field as `current → desired`, with the way
-   * out (re-create), and naming the first field.
-   */
-  protected refuseFixedChanges(fixed: readonly DefinitionDifference[], resource: string): void {
-    if (fixed.length === 0) return;
-    const what = fixed.map((d) => `${d.path} ${String(d.current)} → ${String(d.desired)}`);
-    throw new PcfError(
-      "TRANSITION_FAILED",
-      `${resource} cannot change ${what.join(", ")} in place: terminate it and apply again to re-create it`,
-      { particle: this.id, field: `aws_resource.${fixed[0]?.path ?? ""}` },
-    );
   }
 
   /** Drops `custom_config` and `region_name`: neither is a property of the live resource. */

@@ -218,16 +218,13 @@ describe("dynamodb_table", () => {
       },
       live ?? {},
     );
-    expect(plan).toEqual({
-      fixed: [],
-      steps: [
-        { TableName: name, StreamSpecification: { StreamEnabled: false } },
-        {
-          TableName: name,
-          StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
-        },
-      ],
-    });
+    expect(plan).toEqual([
+      { TableName: name, StreamSpecification: { StreamEnabled: false } },
+      {
+        TableName: name,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+      },
+    ]);
   });
 
   it("updates tags in place: changed, added and removed", async () => {
@@ -264,7 +261,7 @@ describe("dynamodb_table", () => {
     expect(await tagsOf("drift")).toEqual({ team: "data", ...OWNERSHIP });
   });
 
-  it("refuses to change the key schema in place, naming the field, and leaves the table alone", async () => {
+  it("refuses to replace the table for a new key schema unless allowed, naming the field", async () => {
     await table("rekey", PROVISIONED).apply({ providerOptions });
     const error = await failureOf(
       table("rekey", {
@@ -273,15 +270,15 @@ describe("dynamodb_table", () => {
         AttributeDefinitions: [{ AttributeName: "PostDateTime", AttributeType: "S" }],
       }).apply({ providerOptions }),
     );
-    expect(error.message).toMatch(/cannot change KeySchema of table .* in place/);
+    expect(error.message).toMatch(/aws_resource\.KeySchema .* can only change by replacing/);
     expect(error.result.particles[0]?.error).toMatchObject({
-      code: "TRANSITION_FAILED",
+      code: "REPLACE_REFUSED",
       where: { field: "aws_resource.KeySchema" },
     });
     expect((await describeTable("rekey"))?.KeySchema).toEqual(PROVISIONED.KeySchema);
   });
 
-  it("refuses to change a global index's keys, and a local index", async () => {
+  it("refuses to replace the table for a global index's keys, or a local index", async () => {
     const attributes = [
       ...PROVISIONED.AttributeDefinitions,
       { AttributeName: "Author", AttributeType: "S" as const },
@@ -320,7 +317,7 @@ describe("dynamodb_table", () => {
         ],
       }).apply({ providerOptions }),
     );
-    expect(local.message).toMatch(/cannot change LocalSecondaryIndexes/);
+    expect(local.message).toMatch(/LocalSecondaryIndexes .* can only change by replacing/);
   });
 
   it("terminates the table", async () => {

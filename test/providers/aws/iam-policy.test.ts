@@ -14,7 +14,7 @@ import {
   type Policy,
 } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
-import { applyField, loadField } from "../../../src/index.js";
+import { Field, applyField, loadField, planField } from "../../../src/index.js";
 import { IamPolicy, type IamPolicyDefinition } from "../../../src/providers/aws/iam/policy.js";
 import {
   awsTestOptions,
@@ -164,13 +164,35 @@ describe("iam_policy", () => {
     expect(again.particles[0]?.outcome).toBe("unchanged");
   });
 
-  it("refuses to change the Description, naming the way out", async () => {
+  it("refuses to change the Description unless allowed, naming the way out", async () => {
     await policy("fixed", { Description: "first" }).apply({ providerOptions });
     const error = await failureOf(
       policy("fixed", { Description: "second" }).apply({ providerOptions }),
     );
-    expect(error.message).toMatch(/Description cannot change: terminate .* and apply again/);
+    expect(error.message).toMatch(/aws_resource\.Description first → second can only change/);
+    expect(error.result.particles[0]?.error?.code).toBe("REPLACE_REFUSED");
     expect((await find("fixed"))?.Description).toBe("first");
+  });
+
+  it("plans a new Path as a replacement, never as an update, and apply does what plan said", async () => {
+    await policy("path").apply({ providerOptions });
+    const moved = (): IamPolicy => policy("path", { Path: "/moved/" });
+    const refused = await planField(new Field([moved()]), { providerOptions });
+    expect(refused.particles[0]).toMatchObject({
+      transitions: [],
+      replacedBy: ["Path"],
+      refusal: { code: "REPLACE_REFUSED", where: { field: "aws_resource.Path" } },
+    });
+    const allowReplace = [moved().name];
+    const plan = await planField(new Field([moved()]), { providerOptions, allowReplace });
+    expect(plan.particles[0]?.transitions).toEqual(["terminate", "start"]);
+    const result = await moved().apply({ providerOptions, allowReplace });
+    expect(result.particles[0]?.transitions).toEqual(plan.particles[0]?.transitions);
+    expect(await find("path")).toBeUndefined();
+    const { Policy } = await iam.send(
+      new GetPolicyCommand({ PolicyArn: arnOf("path", "/moved/") }),
+    );
+    expect(Policy?.Path).toBe("/moved/");
   });
 
   it("detaches the policy everywhere and deletes its versions when terminated", async () => {

@@ -205,13 +205,22 @@ describe("iam_role", () => {
     expect(await attachedTo("drift")).toEqual([READ_ONLY]);
   });
 
-  it("refuses to move a role to another Path, naming the way out", async () => {
+  it("refuses to move a role to another Path unless allowed, naming the way out", async () => {
     await role("moved").apply({ providerOptions });
     const error = await failureOf(
       role("moved", { Path: "/elsewhere/" }).apply({ providerOptions }),
     );
-    expect(error.message).toMatch(/Path cannot change: terminate .* and apply again/);
+    expect(error.message).toMatch(/aws_resource\.Path .* --allow-replace/);
+    expect(error.result.particles[0]?.error?.code).toBe("REPLACE_REFUSED");
     expect((await find("moved"))?.Path).toBe("/");
+  });
+
+  it("replaces a role to move it to another Path when the run allows it", async () => {
+    await role("relocated").apply({ providerOptions });
+    const particle = role("relocated", { Path: "/elsewhere/" });
+    const result = await particle.apply({ providerOptions, allowReplace: [particle.name] });
+    expect(result.particles[0]?.transitions).toEqual(["terminate", "start"]);
+    expect((await find("relocated"))?.Path).toBe("/elsewhere/");
   });
 
   it("puts the role in an instance profile of its name, and deletes both", async () => {

@@ -182,14 +182,14 @@ describe("kms_key", () => {
     expect(await describeKey("drift")).toMatchObject({ KeyState: "Enabled", Description: "mine" });
   });
 
-  it("refuses to change the key usage in place, naming the field", async () => {
+  it("refuses to replace the key for a new key usage unless allowed, naming the field", async () => {
     await key("usage").apply({ providerOptions });
     const error = await failureOf(
       key("usage", { KeyUsage: "GENERATE_VERIFY_MAC" }).apply({ providerOptions }),
     );
-    expect(error.message).toMatch(/cannot change KeyUsage of key .* in place/);
+    expect(error.message).toMatch(/aws_resource\.KeyUsage .* can only change by replacing/);
     expect(error.result.particles[0]?.error).toMatchObject({
-      code: "TRANSITION_FAILED",
+      code: "REPLACE_REFUSED",
       where: { field: "aws_resource.KeyUsage" },
     });
   });

@@ -188,12 +188,14 @@ describe("security_group", () => {
     expect(tagMap((await onlyGroup("tags")).Tags)).toEqual({ tier: "app", ...OWNERSHIP });
   });
 
-  it("refuses to change the description in place, naming the field", async () => {
+  it("refuses to change the description unless allowed, naming the field", async () => {
     await group("described").apply({ providerOptions });
     const error = await failureOf(
       group("described", { Description: "new words" }).apply({ providerOptions }),
     );
-    expect(error.message).toMatch(/cannot change Description group described → new words in place/);
+    expect(error.message).toMatch(
+      /aws_resource\.Description group described → new words can only change by replacing/,
+    );
   });
 
   it("finds its group in its own VPC, not a namesake in another", async () => {

@@ -163,13 +163,13 @@ describe("subnet", () => {
     expect((await onlySubnet("untouched")).MapPublicIpOnLaunch).toBe(true);
   });
 
-  it("refuses to move the subnet to another range in place, naming the field", async () => {
+  it("refuses to move the subnet to another range unless allowed, naming the field", async () => {
     await subnet("move").apply({ providerOptions });
     const error = await failureOf(
       subnet("move", { CidrBlock: "10.0.250.0/24" }).apply({ providerOptions }),
     );
     expect(error.message).toMatch(
-      /subnet subnet-\S+ cannot change CidrBlock 10\.0\.\d+\.0\/24 → 10\.0\.250\.0\/24 in place: terminate it/,
+      /aws_resource\.CidrBlock 10\.0\.\d+\.0\/24 → 10\.0\.250\.0\/24 can only change by replacing/,
     );
     expect((await onlySubnet("move")).CidrBlock).toBe(cidrOf("move"));
   });

@@ -165,15 +165,28 @@ describe("vpc_instance", () => {
     expect((await dnsOf(VpcId)).hostnames).toBe(true);
   });
 
-  it("refuses to change the CIDR block in place, naming the field and the way out", async () => {
+  it("refuses to change the CIDR block unless allowed, naming the field and the way out", async () => {
     await vpc("cidr").apply({ providerOptions });
     const error = await failureOf(
       vpc("cidr", { CidrBlock: "10.9.0.0/16" }).apply({ providerOptions }),
     );
     expect(error.message).toMatch(
-      /cannot change CidrBlock 10\.0\.0\.0\/16 → 10\.9\.0\.0\/16 in place: terminate it and apply again/,
+      /aws_resource\.CidrBlock 10\.0\.0\.0\/16 → 10\.9\.0\.0\/16 can only change by replacing the resource .*--allow-replace/,
     );
     expect((await onlyVpc("cidr")).CidrBlock).toBe("10.0.0.0/16");
+  });
+
+  it("replaces the VPC for a new CIDR block when custom_config.replace_on_change allows it", async () => {
+    await vpc("recidr").apply({ providerOptions });
+    const before = (await onlyVpc("recidr")).VpcId;
+    const result = await vpc("recidr", {
+      CidrBlock: "10.9.0.0/16",
+      custom_config: { vpc_name: name("recidr"), replace_on_change: true },
+    }).apply({ providerOptions });
+    expect(result.particles[0]?.transitions).toEqual(["terminate", "start"]);
+    const after = await onlyVpc("recidr");
+    expect(after.CidrBlock).toBe("10.9.0.0/16");
+    expect(after.VpcId).not.toBe(before);
   });
 
   it("terminates the VPC", async () => {

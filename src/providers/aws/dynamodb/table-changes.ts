@@ -11,6 +11,7 @@ import {
   type UpdateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { isDeepStrictEqual } from "node:util";
+import type { DefinitionDifference } from "../../../core/diff.js";
 import { isPlainObject } from "../../../core/values.js";
 import { comparableTags, tagMapOf } from "../tags.js";
 
@@ -37,14 +38,6 @@ export interface TableFields {
   readonly ProvisionedThroughput?: ProvisionedThroughput | undefined;
   readonly StreamSpecification?: StreamSpecification | undefined;
   readonly DeletionProtectionEnabled?: boolean | undefined;
-}
-
-/** What it takes to make the live table match its definition. @internal */
-export interface TableUpdatePlan {
-  /** Fields that differ but DynamoDB fixes at creation, as paths (`KeySchema`, `GlobalSecondaryIndexes.byDate`). */
-  readonly fixed: readonly string[];
-  /** UpdateTable calls, in order: DynamoDB takes one index creation or deletion per call. */
-  readonly steps: readonly UpdateTableCommandInput[];
 }
 
 /**
@@ -127,15 +120,15 @@ export function comparableTable(definition: Record<string, unknown>): Record<str
 /**
  * The UpdateTable calls that bring `table` to `desired`: removed global indexes first, then
  * billing mode and throughput (table and kept indexes together), then new indexes, the stream
- * (disabled first when only its view type changes) and deletion protection. Key schema, local
- * indexes, an attribute's type and a global index's keys or projection cannot change in place;
- * they come back in `fixed` with no steps.
+ * (disabled first when only its view type changes) and deletion protection. Fields fixed at
+ * creation ({@link fixedTableChanges}) are not its business: they replace the table.
  * @internal
  */
-export function planTableUpdate(desired: TableFields, table: TableDescription): TableUpdatePlan {
+export function planTableUpdate(
+  desired: TableFields,
+  table: TableDescription,
+): UpdateTableCommandInput[] {
   const live = describedTable(table) as unknown as TableFields;
-  const fixed = fixedDifferences(desired, live);
-  if (fixed.length > 0) return { fixed, steps: [] };
 
   const { TableName } = desired;
   const steps: UpdateTableCommandInput[] = [];
@@ -218,13 +211,24 @@ export function planTableUpdate(desired: TableFields, table: TableDescription): 
     desired.DeletionProtectionEnabled !== live.DeletionProtectionEnabled
   )
     steps.push({ TableName, DeletionProtectionEnabled: desired.DeletionProtectionEnabled });
-  return { fixed: [], steps };
+  return steps;
 }
 
-function fixedDifferences(desired: TableFields, live: TableFields): string[] {
-  const fixed: string[] = [];
+/**
+ * The fields of `desired` that DynamoDB fixes at creation and `table` has otherwise: the key
+ * schema, local indexes, an attribute's type, a global index's keys or projection (a renamed
+ * global index is a new one, not a change). Paths as the definition writes them
+ * (`AttributeDefinitions.id`, `GlobalSecondaryIndexes.byOwner`).
+ * @internal
+ */
+export function fixedTableChanges(
+  desired: TableFields,
+  table: TableDescription,
+): DefinitionDifference[] {
+  const live = describedTable(table) as unknown as TableFields;
+  const fixed: DefinitionDifference[] = [];
   if (!isDeepStrictEqual(sortedKeys(desired.KeySchema), sortedKeys(live.KeySchema)))
-    fixed.push("KeySchema");
+    fixed.push({ path: "KeySchema", desired: desired.KeySchema, current: live.KeySchema });
   if (
     desired.LocalSecondaryIndexes !== undefined &&
     !isDeepStrictEqual(
@@ -232,11 +236,15 @@ function fixedDifferences(desired: TableFields, live: TableFields): string[] {
       sortedIndexes(live.LocalSecondaryIndexes ?? []),
     )
   )
-    fixed.push("LocalSecondaryIndexes");
+    fixed.push({
+      path: "LocalSecondaryIndexes",
+      desired: desired.LocalSecondaryIndexes,
+      current: live.LocalSecondaryIndexes,
+    });
   const liveTypes = attributeTypes(live.AttributeDefinitions);
   for (const [name, type] of Object.entries(attributeTypes(desired.AttributeDefinitions)))
     if (liveTypes[name] !== undefined && liveTypes[name] !== type)
-      fixed.push(`AttributeDefinitions.${name}`);
+      fixed.push({ path: `AttributeDefinitions.${name}`, desired: type, current: liveTypes[name] });
   for (const index of desired.GlobalSecondaryIndexes ?? []) {
     const existing = live.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.IndexName);
     if (
@@ -247,7 +255,11 @@ function fixedDifferences(desired: TableFields, live: TableFields): string[] {
           sortedProjection(existing.Projection),
         ))
     )
-      fixed.push(`GlobalSecondaryIndexes.${index.IndexName}`);
+      fixed.push({
+        path: `GlobalSecondaryIndexes.${index.IndexName}`,
+        desired: { KeySchema: index.KeySchema, Projection: index.Projection },
+        current: { KeySchema: existing.KeySchema, Projection: existing.Projection },
+      });
   }
   return fixed;
 }

@@ -15,6 +15,7 @@ import {
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
+import type { DefinitionDifference } from "../../../core/diff.js";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
@@ -30,7 +31,12 @@ import {
   tagMapSchema,
   tagsToList,
 } from "../tags.js";
-import { comparableTable, describedTable, planTableUpdate } from "./table-changes.js";
+import {
+  comparableTable,
+  describedTable,
+  fixedTableChanges,
+  planTableUpdate,
+} from "./table-changes.js";
 import {
   attributeNameSchema,
   globalIndexSchema,
@@ -191,11 +197,6 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
     }
   }
 
-  /** Deletes the table: a table has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the table and its items; a table already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(DynamoDBClient, context);
@@ -216,21 +217,13 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
 
   /**
    * Sends the UpdateTable calls the definition needs, one at a time once the table and its
-   * indexes are ACTIVE, then brings the tags to the definition's set.
-   * @throws PcfError `TRANSITION_FAILED` naming the first field that cannot change in place.
+   * indexes are ACTIVE, then brings the tags to the definition's set. Fields fixed at creation
+   * never reach it (see {@link DynamoDbTable.fixedDifferences}).
    */
   protected override async _update(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
     if (this.described === undefined) return;
-    const { fixed, steps } = planTableUpdate(desired, this.described);
-    if (fixed.length > 0)
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `cannot change ${fixed.join(", ")} of table ${this.tableName} in place: DynamoDB fixes ` +
-          "key schemas, local indexes and attribute types at creation (rename a global index to " +
-          "replace it; re-creating the table means terminating it, which deletes its items)",
-        { particle: this.id, field: `aws_resource.${fixed[0] ?? ""}` },
-      );
+    const steps = planTableUpdate(desired, this.described);
     const client = await this.client(DynamoDBClient, context);
     try {
       for (const step of steps) {
@@ -242,6 +235,16 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
     } catch (error) {
       throw wrapAwsError(error, this.id, `update table ${this.tableName}`);
     }
+  }
+
+  /**
+   * The key schema, local indexes, attribute types and global indexes' keys and projections that
+   * differ: DynamoDB fixes them at creation, so they replace the table (deleting its items, which
+   * is why a replacement must be allowed).
+   */
+  override fixedDifferences(): DefinitionDifference[] {
+    if (this.described === undefined) return [];
+    return fixedTableChanges(this.desiredDefinition(), this.described);
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the table is ours. */

@@ -162,11 +162,6 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
     }
   }
 
-  /** Deletes the volume: a volume has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Detaches the volume from every instance, waits until it is free, then deletes it; gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     this.launch = undefined;

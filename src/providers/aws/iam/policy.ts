@@ -12,7 +12,6 @@ import {
   type PolicyVersion,
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
-import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
@@ -100,6 +99,8 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.PolicyName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = iamPolicySchema;
+  /** IAM sets a managed policy's path and description at creation only. */
+  static override readonly fixedFields: readonly string[] = ["Path", "Description"];
 
   /** The policy's ARN once found or created; a cache only, checked by every read. */
   private policyArn: string | undefined = undefined;
@@ -155,11 +156,6 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
     }
   }
 
-  /** Deletes the policy: a policy has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Detaches the policy everywhere, deletes its other versions, then it; a policy already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const policyArn = this.policyArn;
@@ -176,18 +172,11 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
 
   /**
    * Makes the desired document the default version (deleting the oldest other version at IAM's
-   * limit of five) and brings the tags to the definition's set.
-   * @throws PcfError `TRANSITION_FAILED` when `Path` or `Description` differ: IAM cannot change them.
+   * limit of five) and brings the tags to the definition's set. `Path` and `Description` are
+   * fixed at creation: a change to either replaces the policy.
    */
   protected override async _update(context: RunContext): Promise<void> {
     const changed = new Set(this.definitionDifferences().map(({ path }) => path.split(".")[0]));
-    const fixed = ["Path", "Description"].filter((field) => changed.has(field));
-    if (fixed.length > 0)
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `an IAM policy's ${fixed.join(" and ")} cannot change: terminate ${this.resourceLabel()} and apply again to replace it`,
-        { particle: this.id, field: `aws_resource.${fixed[0] ?? "Path"}` },
-      );
     const desired = this.desiredDefinition();
     const client = await this.client(IAMClient, context);
     const policyArn = this.policyArn;
@@ -303,7 +292,11 @@ async function listLocalPolicies(client: IAMClient, abortSignal: AbortSignal): P
   return policies;
 }
 
-/** The listed policy named `name`: the one in `path` when given, else the one in `/`, else the only one. */
+/**
+ * The listed policy named `name` (the unique key): the one in `path` (default `/`), else the only
+ * one of that name, whatever its path. A policy found in another path is this particle's with a
+ * different `Path`, which replaces it; it is never left behind beside a namesake.
+ */
 function findPolicy(
   listed: readonly Policy[],
   name: string,
@@ -312,7 +305,7 @@ function findPolicy(
   const named = listed.filter((policy) => policy.PolicyName === name);
   return (
     named.find((policy) => policy.Path === (path ?? "/")) ??
-    (path === undefined && named.length === 1 ? named[0] : undefined)
+    (named.length === 1 ? named[0] : undefined)
   );
 }
 

@@ -11,7 +11,6 @@ import {
   type Role,
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
-import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
@@ -108,6 +107,8 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.RoleName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = iamRoleSchema;
+  /** IAM cannot move a role to another path. */
+  static override readonly fixedFields: readonly string[] = ["Path"];
 
   /** Whether the role was found or created; then reads skip the listing. A cache, checked by every read. */
   private isKnown = false;
@@ -190,11 +191,6 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
     }
   }
 
-  /** Deletes the role: a role has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Frees the role (instance profiles, managed and inline policies), then deletes it; a role already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     if (!this.isKnown) return;
@@ -214,17 +210,11 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
 
   /**
    * Changes what differs: trust policy, description and session length, permissions boundary,
-   * tags, attached policies, instance profile.
-   * @throws PcfError `TRANSITION_FAILED` when `Path` differs: IAM cannot move a role.
+   * tags, attached policies, instance profile. `Path` is fixed at creation (IAM cannot move a
+   * role): a change to it replaces the role.
    */
   protected override async _update(context: RunContext): Promise<void> {
     const changed = new Set(this.definitionDifferences().map(({ path }) => path));
-    if (changed.has("Path"))
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `an IAM role's Path cannot change: terminate ${this.resourceLabel()} and apply again to replace it`,
-        { particle: this.id, field: "aws_resource.Path" },
-      );
     const desired = this.desiredDefinition();
     const client = await this.client(IAMClient, context);
     const abortSignal = context.signal;

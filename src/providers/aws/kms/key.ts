@@ -113,6 +113,8 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
   static override readonly service: string = "kms";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.key_name"];
   static override readonly definitionSchema = kmsKeySchema;
+  /** KMS fixes a key's usage, spec, multi-Region flag and key store at creation. */
+  static override readonly fixedFields: readonly string[] = FIXED_FIELDS;
 
   /** The key the alias names, while the alias exists (a key pending deletion included). */
   private key: KeyMetadata | undefined = undefined;
@@ -210,21 +212,12 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
   }
 
   /**
-   * Updates the description, the policy, rotation and tags where they differ.
-   * @throws PcfError `TRANSITION_FAILED` naming key usage, spec, multi-Region or key store when they differ.
+   * Updates the description, the policy, rotation and tags where they differ. Key usage, spec,
+   * multi-Region and key store are fixed at creation: a change to one replaces the key.
    */
   protected override async _update(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
     const current = this.currentStateDefinition;
-    const fixed = FIXED_FIELDS.filter(
-      (field) => desired[field] !== undefined && desired[field] !== current[field],
-    );
-    if (fixed.length > 0)
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `cannot change ${fixed.join(", ")} of key ${this.aliasName} in place: KMS fixes them at creation`,
-        { particle: this.id, field: `aws_resource.${fixed[0] ?? ""}` },
-      );
     const KeyId = this.key?.KeyId;
     if (KeyId === undefined) return;
     const client = await this.client(KMSClient, context);

@@ -175,11 +175,6 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     this.recordState("running", this.liveDefinition(created, input.tags, context), context);
   }
 
-  /** Deletes the group: a log group has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the group and its events; a group already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(CloudWatchLogsClient, context);

@@ -140,11 +140,6 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
     this.recordState("running", this.liveDefinition(region, tags), context);
   }
 
-  /** Deletes the bucket: a bucket has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the bucket; a bucket already gone is fine, a non-empty one fails. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(S3Client, context);

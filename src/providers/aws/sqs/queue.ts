@@ -161,11 +161,6 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     );
   }
 
-  /** Deletes the queue: a queue has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the queue; a queue already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const QueueUrl = this.queueUrl;

@@ -121,6 +121,7 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = securityGroupSchema;
+  static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
 
   private groupId: string | undefined = undefined;
   private currentTags: Record<string, string> = {};
@@ -208,11 +209,6 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
     await this.setRules(client, { IpPermissions: [], IpPermissionsEgress: defaults }, context);
   }
 
-  /** Deletes the group: a group has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the group; one already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const groupId = this.groupId;
@@ -238,10 +234,6 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
   protected override async _update(context: RunContext): Promise<void> {
     const groupId = this.groupId;
     if (groupId === undefined) return;
-    this.refuseFixedChanges(
-      this.definitionDifferences().filter(({ path }) => CREATE_ONLY_FIELDS.includes(path)),
-      `security group ${groupId}`,
-    );
     const desired = this.desiredDefinition();
     const client = await this.client(EC2Client, context);
     const current = this.currentStateDefinition;

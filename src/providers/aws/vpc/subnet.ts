@@ -117,6 +117,7 @@ export class Subnet extends AWSResource<SubnetDefinition> {
   ];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = subnetSchema;
+  static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
 
   private subnetId: string | undefined = undefined;
   private currentTags: Record<string, string> = {};
@@ -174,11 +175,6 @@ export class Subnet extends AWSResource<SubnetDefinition> {
     }
   }
 
-  /** Deletes the subnet: a subnet has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the subnet; one already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const subnetId = this.subnetId;
@@ -200,14 +196,10 @@ export class Subnet extends AWSResource<SubnetDefinition> {
     if (isDeleted) this.subnetId = undefined;
   }
 
-  /** Sets `MapPublicIpOnLaunch` and the tags; fails on a field fixed at creation. */
+  /** Sets `MapPublicIpOnLaunch` and the tags (the other fields are fixed at creation). */
   protected override async _update(context: RunContext): Promise<void> {
     const subnetId = this.subnetId;
     if (subnetId === undefined) return;
-    this.refuseFixedChanges(
-      this.definitionDifferences().filter(({ path }) => CREATE_ONLY_FIELDS.includes(path)),
-      `subnet ${subnetId}`,
-    );
     const desired = this.desiredDefinition();
     const client = await this.client(EC2Client, context);
     try {

@@ -9,6 +9,7 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
+import type { DefinitionDifference } from "../../../core/diff.js";
 import type { Particle } from "../../../core/particle.js";
 import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
@@ -172,11 +173,6 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
     await this.writeDns(client, dnsChanges(desired, {}), context);
   }
 
-  /** Deletes the VPC: a VPC has no stopped form. */
-  protected override _stop(context: RunContext): Promise<void> {
-    return this._terminate(context);
-  }
-
   /** Deletes the VPC; one already gone is fine, one with dependencies fails listing them. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const vpcId = this.vpcId;
@@ -205,12 +201,6 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
     const current = this.currentStateDefinition;
     const vpcId = this.vpcId;
     if (vpcId === undefined) return;
-    const fixed = this.definitionDifferences().filter(
-      (difference) =>
-        difference.path === "CidrBlock" ||
-        (difference.path === "InstanceTenancy" && difference.desired !== Tenancy.default),
-    );
-    this.refuseFixedChanges(fixed, `VPC ${vpcId}`);
     const client = await this.client(EC2Client, context);
     try {
       if (
@@ -236,7 +226,19 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
     await this.writeDns(client, dnsChanges(desired, current), context);
   }
 
-  /** CidrBlock and InstanceTenancy (to fail clearly), the DNS attributes and, when listed, the tags. */
+  /**
+   * The CIDR block, and a tenancy other than `default`: EC2 sets them at creation (a dedicated
+   * VPC can only be made default), so a change replaces the VPC.
+   */
+  override fixedDifferences(): DefinitionDifference[] {
+    return this.definitionDifferences().filter(
+      (difference) =>
+        difference.path === "CidrBlock" ||
+        (difference.path === "InstanceTenancy" && difference.desired !== Tenancy.default),
+    );
+  }
+
+  /** CidrBlock and InstanceTenancy (to replace clearly), the DNS attributes and, when listed, the tags. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
