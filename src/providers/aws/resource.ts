@@ -27,15 +27,23 @@ export const awsCustomConfigSchema = z.looseObject({
  */
 export const regionNameSchema = z.string().min(1).optional();
 
-/** Transitions that change or remove a live resource, and so need it to be ours (or adopted). */
-const GUARDED_TRANSITIONS: ReadonlySet<TransitionName> = new Set(["stop", "terminate", "update"]);
+/**
+ * Transitions that change or remove a live resource, and so need it to be ours (or adopted).
+ * `start` counts too: on a live resource (a stopped instance, a disabled key) it changes one.
+ */
+const GUARDED_TRANSITIONS: ReadonlySet<TransitionName> = new Set([
+  "start",
+  "stop",
+  "terminate",
+  "update",
+]);
 
 /**
  * The base of every AWS flavor: the `aws_resource` block, SDK clients shared per run, the
  * particle's region, `$lookup$` resolution and the ownership guard.
  *
  * Ownership: every resource a flavor creates carries the tag `pcf:managed-by=particle-cloud`. A
- * live resource without it was made by someone else; `stop`, `terminate` and `update` then fail
+ * live resource without it was made by someone else; `start`, `stop`, `terminate` and `update` then fail
  * with `TRANSITION_FAILED` instead of touching it, unless `aws_resource.custom_config.adopt` is
  * true. A flavor reports ownership by setting {@link AWSResource.isOwned} when it reads the tags,
  * or by overriding {@link AWSResource.readOwnership} to read them only when a guarded transition
@@ -74,7 +82,7 @@ export abstract class AWSResource<
   }
 
   /**
-   * Refuses `stop`, `terminate` and `update` on a live resource that
+   * Refuses `start`, `stop`, `terminate` and `update` on a live resource that
    * particle-cloud did not create unless `custom_config.adopt` is true.
    * @throws PcfError `TRANSITION_FAILED` when the resource is not ours.
    */
@@ -82,10 +90,9 @@ export abstract class AWSResource<
     transition: TransitionName,
     context: RunContext,
   ): Promise<void> {
-    const isLive = this.state !== undefined && this.state !== "terminated";
     if (
       GUARDED_TRANSITIONS.has(transition) &&
-      isLive &&
+      this.hasLiveResource &&
       !this.isAdopted &&
       !(await this.readOwnership(context))
     ) {
@@ -96,6 +103,15 @@ export abstract class AWSResource<
         { particle: this.id, field: "aws_resource.custom_config.adopt" },
       );
     }
+  }
+
+  /**
+   * Whether the last read found a resource that a transition would change: any state but
+   * `terminated` by default. Flavors whose `terminated` resource can still come back (a KMS key
+   * pending deletion) override it, so the ownership guard covers that too.
+   */
+  protected get hasLiveResource(): boolean {
+    return this.state !== undefined && this.state !== "terminated";
   }
 
   /** Resolves `$lookup$` values in the particle's region; going down, unresolvable ones stay as written. */

@@ -10,6 +10,7 @@ import {
   EC2Client,
   ModifyInstanceAttributeCommand,
   RunInstancesCommand,
+  StopInstancesCommand,
   TerminateInstancesCommand,
   type Instance,
   type RunInstancesCommandInput,
@@ -329,6 +330,22 @@ describe("ec2_instance", () => {
       desiredState: "terminated",
     });
     expect(await liveInstances("foreign")).toEqual([]);
+  });
+
+  it("refuses to start a stopped instance it did not launch", async () => {
+    const name = uniqueName(import.meta.url, "foreign-stopped");
+    const { Instances = [] } = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: AMI,
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: pcfNameTagSpecifications("instance", name),
+      }),
+    );
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [Instances[0]?.InstanceId ?? ""] }));
+    const error = await failureOf(instance("foreign-stopped").apply({ providerOptions }));
+    expect(error.message).toMatch(/refusing to start: .*not created by particle-cloud/);
+    expect((await only("foreign-stopped")).State?.Name).toBe("stopped");
   });
 
   it("reads a field of three instances with one DescribeInstances call", async () => {

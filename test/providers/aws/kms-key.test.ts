@@ -267,9 +267,7 @@ describe("kms_key", () => {
 
     await kms.send(new DisableKeyCommand({ KeyId }));
     const start = await failureOf(key("foreign").apply({ providerOptions }));
-    expect(start.message).toMatch(
-      /refusing to start: .* names a key particle-cloud did not create/,
-    );
+    expect(start.message).toMatch(/refusing to start: .* not created by particle-cloud/);
     expect((await describeKey("foreign"))?.KeyState).toBe("Disabled");
 
     await key("foreign", { custom_config: { adopt: true } }).apply({

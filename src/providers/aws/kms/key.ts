@@ -16,12 +16,11 @@ import {
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
 import * as z from "zod";
-import { PcfError } from "../../../core/errors.js";
-import type { Particle, TransitionName } from "../../../core/particle.js";
+import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { OWNERSHIP_TAG_KEY, hasOwnershipTag, withOwnershipTag } from "../tags.js";
+import { hasOwnershipTag, withOwnershipTag } from "../tags.js";
 import {
   comparableKey,
   kmsTagList,
@@ -230,26 +229,11 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
   }
 
   /**
-   * The AWS guard for stop, terminate and update; and for start, which changes a key that
-   * exists (disabled or pending deletion): only keys particle-cloud created, unless adopted.
+   * A key pending deletion reads `terminated` but still exists: starting it cancels the
+   * deletion, so the ownership guard covers it too.
    */
-  protected override async beforeTransition(
-    transition: TransitionName,
-    context: RunContext,
-  ): Promise<void> {
-    await super.beforeTransition(transition, context);
-    if (
-      transition === "start" &&
-      this.key !== undefined &&
-      !this.isAdopted &&
-      !(await this.readOwnership(context))
-    )
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `refusing to start: ${this.resourceLabel()} names a key particle-cloud did not create ` +
-          `(it has no ${OWNERSHIP_TAG_KEY} tag); set custom_config.adopt: true to manage it`,
-        { particle: this.id, field: "aws_resource.custom_config.adopt" },
-      );
+  protected override get hasLiveResource(): boolean {
+    return this.key !== undefined;
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the key is ours. */
