@@ -54,6 +54,16 @@ export type EngineEventInput =
       readonly state: State;
     }
   | {
+      /** A cloud call is sent again: `reason` says why (`answer-lost`, `throttled`). */
+      readonly type: "call.retry";
+      readonly particle: string;
+      /** What the call does (`create VPC web`). */
+      readonly call: string;
+      readonly attempt: number;
+      readonly nextDelayMs: number;
+      readonly reason: string;
+    }
+  | {
       readonly type: "wait.poll";
       readonly particle: string;
       readonly attempt: number;

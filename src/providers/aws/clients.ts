@@ -46,26 +46,40 @@ export function resolveRegion(context: RunContext, sources: RegionSources): stri
   );
 }
 
+/** Options of {@link awsClient}. */
+export interface AwsClientOptions {
+  /**
+   * A client that sends each call once, without the SDK's retries: for creates that must not be
+   * sent again blindly (see `createOnce`). Default false.
+   */
+  readonly isSingleAttempt?: boolean;
+}
+
 /**
  * The run's client of `ServiceClient` for `region`, created on first use and shared by every
- * particle of the run (one per service, region, profile and endpoint), and destroyed when the run
- * ends. Clients use adaptive retries; `providerOptions.aws.configureClient` sees each one once.
+ * particle of the run (one per service, region, profile, endpoint and retry policy), and
+ * destroyed when the run ends. Clients use adaptive retries unless single-attempt;
+ * `providerOptions.aws.configureClient` sees each one once.
  */
 export function awsClient<C extends AwsClient>(
   ServiceClient: AwsClientClass<C>,
   context: RunContext,
   region: string,
+  clientOptions: AwsClientOptions = {},
 ): Promise<C> {
   const options = readAwsOptions(context);
+  const isSingleAttempt = clientOptions.isSingleAttempt === true;
   const key = [
     "aws:client",
     ServiceClient.name,
     region,
     options.profile ?? "",
     options.endpoint ?? "",
+    isSingleAttempt ? "once" : "retrying",
   ].join("|");
   return context.memo(key, () => {
-    const client = new ServiceClient(clientConfig(region, options));
+    const config = clientConfig(region, options);
+    const client = new ServiceClient(isSingleAttempt ? { ...config, maxAttempts: 1 } : config);
     options.configureClient?.(client);
     context.defer(() => client.destroy());
     return Promise.resolve(client);

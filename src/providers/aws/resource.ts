@@ -3,8 +3,9 @@ import { PcfError, listNames, type DefinitionIssue } from "../../core/errors.js"
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
+import { createOnce, type CreateOnceResult } from "../kit/create-once.js";
 import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
-import { isNotFound, wrapAwsError } from "./errors.js";
+import { awsCreateFailure, isNotFound, wrapAwsError } from "./errors.js";
 import { hasLookups, lookupIssues, resolveLookups } from "./lookup.js";
 import type { AwsClient } from "./options.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE, hasOwnershipTag, type TagMap } from "./tags.js";
@@ -203,6 +204,51 @@ export abstract class AWSResource<
       if (isNotFound(error)) return false;
       const hint = (await options.hint?.(error)) ?? "";
       throw wrapAwsError(error, this.id, `${what}${hint}`);
+    }
+  }
+
+  /**
+   * Creates this particle's resource so that a lost answer never doubles it (see `createOnce`):
+   * `send` runs on a single-attempt client; after a dropped connection, a 5xx or an answer
+   * without what it must carry, or an "already exists" in `alreadyExistsCodes`, `findCreated`
+   * looks for the resource by its unique key before anything is sent again. `findCreated` must
+   * recognise only a resource that is provably this particle's (the ownership tag written by the
+   * create call itself).
+   * @throws PcfError wrapping the last failure, as `what` (`create VPC web`) and the `hint`.
+   */
+  protected async createResource<T, C extends AwsClient>(
+    what: string,
+    ServiceClient: AwsClientClass<C>,
+    context: RunContext,
+    steps: {
+      readonly send: (client: C) => Promise<T>;
+      readonly findCreated: () => Promise<T | undefined>;
+      readonly alreadyExistsCodes?: readonly string[];
+      /** Why the create failed and the way out, appended to `what` when the flavor knows. */
+      readonly hint?: (error: unknown) => string;
+    },
+  ): Promise<CreateOnceResult<T>> {
+    const client = await awsClient(ServiceClient, context, this.region(context), {
+      isSingleAttempt: true,
+    });
+    try {
+      return await createOnce({
+        create: () => steps.send(client),
+        findCreated: steps.findCreated,
+        classify: (error) => awsCreateFailure(error, steps.alreadyExistsCodes ?? []),
+        signal: context.signal,
+        onRetry: (attempt, nextDelayMs, reason) =>
+          context.emit({
+            type: "call.retry",
+            particle: this.id,
+            call: what,
+            attempt,
+            nextDelayMs,
+            reason,
+          }),
+      });
+    } catch (error) {
+      throw wrapAwsError(error, this.id, `${what}${steps.hint?.(error) ?? ""}`);
     }
   }
 

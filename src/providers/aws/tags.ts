@@ -44,6 +44,17 @@ export function normalizeTags(
   return Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]));
 }
 
+/**
+ * EC2 describe filters for the resources that carry `PCFName=pcfName` and the ownership tag:
+ * what a create tagged in the same call made, as the read-back after a lost answer looks for it.
+ */
+export function ownedPcfNameFilters(pcfName: string): { Name: string; Values: string[] }[] {
+  return [
+    { Name: `tag:${PCF_NAME_TAG}`, Values: [pcfName] },
+    { Name: `tag:${OWNERSHIP_TAG_KEY}`, Values: [OWNERSHIP_TAG_VALUE] },
+  ];
+}
+
 /** `{ a: "1" }` → `[{ Key: "a", Value: "1" }]`, sorted by key. */
 export function tagsToList(tags: TagMap): TagEntry[] {
   return Object.keys(tags)

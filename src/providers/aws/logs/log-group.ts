@@ -4,6 +4,7 @@ import {
   CreateLogGroupCommand,
   DeleteLogGroupCommand,
   DeleteRetentionPolicyCommand,
+  DescribeLogGroupsCommand,
   DisassociateKmsKeyCommand,
   ListTagsForResourceCommand,
   LogGroupClass,
@@ -143,10 +144,30 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     const desired = this.desiredDefinition();
     const client = await this.client(CloudWatchLogsClient, context);
     const input = toCreateInput(desired);
+    const abortSignal = context.signal;
+    // A resent CreateLogGroup after a lost answer fails on the group it made: look for it first.
+    await this.createResource(`create log group ${this.groupName}`, CloudWatchLogsClient, context, {
+      send: async (once) => {
+        await once.send(new CreateLogGroupCommand(input), { abortSignal });
+        return true;
+      },
+      findCreated: async () => {
+        const { logGroups = [] } = await client.send(
+          new DescribeLogGroupsCommand({ logGroupNamePrefix: input.logGroupName }),
+          { abortSignal },
+        );
+        const group = logGroups.find((listed) => listed.logGroupName === input.logGroupName);
+        if (group === undefined) return undefined;
+        const { tags = {} } = await client.send(
+          new ListTagsForResourceCommand({ resourceArn: arnOf(group) }),
+          { abortSignal },
+        );
+        return hasOwnershipTag(tags) ? true : undefined;
+      },
+      alreadyExistsCodes: ["ResourceAlreadyExistsException"],
+      hint: (error) => (isConflict(error) ? " (a log group of that name exists)" : ""),
+    });
     try {
-      await client.send(new CreateLogGroupCommand(input), {
-        abortSignal: context.signal,
-      });
       if (typeof desired.retentionInDays === "number")
         await client.send(
           new PutRetentionPolicyCommand({
@@ -156,10 +177,10 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
           { abortSignal: context.signal },
         );
     } catch (error) {
-      const hint = isConflict(error) ? " (a log group of that name exists)" : "";
-      throw wrapAwsError(error, this.id, `create log group ${this.groupName}${hint}`);
+      throw wrapAwsError(error, this.id, `set the retention of log group ${this.groupName}`);
     }
-    // CreateLogGroup fails when the group exists, so the group is ours and as asked: recording
+    // CreateLogGroup fails when the group exists, so the group is ours (made by this call, or
+    // found with the ownership tag after a lost answer) and as asked: recording
     // it saves the DescribeLogGroups that would confirm it. A child that inherits the ARN, which
     // only a read gives, makes the engine read the group then.
     this.isOwned = true;

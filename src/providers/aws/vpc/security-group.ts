@@ -13,6 +13,7 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
+import { required } from "../../kit/create-once.js";
 import { describeFiltered } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isConflict, wrapAwsError } from "../errors.js";
@@ -20,6 +21,8 @@ import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resourc
 import {
   comparableTagInput,
   hasOwnershipTag,
+  OWNERSHIP_TAG_KEY,
+  OWNERSHIP_TAG_VALUE,
   tagInputSchema,
   tagMapOf,
   tagSpecifications,
@@ -180,27 +183,50 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
       );
     }
     const client = await this.client(EC2Client, context);
-    try {
-      const { GroupId } = await client.send(
-        new CreateSecurityGroupCommand({
-          GroupName: desired.GroupName,
-          Description: desired.Description ?? desired.GroupName,
-          VpcId: vpcId,
-          TagSpecifications: tagSpecifications(
-            "security-group",
-            tagMapOf(desired.custom_config?.Tags),
-          ),
-        }),
-        { abortSignal: context.signal },
-      );
-      this.groupId = GroupId;
-      this.isOwned = true;
-    } catch (error) {
-      const hint = isConflict(error)
-        ? " (a group of that name exists in the VPC: set custom_config.adopt to manage it)"
-        : "";
-      throw wrapAwsError(error, this.id, `create security group ${this.groupName}${hint}`);
-    }
+    const abortSignal = context.signal;
+    const { value: groupId } = await this.createResource(
+      `create security group ${this.groupName}`,
+      EC2Client,
+      context,
+      {
+        send: async (once) => {
+          const { GroupId } = await once.send(
+            new CreateSecurityGroupCommand({
+              GroupName: desired.GroupName,
+              Description: desired.Description ?? desired.GroupName,
+              VpcId: vpcId,
+              TagSpecifications: tagSpecifications(
+                "security-group",
+                tagMapOf(desired.custom_config?.Tags),
+              ),
+            }),
+            { abortSignal },
+          );
+          return required(GroupId, "group id");
+        },
+        // A group of that name that carries the ownership tag is the one the lost answer made.
+        findCreated: async () => {
+          const { SecurityGroups = [] } = await client.send(
+            new DescribeSecurityGroupsCommand({
+              Filters: [
+                { Name: "group-name", Values: [desired.GroupName] },
+                { Name: `tag:${OWNERSHIP_TAG_KEY}`, Values: [OWNERSHIP_TAG_VALUE] },
+                ...(vpcId === undefined ? [] : [{ Name: "vpc-id", Values: [vpcId] }]),
+              ],
+            }),
+            { abortSignal },
+          );
+          return SecurityGroups[0]?.GroupId;
+        },
+        alreadyExistsCodes: ["InvalidGroup.Duplicate"],
+        hint: (error) =>
+          isConflict(error)
+            ? " (a group of that name exists in the VPC: set custom_config.adopt to manage it)"
+            : "",
+      },
+    );
+    this.groupId = groupId;
+    this.isOwned = true;
     // A new group has no inbound rules and AWS's allow-all outbound ones, read back to be exact.
     const defaults =
       writtenRules(desired, "IpPermissionsEgress") === undefined

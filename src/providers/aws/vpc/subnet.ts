@@ -1,6 +1,7 @@
 import {
   CreateSubnetCommand,
   DeleteSubnetCommand,
+  DescribeSubnetsCommand,
   EC2Client,
   ModifySubnetAttributeCommand,
   paginateDescribeSubnets,
@@ -13,6 +14,7 @@ import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
+import { required } from "../../kit/create-once.js";
 import { describeFiltered, onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isConflict, wrapAwsError } from "../errors.js";
@@ -21,6 +23,7 @@ import {
   PCF_NAME_TAG,
   comparableTagInput,
   hasOwnershipTag,
+  ownedPcfNameFilters,
   tagInputSchema,
   tagMapOf,
   tagSpecifications,
@@ -162,16 +165,43 @@ export class Subnet extends AWSResource<SubnetDefinition> {
       );
     }
     const client = await this.client(EC2Client, context);
-    try {
-      const { Subnet: created } = await client.send(
-        new CreateSubnetCommand(toCreateInput(desired, vpcId, this.subnetName)),
-        { abortSignal: context.signal },
-      );
-      this.subnetId = created?.SubnetId;
-      this.isOwned = true;
-      if (mapPublicIp(desired) === true) await this.setMapPublicIp(client, true, context);
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `create subnet ${this.subnetName} in ${vpcId}`);
+    const abortSignal = context.signal;
+    // After a lost answer, a resent CreateSubnet would clash with the subnet it made.
+    const { value: subnetId } = await this.createResource(
+      `create subnet ${this.subnetName} in ${vpcId}`,
+      EC2Client,
+      context,
+      {
+        send: async (once) => {
+          const { Subnet: created } = await once.send(
+            new CreateSubnetCommand(toCreateInput(desired, vpcId, this.subnetName)),
+            { abortSignal },
+          );
+          return required(created?.SubnetId, "subnet id");
+        },
+        findCreated: async () => {
+          const { Subnets = [] } = await client.send(
+            new DescribeSubnetsCommand({
+              Filters: [
+                ...ownedPcfNameFilters(this.subnetName),
+                { Name: "vpc-id", Values: [vpcId] },
+              ],
+            }),
+            { abortSignal },
+          );
+          return Subnets[0]?.SubnetId;
+        },
+        alreadyExistsCodes: ["InvalidSubnet.Conflict"],
+      },
+    );
+    this.subnetId = subnetId;
+    this.isOwned = true;
+    if (mapPublicIp(desired) === true) {
+      try {
+        await this.setMapPublicIp(client, true, context);
+      } catch (error) {
+        throw wrapAwsError(error, this.id, `make subnet ${subnetId} public`);
+      }
     }
   }
 

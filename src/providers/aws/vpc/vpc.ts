@@ -1,6 +1,7 @@
 import {
   CreateVpcCommand,
   DeleteVpcCommand,
+  DescribeVpcsCommand,
   EC2Client,
   ModifyVpcTenancyCommand,
   Tenancy,
@@ -15,6 +16,7 @@ import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
+import { required } from "../../kit/create-once.js";
 import { describeFiltered, onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isConflict, wrapAwsError } from "../errors.js";
@@ -23,6 +25,7 @@ import {
   PCF_NAME_TAG,
   comparableTagInput,
   hasOwnershipTag,
+  ownedPcfNameFilters,
   tagInputSchema,
   tagMapOf,
   tagSpecifications,
@@ -158,17 +161,30 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
   protected override async _start(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
     const client = await this.client(EC2Client, context);
-    try {
-      const { Vpc } = await client.send(
-        new CreateVpcCommand(toCreateInput(desired, this.vpcName)),
-        {
-          abortSignal: context.signal,
+    const abortSignal = context.signal;
+    // CreateVpc takes no client token: a lost answer is settled by looking, never by resending.
+    const { value: vpcId } = await this.createResource(
+      `create VPC ${this.vpcName}`,
+      EC2Client,
+      context,
+      {
+        send: async (once) => {
+          const { Vpc } = await once.send(
+            new CreateVpcCommand(toCreateInput(desired, this.vpcName)),
+            { abortSignal },
+          );
+          return required(Vpc?.VpcId, "VPC id");
         },
-      );
-      this.vpcId = Vpc?.VpcId;
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `create VPC ${this.vpcName}`);
-    }
+        findCreated: async () => {
+          const { Vpcs = [] } = await client.send(
+            new DescribeVpcsCommand({ Filters: ownedPcfNameFilters(this.vpcName) }),
+            { abortSignal },
+          );
+          return Vpcs[0]?.VpcId;
+        },
+      },
+    );
+    this.vpcId = vpcId;
     this.isOwned = true;
     await this.writeDns(client, dnsChanges(desired, {}), context);
   }
