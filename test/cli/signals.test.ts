@@ -64,7 +64,10 @@ describe("SIGTERM", () => {
 
     await waitForOutput(child.stdout, /"type":"transition\.start"/);
     child.kill("SIGTERM");
-    await waitForOutput(child.stderr, /SIGTERM: stopping after work in flight/);
+    await waitForOutput(
+      child.stderr,
+      /SIGTERM: stopping after work in flight \(SIGTERM again to abort\)/,
+    );
     await writeFile(join(cwd, "release"), "");
     const { code, stdout, stderr } = await done;
 

@@ -60,7 +60,7 @@ export async function applyCommand(
       say(
         output.errColors.yellow(
           isApplying
-            ? `${signal}: stopping after work in flight (${signal === "SIGINT" ? "Ctrl-C" : "signal"} again to abort)`
+            ? `${signal}: stopping after work in flight (${signal === "SIGINT" ? "Ctrl-C" : signal} again to abort)`
             : `interrupted by ${signal}`,
         ),
       ),
