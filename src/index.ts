@@ -10,6 +10,7 @@ import { flavorRegistry } from "./core/registry.js";
 registerBuiltInFlavors(flavorRegistry);
 
 export { BUILT_IN_FLAVORS, type CatalogueEntry } from "./catalogue.js";
+export { DEFAULT_TRANSITION_TIMEOUT_MS } from "./core/converge.js";
 export {
   checkFrameworkFields,
   particleFieldsSchema,

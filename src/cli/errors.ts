@@ -77,7 +77,7 @@ const HINTS: Readonly<Record<string, string>> = {
   CONFLICTING_STATES: "stop or terminate the children too (-c with NAME, or --with-dependents)",
   REFERENCE_UNRESOLVED: "with NAME, -c also applies the parents whose values are inherited",
   TRANSITION_FAILED: "--debug prints the cause",
-  WAIT_TIMEOUT: "raise --timeout, or run again: what converged is kept",
+  WAIT_TIMEOUT: "raise --timeout or --transition-timeout, or run again: what converged is kept",
   APPLY_FAILED: "fix the cause and run again: what converged is kept",
   FILE_NOT_FOUND: "pass a file with -f, or run pcf where pcf.json, pcf.yml or pcf.yaml is",
   NOT_FOUND: "`pcf graph` lists every particle",

@@ -1,9 +1,13 @@
 /**
- * The `pcf` binary's entry point. It imports commander and the command table only: the library
- * (zod, yaml) and any cloud SDK load when a command runs, so `pcf --help` starts fast.
+ * The `pcf` binary's entry point. The signal handlers come first, before anything loads, so a
+ * SIGINT or SIGTERM at any moment is answered. Then it loads commander and the command table
+ * only: the library (zod, yaml) and any cloud SDK load when a command runs, so `pcf --help`
+ * starts fast.
  * @internal
  */
-import { createProgram } from "./program.js";
+import { installSignalHandlers } from "./signals.js";
+
+const signals = installSignalHandlers();
 
 // `pcf plan | head -1` closes stdout early: stop quietly instead of crashing on EPIPE.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -11,4 +15,5 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-await createProgram().parseAsync(process.argv);
+const { createProgram } = await import("./program.js");
+await createProgram({ signals }).parseAsync(process.argv);

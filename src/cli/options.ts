@@ -25,9 +25,12 @@ export interface SelectionOptions extends FileOptions {
 
 /** Options of commands that talk to providers. */
 export interface ProviderCommandOptions extends SelectionOptions {
+  /** `--timeout` seconds for the whole command; 0: no limit. */
   readonly timeout?: number;
   /** `--allow-replace NAME`, repeatable: particles that may be replaced. */
   readonly allowReplace?: string[];
+  /** `--request-timeout` seconds per AWS request attempt; 0: no limit. */
+  readonly requestTimeout?: number;
   readonly region?: string;
   readonly profile?: string;
   readonly endpoint?: string;
@@ -36,6 +39,8 @@ export interface ProviderCommandOptions extends SelectionOptions {
 /** Options of apply, run, stop and terminate. */
 export interface ApplyCommandOptions extends ProviderCommandOptions {
   readonly parallel?: number;
+  /** `--transition-timeout` seconds per transition; 0: no limit. */
+  readonly transitionTimeout?: number;
   readonly yes?: boolean;
   readonly dryRun?: boolean;
   readonly rollback?: boolean;
@@ -95,28 +100,62 @@ export function parsePositiveInteger(value: string): number {
   return parsed;
 }
 
-/** `--timeout` seconds as milliseconds, for `deadlineSignal`. */
+/**
+ * Default for `--timeout`, in seconds: one hour bounds a run that hangs, yet leaves four times
+ * the longest transition's default ({@link DEFAULT_TRANSITION_TIMEOUT_SECONDS}) for a graph of
+ * several levels.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+/**
+ * The library's default per-transition limit (`DEFAULT_TRANSITION_TIMEOUT_MS`), in seconds, for
+ * the help text: this module must not load the library. A test keeps the two equal.
+ */
+export const DEFAULT_TRANSITION_TIMEOUT_SECONDS = 900;
+
+/**
+ * The AWS provider's default request limits (`DEFAULT_AWS_REQUEST_TIMEOUT_MS`,
+ * `DEFAULT_AWS_CONNECTION_TIMEOUT_MS`), in seconds, for the help text. A test keeps them equal.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+/** See {@link DEFAULT_REQUEST_TIMEOUT_SECONDS}. */
+export const DEFAULT_CONNECTION_TIMEOUT_SECONDS = 5;
+
+/** Seconds as milliseconds, `undefined` when not given; 0 stays 0 ("no limit"). */
 export function secondsToMs(seconds: number | undefined): number | undefined {
-  return seconds === undefined ? undefined : Math.max(1, Math.round(seconds * 1000));
+  if (seconds === undefined || seconds === 0) return seconds;
+  return Math.max(1, Math.round(seconds * 1000));
 }
 
-/** Parses a positive number of seconds (`--timeout`). */
+/** The command's deadline in ms for `deadlineSignal`: `--timeout`, `undefined` for `--timeout 0`. */
+export function commandTimeoutMs(
+  options: Pick<ProviderCommandOptions, "timeout">,
+): number | undefined {
+  const timeoutMs = secondsToMs(options.timeout ?? DEFAULT_TIMEOUT_SECONDS);
+  return timeoutMs === 0 ? undefined : timeoutMs;
+}
+
+/** Parses a number of seconds, 0 meaning no limit (`--timeout`, `--request-timeout`). */
 export function parseSeconds(value: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0)
-    throw new InvalidArgumentError("expected a number of seconds greater than 0");
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0)
+    throw new InvalidArgumentError("expected a number of seconds (0: no limit)");
   return parsed;
 }
 
-/** The `providerOptions` for the library: `--region`, `--profile` and `--endpoint` go to `aws`. */
+/**
+ * The `providerOptions` for the library: `--region`, `--profile`, `--endpoint` and
+ * `--request-timeout` go to `aws`.
+ */
 export function providerOptionsOf(
-  options: Pick<ProviderCommandOptions, "region" | "profile" | "endpoint">,
+  options: Pick<ProviderCommandOptions, "region" | "profile" | "endpoint" | "requestTimeout">,
 ): Record<string, unknown> {
   const aws = Object.fromEntries(
     Object.entries({
       region: options.region,
       profile: options.profile,
       endpoint: options.endpoint,
+      requestTimeoutMs: secondsToMs(options.requestTimeout),
     }).filter(([, value]) => value !== undefined),
   );
   return Object.keys(aws).length === 0 ? {} : { aws };

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import {
   APPLY_VERBS,
+  DEFAULT_CONNECTION_TIMEOUT_SECONDS,
   DEFAULT_PARALLEL,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TRANSITION_TIMEOUT_SECONDS,
   collect,
   collectVariable,
   parsePositiveInteger,
@@ -14,14 +18,16 @@ import {
   type PrintOptions,
   type ProviderCommandOptions,
 } from "./options.js";
+import type { SignalHandlers } from "./signals.js";
 
 /**
  * The `pcf` command line: every command, option and help text. Only commander is loaded here;
  * each action imports its command module, and with it the library, when it runs, so `pcf --help`
- * stays fast.
+ * stays fast. Commands that drain work on an interrupt attach to `signals`.
  * @internal
  */
-export function createProgram(): Command {
+export function createProgram(options: { readonly signals: SignalHandlers }): Command {
+  const { signals } = options;
   const program = new Command("pcf")
     .description(
       "Particle Cloud: declare cloud resources and their lifecycle state in pcf.json or pcf.yml, " +
@@ -81,6 +87,7 @@ export function createProgram(): Command {
           (await import("./commands/apply.js")).applyCommand(verb, name, {
             ...options,
             desiredState: APPLY_VERBS[verb],
+            signals,
           }),
         ),
       );
@@ -205,8 +212,9 @@ const NAME_HELP =
 const SAFETY_HELP =
   "\nSafety: when the plan removes a resource (terminate, or a stop that deletes), pcf asks\n" +
   '"Terminate N particles? [y/N]" on a terminal and refuses without --yes otherwise.\n' +
-  "Ctrl-C once: no new work starts, work in flight finishes. Twice: work in flight is aborted.\n" +
-  "Exit status: 0 converged, 1 error, 130 interrupted.";
+  "Ctrl-C or SIGTERM once: no new work starts, work in flight finishes, then the report.\n" +
+  "Twice: work in flight is aborted. Three times: exit at once.\n" +
+  "Exit status: 0 converged, 1 error, 130 interrupted (SIGINT), 143 terminated (SIGTERM).";
 
 const PROGRAM_HELP = `
 Examples:
@@ -217,7 +225,7 @@ Examples:
   $ pcf terminate --yes           # remove everything the file defines
   $ pcf apply -f a.yml -f b.yml --var env=dev --json
 
-Exit status: 0 success, 1 error, 2 plan found changes, 130 interrupted.
+Exit status: 0 success, 1 error, 2 plan found changes, 130 SIGINT, 143 SIGTERM.
 Environment: NO_COLOR turns colour off; AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL are read
 by the AWS flavors. Full guide: docs/cli.md.`;
 
@@ -284,12 +292,24 @@ function addReplaceOption(command: Command): void {
 
 function addRunOptions(command: Command, isMutating: boolean): void {
   command.addOption(
-    new Option("-t, --timeout <seconds>", "give up after this many seconds")
+    new Option(
+      "-t, --timeout <seconds>",
+      "give up on the whole command after this long; 0: no limit",
+    )
       .argParser(parseSeconds)
+      .default(DEFAULT_TIMEOUT_SECONDS)
       .helpGroup("Run:"),
   );
   if (!isMutating) return;
   command
+    .addOption(
+      new Option(
+        "--transition-timeout <seconds>",
+        `give up on one transition (start, stop, …, and the wait for its effect) after this long; 0: no limit (default: ${DEFAULT_TRANSITION_TIMEOUT_SECONDS})`,
+      )
+        .argParser(parseSeconds)
+        .helpGroup("Run:"),
+    )
     .addOption(
       new Option("--parallel <n>", "most particles converging at once per API and region")
         .argParser(parsePositiveInteger)
@@ -329,6 +349,14 @@ function addProviderOptions(command: Command): void {
       new Option("--endpoint <url>", "AWS endpoint URL, e.g. a local emulator").helpGroup(
         "Provider:",
       ),
+    )
+    .addOption(
+      new Option(
+        "--request-timeout <seconds>",
+        `AWS: give up on one attempt of a request after this long, then retry; 0: no limit (default: ${DEFAULT_REQUEST_TIMEOUT_SECONDS}, of which connecting: ${DEFAULT_CONNECTION_TIMEOUT_SECONDS})`,
+      )
+        .argParser(parseSeconds)
+        .helpGroup("Provider:"),
     );
 }
 

@@ -5,12 +5,24 @@ import { findInheritReferences, resolveInherit } from "./references.js";
 import { REPLACE_TRANSITIONS, replaceRefusal, type ReplacePolicy } from "./replace.js";
 import type { RunContext } from "./run-context.js";
 import type { State } from "./state.js";
-import { waitFor } from "./wait.js";
+import { deadlineSignal, waitFor } from "./wait.js";
+
+/**
+ * Default of `transitionTimeoutMs`: 15 minutes. The slowest transitions of the built-in flavors
+ * (an EC2 instance starting or stopping, a DynamoDB table with indexes) take a few minutes; three
+ * times that still ends a hung one well before the CLI's one-hour run deadline.
+ */
+export const DEFAULT_TRANSITION_TIMEOUT_MS = 15 * 60_000;
 
 /** Options of {@link convergeParticle}. */
 export interface ConvergeOptions extends ReplacePolicy {
   /** False runs one transition and returns without waiting (PCF's `sync=False`). */
   readonly sync: boolean;
+  /**
+   * Most ms one transition may take, with the wait for its effect; past it the particle fails
+   * with `WAIT_TIMEOUT`. 0: no limit. Default {@link DEFAULT_TRANSITION_TIMEOUT_MS}.
+   */
+  readonly transitionTimeoutMs?: number | undefined;
   /** Receives each transition as it completes, so a caller still knows what ran when a later step throws. */
   readonly onTransition?: (transition: TransitionName) => void;
 }
@@ -75,16 +87,16 @@ export async function convergeParticle(
         attempt: runs + 1,
         state,
       });
-    await runTransition(particle, context, transition, state);
-    transitions.push(transition);
-    options.onTransition?.(transition);
-    if (!options.sync) return { outcome: "skipped", transitions };
     const before = state;
-    state = await settle(
-      particle,
-      context,
-      (now) => now !== before || particle.isStateEquivalent(now, desired),
-    );
+    const after = await runAndSettle(particle, context, {
+      ...options,
+      transition,
+      from: state,
+      isDone: (now) => now !== before || particle.isStateEquivalent(now, desired),
+      onRun: () => transitions.push(transition),
+    });
+    if (after === undefined) return { outcome: "skipped", transitions };
+    state = after;
     if (state === before && !particle.isStateEquivalent(state, desired)) {
       throw new PcfError("TRANSITION_FAILED", `${transition} ran but the state is still ${state}`, {
         particle: particle.id,
@@ -116,11 +128,15 @@ export async function convergeParticle(
           { particle: particle.id },
         );
       }
-      await runTransition(particle, context, "update", state);
-      transitions.push("update");
-      options.onTransition?.("update");
-      if (!options.sync) return { outcome: "skipped", transitions };
-      state = await settle(particle, context, () => particle.isStateDefinitionEquivalent());
+      const after = await runAndSettle(particle, context, {
+        ...options,
+        transition: "update",
+        from: state,
+        isDone: () => particle.isStateDefinitionEquivalent(),
+        onRun: () => transitions.push("update"),
+      });
+      if (after === undefined) return { outcome: "skipped", transitions };
+      state = after;
     }
   }
   return { outcome: transitions.length === 0 ? "unchanged" : "converged", transitions };
@@ -186,14 +202,63 @@ async function runTransition(
   });
 }
 
+/** One step of the loop: a transition, and what counts as its effect. */
+interface StepOptions extends ConvergeOptions {
+  readonly transition: TransitionName;
+  readonly from: State;
+  readonly isDone: (state: State) => boolean;
+  /** Called once the transition itself has run. */
+  readonly onRun: () => void;
+}
+
+/**
+ * Runs one transition and, when `sync`, waits for its effect, both under the transition
+ * timeout; past it, fails with `WAIT_TIMEOUT` naming the transition. The state reads keep the
+ * run's own context (a read may be batched with other particles'): only the wait between reads
+ * is bounded.
+ * @returns the state reached, or `undefined` when not waiting (`sync` false).
+ */
+async function runAndSettle(
+  particle: Particle,
+  context: RunContext,
+  step: StepOptions,
+): Promise<State | undefined> {
+  const { transition, transitionTimeoutMs: timeoutMs = DEFAULT_TRANSITION_TIMEOUT_MS } = step;
+  const deadline = deadlineSignal(context.signal, timeoutMs === 0 ? undefined : timeoutMs);
+  try {
+    await runTransition(particle, { ...context, signal: deadline.signal }, transition, step.from);
+    step.onRun();
+    step.onTransition?.(transition);
+    if (!step.sync) return undefined;
+    return await settle(particle, context, step.isDone, deadline.signal);
+  } catch (error) {
+    if (!deadline.signal.aborted || context.signal.aborted) throw error;
+    throw new PcfError(
+      "WAIT_TIMEOUT",
+      `${transition} did not finish within ${formatDuration(timeoutMs)} (the transition timeout)`,
+      { particle: particle.id },
+      { cause: error },
+    );
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** `900000` → `15 min`, `1500` → `1.5 s`. */
+function formatDuration(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
 /**
  * Reads the state until it is not pending and `isDone` holds, backing off between reads. A
  * state that is stable but not done is accepted after a few reads, for the caller to judge.
+ * `signal` bounds the wait (the transition's deadline); the reads use the run's context.
  */
 async function settle(
   particle: Particle,
   context: RunContext,
   isDone: (state: State) => boolean,
+  signal: AbortSignal = context.signal,
 ): Promise<State> {
   let reads = 0;
   let stableReads = 0;
@@ -210,7 +275,7 @@ async function settle(
     },
     {
       ...type.waitOptions,
-      signal: context.signal,
+      signal,
       description: `${particle.id} to settle`,
       onPoll: (attempt, nextDelayMs) =>
         context.emit({

@@ -22,6 +22,11 @@ export interface ApplyOptions extends ReplacePolicy {
   readonly sync?: boolean;
   /** Whole-run deadline in ms; past it, work in flight is aborted with `WAIT_TIMEOUT`. */
   readonly timeoutMs?: number;
+  /**
+   * Most ms one transition may take, with the wait for its effect; past it that particle fails
+   * with `WAIT_TIMEOUT`. 0: no limit. Default `DEFAULT_TRANSITION_TIMEOUT_MS` (15 minutes).
+   */
+  readonly transitionTimeoutMs?: number | undefined;
   /** Aborts work in flight (the second Ctrl-C). */
   readonly signal?: AbortSignal;
   /** Stops scheduling new particles while letting those in flight finish (the first Ctrl-C). */
@@ -241,6 +246,7 @@ async function walkWith(
         const { outcome, transitions } = await convergeParticle(particle, context, {
           sync: options.sync ?? true,
           allowReplace: options.allowReplace,
+          transitionTimeoutMs: options.transitionTimeoutMs,
           onTransition: (transition) => done.push(transition),
         });
         return record(particle, {

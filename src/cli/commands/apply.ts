@@ -10,10 +10,10 @@ import {
 } from "../../index.js";
 import { CliError } from "../cli-error.js";
 import { confirmRemoval } from "../confirm.js";
-import { watchInterrupts } from "../interrupt.js";
 import { loadSelection } from "../load.js";
 import {
   DEFAULT_PARALLEL,
+  commandTimeoutMs,
   providerOptionsOf,
   secondsToMs,
   type ApplyCommandOptions,
@@ -23,42 +23,48 @@ import { createOutput, type Output } from "../output.js";
 import { formatPlan } from "../render/plan.js";
 import { createRenderer, type Renderer } from "../render/renderer.js";
 import { particleLines, reportJson, summaryLine } from "../render/report.js";
+import { SIGNAL_EXIT_STATUS, type Interrupts, type SignalHandlers } from "../signals.js";
 
-/** Exit status after Ctrl-C, as a shell reports a process ended by SIGINT. */
-const INTERRUPTED = 130;
+/** Ctrl-C at the confirmation prompt: the terminal in raw mode hands it over as a key, not a signal. */
+const SIGINT_EXIT_STATUS = SIGNAL_EXIT_STATUS.SIGINT;
 
 /**
  * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, plans when it must
  * know what would be removed (or with `--dry-run`), asks before removing anything, then applies
  * with live progress and prints what was done.
- * @returns 0 when everything converged (or a dry run), 130 when interrupted.
+ * @returns 0 when everything converged (or a dry run); 130 after SIGINT, 143 after SIGTERM.
  * @throws ApplyError when a particle failed; any loading or selection error.
  * @internal
  */
 export async function applyCommand(
   verb: ApplyVerb,
   name: string | undefined,
-  options: ApplyCommandOptions & { readonly desiredState: DesiredState | undefined },
+  options: ApplyCommandOptions & {
+    readonly desiredState: DesiredState | undefined;
+    readonly signals: SignalHandlers;
+  },
 ): Promise<number> {
   const output = createOutput(options);
   const { desiredState } = options;
   const { particles } = await loadSelection(name, options, desiredState);
   const field = new Field(particles);
   const providerOptions = providerOptionsOf(options);
-  const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
+  const deadline = deadlineSignal(undefined, commandTimeoutMs(options));
 
   let renderer: Renderer | undefined;
   let isApplying = false;
   const say = (line: string): void =>
     renderer === undefined ? void output.stderr.write(`${line}\n`) : renderer.log(line);
-  const interrupts = watchInterrupts({
-    onStop: () =>
+  const interrupts = options.signals.attach({
+    onStop: (signal) =>
       say(
-        isApplying
-          ? output.errColors.yellow("stopping after work in flight (Ctrl-C again to abort)")
-          : output.errColors.yellow("interrupted"),
+        output.errColors.yellow(
+          isApplying
+            ? `${signal}: stopping after work in flight (${signal === "SIGINT" ? "Ctrl-C" : signal} again to abort)`
+            : `interrupted by ${signal}`,
+        ),
       ),
-    onAbort: () => say(output.errColors.yellow("aborting work in flight")),
+    onAbort: (signal) => say(output.errColors.yellow(`${signal}: aborting work in flight`)),
     deadline: deadline.signal,
   });
   try {
@@ -75,13 +81,14 @@ export async function applyCommand(
       } catch (error) {
         if (!interrupts.isInterrupted) throw error;
         output.info("nothing changed");
-        return INTERRUPTED;
+        return interrupts.exitStatus;
       }
       if (options.dryRun === true) return printDryRun(plan, output);
       const removals = removalsOf(plan, field);
       if (removals.length > 0) {
-        const answer = await confirmRemoval(removals, output);
-        if (answer === "interrupted") return INTERRUPTED;
+        const answer = await confirmRemoval(removals, output, { signal: interrupts.anySignal });
+        if (answer === "interrupted")
+          return interrupts.isInterrupted ? interrupts.exitStatus : SIGINT_EXIT_STATUS;
         if (answer === "no") throw new CliError("not confirmed: nothing changed");
       }
     }
@@ -97,6 +104,7 @@ export async function applyCommand(
       result = await applyField(field, {
         desiredState,
         concurrency: options.parallel ?? DEFAULT_PARALLEL,
+        transitionTimeoutMs: secondsToMs(options.transitionTimeout),
         signal: interrupts.signal,
         stopSignal: interrupts.stopSignal,
         rollback: options.rollback === true,
@@ -111,7 +119,7 @@ export async function applyCommand(
     } finally {
       renderer.finish();
     }
-    return finishRun(result, failure, interrupts.isInterrupted, output);
+    return finishRun(result, failure, interrupts, output);
   } finally {
     interrupts.dispose();
     deadline.dispose();
@@ -145,9 +153,10 @@ function printDryRun(plan: FieldPlan, output: Output): number {
 function finishRun(
   result: ApplyResult,
   failure: ApplyError | undefined,
-  isInterrupted: boolean,
+  interrupts: Pick<Interrupts, "isInterrupted" | "exitStatus">,
   output: Output,
 ): number {
+  const { isInterrupted } = interrupts;
   if (output.isJson)
     output.json({
       type: "result",
@@ -161,7 +170,7 @@ function finishRun(
     output.stderr.write(
       `${[c.yellow(`interrupted: ${summaryLine(result)}`), ...particleLines(result, c)].join("\n")}\n`,
     );
-    return INTERRUPTED;
+    return interrupts.exitStatus;
   }
   output.info(failure === undefined ? c.green(summaryLine(result)) : summaryLine(result));
   if (failure !== undefined) throw failure;

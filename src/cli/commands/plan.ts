@@ -1,6 +1,6 @@
 import { Field, planField, deadlineSignal } from "../../index.js";
 import { loadSelection } from "../load.js";
-import { secondsToMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
+import { commandTimeoutMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
 import { createOutput } from "../output.js";
 import { formatPlan } from "../render/plan.js";
 
@@ -19,7 +19,7 @@ export async function planCommand(
 ): Promise<number> {
   const output = createOutput(options);
   const { particles } = await loadSelection(name, options);
-  const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
+  const deadline = deadlineSignal(undefined, commandTimeoutMs(options));
   const plan = await planField(new Field(particles), {
     providerOptions: providerOptionsOf(options),
     allowReplace: options.allowReplace,

@@ -9,7 +9,7 @@ import {
   type State,
 } from "../../index.js";
 import { loadSelection } from "../load.js";
-import { secondsToMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
+import { commandTimeoutMs, providerOptionsOf, type ProviderCommandOptions } from "../options.js";
 import { createOutput, type Output } from "../output.js";
 import { formatTable } from "../render/format.js";
 
@@ -25,7 +25,7 @@ export async function statusCommand(
 ): Promise<number> {
   const output = createOutput(options);
   const { loaded, particles } = await loadSelection(name, options);
-  const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
+  const deadline = deadlineSignal(undefined, commandTimeoutMs(options));
   await syncField(
     particles,
     createRunContext({ signal: deadline.signal, providerOptions: providerOptionsOf(options) }),

@@ -1,11 +1,20 @@
+import type { NodeHttpHandlerOptions } from "@smithy/types";
 import { PcfError } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
-import { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
+import {
+  DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
+  DEFAULT_AWS_REQUEST_TIMEOUT_MS,
+  readAwsOptions,
+  type AwsClient,
+  type AwsProviderOptions,
+} from "./options.js";
 
 /** The configuration the provider gives every SDK client it creates. @internal */
 export interface AwsClientConfig {
   readonly region: string;
   readonly retryMode: "adaptive";
+  /** The SDK builds its HTTP handler from these: the request and connection timeouts. */
+  readonly requestHandler: NodeHttpHandlerOptions;
   readonly endpoint?: string;
   readonly maxAttempts?: number;
   readonly profile?: string;
@@ -58,7 +67,8 @@ export interface AwsClientOptions {
 /**
  * The run's client of `ServiceClient` for `region`, created on first use and shared by every
  * particle of the run (one per service, region, profile, endpoint and retry policy), and
- * destroyed when the run ends. Clients use adaptive retries unless single-attempt;
+ * destroyed when the run ends. Clients use adaptive retries (unless single-attempt) and the
+ * request timeouts of `providerOptions.aws` (`requestTimeoutMs`, `connectionTimeoutMs`);
  * `providerOptions.aws.configureClient` sees each one once.
  */
 export function awsClient<C extends AwsClient>(
@@ -95,6 +105,12 @@ function clientConfig(region: string, options: AwsProviderOptions): AwsClientCon
   return {
     region,
     retryMode: "adaptive",
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_AWS_REQUEST_TIMEOUT_MS,
+      connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
+      // Without it, a request past its timeout is only logged, and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),

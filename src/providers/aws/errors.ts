@@ -177,7 +177,20 @@ export function isConnectionError(error: unknown): boolean {
   const code = error["code"];
   return (
     (typeof code === "string" && /^E[A-Z_]+$/.test(code)) ||
-    (error instanceof Error && /socket hang up/i.test(error.message))
+    (error instanceof Error && /socket hang up/i.test(error.message)) ||
+    isRequestTimeout(error)
+  );
+}
+
+/**
+ * True when the call got no answer within the client's request or connection timeout
+ * (`providerOptions.aws.requestTimeoutMs`, `connectionTimeoutMs`), on every attempt.
+ */
+export function isRequestTimeout(error: unknown): boolean {
+  return (
+    isObject(error) &&
+    (error["name"] === "TimeoutError" || error["code"] === "ETIMEDOUT") &&
+    awsHttpStatus(error) === undefined
   );
 }
 
@@ -200,12 +213,12 @@ export class AwsCallError extends PcfError {
   constructor(error: unknown, particle: string, action: string) {
     const code = awsErrorCode(error);
     const detail = messageOf(error);
-    super(
-      "TRANSITION_FAILED",
-      `${action} failed: ${code === undefined || detail.startsWith(code) ? detail : `${code}: ${detail}`}`,
-      { particle },
-      { cause: error },
-    );
+    const reason = isRequestTimeout(error)
+      ? `no answer within the request timeout${attemptsOf(error)} (--request-timeout, providerOptions.aws.requestTimeoutMs): ${detail}`
+      : code === undefined || detail.startsWith(code)
+        ? detail
+        : `${code}: ${detail}`;
+    super("TRANSITION_FAILED", `${action} failed: ${reason}`, { particle }, { cause: error });
     this.awsCode = code;
     this.httpStatus = awsHttpStatus(error);
     this.isRetryable = isRetryable(error);
@@ -228,6 +241,13 @@ export function wrapAwsError(error: unknown, particleId: string, action: string)
       { cause: error },
     );
   return new AwsCallError(error, particleId, action);
+}
+
+/** `, 3 attempts` from the SDK's metadata, or nothing. */
+function attemptsOf(error: unknown): string {
+  const metadata = isObject(error) ? error["$metadata"] : undefined;
+  const attempts = isObject(metadata) ? metadata["attempts"] : undefined;
+  return typeof attempts === "number" && attempts > 1 ? `, ${attempts} attempts` : "";
 }
 
 function errorCodes(error: unknown): string[] {

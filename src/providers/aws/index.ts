@@ -18,6 +18,7 @@ export {
   isConflict,
   isNoTagSet,
   isNotFound,
+  isRequestTimeout,
   isRetryable,
   isThrottled,
   wrapAwsError,
@@ -30,7 +31,13 @@ export {
   type LookupKind,
   type LookupScope,
 } from "./lookup.js";
-export { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
+export {
+  DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
+  DEFAULT_AWS_REQUEST_TIMEOUT_MS,
+  readAwsOptions,
+  type AwsClient,
+  type AwsProviderOptions,
+} from "./options.js";
 export { AWSResource, awsCustomConfigSchema, regionNameSchema } from "./resource.js";
 export {
   DynamodbTable,
