@@ -17,6 +17,7 @@ import {
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { waitFor, type BackoffOptions } from "../../../core/wait.js";
@@ -165,10 +166,8 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
           : await DynamodbTable.listFor(group, "list tables", () =>
               listTableNames(client, context.signal),
             );
-      await Promise.all(
-        group.map((table) =>
-          table.readTable(client, listed?.has(table.tableName) ?? true, context),
-        ),
+      await readEach(group, (table) =>
+        table.readTable(client, listed?.has(table.tableName) ?? true, context),
       );
     });
   }

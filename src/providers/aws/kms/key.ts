@@ -18,6 +18,7 @@ import {
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle, TransitionName } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
@@ -132,13 +133,11 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
           : await KmsKey.listFor(group, "list key aliases", () =>
               listAliases(client, context.signal),
             );
-      await Promise.all(
-        group.map((key) =>
-          key.readKey(
-            client,
-            targets === undefined ? key.aliasName : targets.get(key.aliasName),
-            context,
-          ),
+      await readEach(group, (key) =>
+        key.readKey(
+          client,
+          targets === undefined ? key.aliasName : targets.get(key.aliasName),
+          context,
         ),
       );
     });
