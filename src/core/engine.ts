@@ -284,9 +284,15 @@ function failureCode(result: ApplyResult, options: ApplyOptions): PcfErrorCode {
 }
 
 function toPcfError(error: unknown, signal: AbortSignal, particle?: string): PcfError {
+  // A read that failed because the run was aborted reports the abort, as a transition does.
+  const original = error instanceof PcfError && error.code === "READ_FAILED" ? error.cause : error;
   if (
     signal.aborted &&
-    !(error instanceof PcfError && error.code !== "ABORTED" && error.code !== "WAIT_TIMEOUT")
+    !(
+      original instanceof PcfError &&
+      original.code !== "ABORTED" &&
+      original.code !== "WAIT_TIMEOUT"
+    )
   ) {
     const aborted = abortError(signal);
     return new PcfError(aborted.code, aborted.message, { particle }, { cause: error });

@@ -112,7 +112,6 @@ describe("failure isolation", () => {
 
     expect(error.result.particles[0]?.error?.code).toBe("DUPLICATE_RESOURCE");
     expect(error.result.particles[0]?.error?.where.particle).toBe("memory_twin:twin");
-    expect(error.result.particles[1]?.outcome).toBe("converged");
   });
 
   it("converges particles unrelated to a failed transition and names it on its dependents", async () => {
@@ -217,6 +216,34 @@ describe("failure isolation", () => {
     });
     expect(error.result.particles[0]?.blockedBy).toEqual(["memory:subnet-a"]);
     expect(cloud.resources.has("vpc")).toBe(true);
+  });
+
+  it("reports a read ended by the run's abort as ABORTED, not as a read failure", async () => {
+    class HangingParticle extends MemoryParticle {
+      static override readonly flavor: string = "memory_hanging";
+      /** Answers only when the run is aborted, as a read in flight does. */
+      static override syncAll(_particles: readonly Particle[], context: RunContext): Promise<void> {
+        return new Promise((_resolve, reject) => {
+          const fail = (): void => reject(new Error("read aborted"));
+          if (context.signal.aborted) fail();
+          else context.signal.addEventListener("abort", fail, { once: true });
+        });
+      }
+    }
+    const cloud = new MemoryCloud();
+    const controller = new AbortController();
+    const field = new Field([
+      new HangingParticle({ ...memory("hang"), flavor: "memory_hanging" }),
+    ]).link();
+
+    const error = await failedRun(field, {
+      signal: controller.signal,
+      providerOptions: cloud.options(),
+      onEvent: (event) => (event.type === "run.start" ? controller.abort() : undefined),
+    });
+
+    expect(error.code).toBe("ABORTED");
+    expect(error.result.particles[0]?.error?.code).toBe("ABORTED");
   });
 
   it("rolls back after a failure that other particles outlived", async () => {
