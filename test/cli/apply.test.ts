@@ -149,6 +149,7 @@ describe("pcf apply", () => {
     expect(stderr).toMatch(/^ {2}local_file:unreadable +failed +READ_FAILED: .*EISDIR/m);
     expect(stderr).toMatch(/^ {2}local_file:child +not started +local_file:unreadable failed$/m);
     expect(stderr).toMatch(/^ {2}local_file:ok +converged +start/m);
+    expect(stderr).toContain("hint: --debug prints the cause; run again once it is fixed");
     expect(await exists(join(cwd, "ok.txt"))).toBe(true);
   });
 
