@@ -17,14 +17,16 @@ export {
   quasiparticleFieldsSchema,
 } from "./core/definition.js";
 export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
+export { ApplyError, type ApplyResult, type ParticleReport } from "./core/apply-result.js";
+export { applyField, type ApplyOptions } from "./core/engine.js";
+export { syncField } from "./core/field-read.js";
 export {
-  applyField,
-  syncField,
-  ApplyError,
-  type ApplyOptions,
-  type ApplyResult,
-  type ParticleReport,
-} from "./core/engine.js";
+  ReadFailures,
+  readEach,
+  readFailureOf,
+  settleReads,
+  type CoveredRead,
+} from "./core/read-failures.js";
 export {
   DefinitionError,
   PcfError,

@@ -77,6 +77,8 @@ const HINTS: Readonly<Record<string, string>> = {
   CONFLICTING_STATES: "stop or terminate the children too (-c with NAME, or --with-dependents)",
   REFERENCE_UNRESOLVED: "with NAME, -c also applies the parents whose values are inherited",
   TRANSITION_FAILED: "--debug prints the cause",
+  READ_FAILED: "--debug prints the cause; run again once it is fixed",
+  DUPLICATE_RESOURCE: "resolve the duplicate as the message says, then run again",
   WAIT_TIMEOUT: "raise --timeout or --transition-timeout, or run again: what converged is kept",
   APPLY_FAILED: "fix the cause and run again: what converged is kept",
   FILE_NOT_FOUND: "pass a file with -f, or run pcf where pcf.json, pcf.yml or pcf.yaml is",

@@ -1,12 +1,14 @@
 import pLimit, { type LimitFunction } from "p-limit";
+import { ApplyError, type ApplyResult, type ParticleReport } from "./apply-result.js";
 import { convergeParticle } from "./converge.js";
 import { DefinitionError, PcfError, messageOf, type PcfErrorCode } from "./errors.js";
-import type { EngineEvent, ParticleOutcome, RunOperation } from "./events.js";
+import type { EngineEvent, RunOperation } from "./events.js";
 import type { Field } from "./field.js";
-import type { Particle, ParticleClass, TransitionName } from "./particle.js";
+import { startFieldReads } from "./field-read.js";
+import type { Particle, TransitionName } from "./particle.js";
 import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
 import type { ReplacePolicy } from "./replace.js";
-import type { DesiredState, State } from "./state.js";
+import type { DesiredState } from "./state.js";
 import { abortError, deadlineSignal } from "./wait.js";
 
 /** Options of {@link applyField}; `allowReplace` names particles that may be replaced. */
@@ -43,47 +45,14 @@ export interface ApplyOptions extends ReplacePolicy {
   readonly providerOptions?: ProviderOptions;
 }
 
-/** What happened to one particle in a run. */
-export interface ParticleReport {
-  readonly particle: string;
-  readonly outcome: ParticleOutcome;
-  readonly transitions: readonly TransitionName[];
-  readonly state: State | undefined;
-  readonly ms: number;
-  readonly error?: PcfError;
-}
-
-/** The result of {@link applyField}: one report per particle, in the field's order. */
-export interface ApplyResult {
-  readonly ok: boolean;
-  readonly particles: readonly ParticleReport[];
-  /** When rollback ran after a failure, its own result. */
-  readonly rollback?: ApplyResult;
-  readonly ms: number;
-}
-
-/** An apply that did not converge; `result` says per particle what was done. */
-export class ApplyError extends PcfError {
-  constructor(
-    code: PcfErrorCode,
-    readonly result: ApplyResult,
-  ) {
-    const failed = result.particles.filter((report) => report.outcome === "failed");
-    const only = failed.length === 1 ? failed[0] : undefined;
-    super(
-      code,
-      describeFailure(code, result, failed),
-      { particle: only?.particle },
-      { cause: only?.error },
-    );
-  }
-}
-
 /**
  * Converges every particle of `field` to its desired state, walking the graph: a particle that
  * comes up waits for its parents; one that goes down waits for its children; independent
- * particles run concurrently, up to `concurrency` per concurrency scope. A failure stops
- * scheduling new particles, lets those in flight finish, and is reported per particle.
+ * particles run concurrently, up to `concurrency` per concurrency scope. Each particle waits for
+ * its own flavor's batched first read only, not for every flavor's. A failure (of a read or a
+ * transition) affects only that particle and its dependents, which are reported `not-started`
+ * with `blockedBy` naming it; unrelated particles go on. The stop signal stops scheduling
+ * everything and lets work in flight finish.
  * @returns the per-particle report when everything converged.
  * @throws ApplyError (`APPLY_FAILED`, `ABORTED` or `WAIT_TIMEOUT`) carrying the report otherwise.
  * @throws PcfError `CONFLICTING_STATES` before anything runs, when a parent must go down while its child comes up.
@@ -100,34 +69,6 @@ export async function applyField(field: Field, options: ApplyOptions = {}): Prom
     throw new ApplyError("APPLY_FAILED", { ...result, rollback });
   }
   throw new ApplyError(failureCode(result, options), result);
-}
-
-/** Reads the live state of every particle, one batched read per flavor class. */
-export async function syncField(
-  particles: readonly Particle[],
-  context: RunContext,
-): Promise<void> {
-  const byClass = new Map<ParticleClass, Particle[]>();
-  for (const particle of particles) {
-    const type = particle.constructor as ParticleClass;
-    byClass.set(type, [...(byClass.get(type) ?? []), particle]);
-  }
-  await Promise.all(
-    [...byClass].map(async ([type, members]) => {
-      // Tracked per particle: a flavor whose read needs a parent's state (a subnet its VPC's id)
-      // joins the parent's read under way instead of reading it again.
-      const read = type.syncAll(members, context);
-      await Promise.all(members.map((particle) => particle.trackRead(read)));
-      for (const particle of members) {
-        particle.markSynced(context.now());
-        context.emit({
-          type: "state.read",
-          particle: particle.id,
-          state: particle.state ?? "terminated",
-        });
-      }
-    }),
-  );
 }
 
 /** Whether a particle moves up (towards running) in this run. */
@@ -200,43 +141,43 @@ async function walkWith(
       outcome: full.outcome,
       state: full.state,
       ms: full.ms,
+      ...(full.blockedBy === undefined ? {} : { blockedBy: full.blockedBy }),
     });
     return full;
   };
-  let isStopping = false;
-  const shouldSchedule = (): boolean =>
-    !isStopping && options.stopSignal?.aborted !== true && !signal.aborted;
+  const fail = (
+    particle: Particle,
+    failure: PcfError,
+    report: { transitions: readonly TransitionName[]; ms: number },
+  ): ParticleReport => {
+    context.emit({
+      type: "particle.error",
+      particle: particle.id,
+      code: failure.code,
+      message: failure.message,
+    });
+    return record(particle, { outcome: "failed", ...report, error: failure });
+  };
+  const shouldSchedule = (): boolean => options.stopSignal?.aborted !== true && !signal.aborted;
 
-  try {
-    await syncField(field.particles, context);
-  } catch (error) {
-    const failure = toPcfError(error, signal);
-    for (const particle of field.particles) {
-      record(particle, { outcome: "failed", transitions: [], ms: 0, error: failure });
-      context.emit({
-        type: "particle.error",
-        particle: particle.id,
-        code: failure.code,
-        message: failure.message,
-      });
-    }
-    return finish(field, reports, context, startedMs, operation);
-  }
-
+  const firstReads = startFieldReads(field.particles, context);
   const limitOf = scopedLimits(Math.max(1, options.concurrency ?? 10));
   const running = new Map<Particle, Promise<ParticleReport>>();
   const converge = async (particle: Particle): Promise<ParticleReport> => {
+    const readFailure = await firstReads.get(particle);
+    if (readFailure !== undefined)
+      return fail(particle, toPcfError(readFailure, signal, particle.id), {
+        transitions: [],
+        ms: 0,
+      });
     const dependencies = await Promise.all(
       dependenciesOf(particle, field).map((dependency) => schedule(dependency)),
     );
-    if (
-      dependencies.some(
-        (report) => report.outcome === "failed" || report.outcome === "not-started",
-      ) ||
-      !shouldSchedule()
-    ) {
+    const blockedBy = failedDependencies(dependencies);
+    if (blockedBy.length > 0)
+      return record(particle, { outcome: "not-started", transitions: [], ms: 0, blockedBy });
+    if (!shouldSchedule())
       return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
-    }
     return limitOf(scopeOf(particle, context))(async () => {
       if (!shouldSchedule())
         return record(particle, { outcome: "not-started", transitions: [], ms: 0 });
@@ -255,19 +196,9 @@ async function walkWith(
           ms: Math.round(context.now() - particleStartMs),
         });
       } catch (error) {
-        isStopping = true;
-        const failure = toPcfError(error, signal, particle.id);
-        context.emit({
-          type: "particle.error",
-          particle: particle.id,
-          code: failure.code,
-          message: failure.message,
-        });
-        return record(particle, {
-          outcome: "failed",
+        return fail(particle, toPcfError(error, signal, particle.id), {
           transitions: done,
           ms: Math.round(context.now() - particleStartMs),
-          error: failure,
         });
       }
     });
@@ -282,6 +213,17 @@ async function walkWith(
   };
   await Promise.all(field.particles.map((particle) => schedule(particle)));
   return finish(field, reports, context, startedMs, operation);
+}
+
+/**
+ * The failed particles behind `dependencies`: those that failed, and those that held the ones
+ * not started. Empty when none failed (a dependency not started because the run stopped).
+ */
+function failedDependencies(dependencies: readonly ParticleReport[]): string[] {
+  const failed = dependencies.flatMap((report) =>
+    report.outcome === "failed" ? [report.particle] : (report.blockedBy ?? []),
+  );
+  return [...new Set(failed)];
 }
 
 /** The particle's concurrency scope; its flavor when the scope cannot be worked out yet. */
@@ -337,26 +279,6 @@ function validateAll(field: Field): void {
   if (issues.length > 0) throw new DefinitionError(issues);
 }
 
-function describeFailure(
-  code: PcfErrorCode,
-  result: ApplyResult,
-  failed: readonly ParticleReport[],
-): string {
-  const details = failed.map(
-    (report) => `${report.particle}: ${report.error?.message ?? "failed"}`,
-  );
-  const finished = result.particles.filter(
-    (report) => report.outcome !== "failed" && report.outcome !== "not-started",
-  ).length;
-  const progress = `${finished} of ${result.particles.length} particles finished`;
-  if (code === "APPLY_FAILED") {
-    return failed.length === 1
-      ? (failed[0]?.error?.message ?? "failed")
-      : `${failed.length} particles failed: ${details.join("; ")}`;
-  }
-  return [code === "ABORTED" ? "aborted" : "timed out", progress, ...details].join("; ");
-}
-
 function failureCode(result: ApplyResult, options: ApplyOptions): PcfErrorCode {
   const codes = new Set(result.particles.map((report) => report.error?.code));
   if (codes.has("WAIT_TIMEOUT")) return "WAIT_TIMEOUT";
@@ -370,9 +292,15 @@ function failureCode(result: ApplyResult, options: ApplyOptions): PcfErrorCode {
 }
 
 function toPcfError(error: unknown, signal: AbortSignal, particle?: string): PcfError {
+  // A read that failed because the run was aborted reports the abort, as a transition does.
+  const original = error instanceof PcfError && error.code === "READ_FAILED" ? error.cause : error;
   if (
     signal.aborted &&
-    !(error instanceof PcfError && error.code !== "ABORTED" && error.code !== "WAIT_TIMEOUT")
+    !(
+      original instanceof PcfError &&
+      original.code !== "ABORTED" &&
+      original.code !== "WAIT_TIMEOUT"
+    )
   ) {
     const aborted = abortError(signal);
     return new PcfError(aborted.code, aborted.message, { particle }, { cause: error });

@@ -8,6 +8,8 @@
  * - `REFERENCE_UNRESOLVED`: an `$inherit$` or `$lookup$` value could not be resolved.
  * - `TRANSITION_FAILED`: a start, stop, terminate or update did not reach its state.
  * - `REPLACE_REFUSED`: a field fixed at creation differs and the particle may not be replaced.
+ * - `READ_FAILED`: reading a particle's live state failed; the original error is the `cause`.
+ * - `DUPLICATE_RESOURCE`: a read found several live resources carrying one particle's identity.
  * - `WAIT_TIMEOUT`: the timeout passed before the state was reached.
  * - `ABORTED`: the caller's signal aborted the run.
  * - `APPLY_FAILED`: one or more particles failed; the error carries the per-particle report.
@@ -23,6 +25,8 @@ export type PcfErrorCode =
   | "REFERENCE_UNRESOLVED"
   | "TRANSITION_FAILED"
   | "REPLACE_REFUSED"
+  | "READ_FAILED"
+  | "DUPLICATE_RESOURCE"
   | "WAIT_TIMEOUT"
   | "ABORTED"
   | "APPLY_FAILED"

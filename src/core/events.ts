@@ -9,9 +9,9 @@ export type ParticleOutcome =
   | "converged"
   /** `persist_on_termination` kept it, or `sync: false` stopped after one step. */
   | "skipped"
-  /** A transition, wait or read failed. */
+  /** Its read, a transition or a wait failed. */
   | "failed"
-  /** Never started: a dependency failed, or the run stopped scheduling. */
+  /** Never started: a particle it depends on failed (`blockedBy`), or the run stopped scheduling. */
   | "not-started";
 
 /** The operation a run performs. */
@@ -76,6 +76,8 @@ export type EngineEventInput =
       readonly outcome: ParticleOutcome;
       readonly state: State | undefined;
       readonly ms: number;
+      /** For `not-started`: the failed particles it depends on (see `ParticleReport.blockedBy`). */
+      readonly blockedBy?: readonly string[];
     }
   | {
       readonly type: "particle.error";

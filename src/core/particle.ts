@@ -1,9 +1,11 @@
 import type { ZodType } from "zod";
 import { diffDefinitions, type DefinitionDifference } from "./diff.js";
-import { applyField, type ApplyOptions, type ApplyResult } from "./engine.js";
+import type { ApplyResult } from "./apply-result.js";
+import { applyField, type ApplyOptions } from "./engine.js";
 import { resourceBlockIssues, zodIssues } from "./definition.js";
 import { DefinitionError, PcfError, type DefinitionIssue } from "./errors.js";
 import { Field, reachable } from "./field.js";
+import { ownRead, readEach } from "./read-failures.js";
 import type { RunContext } from "./run-context.js";
 import {
   DISTINCT_STATES,
@@ -110,9 +112,11 @@ export abstract class Particle implements ReplaceSubject {
   /**
    * Reads the live state of many particles of this class. The default reads each one; flavors
    * whose API lists many resources in one call override it to read them in a batch.
+   * @throws ReadFailures naming the particles that could not be read, once the others are read;
+   * any other rejection fails every particle of the batch.
    */
   static async syncAll(particles: readonly Particle[], context: RunContext): Promise<void> {
-    await Promise.all(particles.map((particle) => particle.syncState(context)));
+    await readEach(particles, (particle) => particle.syncState(context));
   }
 
   /**
@@ -322,6 +326,8 @@ export abstract class Particle implements ReplaceSubject {
   /**
    * The live state, read again only when the last read is older than `maxAgeMs` (default the
    * flavor's `stateCacheTtlMs`) or a transition has run since.
+   * @throws PcfError `READ_FAILED` (or `DUPLICATE_RESOURCE`) when this particle could not be read;
+   * other particles of the same batched read do not make it fail.
    */
   async getState(context: RunContext, options: { maxAgeMs?: number } = {}): Promise<State> {
     // A read under way (the engine's first read of the field, say) answers this call too, unless
@@ -335,9 +341,14 @@ export abstract class Particle implements ReplaceSubject {
     if (!isFresh || this.state === undefined) {
       const type = this.constructor as ParticleClass;
       const windowMs = (this.constructor as typeof Particle).readBatchWindowMs;
-      await this.trackRead(
-        context.batch(type, this, (particles) => type.syncAll(particles, context), windowMs),
+      const batch = context.batch(
+        type,
+        this,
+        (particles) => type.syncAll(particles, context),
+        windowMs,
       );
+      // Reads of one flavor merge: only this particle's failure, if any, is this call's.
+      await this.trackRead(ownRead(this, batch));
       this.markSynced(context.now());
     }
     return this.state ?? "terminated";

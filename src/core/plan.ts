@@ -1,9 +1,8 @@
 import { prepareDefinition } from "./converge.js";
 import type { DefinitionDifference } from "./diff.js";
-import type { ErrorLocation, PcfErrorCode } from "./errors.js";
-import { syncField } from "./engine.js";
+import { PcfError, type ErrorLocation, type PcfErrorCode } from "./errors.js";
+import { startFieldReads } from "./field-read.js";
 import { deadlineSignal } from "./wait.js";
-import { PcfError } from "./errors.js";
 import type { EngineEvent } from "./events.js";
 import type { Field } from "./field.js";
 import type { Particle, TransitionName } from "./particle.js";
@@ -25,7 +24,8 @@ export interface PlanOptions extends ReplacePolicy {
 /** What apply would do to one particle. */
 export interface ParticlePlan {
   readonly particle: string;
-  readonly state: State;
+  /** The live state; `undefined` when it could not be read (see `error`). */
+  readonly state: State | undefined;
   readonly desiredState: DesiredState;
   /** The transitions in the order apply would run them; empty when nothing changes. */
   readonly transitions: readonly TransitionName[];
@@ -33,6 +33,8 @@ export interface ParticlePlan {
   readonly differences: readonly DefinitionDifference[];
   /** Why nothing or something unusual happens (`persist_on_termination`, a pending state, …). */
   readonly note?: string;
+  /** Why its state could not be read (`READ_FAILED`, `DUPLICATE_RESOURCE`); no transitions then. */
+  readonly error?: PcfError;
   /**
    * The fields fixed at creation that differ, when apply would replace the resource for them
    * (its transitions then end in `terminate`, `start`) or refuse to.
@@ -56,12 +58,15 @@ export interface FieldPlan {
   readonly hasChanges: boolean;
   /** True when apply would refuse at least one particle (see {@link ParticlePlan.refusal}). */
   readonly hasRefusals: boolean;
+  /** True when some particle's state could not be read: its entry carries the `error`. */
+  readonly hasErrors: boolean;
 }
 
 /**
  * Computes what `applyField` would do, without changing anything: reads the live states (batched
  * per flavor), resolves references where their parents already exist, and lists per particle the
- * transitions and the differing fields. Particles come in dependency order.
+ * transitions and the differing fields. Particles come in dependency order. A particle whose
+ * state could not be read is listed with its `error` instead of failing the whole plan.
  */
 export function planField(field: Field, options: PlanOptions = {}): Promise<FieldPlan> {
   const deadline = deadlineSignal(options.signal, options.timeoutMs);
@@ -85,13 +90,31 @@ async function planWith(
   const desiredStates = new Map(
     field.particles.map((particle) => [particle, options.desiredState ?? particle.desiredState]),
   );
-  await syncField(field.particles, context);
+  const reads = startFieldReads(field.particles, context);
+  const unread = new Set<Particle>();
   const plans: ParticlePlan[] = [];
   for (const particle of field.topologicalOrder()) {
     const desired = desiredStates.get(particle) ?? particle.desiredState;
+    const readFailure = await reads.get(particle);
+    if (readFailure !== undefined) {
+      unread.add(particle);
+      plans.push({
+        particle: particle.id,
+        state: undefined,
+        desiredState: desired,
+        transitions: [],
+        differences: [],
+        error: readFailure,
+      });
+      continue;
+    }
+    const unreadParents = [...particle.parents].filter((parent) => unread.has(parent));
     let note: string | undefined;
     try {
-      await prepareDefinition(particle, context);
+      // A parent that could not be read would only fail again: its values stay unknown.
+      if (unreadParents.length === 0) await prepareDefinition(particle, context);
+      else
+        note = `not final: ${unreadParents.map((parent) => parent.id).join(", ")} could not be read`;
     } catch (error) {
       if (!(error instanceof PcfError) || error.code !== "REFERENCE_UNRESOLVED") throw error;
       const parents = findInheritReferences(particle.templateDefinition).map(
@@ -108,11 +131,12 @@ async function planWith(
     particles: plans,
     hasChanges: plans.some((entry) => entry.transitions.length > 0),
     hasRefusals: plans.some((entry) => entry.refusal !== undefined),
+    hasErrors: unread.size > 0,
   };
   context.emit({
     type: "run.end",
     operation: "plan",
-    ok: true,
+    ok: !plan.hasErrors,
     ms: Math.round(context.now() - started),
   });
   return plan;

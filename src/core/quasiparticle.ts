@@ -1,4 +1,6 @@
-import { applyField, syncField, type ApplyOptions, type ApplyResult } from "./engine.js";
+import type { ApplyResult } from "./apply-result.js";
+import { applyField, type ApplyOptions } from "./engine.js";
+import { syncField } from "./field-read.js";
 import { Field } from "./field.js";
 import type { Particle, ParticleDefinition } from "./particle.js";
 import { withRunContext, type RunContextOptions } from "./run-context.js";

@@ -134,6 +134,25 @@ describe("pcf apply", () => {
     expect(await exists(join(cwd, "ok.txt"))).toBe(true);
   });
 
+  it("says per particle what was done when one could not be read", async () => {
+    const cwd = await project({
+      "pcf.yml":
+        localFile("unreadable", { path: "folder" }) +
+        localFile("child", { parents: ["local_file:unreadable"] }) +
+        localFile("ok"),
+      "folder/inside.txt": "a folder where a file should be",
+    });
+
+    const { code, stderr } = await runPcf(["apply"], { cwd });
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ {2}local_file:unreadable +failed +READ_FAILED: .*EISDIR/m);
+    expect(stderr).toMatch(/^ {2}local_file:child +not started +local_file:unreadable failed$/m);
+    expect(stderr).toMatch(/^ {2}local_file:ok +converged +start/m);
+    expect(stderr).toContain("hint: --debug prints the cause; run again once it is fixed");
+    expect(await exists(join(cwd, "ok.txt"))).toBe(true);
+  });
+
   it("terminates everything it selected after a failure with --rollback", async () => {
     const cwd = await project({
       "pcf.yml": localFile("ok") + localFile("broken", { path: "blocker/broken.txt" }),

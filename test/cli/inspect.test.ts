@@ -40,6 +40,20 @@ describe("pcf plan", () => {
     expect(stdout).toMatch(/\nPlan: 1 to start, 1 to update, 1 unchanged\.\n$/);
   });
 
+  it("exits 1 and plans the other particles when one could not be read", async () => {
+    const cwd = await project({
+      "pcf.yml": localFile("unreadable", { path: "folder" }) + localFile("new"),
+      "folder/inside.txt": "a folder where a file should be",
+    });
+
+    const { code, stdout } = await runPcf(["plan"], { cwd });
+
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^! local_file:unreadable {2}could not be read: .*EISDIR/m);
+    expect(stdout).toContain("+ local_file:new  start (terminated → running)");
+    expect(stdout).toMatch(/\nPlan: 1 to start\. 1 particle could not be read\.\n$/);
+  });
+
   it("exits 0 when nothing would change", async () => {
     const cwd = await project({ "pcf.yml": localFile("a") });
     await runPcf(["run"], { cwd });

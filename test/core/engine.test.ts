@@ -273,7 +273,7 @@ describe("applyField", () => {
     expect(result.particles[0]?.outcome).toBe("skipped");
   });
 
-  it("reports per particle and starts nothing new after a failure", async () => {
+  it("reports per particle, starting no dependent of a failure but the unrelated particles", async () => {
     const cloud = new MemoryCloud();
     cloud.failures.add("vpc:start");
     const field = fieldOf(
@@ -282,7 +282,7 @@ describe("applyField", () => {
       new MemoryParticle(memory("bucket")),
     );
     const error = await applyField(field, {
-      concurrency: 2,
+      concurrency: 1,
       providerOptions: cloud.options(),
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApplyError);

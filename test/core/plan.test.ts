@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Field, applyField, planField } from "../../src/index.js";
+import { Field, applyField, planField, type EngineEvent } from "../../src/index.js";
 import { MemoryBucket, MemoryCloud, MemoryParticle, memory } from "../support/memory-particle.js";
 
 describe("planField", () => {
@@ -69,5 +69,33 @@ describe("planField", () => {
       transitions: ["start"],
       note: "values from memory:vpc are known after they start",
     });
+  });
+
+  it("lists a particle whose read failed with its error and plans the others", async () => {
+    const cloud = new MemoryCloud();
+    cloud.readFailures.add("vpc");
+    const events: EngineEvent[] = [];
+    const field = new Field([
+      new MemoryParticle(memory("vpc", {}, { size: 4 })),
+      new MemoryParticle(memory("subnet", {}, { source: "$inherit$memory:vpc$size" })),
+      new MemoryParticle(memory("queue")),
+    ]).link();
+    const plan = await planField(field, {
+      providerOptions: cloud.options(),
+      onEvent: (event) => events.push(event),
+    });
+    expect(plan.hasErrors).toBe(true);
+    expect(plan.particles.map((entry) => [entry.particle, entry.transitions])).toEqual([
+      ["memory:vpc", []],
+      ["memory:subnet", ["start"]],
+      ["memory:queue", ["start"]],
+    ]);
+    expect(plan.particles[0]?.error).toMatchObject({
+      code: "READ_FAILED",
+      message: "read vpc: socket hang up",
+    });
+    expect(plan.particles[0]?.state).toBeUndefined();
+    expect(plan.particles[1]?.note).toBe("not final: memory:vpc could not be read");
+    expect(events.at(-1)).toMatchObject({ type: "run.end", ok: false });
   });
 });

@@ -16,8 +16,8 @@ export interface MemoryResource {
 
 /**
  * A tiny cloud held in memory, for engine tests: it records every transition in order, can
- * hold a resource in `pending` for a number of reads, fail a transition, or block one until
- * released. Particles find it through `providerOptions.memory`.
+ * hold a resource in `pending` for a number of reads, fail a transition or a read, or block one
+ * until released. Particles find it through `providerOptions.memory`.
  */
 export class MemoryCloud {
   readonly resources = new Map<string, MemoryResource>();
@@ -29,6 +29,8 @@ export class MemoryCloud {
   readonly pendingReads = new Map<string, number>();
   /** `name:transition` pairs that throw. */
   readonly failures = new Set<string>();
+  /** Resource names whose reads throw. */
+  readonly readFailures = new Set<string>();
   /** Resources whose transitions have no effect. */
   readonly inert = new Set<string>();
   active = 0;
@@ -72,6 +74,8 @@ export class MemoryParticle extends Particle {
   override syncState(context: RunContext): Promise<void> {
     const cloud = cloudOf(context);
     cloud.reads.push(this.name);
+    if (cloud.readFailures.has(this.resourceName))
+      return Promise.reject(new Error(`read ${this.name}: socket hang up`));
     const resource = cloud.resources.get(this.resourceName);
     const pending = cloud.pendingReads.get(this.resourceName) ?? 0;
     if (pending > 0 && resource !== undefined) {

@@ -20,7 +20,7 @@ import {
   type ApplyVerb,
 } from "../options.js";
 import { createOutput, type Output } from "../output.js";
-import { formatPlan } from "../render/plan.js";
+import { formatPlan, planJson } from "../render/plan.js";
 import { createRenderer, type Renderer } from "../render/renderer.js";
 import { particleLines, reportJson, summaryLine } from "../render/report.js";
 import { SIGNAL_EXIT_STATUS, type Interrupts, type SignalHandlers } from "../signals.js";
@@ -142,12 +142,12 @@ function removalsOf(plan: FieldPlan, field: Field): string[] {
 }
 
 function printDryRun(plan: FieldPlan, output: Output): number {
-  if (output.isJson) output.json({ type: "plan", dryRun: true, ...plan });
+  if (output.isJson) output.json({ type: "plan", dryRun: true, ...planJson(plan) });
   else if (!output.isQuiet) {
     for (const line of formatPlan(plan, output.outColors)) output.data(line);
     output.info("dry run: nothing changed");
   }
-  return 0;
+  return plan.hasErrors ? 1 : 0;
 }
 
 function finishRun(
@@ -172,7 +172,11 @@ function finishRun(
     );
     return interrupts.exitStatus;
   }
-  output.info(failure === undefined ? c.green(summaryLine(result)) : summaryLine(result));
-  if (failure !== undefined) throw failure;
-  return 0;
+  if (failure === undefined) {
+    output.info(c.green(summaryLine(result)));
+    return 0;
+  }
+  // What each particle did, failures and the particles they held included, before the error.
+  for (const line of [summaryLine(result), ...particleLines(result, c)]) output.info(line);
+  throw failure;
 }

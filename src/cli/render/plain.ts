@@ -58,7 +58,9 @@ export class PlainRenderer implements Renderer {
                 ? c.yellow(label)
                 : label;
         const isTimed = event.outcome === "converged" || event.outcome === "failed";
-        return `${event.particle} ${colored}${isTimed ? ` in ${formatDuration(event.ms)}` : ""}`;
+        const blocked =
+          event.blockedBy === undefined ? "" : `: ${event.blockedBy.join(", ")} failed`;
+        return `${event.particle} ${colored}${isTimed ? ` in ${formatDuration(event.ms)}` : ""}${blocked}`;
       }
       case "particle.error":
         return `${event.particle} ${c.red("error")} ${event.code}: ${event.message}`;

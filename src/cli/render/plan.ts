@@ -4,25 +4,29 @@ import { formatValue, plural } from "./format.js";
 
 /**
  * A plan as text: per particle a symbol (`+` start, `~` update, `-` stop or terminate, `±`
- * replace, `!` refused), its id, the transitions and `(state → desired)`, then one line per
- * differing field (`path: current → desired`, marked `forces replacement` for a field fixed at
- * creation) and the refusal; a summary line closes it. Unchanged particles are left out (the
- * summary counts them) unless a note says their plan is not final.
+ * replace, `!` refused or not read), its id, the transitions and `(state → desired)`, then one
+ * line per differing field (`path: current → desired`, marked `forces replacement` for a field
+ * fixed at creation) and the refusal or the read error; a summary line closes it. Unchanged
+ * particles are left out (the summary counts them) unless a note says their plan is not final.
  * @internal
  */
 export function formatPlan(plan: FieldPlan, colors: Colors): string[] {
   const lines: string[] = [];
   for (const entry of plan.particles) {
+    if (entry.error !== undefined) {
+      lines.push(colors.red(`! ${entry.particle}  could not be read: ${entry.error.message}`));
+      continue;
+    }
     const kind = kindOf(entry);
     if (kind === "unchanged" && entry.note === undefined) continue;
     const symbol = SYMBOLS[kind];
     const color = COLORS[kind](colors);
     const what =
       entry.refusal !== undefined
-        ? `refused (${entry.state})`
+        ? `refused (${entry.state ?? "unknown"})`
         : entry.transitions.length === 0
-          ? `no changes (${entry.state})`
-          : `${entry.transitions.join(", ")} (${entry.state} → ${entry.desiredState})`;
+          ? `no changes (${entry.state ?? "unknown"})`
+          : `${entry.transitions.join(", ")} (${entry.state ?? "unknown"} → ${entry.desiredState})`;
     lines.push(color(`${symbol} ${entry.particle}  ${what}`));
     const forcing = new Set(entry.replacedBy ?? []);
     for (const difference of entry.differences)
@@ -37,15 +41,40 @@ export function formatPlan(plan: FieldPlan, colors: Colors): string[] {
   return lines;
 }
 
-/** `Plan: 1 to start, 2 to terminate, 3 unchanged.` or `No changes: …`. @internal */
+/** A plan as JSON: each read error as `{ code, message, where }`. @internal */
+export function planJson(plan: FieldPlan): Record<string, unknown> {
+  return {
+    ...plan,
+    particles: plan.particles.map(({ error, ...entry }) =>
+      error === undefined
+        ? entry
+        : { ...entry, error: { code: error.code, message: error.message, where: error.where } },
+    ),
+  };
+}
+
+/**
+ * `Plan: 1 to start, 2 to terminate, 3 unchanged.` or `No changes: …`, then how many particles
+ * could not be read. @internal
+ */
 export function planSummary(plan: FieldPlan): string {
+  const unread = plan.particles.filter((entry) => entry.error !== undefined).length;
+  const summary = changesSummary(plan);
+  return unread === 0 ? summary : `${summary} ${plural(unread, "particle")} could not be read.`;
+}
+
+function changesSummary(plan: FieldPlan): string {
   const counts = new Map<string, number>();
   for (const entry of plan.particles) {
+    if (entry.error !== undefined) continue;
     const label = LABELS[primaryTransition(entry)];
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   if (!plan.hasChanges && !plan.hasRefusals)
-    return `No changes: ${plural(plan.particles.length, "particle")} as desired.`;
+    return `No changes: ${plural(
+      [...counts.values()].reduce((sum, count) => sum + count, 0),
+      "particle",
+    )} as desired.`;
   const parts = Object.values(LABELS)
     .filter((label) => counts.has(label))
     .map((label) => `${counts.get(label) ?? 0} ${label}`);

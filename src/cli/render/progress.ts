@@ -85,12 +85,14 @@ export class ProgressRenderer implements Renderer {
         row.phase = "done";
         row.outcome = event.outcome;
         row.endedMs = event.timeMs;
-        if (event.outcome !== "failed")
+        if (event.outcome === "failed") row.text = `failed: ${row.text}`;
+        else if (event.blockedBy !== undefined)
+          row.text = `not started: ${event.blockedBy.join(", ")} failed`;
+        else
           row.text =
             event.outcome === "converged" && row.transition !== undefined
               ? `converged (${row.transition})`
               : outcomeLabel(event.outcome);
-        else row.text = `failed: ${row.text}`;
         break;
     }
   }

@@ -23,13 +23,17 @@ export function summaryLine(result: ApplyResult): string {
   return `${text} in ${formatDuration(result.ms)}`;
 }
 
-/** One line per particle: outcome, transitions run, time. @internal */
+/**
+ * One line per particle: outcome, transitions run, time, and why it failed (its error's message)
+ * or did not start (`vpc_instance:net failed`). @internal
+ */
 export function particleLines(result: ApplyResult, colors: Colors): string[] {
   const rows = result.particles.map((report) => [
     `  ${report.particle}`,
     outcomeLabel(report.outcome),
     report.transitions.length === 0 ? "" : report.transitions.join(", "),
     report.ms > 0 ? formatDuration(report.ms) : "",
+    reasonOf(report),
   ]);
   return formatTable(rows).map((line, index) =>
     colorFor(result.particles[index]?.outcome, colors)(line),
@@ -42,6 +46,13 @@ export function reportJson(report: ParticleReport): Record<string, unknown> {
   return error === undefined
     ? rest
     : { ...rest, error: { code: error.code, message: error.message, where: error.where } };
+}
+
+/** Why a particle failed or did not start; `""` otherwise. */
+function reasonOf(report: ParticleReport): string {
+  if (report.error !== undefined) return `${report.error.code}: ${report.error.message}`;
+  if (report.blockedBy !== undefined) return `${report.blockedBy.join(", ")} failed`;
+  return "";
 }
 
 function colorFor(outcome: ParticleOutcome | undefined, colors: Colors): (text: string) => string {

@@ -74,12 +74,15 @@ export interface NamedResourceScope {
   readonly particle: string;
   /** The definition field holding the name (`aws_resource.custom_config.vpc_name`). */
   readonly field: string;
+  /** The region listed, for the command that resolves a duplicate. */
+  readonly region: string;
 }
 
 /**
  * The one resource of `listed`, the resources carrying one `PCFName`; `undefined` when none does.
- * @throws PcfError `TRANSITION_FAILED` listing their ids when several do: the name no longer
- * tells which one is the particle's.
+ * @throws PcfError `DUPLICATE_RESOURCE` when several do (the name no longer tells which one is the
+ * particle's), naming every id and the command that removes the tag from all but the first.
+ * Thrown while reading one particle, it fails that particle only (see `readEach`).
  * @internal
  */
 export function onlyNamed<T>(
@@ -88,10 +91,12 @@ export function onlyNamed<T>(
   scope: NamedResourceScope,
 ): T | undefined {
   if (listed.length > 1) {
-    const ids = listed.map((item) => idOf(item)).join(", ");
+    const ids = listed.map((item) => idOf(item) ?? "?");
+    const extra = ids.slice(1).join(" ");
     throw new PcfError(
-      "TRANSITION_FAILED",
-      `${listed.length} ${scope.kind} carry the tag ${PCF_NAME_TAG}=${scope.name} (${ids}): remove it from all but one`,
+      "DUPLICATE_RESOURCE",
+      `${listed.length} ${scope.kind} carry the tag ${PCF_NAME_TAG}=${scope.name} (${ids.join(", ")}): ` +
+        `keep one and remove the tag from the others, e.g. \`aws ec2 delete-tags --region ${scope.region} --resources ${extra} --tags Key=${PCF_NAME_TAG}\`, or delete them`,
       { particle: scope.particle, field: scope.field },
     );
   }

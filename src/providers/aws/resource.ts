@@ -2,6 +2,7 @@ import * as z from "zod";
 import { PcfError, listNames, type DefinitionIssue } from "../../core/errors.js";
 import { Particle, type ParticleDefinition, type TransitionName } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
+import { settleReads } from "../../core/read-failures.js";
 import { readPath } from "../../core/values.js";
 import { createOnce, type CreateOnceResult } from "../kit/create-once.js";
 import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
@@ -311,7 +312,9 @@ export abstract class AWSResource<
 
   /**
    * A batched read: `read` once per region with the particles of `members` in it and the run's
-   * `ServiceClient` for that region, every region at once.
+   * `ServiceClient` for that region, every region at once. A region whose read fails fails its
+   * particles only, and `read` may fail some particles of its group alone (see `ReadFailures`).
+   * @throws ReadFailures naming each particle that could not be read.
    */
   protected static async readByRegion<P extends AWSResource, C extends AwsClient>(
     members: readonly P[],
@@ -319,10 +322,13 @@ export abstract class AWSResource<
     ServiceClient: AwsClientClass<C>,
     read: (group: P[], client: C, region: string) => Promise<void>,
   ): Promise<void> {
-    await Promise.all(
-      [...AWSResource.groupByRegion(members, context)].map(async ([region, group]) =>
-        read(group, await awsClient(ServiceClient, context, region), region),
-      ),
+    await settleReads(
+      [...AWSResource.groupByRegion(members, context)].map(([region, group]) => ({
+        particles: group,
+        read: awsClient(ServiceClient, context, region).then((client) =>
+          read(group, client, region),
+        ),
+      })),
     );
   }
 

@@ -296,8 +296,9 @@ describe("ebs_volume", () => {
     await foreignVolume("twins");
     const error = await failureOf(volume("twins").apply({ providerOptions }));
     expect(error.message).toMatch(
-      /2 volumes carry the tag PCFName=.*twins \(vol-.*, vol-.*\): remove it from all but one/,
+      /2 volumes carry the tag PCFName=.*twins \(vol-\w+, vol-\w+\): keep one and remove the tag from the others, e\.g\. `aws ec2 delete-tags --region us-east-1 --resources vol-\w+ --tags Key=PCFName`/,
     );
+    expect(error.result.particles[0]?.error?.code).toBe("DUPLICATE_RESOURCE");
   });
 
   describe("definitions", () => {

@@ -379,8 +379,9 @@ describe("ec2_instance", () => {
     );
     const error = await failureOf(instance("twins").apply({ providerOptions }));
     expect(error.message).toMatch(
-      /2 live instances carry the tag PCFName=.*twins \(i-.*, i-.*\): remove it from all but one/,
+      /2 live instances carry the tag PCFName=.*twins \(i-\w+, i-\w+\): keep one and remove the tag from the others, e\.g\. `aws ec2 delete-tags --region us-east-1 --resources i-\w+ --tags Key=PCFName`/,
     );
+    expect(error.result.particles[0]?.error?.code).toBe("DUPLICATE_RESOURCE");
   });
 
   it("reads a just-launched instance by its id until its tag shows", async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ApplyError } from "../../../src/core/engine.js";
+import { ApplyError } from "../../../src/core/apply-result.js";
 import { DefinitionError } from "../../../src/core/errors.js";
 import {
   LocalFile,

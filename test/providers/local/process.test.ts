@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ApplyError } from "../../../src/core/engine.js";
+import { ApplyError } from "../../../src/core/apply-result.js";
 import { DefinitionError } from "../../../src/core/errors.js";
 import { waitFor } from "../../../src/core/wait.js";
 import { LocalProcess, type LocalProcessDefinition } from "../../../src/providers/local/index.js";

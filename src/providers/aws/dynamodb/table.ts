@@ -18,6 +18,7 @@ import * as z from "zod";
 import type { DefinitionDifference } from "../../../core/diff.js";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { waitFor, type BackoffOptions } from "../../../core/wait.js";
@@ -171,10 +172,8 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
           : await DynamodbTable.listFor(group, "list tables", () =>
               listTableNames(client, context.signal),
             );
-      await Promise.all(
-        group.map((table) =>
-          table.readTable(client, listed?.has(table.tableName) ?? true, context),
-        ),
+      await readEach(group, (table) =>
+        table.readTable(client, listed?.has(table.tableName) ?? true, context),
       );
     });
   }

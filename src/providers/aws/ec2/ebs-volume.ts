@@ -10,6 +10,7 @@ import {
 import type { DefinitionDifference } from "../../../core/diff.js";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
@@ -108,14 +109,14 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
             : [],
         ),
       );
-      for (const volume of group) {
+      await readEach(group, (volume) => {
         const found =
           volume.pinnedId === undefined
             ? (byName.get(volume.volumeName) ?? [])
             : byPin.filter((item) => item.VolumeId === volume.pinnedId);
         const pending = launched.find((item) => item.VolumeId === volume.launch?.volumeId);
         volume.applyRead(found, pending, region);
-      }
+      });
     });
   }
 
@@ -268,6 +269,7 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
       name: this.volumeName,
       particle: this.id,
       field: "aws_resource.custom_config.volume_name",
+      region,
     });
     if (volume !== undefined) this.launch = undefined;
     else if (this.launch?.volumeId !== undefined) {

@@ -11,6 +11,7 @@ import {
 import { isDeepStrictEqual } from "node:util";
 import { diffDefinitions } from "../../../core/diff.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
@@ -128,12 +129,13 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
       const launched = await Ec2Instance.listFor(group, "describe by instance-id", () =>
         describeInstances(client, "instance-id", unseen, context.signal),
       );
-      for (const instance of group)
+      await readEach(group, (instance) =>
         instance.applyRead(
           byName.get(instance.instanceName) ?? [],
           launched.find((found) => found.InstanceId === instance.launch?.instanceId),
           region,
-        );
+        ),
+      );
     });
   }
 
@@ -314,6 +316,7 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
       name: this.instanceName,
       particle: this.id,
       field: "aws_resource.custom_config.instance_name",
+      region,
     });
     if (instance !== undefined) this.launch = undefined;
     else if (this.launch?.instanceId !== undefined) {

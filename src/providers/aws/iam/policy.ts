@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isConflict, wrapAwsError } from "../errors.js";
@@ -125,13 +126,11 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
         : await IamPolicy.listFor(unknown, "list the account's policies", () =>
             listLocalPolicies(client, context.signal),
           );
-    await Promise.all(
-      policies.map(async (policy) => {
-        if (unknown.includes(policy))
-          policy.policyArn = findPolicy(listed, policy.policyName, policy.wantedPath)?.Arn;
-        await policy.readPolicy(client, context);
-      }),
-    );
+    await readEach(policies, async (policy) => {
+      if (unknown.includes(policy))
+        policy.policyArn = findPolicy(listed, policy.policyName, policy.wantedPath)?.Arn;
+      await policy.readPolicy(client, context);
+    });
   }
 
   /** Reads this policy: `running` when it exists, else `terminated`. */

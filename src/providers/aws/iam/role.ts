@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
@@ -133,10 +134,8 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
         : await IamRole.listFor(unknown, "list the account's roles", () =>
             listRoleNames(client, context.signal),
           );
-    await Promise.all(
-      roles.map((role) =>
-        role.readRole(client, role.isKnown || listed.has(role.roleName), context),
-      ),
+    await readEach(roles, (role) =>
+      role.readRole(client, role.isKnown || listed.has(role.roleName), context),
     );
   }
 

@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-kms";
 import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
@@ -133,13 +134,11 @@ export class KmsKey extends AWSResource<KmsKeyDefinition> {
           : await KmsKey.listFor(group, "list key aliases", () =>
               listAliases(client, context.signal),
             );
-      await Promise.all(
-        group.map((key) =>
-          key.readKey(
-            client,
-            targets === undefined ? key.aliasName : targets.get(key.aliasName),
-            context,
-          ),
+      await readEach(group, (key) =>
+        key.readKey(
+          client,
+          targets === undefined ? key.aliasName : targets.get(key.aliasName),
+          context,
         ),
       );
     });

@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
@@ -124,8 +125,8 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
           `list log groups named ${prefix}*`,
           () => listLogGroups(client, { names, prefix }, context.signal),
         );
-        await Promise.all(
-          members.map((group) => group.readGroup(client, listed.get(group.groupName), context)),
+        await readEach(members, (group) =>
+          group.readGroup(client, listed.get(group.groupName), context),
         );
       },
     );

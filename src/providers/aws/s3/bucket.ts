@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-s3";
 import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
@@ -106,10 +107,8 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
       const listed = await S3Bucket.listFor(group, `list buckets in ${region}`, () =>
         listBuckets(client, region, context.signal),
       );
-      await Promise.all(
-        group.map((bucket) =>
-          bucket.readListed(client, region, listed.get(bucket.bucketName), context),
-        ),
+      await readEach(group, (bucket) =>
+        bucket.readListed(client, region, listed.get(bucket.bucketName), context),
       );
     });
   }

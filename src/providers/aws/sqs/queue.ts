@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import * as z from "zod";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
@@ -117,14 +118,12 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
           : await SqsQueue.listFor(unknown, `list queues named ${prefix}*`, () =>
               listQueueUrls(client, { names, prefix }, context.signal),
             );
-      await Promise.all(
-        group.map(async (queue) => {
-          if (unknown.includes(queue)) queue.queueUrl = listed.get(queue.queueName);
-          else if (queue.queueUrl === undefined)
-            queue.queueUrl = await queue.findOwnedElsewhere(client, context);
-          await queue.readQueue(client, context);
-        }),
-      );
+      await readEach(group, async (queue) => {
+        if (unknown.includes(queue)) queue.queueUrl = listed.get(queue.queueName);
+        else if (queue.queueUrl === undefined)
+          queue.queueUrl = await queue.findOwnedElsewhere(client, context);
+        await queue.readQueue(client, context);
+      });
     });
   }
 

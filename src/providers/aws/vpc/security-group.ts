@@ -10,6 +10,7 @@ import {
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
@@ -153,13 +154,11 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
               abortSignal: context.signal,
             }),
         );
-        await Promise.all(
-          members.map((group) =>
-            group.readListed(
-              listed.filter((item) => item.GroupName === group.groupName),
-              region,
-              context,
-            ),
+        await readEach(members, (group) =>
+          group.readListed(
+            listed.filter((item) => item.GroupName === group.groupName),
+            region,
+            context,
           ),
         );
       },
@@ -326,8 +325,8 @@ export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
       matches = listed.filter((group) => vpcId !== undefined && group.VpcId === vpcId);
     } else if (listed.length > 1) {
       throw new PcfError(
-        "TRANSITION_FAILED",
-        `${listed.length} security groups are named ${this.groupName} (in ${listed.map((group) => group.VpcId).join(", ")}): set VpcId`,
+        "DUPLICATE_RESOURCE",
+        `${listed.length} security groups are named ${this.groupName} (${listed.map((group) => `${group.GroupId ?? "?"} in ${group.VpcId ?? "?"}`).join(", ")}): set VpcId`,
         { particle: this.id, field: "aws_resource.VpcId" },
       );
     }

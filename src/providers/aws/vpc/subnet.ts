@@ -11,6 +11,7 @@ import {
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
@@ -140,11 +141,12 @@ export class Subnet extends AWSResource<SubnetDefinition> {
           abortSignal: context.signal,
         }),
       );
-      for (const subnet of group)
+      await readEach(group, (subnet) =>
         subnet.readListed(
           listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === subnet.subnetName),
           region,
-        );
+        ),
+      );
     });
   }
 
@@ -279,6 +281,7 @@ export class Subnet extends AWSResource<SubnetDefinition> {
       name: this.subnetName,
       particle: this.id,
       field: "aws_resource.custom_config.subnet_name",
+      region,
     });
     if (subnet?.SubnetId === undefined) {
       this.subnetId = undefined;

@@ -12,6 +12,7 @@ import {
 import * as z from "zod";
 import type { DefinitionDifference } from "../../../core/diff.js";
 import type { Particle } from "../../../core/particle.js";
+import { readEach, settleReads } from "../../../core/read-failures.js";
 import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
@@ -118,12 +119,15 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
     const vpcs = particles.filter(
       (particle): particle is VpcInstance => particle instanceof VpcInstance,
     );
-    const joined = vpcs.flatMap((vpc) => vpc.pendingRead ?? []);
+    const joined = vpcs.flatMap((vpc) =>
+      vpc.pendingRead === undefined ? [] : [{ particles: [vpc], read: vpc.pendingRead }],
+    );
     const fresh = vpcs.filter((vpc) => vpc.pendingRead === undefined);
     const read = fresh.length === 0 ? Promise.resolve() : VpcInstance.readVpcs(fresh, context);
     for (const vpc of fresh) vpc.pendingRead = read;
     try {
-      await Promise.all([read, ...joined]);
+      // Per VPC: a duplicate name or a failed region fails only the VPCs concerned.
+      await settleReads([{ particles: fresh, read }, ...joined]);
     } finally {
       for (const vpc of fresh) if (vpc.pendingRead === read) vpc.pendingRead = undefined;
     }
@@ -140,13 +144,11 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
           abortSignal: context.signal,
         }),
       );
-      await Promise.all(
-        group.map((vpc) =>
-          vpc.readListed(
-            client,
-            listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === vpc.vpcName),
-            context,
-          ),
+      await readEach(group, (vpc) =>
+        vpc.readListed(
+          client,
+          listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === vpc.vpcName),
+          { region, context },
         ),
       );
     });
@@ -278,13 +280,18 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
   }
 
   /** Sets state and current definition from the VPCs listed under this one's name. */
-  private async readListed(client: EC2Client, listed: Vpc[], context: RunContext): Promise<void> {
+  private async readListed(
+    client: EC2Client,
+    listed: Vpc[],
+    { region, context }: { region: string; context: RunContext },
+  ): Promise<void> {
     this.isOwned = undefined;
     const vpc = onlyNamed(listed, (item) => item.VpcId, {
       kind: "VPCs",
       name: this.vpcName,
       particle: this.id,
       field: "aws_resource.custom_config.vpc_name",
+      region,
     });
     if (vpc?.VpcId === undefined) {
       this.vpcId = undefined;
