@@ -18,6 +18,7 @@ export {
   isConflict,
   isNoTagSet,
   isNotFound,
+  isPreconditionFailed,
   isRetryable,
   isThrottled,
   wrapAwsError,
@@ -30,6 +31,7 @@ export {
   type LookupKind,
   type LookupScope,
 } from "./lookup.js";
+export { s3LeaseBackend, type S3LeaseBackendOptions } from "./lease-s3.js";
 export { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
 export { AWSResource, awsCustomConfigSchema, regionNameSchema } from "./resource.js";
 export {
