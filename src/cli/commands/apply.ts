@@ -12,6 +12,7 @@ import { CliError } from "../cli-error.js";
 import { confirmRemoval } from "../confirm.js";
 import { watchInterrupts } from "../interrupt.js";
 import { loadSelection } from "../load.js";
+import { takeLock, type HeldLock } from "../lock.js";
 import {
   DEFAULT_PARALLEL,
   providerOptionsOf,
@@ -28,7 +29,8 @@ import { particleLines, reportJson, summaryLine } from "../render/report.js";
 const INTERRUPTED = 130;
 
 /**
- * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, plans when it must
+ * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, takes the field's
+ * lease (unless `--dry-run` or `--no-lock`), plans when it must
  * know what would be removed (or with `--dry-run`), asks before removing anything, then applies
  * with live progress and prints what was done.
  * @returns 0 when everything converged (or a dry run), 130 when interrupted.
@@ -42,7 +44,7 @@ export async function applyCommand(
 ): Promise<number> {
   const output = createOutput(options);
   const { desiredState } = options;
-  const { particles } = await loadSelection(name, options, desiredState);
+  const { loaded, particles } = await loadSelection(name, options, desiredState);
   const field = new Field(particles);
   const providerOptions = providerOptionsOf(options);
   const deadline = deadlineSignal(undefined, secondsToMs(options.timeout));
@@ -61,7 +63,18 @@ export async function applyCommand(
     onAbort: () => say(output.errColors.yellow("aborting work in flight")),
     deadline: deadline.signal,
   });
+  let lock: HeldLock | undefined;
   try {
+    // After loading and validating, before the first cloud call; a dry run changes nothing.
+    if (options.dryRun !== true) {
+      try {
+        lock = await takeLock(loaded.files, options, { output, signal: interrupts.anySignal });
+      } catch (error) {
+        if (!interrupts.isInterrupted) throw error;
+        output.info("nothing changed");
+        return INTERRUPTED;
+      }
+    }
     const mustPlan = options.dryRun === true || (options.yes !== true && verb !== "run");
     if (mustPlan) {
       let plan: FieldPlan;
@@ -100,6 +113,7 @@ export async function applyCommand(
         stopSignal: interrupts.stopSignal,
         rollback: options.rollback === true,
         providerOptions,
+        beforeMutation: lock?.lease.beforeMutation,
         onEvent: (event) => renderer?.onEvent(event),
       });
     } catch (error) {
@@ -111,6 +125,7 @@ export async function applyCommand(
     }
     return finishRun(result, failure, interrupts.isInterrupted, output);
   } finally {
+    await lock?.release();
     interrupts.dispose();
     deadline.dispose();
   }
