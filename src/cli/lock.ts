@@ -1,4 +1,5 @@
 import {
+  DEFAULT_LEASE_TTL_MS,
   LeaseHeldError,
   acquireLease,
   findDefinitionFile,
@@ -13,7 +14,7 @@ import type { Output } from "./output.js";
 /** A lease the CLI holds for one command. @internal */
 export interface HeldLock {
   readonly lease: Lease;
-  /** Releases the lease and closes its backend. */
+  /** Releases the lease and closes its backend; a failure is reported, not thrown. */
   release(): Promise<void>;
 }
 
@@ -65,7 +66,18 @@ export async function takeLock(
     });
     return {
       lease,
-      release: () => lease.release().finally(() => backend.close?.()),
+      release: async () => {
+        try {
+          await lease.release();
+        } catch (error) {
+          // The run's own result matters more; an unreleased lease expires by itself.
+          context.output.info(
+            `could not release the lease at ${lease.location} (it expires in ${Math.round(DEFAULT_LEASE_TTL_MS / 1000)} s): ${error instanceof Error ? error.message : String(error)}`,
+          );
+        } finally {
+          backend.close?.();
+        }
+      },
     };
   } catch (error) {
     backend.close?.();

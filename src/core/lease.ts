@@ -44,6 +44,9 @@ export interface LeaseBackend {
   close?(): void;
 }
 
+/** Writes of one renewal or release before giving up on a backend that keeps refusing them. */
+const MAX_WRITE_ATTEMPTS = 3;
+
 /** Default time a lease lasts without renewal: 30 s. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
@@ -172,28 +175,37 @@ export class Lease {
   }
 
   private async replace(next: LeaseRecord, options: LeaseCallOptions): Promise<void> {
-    if (this.lostError !== undefined) throw this.lostError;
-    const written = await this.backend.write(next, {
-      expectedVersion: this.version,
-      signal: options.signal,
-    });
-    if (written !== undefined) {
-      this.record = next;
-      this.version = written;
-      return;
-    }
-    // The version moved. A backend may refuse a write that raced nothing of consequence (S3
-    // answers 409 to concurrent conditional writes), so look before declaring the lease lost.
-    const stored = await this.backend.read(options);
-    if (stored !== undefined && isSameHolding(stored.record, this.record)) {
+    // A backend may refuse a write that raced nothing of consequence (S3 answers 409 to
+    // concurrent conditional writes), so a refusal is checked against the stored record, and
+    // the write tried again while that record is still this holding.
+    for (let attempt = 1; ; attempt += 1) {
+      if (this.lostError !== undefined) throw this.lostError;
+      const written = await this.backend.write(next, {
+        expectedVersion: this.version,
+        signal: options.signal,
+      });
+      if (written !== undefined) {
+        this.record = next;
+        this.version = written;
+        return;
+      }
+      const stored = await this.backend.read(options);
+      if (stored === undefined || !isSameHolding(stored.record, this.record))
+        throw this.lose(
+          stored === undefined || stored.record.token === this.token
+            ? `the lease at ${this.location} (token ${this.token}) was released by someone else`
+            : `the lease at ${this.location} was taken over by ${stored.record.owner} (token ${stored.record.token})`,
+        );
+      if (attempt === MAX_WRITE_ATTEMPTS)
+        throw new PcfError(
+          "LEASE_INVALID",
+          `the lease at ${this.location} refused ${attempt} writes`,
+          {
+            file: this.location,
+          },
+        );
       this.version = stored.version;
-      return this.replace(next, options);
     }
-    throw this.lose(
-      stored === undefined || stored.record.token === this.token
-        ? `the lease at ${this.location} (token ${this.token}) was released by someone else`
-        : `the lease at ${this.location} was taken over by ${stored.record.owner} (token ${stored.record.token})`,
-    );
   }
 
   private lose(message: string): PcfError {

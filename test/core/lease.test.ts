@@ -15,7 +15,7 @@ import {
   unlockLease,
   waitFor,
   type AcquireLeaseOptions,
-  type Lease,
+  Lease,
   type LeaseBackend,
   type LeaseHolderIdentity,
 } from "../../src/index.js";
@@ -199,6 +199,34 @@ describe("Lease", () => {
     expect((await backend.read())?.record.expiresAtMs).toBe(clock.now() - 20_000 + TTL_MS);
     await expect(take(backend, { now: clock.now })).rejects.toBeInstanceOf(LeaseHeldError);
     expect(() => lease.check()).not.toThrow();
+  });
+
+  it("retries a renewal the backend refused while the record stayed its own", async () => {
+    const backend = await newBackend();
+    let refusals = 1;
+    const flaky: LeaseBackend = {
+      location: backend.location,
+      read: (options) => backend.read(options),
+      write: (record, options) =>
+        refusals-- > 0 ? Promise.resolve(undefined) : backend.write(record, options),
+    };
+    const clock = manualClock();
+    const lease = await take(backend, { now: clock.now });
+    const renewing = new Lease(
+      flaky,
+      { record: lease.holder, version: "1" },
+      {
+        ttlMs: TTL_MS,
+        renewEveryMs: TTL_MS,
+        now: clock.now,
+      },
+    );
+    leases.push(renewing);
+    clock.advance(10_000);
+
+    await renewing.renew();
+
+    expect((await backend.read())?.record.expiresAtMs).toBe(clock.now() + TTL_MS);
   });
 
   it("renews itself on a heartbeat", async () => {
