@@ -30,9 +30,9 @@ const INTERRUPTED = 130;
 
 /**
  * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, takes the field's
- * lease (unless `--dry-run` or `--no-lock`), plans when it must
- * know what would be removed (or with `--dry-run`), asks before removing anything, then applies
- * with live progress and prints what was done.
+ * lease (unless `--dry-run` or `--no-lock`), plans when it must know what would be removed (or
+ * with `--dry-run`), asks before removing anything, then applies with live progress (checking
+ * the lease before every transition) and prints what was done; the lease is released at the end.
  * @returns 0 when everything converged (or a dry run), 130 when interrupted.
  * @throws ApplyError when a particle failed; any loading or selection error.
  * @internal
