@@ -44,6 +44,30 @@ export type {
   RunOperation,
 } from "./core/events.js";
 export { Field, reachable } from "./core/field.js";
+export {
+  DEFAULT_LEASE_TTL_MS,
+  Lease,
+  acquireLease,
+  type AcquireLeaseOptions,
+  type LeaseBackend,
+  type LeaseCallOptions,
+  type LeaseWriteOptions,
+} from "./core/lease.js";
+export { DEFAULT_LEASE_FOLDER, fileLeaseBackend } from "./core/lease-file.js";
+export {
+  LeaseHeldError,
+  currentHolder,
+  type LeaseHolderIdentity,
+  type LeaseRecord,
+  type StoredLease,
+} from "./core/lease-record.js";
+export {
+  readLeaseHolder,
+  unlockLease,
+  type UnlockLeaseOptions,
+  type UnlockLeaseResult,
+} from "./core/lease-unlock.js";
+export { openLeaseBackend, type OpenLeaseBackendOptions } from "./lease-backends.js";
 export { closestNames, suggest } from "./core/suggest.js";
 export {
   findDefinitionFile,

@@ -83,6 +83,8 @@ const HINTS: Readonly<Record<string, string>> = {
   APPLY_FAILED: "fix the cause and run again: what converged is kept",
   FILE_NOT_FOUND: "pass a file with -f, or run pcf where pcf.json, pcf.yml or pcf.yaml is",
   NOT_FOUND: "`pcf graph` lists every particle",
+  LEASE_LOST: "another run took the field's lease: `pcf plan` shows what is left to do",
+  LEASE_INVALID: "--lock names where the lease is; `pcf unlock` frees it",
 };
 
 function hintFor(code: PcfErrorCode): string | undefined {

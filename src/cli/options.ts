@@ -36,14 +36,27 @@ export interface ProviderCommandOptions extends SelectionOptions {
   readonly endpoint?: string;
 }
 
+/** Where the lease is (`--lock`; `false` with `--no-lock`), for every command that takes or frees it. */
+export interface LockOptions
+  extends FileOptions, Pick<ProviderCommandOptions, "region" | "profile" | "endpoint"> {
+  readonly lock?: string | false;
+}
+
 /** Options of apply, run, stop and terminate. */
-export interface ApplyCommandOptions extends ProviderCommandOptions {
+export interface ApplyCommandOptions extends ProviderCommandOptions, LockOptions {
   readonly parallel?: number;
   /** `--transition-timeout` seconds per transition; 0: no limit. */
   readonly transitionTimeout?: number;
   readonly yes?: boolean;
   readonly dryRun?: boolean;
   readonly rollback?: boolean;
+  /** Seconds to wait for a held lease; 0 (the default) stops at once. */
+  readonly lockTimeout?: number;
+}
+
+/** Options of `pcf unlock`. */
+export interface UnlockCommandOptions extends LockOptions {
+  readonly force?: boolean;
 }
 
 /** Options of `pcf graph`. */
@@ -140,6 +153,14 @@ export function parseSeconds(value: string): number {
   const parsed = Number(value);
   if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0)
     throw new InvalidArgumentError("expected a number of seconds (0: no limit)");
+  return parsed;
+}
+
+/** Parses a number of seconds that may be 0 (`--lock-timeout`). */
+export function parseWaitSeconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new InvalidArgumentError("expected a number of seconds, 0 or more");
   return parsed;
 }
 

@@ -17,6 +17,8 @@ import {
   type GraphCommandOptions,
   type PrintOptions,
   type ProviderCommandOptions,
+  type UnlockCommandOptions,
+  parseWaitSeconds,
 } from "./options.js";
 import type { SignalHandlers } from "./signals.js";
 
@@ -78,6 +80,7 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
     addSelectionOptions(command);
     addRunOptions(command, true);
     addReplaceOption(command);
+    addLockOptions(command, true);
     addProviderOptions(command);
     addOutputOptions(command, "print the engine events as NDJSON on stdout, then the result");
     command
@@ -176,6 +179,33 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
       ),
     );
 
+  const unlock = program
+    .command("unlock")
+    .summary("free the lease of a run that is gone")
+    .description(
+      "Free the field's lease (see --lock) for a run that will not release it. A lease whose " +
+        "holder died is taken over by itself once it expires (30 s); unlock saves the wait. " +
+        "Without --force, only a holder on this host whose process is gone is released.",
+    )
+    .addOption(
+      new Option(
+        "--force",
+        "release even a holder that may still run (its next change fails with LEASE_LOST)",
+      ),
+    );
+  addFileOptions(unlock);
+  addLockOptions(unlock, false);
+  addProviderOptions(unlock);
+  addOutputOptions(unlock, "print what was done as one JSON object on stdout");
+  unlock
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ pcf unlock\n  $ pcf unlock --lock s3://acme-pcf/prod/app.lock --force",
+    )
+    .action((options: UnlockCommandOptions) =>
+      runAction(options, async () => (await import("./commands/unlock.js")).unlockCommand(options)),
+    );
+
   program
     .command("schema")
     .summary("print the JSON Schema of the definition format")
@@ -214,7 +244,9 @@ const SAFETY_HELP =
   '"Terminate N particles? [y/N]" on a terminal and refuses without --yes otherwise.\n' +
   "Ctrl-C or SIGTERM once: no new work starts, work in flight finishes, then the report.\n" +
   "Twice: work in flight is aborted. Three times: exit at once.\n" +
-  "Exit status: 0 converged, 1 error, 130 interrupted (SIGINT), 143 terminated (SIGTERM).";
+  "Exit status: 0 converged, 1 error, 130 interrupted (SIGINT), 143 terminated (SIGTERM).\n" +
+  "Lock: a run takes the field's lease first; while another run holds it, pcf stops with\n" +
+  '"locked by USER@HOST pid N for S s (token T)", or waits with --lock-timeout.';
 
 const PROGRAM_HELP = `
 Examples:
@@ -332,6 +364,31 @@ function addRunOptions(command: Command, isMutating: boolean): void {
         "--rollback",
         "if any particle fails, terminate every selected particle (PCF's rollback)",
       ).helpGroup("Run:"),
+    );
+}
+
+function addLockOptions(command: Command, isMutating: boolean): void {
+  command.addOption(
+    new Option(
+      "--lock <where>",
+      "the field's lease: s3://bucket/key, or a folder path (default: .pcf.lock next to the first file)",
+    ).helpGroup("Lock:"),
+  );
+  if (!isMutating) return;
+  command
+    .addOption(
+      new Option(
+        "--no-lock",
+        "take no lease (concurrent runs may then duplicate resources)",
+      ).helpGroup("Lock:"),
+    )
+    .addOption(
+      new Option(
+        "--lock-timeout <seconds>",
+        "wait this long for a lease another run holds (default: 0, stop at once)",
+      )
+        .argParser(parseWaitSeconds)
+        .helpGroup("Lock:"),
     );
 }
 

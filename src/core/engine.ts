@@ -43,6 +43,11 @@ export interface ApplyOptions extends ReplacePolicy {
   readonly now?: () => number;
   /** Settings per provider (`{ aws: { region, profile, endpoint } }`); see each provider's docs. */
   readonly providerOptions?: ProviderOptions;
+  /**
+   * Awaited before every transition; a rejection fails that particle with its error. Give it a
+   * lease's `beforeMutation` so that a run which lost its lease stops mutating.
+   */
+  readonly beforeMutation?: () => Promise<void>;
 }
 
 /**
@@ -112,6 +117,7 @@ function walk(
     onEvent: options.onEvent,
     now: options.now,
     providerOptions: options.providerOptions,
+    beforeMutation: options.beforeMutation,
   };
   return withRunContext(contextOptions, (context) =>
     walkWith(field, options, deadline.signal, context),

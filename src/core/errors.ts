@@ -15,6 +15,9 @@
  * - `APPLY_FAILED`: one or more particles failed; the error carries the per-particle report.
  * - `FILE_NOT_FOUND`: no definition file at the given path, or none in the working directory.
  * - `NOT_FOUND`: no particle or quasiparticle has the requested name.
+ * - `LEASE_HELD`: another run holds the field's lease; nothing was touched.
+ * - `LEASE_LOST`: this run's lease was taken over, released or left to expire; it stopped mutating.
+ * - `LEASE_INVALID`: the stored lease is not a lease record.
  */
 export type PcfErrorCode =
   | "DEFINITION_INVALID"
@@ -31,7 +34,10 @@ export type PcfErrorCode =
   | "ABORTED"
   | "APPLY_FAILED"
   | "FILE_NOT_FOUND"
-  | "NOT_FOUND";
+  | "NOT_FOUND"
+  | "LEASE_HELD"
+  | "LEASE_LOST"
+  | "LEASE_INVALID";
 
 /** Where a problem is: the definition file, the particle id (`flavor:pcf_name`) and the field path. */
 export interface ErrorLocation {

@@ -465,6 +465,8 @@ export abstract class Particle implements ReplaceSubject {
         particle: this.id,
       });
     }
+    // A fencing check (the run's lease) before anything mutates.
+    await context.beforeMutation();
     await this.beforeTransition(transition, context);
     // The state read before is stale from here on, unless the transition records what it knows.
     this.markDirty();

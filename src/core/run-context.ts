@@ -34,6 +34,11 @@ export interface RunContext {
   /** Reports an event to the caller's `onEvent`. */
   emit(event: EngineEventInput): void;
   /**
+   * Resolves when a mutating call may go ahead; `Particle.runTransition` awaits it before every
+   * transition. It runs the caller's `beforeMutation` (a lease's check), else resolves at once.
+   */
+  beforeMutation(): Promise<void>;
+  /**
    * Settings for providers, keyed by provider (`aws`, `local`): region, profile, endpoint and the
    * like. Each provider reads and validates its own key.
    */
@@ -49,6 +54,8 @@ export interface RunContextOptions {
   readonly onEvent?: ((event: EngineEvent) => void) | undefined;
   readonly now?: (() => number) | undefined;
   readonly providerOptions?: ProviderOptions | undefined;
+  /** Awaited before every transition; rejects to refuse it (a lost lease: `LEASE_LOST`). */
+  readonly beforeMutation?: (() => Promise<void>) | undefined;
 }
 
 /** A fresh context for one run. */
@@ -98,6 +105,9 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
     },
     close(): void {
       for (const cleanup of cleanups.splice(0)) cleanup();
+    },
+    beforeMutation(): Promise<void> {
+      return options.beforeMutation?.() ?? Promise.resolve();
     },
     emit(event: EngineEventInput): void {
       seq += 1;

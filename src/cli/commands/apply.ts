@@ -11,6 +11,7 @@ import {
 import { CliError } from "../cli-error.js";
 import { confirmRemoval } from "../confirm.js";
 import { loadSelection } from "../load.js";
+import { takeLock, type HeldLock } from "../lock.js";
 import {
   DEFAULT_PARALLEL,
   commandTimeoutMs,
@@ -29,9 +30,10 @@ import { SIGNAL_EXIT_STATUS, type Interrupts, type SignalHandlers } from "../sig
 const SIGINT_EXIT_STATUS = SIGNAL_EXIT_STATUS.SIGINT;
 
 /**
- * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, plans when it must
- * know what would be removed (or with `--dry-run`), asks before removing anything, then applies
- * with live progress and prints what was done.
+ * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, takes the field's
+ * lease (unless `--dry-run` or `--no-lock`), plans when it must know what would be removed (or
+ * with `--dry-run`), asks before removing anything, then applies with live progress (checking
+ * the lease before every transition) and prints what was done; the lease is released at the end.
  * @returns 0 when everything converged (or a dry run); 130 after SIGINT, 143 after SIGTERM.
  * @throws ApplyError when a particle failed; any loading or selection error.
  * @internal
@@ -46,7 +48,7 @@ export async function applyCommand(
 ): Promise<number> {
   const output = createOutput(options);
   const { desiredState } = options;
-  const { particles } = await loadSelection(name, options, desiredState);
+  const { loaded, particles } = await loadSelection(name, options, desiredState);
   const field = new Field(particles);
   const providerOptions = providerOptionsOf(options);
   const deadline = deadlineSignal(undefined, commandTimeoutMs(options));
@@ -67,7 +69,18 @@ export async function applyCommand(
     onAbort: (signal) => say(output.errColors.yellow(`${signal}: aborting work in flight`)),
     deadline: deadline.signal,
   });
+  let lock: HeldLock | undefined;
   try {
+    // After loading and validating, before the first cloud call; a dry run changes nothing.
+    if (options.dryRun !== true) {
+      try {
+        lock = await takeLock(loaded.files, options, { output, signal: interrupts.anySignal });
+      } catch (error) {
+        if (!interrupts.isInterrupted) throw error;
+        output.info("nothing changed");
+        return interrupts.exitStatus;
+      }
+    }
     const mustPlan = options.dryRun === true || (options.yes !== true && verb !== "run");
     if (mustPlan) {
       let plan: FieldPlan;
@@ -110,6 +123,7 @@ export async function applyCommand(
         rollback: options.rollback === true,
         allowReplace: options.allowReplace,
         providerOptions,
+        beforeMutation: lock?.lease.beforeMutation,
         onEvent: (event) => renderer?.onEvent(event),
       });
     } catch (error) {
@@ -121,6 +135,7 @@ export async function applyCommand(
     }
     return finishRun(result, failure, interrupts, output);
   } finally {
+    await lock?.release();
     interrupts.dispose();
     deadline.dispose();
   }

@@ -135,6 +135,13 @@ export function isConflict(error: unknown): boolean {
   return errorCodes(error).some((code) => CONFLICT_CODES.has(code)) || awsHttpStatus(error) === 409;
 }
 
+/** True when a conditional write found its condition false (S3 `If-Match` / `If-None-Match`: HTTP 412). */
+export function isPreconditionFailed(error: unknown): boolean {
+  return (
+    errorCodes(error).some((code) => code === "PreconditionFailed") || awsHttpStatus(error) === 412
+  );
+}
+
 /** True when trying the same call again later may succeed: throttling, timeouts, server faults. */
 export function isRetryable(error: unknown): boolean {
   const status = awsHttpStatus(error);

@@ -19,6 +19,7 @@ export {
   isNoTagSet,
   isNotFound,
   isRequestTimeout,
+  isPreconditionFailed,
   isRetryable,
   isThrottled,
   wrapAwsError,
@@ -31,6 +32,7 @@ export {
   type LookupKind,
   type LookupScope,
 } from "./lookup.js";
+export { s3LeaseBackend, type S3LeaseBackendOptions } from "./lease-s3.js";
 export {
   DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
   DEFAULT_AWS_REQUEST_TIMEOUT_MS,
