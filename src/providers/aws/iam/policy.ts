@@ -16,6 +16,7 @@ import type { Particle } from "../../../core/particle.js";
 import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { required } from "../../kit/create-once.js";
 import { isConflict, wrapAwsError } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
@@ -138,21 +139,40 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition> {
     await (this.constructor as typeof IamPolicy).syncAll([this], context);
   }
 
-  /** Creates the policy with its document, its tags and the ownership tag. */
+  /**
+   * Creates the policy with its document, its tags and the ownership tag. A resent CreatePolicy
+   * after a lost answer fails on the policy it made, so that one is looked for first.
+   */
   protected override async _start(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
     const client = await this.client(IAMClient, context);
-    try {
-      const { Policy } = await client.send(new CreatePolicyCommand(toCreateInput(desired)), {
-        abortSignal: context.signal,
-      });
-      this.policyArn = Policy?.Arn;
-    } catch (error) {
-      const hint = isConflict(error)
-        ? " (a policy of that name exists, maybe in another path)"
-        : "";
-      throw wrapAwsError(error, this.id, `create policy ${desired.PolicyName}${hint}`);
-    }
+    const abortSignal = context.signal;
+    const { value: policyArn } = await this.createResource(
+      `create policy ${desired.PolicyName}`,
+      IAMClient,
+      context,
+      {
+        send: async (once) => {
+          const { Policy } = await once.send(new CreatePolicyCommand(toCreateInput(desired)), {
+            abortSignal,
+          });
+          return required(Policy?.Arn, "policy ARN");
+        },
+        findCreated: async () => {
+          const listed = await listLocalPolicies(client, abortSignal);
+          const arn = findPolicy(listed, desired.PolicyName, desired.Path)?.Arn;
+          if (arn === undefined) return undefined;
+          const { Policy } = await client.send(new GetPolicyCommand({ PolicyArn: arn }), {
+            abortSignal,
+          });
+          return hasOwnershipTag(tagsFromList(Policy?.Tags)) ? arn : undefined;
+        },
+        alreadyExistsCodes: ["EntityAlreadyExists"],
+        hint: (error) =>
+          isConflict(error) ? " (a policy of that name exists, maybe in another path)" : "",
+      },
+    );
+    this.policyArn = policyArn;
   }
 
   /** Detaches the policy everywhere, deletes its other versions, then it; a policy already gone is fine. */

@@ -1,0 +1,4 @@
+import { AWS_CONFORMANCE } from "./aws/index.js";
+import { registerConformance, shardOf } from "./suite.js";
+
+for (const spec of shardOf(AWS_CONFORMANCE, { shard: 0, shards: 2 })) registerConformance(spec);

@@ -1,0 +1,105 @@
+import type { Particle, ParticleClass, ParticleDefinition } from "../../src/index.js";
+import type { EquivalentStates } from "../../src/core/state.js";
+
+/**
+ * What a flavor gives the conformance suite (see `suite.ts`): data and small functions, written
+ * once per flavor; the suite turns them into one `describe` with one test per step.
+ */
+
+/** A flavor's class, with the statics the suite checks its spec against. */
+export type FlavorUnderTest = ParticleClass & {
+  readonly equivalentStates: EquivalentStates;
+  readonly fixedFields: readonly string[];
+  readonly prototype: Particle;
+};
+
+/** The live fields a second-client read returns; `undefined` when the resource is gone. */
+export type LiveFields = Readonly<Record<string, unknown>>;
+
+/** The steps of the suite, in the order they run. */
+export const CONFORMANCE_STEPS = [
+  "create",
+  "no-op",
+  "drift",
+  "update",
+  "replace-refused",
+  "replace",
+  "stop-start",
+  "terminate",
+  "terminate-gone",
+  "foreign",
+  "lost-answer",
+  "killed-before-tags",
+] as const;
+
+/** One step of the suite. */
+export type ConformanceStep = (typeof CONFORMANCE_STEPS)[number];
+
+/**
+ * A step the flavor does not pass yet. The suite then asserts that the step still fails with
+ * `failure`, so the gap is seen the day it closes (the test fails and the entry must go).
+ */
+export interface KnownGap {
+  readonly step: ConformanceStep;
+  /** Why it fails, in a few words; shown in the test's name. */
+  readonly reason: string;
+  /** What the step's failure message matches today. */
+  readonly failure: RegExp;
+}
+
+/** A change made through a definition, and what the second client must then read. */
+export interface DefinitionChange {
+  /** The changed definition of the particle `label`. */
+  readonly definition: (label: string) => ParticleDefinition;
+  /** Fields {@link ConformanceSpec.verify} must return after the change (matched as a subset). */
+  readonly expected: LiveFields;
+}
+
+/** A change to a field fixed at creation. */
+export interface FixedChange extends DefinitionChange {
+  /** The changed field's path in the resource block (`Path`), as the refusal names it. */
+  readonly field: string;
+}
+
+/** How the flavor's resource looks stopped and started again, to the second client. */
+export interface StoppedForm {
+  readonly stopped: LiveFields;
+  readonly running: LiveFields;
+}
+
+/** A flavor's registration in the conformance suite. */
+export interface ConformanceSpec {
+  /** The flavor's class. */
+  readonly flavor: FlavorUnderTest;
+  /** `import.meta.url` of the spec's module: its moto account and unique names derive from it. */
+  readonly testFileUrl: string;
+  /** Runs once before the steps (a VPC for subnets to live in). */
+  readonly beforeAll?: () => Promise<void>;
+  /** A valid definition of the particle `label`, under a name unique to the spec and label. */
+  readonly definition: (label: string) => ParticleDefinition;
+  /** Reads the resource of `label` with a second client: its live fields, or `undefined` when gone. */
+  readonly verify: (label: string) => Promise<LiveFields | undefined>;
+  /** Changes one updatable field of `label`'s resource behind the framework's back. */
+  readonly drift: {
+    readonly apply: (label: string) => Promise<void>;
+    /** The key of {@link ConformanceSpec.verify}'s answer that the drift changes. */
+    readonly field: string;
+  };
+  /** A change that `update` applies in place. */
+  readonly update: DefinitionChange;
+  /**
+   * A change to a field fixed at creation (every flavor with fixed fields must give one), or
+   * `"none"`: the suite then asserts that the class fixes no field.
+   */
+  readonly replace: FixedChange | "none";
+  /**
+   * How the resource looks stopped, or `"none"` for a flavor whose stopped form is terminated;
+   * the suite asserts that this agrees with the class's `equivalentStates`.
+   */
+  readonly stop: StoppedForm | "none";
+  /** Makes `label`'s resource with the second client, without the ownership tag. */
+  readonly createForeign: (label: string) => Promise<void>;
+  /** The AWS operation of the create (`CreateQueue`), for the lost answer and the kill. */
+  readonly createOperation: string;
+  readonly knownGaps?: readonly KnownGap[];
+}
