@@ -1,7 +1,10 @@
 import type { ConformanceSpec } from "../spec.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
+import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
+import { kmsKeySpec } from "./kms-key.js";
+import { s3BucketSpec } from "./s3-bucket.js";
 import { sqsQueueSpec } from "./sqs-queue.js";
 
 /** Every AWS flavor's conformance spec: the registry the catalogue test checks. */
@@ -10,4 +13,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudwatchLogsSpec,
   iamPolicySpec,
   iamRoleSpec,
+  s3BucketSpec,
+  dynamodbTableSpec,
+  kmsKeySpec,
 ];

@@ -186,14 +186,24 @@ export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
   /** Creates the table with its indexes, its tags and the ownership tag. */
   protected override async _start(context: RunContext): Promise<void> {
     const client = await this.client(DynamoDBClient, context);
-    try {
-      await client.send(new CreateTableCommand(toCreateInput(this.desiredDefinition())), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      const hint = isConflict(error) ? " (a table of that name exists, or is being deleted)" : "";
-      throw wrapAwsError(error, this.id, `create table ${this.tableName}${hint}`);
-    }
+    const abortSignal = context.signal;
+    // A resent CreateTable after a lost answer fails on the table it made: look for it first.
+    await this.createResource(`create table ${this.tableName}`, DynamoDBClient, context, {
+      send: async (once) => {
+        await once.send(new CreateTableCommand(toCreateInput(this.desiredDefinition())), {
+          abortSignal,
+        });
+        return true;
+      },
+      findCreated: async () => {
+        const arn = (await this.describe(client, context))?.TableArn;
+        if (arn === undefined) return undefined;
+        return hasOwnershipTag(await listTableTags(client, arn, abortSignal)) ? true : undefined;
+      },
+      alreadyExistsCodes: ["ResourceInUseException"],
+      hint: (error) =>
+        isConflict(error) ? " (a table of that name exists, or is being deleted)" : "",
+    });
   }
 
   /** Deletes the table and its items; a table already gone is fine. */
