@@ -5,7 +5,10 @@ import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
 import { s3BucketSpec } from "./s3-bucket.js";
+import { securityGroupSpec } from "./security-group.js";
 import { sqsQueueSpec } from "./sqs-queue.js";
+import { subnetSpec } from "./subnet.js";
+import { vpcInstanceSpec } from "./vpc-instance.js";
 
 /** Every AWS flavor's conformance spec: the registry the catalogue test checks. */
 export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
@@ -16,4 +19,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   s3BucketSpec,
   dynamodbTableSpec,
   kmsKeySpec,
+  vpcInstanceSpec,
+  subnetSpec,
+  securityGroupSpec,
 ];
