@@ -1,6 +1,7 @@
 import type { ConformanceSpec } from "../spec.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
+import { ebsVolumeSpec } from "./ebs-volume.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
@@ -22,4 +23,5 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   vpcInstanceSpec,
   subnetSpec,
   securityGroupSpec,
+  ebsVolumeSpec,
 ];

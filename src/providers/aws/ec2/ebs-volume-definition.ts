@@ -77,6 +77,13 @@ export type EbsVolumeDefinition = z.infer<typeof ebsVolumeSchema>;
 export const MODIFIABLE_VOLUME_FIELDS = ["Size", "VolumeType", "Iops", "Throughput"] as const;
 
 /**
+ * The fields EC2 sets at creation and ModifyVolume cannot change: a change replaces the volume.
+ * `KmsKeyId` is not among them because a definition may name the key by alias while a read gives
+ * its ARN, which would read as a change.
+ */
+export const FIXED_VOLUME_FIELDS = ["AvailabilityZone", "Encrypted", "SnapshotId"] as const;
+
+/**
  * The volume tags a definition asks for: TagSpecifications' tags, then the `Tags` map, then
  * `PCFName`. `undefined` when it lists none: tags are then not compared.
  */

@@ -17,11 +17,13 @@ import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
-import { isRetryable, wrapAwsError } from "../errors.js";
+import { required } from "../../kit/create-once.js";
+import { AwsCallError, wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
 import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
 import { clientToken, describeVolumes, groupByPcfName } from "./describe.js";
 import {
+  FIXED_VOLUME_FIELDS,
   MODIFIABLE_VOLUME_FIELDS,
   ebsVolumeSchema,
   requestedVolumeTags,
@@ -48,8 +50,9 @@ export { ebsVolumeSchema, type EbsVolumeDefinition } from "./ebs-volume-definiti
  * Updated in place: Size (grow only: AWS refuses to shrink), VolumeType, Iops and Throughput with
  * one ModifyVolume, waiting until the volume reports them (AWS allows one modification per volume
  * every six hours); the tags, when the definition lists any; and, with `attach`, the attachment to
- * the parent instance (detaching it from any other first). Encryption, KMS key, snapshot and zone
- * apply at creation only and are not compared.
+ * the parent instance (detaching it from any other first). Zone, encryption and snapshot are
+ * fixed at creation: a change replaces the volume (see `FIXED_VOLUME_FIELDS`). The KMS key
+ * applies at creation only and is not compared.
  *
  * Deleting detaches the volume from every instance first (each DetachVolume names its instance)
  * and waits until it is free. A volume in state `error` reads `terminated`; the next start deletes
@@ -66,6 +69,7 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
   ];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = ebsVolumeSchema;
+  static override readonly fixedFields: readonly string[] = FIXED_VOLUME_FIELDS;
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 5_000 };
 
   /** The volume's id, from the last read; transitions act on it. */
@@ -150,16 +154,42 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
     const inputKey = JSON.stringify(input);
     if (this.launch?.inputKey !== inputKey) this.launch = { token: clientToken(this.id), inputKey };
     const launch = this.launch;
+    const abortSignal = context.signal;
+    // EC2 honours the token, moto does not: after a lost answer, look for the volume before resending.
     try {
-      const { VolumeId } = await client.send(
-        new CreateVolumeCommand({ ...input, ClientToken: launch.token }),
-        { abortSignal: context.signal },
+      const { value } = await this.createResource(
+        `create volume ${this.volumeName}`,
+        EC2Client,
+        context,
+        {
+          send: async (once) => {
+            const { VolumeId } = await once.send(
+              new CreateVolumeCommand({ ...input, ClientToken: launch.token }),
+              { abortSignal },
+            );
+            return required(VolumeId, "volume id");
+          },
+          findCreated: async () => {
+            const named = await describeVolumes(
+              client,
+              `tag:${PCF_NAME_TAG}`,
+              [this.volumeName],
+              abortSignal,
+            );
+            return named.find(
+              (volume) =>
+                volume.State !== "deleting" &&
+                volume.State !== "deleted" &&
+                hasOwnershipTag(tagsFromList(volume.Tags)),
+            )?.VolumeId;
+          },
+        },
       );
-      launch.volumeId = VolumeId;
+      launch.volumeId = value;
     } catch (error) {
       // Only an answer that may not have arrived leaves a create to retry with the same token.
-      if (!isRetryable(error)) this.launch = undefined;
-      throw wrapAwsError(error, this.id, `create volume ${this.volumeName}`);
+      if (!(error instanceof AwsCallError && error.isRetryable)) this.launch = undefined;
+      throw error;
     }
   }
 
@@ -224,12 +254,12 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
       : [...differences, { path: "Attachments", desired: wanted, current: attached }];
   }
 
-  /** Size, type, IOPS, throughput (those the definition sets) and, when it lists any, the tags. */
+  /** Size, type, IOPS, throughput, the fields fixed at creation (those the definition sets) and, when it lists any, the tags. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
     const comparable: Record<string, unknown> = {};
-    for (const field of MODIFIABLE_VOLUME_FIELDS)
+    for (const field of [...MODIFIABLE_VOLUME_FIELDS, ...FIXED_VOLUME_FIELDS])
       if (definition[field] !== undefined) comparable[field] = definition[field];
     // A live description lists `Tags`; a definition writes a map and TagSpecifications.
     const tags = Array.isArray(definition["Tags"])
