@@ -100,7 +100,7 @@ class StepRunner {
   private proxy: FaultProxy | undefined;
   /** What the second client read after the last change the framework made to `main`. */
   private lastSeen: LiveFields | undefined;
-  /** `main`'s definition as last applied in full: the spec's, or its replacement's. */
+  /** `main`'s definition as last applied: the spec's, its update's, or its replacement's. */
   private current: ParticleDefinition;
 
   constructor(private readonly spec: ConformanceSpec) {
@@ -143,7 +143,8 @@ class StepRunner {
   }
 
   async update(): Promise<void> {
-    const report = await this.applyAsPlanned(this.spec.update.definition(MAIN));
+    this.current = this.spec.update.definition(MAIN);
+    const report = await this.applyAsPlanned(this.current);
     expect(report).toMatchObject({ outcome: "converged", transitions: ["update"] });
     this.lastSeen = await this.verified(MAIN);
     expect(this.lastSeen).toMatchObject(this.spec.update.expected);

@@ -2,6 +2,7 @@ import type { ConformanceSpec } from "../spec.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
+import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
@@ -24,4 +25,5 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   subnetSpec,
   securityGroupSpec,
   ebsVolumeSpec,
+  ec2InstanceSpec,
 ];
