@@ -27,3 +27,6 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ebsVolumeSpec,
   ec2InstanceSpec,
 ];
+
+/** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
+export const AWS_CONFORMANCE_SHARDS = 2;
