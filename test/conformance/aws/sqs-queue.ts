@@ -24,7 +24,10 @@ async function urlOf(label: string): Promise<string | undefined> {
   }
 }
 
-/** sqs_queue: attributes update in place; a queue has no stopped form and no fixed field. */
+/**
+ * sqs_queue: attributes update in place; a queue has no stopped form and no fixed field (FifoQueue
+ * follows from the name, its unique key).
+ */
 export const sqsQueueSpec: ConformanceSpec = {
   flavor: SqsQueue,
   testFileUrl: import.meta.url,
