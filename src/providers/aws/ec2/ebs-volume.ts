@@ -15,12 +15,13 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
+import { MAX_SPENT_TOKENS, idempotencyToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
-import { isRetryable, wrapAwsError } from "../errors.js";
+import { wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
 import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
-import { clientToken, describeVolumes, groupByPcfName } from "./describe.js";
+import { describeVolumes, groupByPcfName } from "./describe.js";
 import {
   MODIFIABLE_VOLUME_FIELDS,
   ebsVolumeSchema,
@@ -43,8 +44,9 @@ export { ebsVolumeSchema, type EbsVolumeDefinition } from "./ebs-volume-definiti
  * An EBS volume, found by its `PCFName` tag (= `custom_config.volume_name`), or by a pinned
  * `VolumeId`. A volume has no stopped form: stopping deletes it.
  *
- * Created with CreateVolume carrying all its tags, with a client token (kept until a read sees the
- * volume, so a retried create in one process cannot make two; see {@link Ec2Instance} on tokens).
+ * Created with CreateVolume carrying all its tags, with a client token derived from the particle
+ * and the create's input, so a retried create, a re-run or a second process cannot make two (see
+ * {@link Ec2Instance} on tokens; a token answered with a deleted volume moves down the chain).
  * Updated in place: Size (grow only: AWS refuses to shrink), VolumeType, Iops and Throughput with
  * one ModifyVolume, waiting until the volume reports them (AWS allows one modification per volume
  * every six hours); the tags, when the definition lists any; and, with `attach`, the attachment to
@@ -73,10 +75,8 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
   /** True when the last read found the volume in state `error`. */
   private isBroken = false;
   private currentTags: Record<string, string> = {};
-  /** The pending create: its client token and, once known, the volume's id. */
-  private launch:
-    | { readonly token: string; readonly inputKey: string; volumeId?: string | undefined }
-    | undefined;
+  /** The create not yet seen by a read: the volume's id CreateVolume returned. */
+  private launch: { readonly volumeId: string | undefined } | undefined;
 
   /** Reads every volume of `particles`: one DescribeVolumes per region by name, one for pinned ids. */
   static override async syncAll(
@@ -146,19 +146,22 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
       await this.deleteVolume(scope, this.volumeId);
     }
     const input = toCreateVolumeInput(desired);
-    // The same create asked again keeps its token; a changed one would be refused with it.
-    const inputKey = JSON.stringify(input);
-    if (this.launch?.inputKey !== inputKey) this.launch = { token: clientToken(this.id), inputKey };
-    const launch = this.launch;
+    const spent: string[] = [];
     try {
-      const { VolumeId } = await client.send(
-        new CreateVolumeCommand({ ...input, ClientToken: launch.token }),
-        { abortSignal: context.signal },
-      );
-      launch.volumeId = VolumeId;
+      for (;;) {
+        const ClientToken = idempotencyToken(this.id, input, { after: spent });
+        const { VolumeId, State } = await client.send(
+          new CreateVolumeCommand({ ...input, ClientToken }),
+          { abortSignal: context.signal },
+        );
+        const isSpent = State === "deleting" || State === "deleted";
+        if (!isSpent || VolumeId === undefined || spent.length >= MAX_SPENT_TOKENS) {
+          this.launch = { volumeId: VolumeId };
+          return;
+        }
+        spent.push(VolumeId);
+      }
     } catch (error) {
-      // Only an answer that may not have arrived leaves a create to retry with the same token.
-      if (!isRetryable(error)) this.launch = undefined;
       throw wrapAwsError(error, this.id, `create volume ${this.volumeName}`);
     }
   }
