@@ -16,6 +16,7 @@ export {
   quasiparticleFieldsSchema,
 } from "./core/definition.js";
 export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
+export { escapeText } from "./core/escape.js";
 export {
   applyField,
   syncField,
@@ -41,6 +42,7 @@ export type {
   RunOperation,
 } from "./core/events.js";
 export { Field, reachable } from "./core/field.js";
+export { MAX_MULTIPLIER, MAX_NAME_LENGTH, MAX_PARTICLES } from "./core/limits.js";
 export { closestNames, suggest } from "./core/suggest.js";
 export {
   findDefinitionFile,
