@@ -40,7 +40,11 @@ export function fuseMembers(
   const rawMembers = Array.isArray(quasiparticle.particles) ? quasiparticle.particles : [];
 
   rawMembers.forEach((raw, index) => {
-    const where = { file, particle: `quasiparticle ${quasiName}`, field: `particles[${index}]` };
+    const where = {
+      file,
+      particle: `${String(quasiparticle.flavor)}:${quasiName}`,
+      field: `particles[${index}]`,
+    };
     if (!isPlainObject(raw)) {
       issues.push({ ...where, message: "expected a particle definition (an object)" });
       return;
@@ -91,7 +95,8 @@ export function fuseMembers(
     for (const copy of multiply(member, multiplier, uniqueKeysOf(flavor))) {
       const id = `${flavor}:${copy.pcf_name}`;
       const taken = fused.get(id);
-      if (taken === undefined) fused.set(id, { member: copy, origin: where.field });
+      if (taken === undefined)
+        fused.set(id, { member: copy, origin: `${where.field}${howNamed(raw)}` });
       else
         issues.push({
           ...where,
@@ -128,9 +133,10 @@ export function countMembers(quasiparticle: Record<string, unknown>): number {
   }, 0);
 }
 
+/** How a member got its name, when not from its own `pcf_name` alone. */
 function howNamed(raw: Record<string, unknown>): string {
-  if (raw.pcf_name === undefined) return " (a member without pcf_name takes the quasiparticle's)";
-  return raw.multiplier === undefined ? "" : " (a multiplier copy)";
+  if (raw.multiplier !== undefined) return " (a multiplier copy)";
+  return raw.pcf_name === undefined ? " (no pcf_name: it takes the quasiparticle's)" : "";
 }
 
 function multiply(

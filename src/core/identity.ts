@@ -9,7 +9,7 @@ export interface Claim {
   readonly id: string;
   readonly flavor: string;
   readonly definition: Record<string, unknown>;
-  /** Where it was written, for messages: `entry 2`, `quasiparticle:group › particles[1]`. */
+  /** Where it was written, for messages: `entry 2`, `particles[1] of quasiparticle:group`. */
   readonly origin: string;
   /** The flavor's unique keys (dot paths into the definition). */
   readonly uniqueKeys: readonly string[];

@@ -58,7 +58,7 @@ export function claimsOf(
             uniqueKeys: [],
           },
           ...entry.members.map((member, position) =>
-            claim(member, `${entry.id} › ${entry.origins[position] ?? "particles"}`),
+            claim(member, `${entry.origins[position] ?? "particles"} of ${entry.id}`),
           ),
         ],
   );

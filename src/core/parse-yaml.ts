@@ -1,4 +1,14 @@
-import { isAlias, parseDocument, visit, type Document } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Document,
+  type YAMLMap,
+} from "yaml";
 import { PcfError, messageOf } from "./errors.js";
 
 /** The tags of YAML's core schema: a file may spell these out (`!!str 0123`), no other. */
@@ -31,6 +41,8 @@ export function parseYaml(text: string, file?: string): unknown {
     const line = text.slice(0, unsafe.offset).split("\n").length;
     throw new PcfError("DEFINITION_INVALID", `${unsafe.what} at line ${line}: ${unsafe.why}`, {
       file,
+      particle: unsafe.particle,
+      field: unsafe.field,
     });
   }
   try {
@@ -48,29 +60,64 @@ export function parseYaml(text: string, file?: string): unknown {
   }
 }
 
+interface UnsafeNode {
+  readonly what: string;
+  readonly why: string;
+  readonly offset: number;
+  /** The id of the top-level entry it is in, when that entry names one. */
+  readonly particle: string | undefined;
+  /** Its key path inside that entry. */
+  readonly field: string | undefined;
+}
+
 /**
  * The first tag outside the core schema, or alias inside its own anchor (it would make a value
  * that contains itself, which no later step could walk).
  */
-function firstUnsafeNode(
-  document: Document,
-): { what: string; why: string; offset: number } | undefined {
-  let found: { what: string; why: string; offset: number } | undefined;
+function firstUnsafeNode(document: Document): UnsafeNode | undefined {
+  let found: UnsafeNode | undefined;
   visit(document, {
     Node(_key, node, path) {
-      const offset = node.range?.[0] ?? 0;
+      let what: string | undefined;
+      let why = "";
       if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
-        const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
-        found = {
-          what: `YAML tag ${tag}`,
-          why: "not allowed: a definition holds plain data only",
-          offset,
-        };
+        what = `YAML tag ${node.tag.replace(/^tag:yaml\.org,2002:/, "!!")}`;
+        why = "not allowed: a definition holds plain data only";
       } else if (isAlias(node) && path.some((ancestor) => ancestor === node.resolve(document))) {
-        found = { what: `alias *${node.source}`, why: "refers to a node that contains it", offset };
+        what = `alias *${node.source}`;
+        why = "refers to a node that contains it";
       }
-      return found === undefined ? undefined : visit.BREAK;
+      if (what === undefined) return undefined;
+      found = { what, why, offset: node.range?.[0] ?? 0, ...locate([...path, node]) };
+      return visit.BREAK;
     },
   });
   return found;
+}
+
+/** The entry's id and the key path of the last node of `path` (document first). */
+function locate(path: readonly unknown[]): Pick<UnsafeNode, "particle" | "field"> {
+  const keys: string[] = [];
+  let entry: YAMLMap | undefined;
+  path.forEach((node, depth) => {
+    const child = path[depth + 1];
+    if (isSeq(node) && child !== undefined) {
+      if (depth === 1) entry = isMap(child) ? child : undefined;
+      keys.push(`[${node.items.indexOf(child)}]`);
+    } else if (isPair(node))
+      keys.push(`.${String(isScalar(node.key) ? node.key.value : node.key)}`);
+    else if (depth === 1 && isMap(node)) entry = node;
+  });
+  // The top-level index of a list is in the particle's name already.
+  const field = keys
+    .join("")
+    .replace(/^\[\d+\]/, "")
+    .replace(/^\./, "");
+  const flavor = entry?.get("flavor");
+  const name = entry?.get("pcf_name");
+  return {
+    particle:
+      typeof flavor === "string" && typeof name === "string" ? `${flavor}:${name}` : undefined,
+    field: field === "" ? undefined : field,
+  };
 }
