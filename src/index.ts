@@ -42,7 +42,7 @@ export type {
   RunOperation,
 } from "./core/events.js";
 export { Field, reachable } from "./core/field.js";
-export { MAX_MULTIPLIER, MAX_NAME_LENGTH, MAX_PARTICLES } from "./core/limits.js";
+export { MAX_DEPTH, MAX_MULTIPLIER, MAX_NAME_LENGTH, MAX_PARTICLES } from "./core/limits.js";
 export { closestNames, suggest } from "./core/suggest.js";
 export {
   findDefinitionFile,
