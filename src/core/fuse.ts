@@ -114,10 +114,10 @@ export function fuseMembers(
 }
 
 /** What a member's multiplier must be. */
-export const MULTIPLIER_RULE = `expected a whole number from 1 to ${MAX_MULTIPLIER} (the limit per member)`;
+const MULTIPLIER_RULE = `expected a whole number from 1 to ${MAX_MULTIPLIER} (the limit per member)`;
 
 /** True for a multiplier {@link fuseMembers} accepts: a whole number from 1 to {@link MAX_MULTIPLIER}. */
-export function isValidMultiplier(value: unknown): value is number {
+function isValidMultiplier(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_MULTIPLIER;
 }
 
