@@ -15,7 +15,8 @@ export interface ScreenedEntry {
 /**
  * The checks that come before any other, because the others would be unsafe or endless without
  * them: a file with no definitions; prototype keys, self-containing values and absurd nesting
- * (such an entry is reported and left out); a `multiplier` outside a quasiparticle's members; and
+ * (such an entry is reported and left out); a `multiplier` outside a quasiparticle's members (left
+ * out too); and
  * more than {@link MAX_PARTICLES} particles in all (then `undefined`: nothing is fused).
  */
 export function screenEntries(
@@ -35,9 +36,8 @@ export function screenEntries(
     const hostile = structureIssues(raw, { file, particle });
     issues.push(...hostile);
     if (hostile.length > 0) return;
-    screened.push({ raw, index });
-    if (!isPlainObject(raw)) return;
-    if (raw.multiplier !== undefined)
+    if (isPlainObject(raw) && raw.multiplier !== undefined) {
+      // Left out too: its schema would report a bad multiplier a second time.
       issues.push({
         file,
         particle,
@@ -45,6 +45,10 @@ export function screenEntries(
         message:
           "multiplier applies only to the members of a quasiparticle (in its particles list)",
       });
+      return;
+    }
+    screened.push({ raw, index });
+    if (!isPlainObject(raw)) return;
     const count = isQuasiparticleDefinition(raw) ? countMembers(raw) : 1;
     total += count;
     if (count > (largest?.count ?? 0)) largest = { id: particle, count };
