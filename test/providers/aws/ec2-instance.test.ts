@@ -15,8 +15,7 @@ import {
   type Instance,
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Field, applyField, loadField, type ParticleDefinition } from "../../../src/index.js";
@@ -449,17 +448,26 @@ describe("ec2_instance", () => {
       // capitalone/Particle-Cloud-Framework examples/particle/aws/ec2/params_to_ec2_userdata/example_userdata.sh.j2
       const template =
         "# Export environment variables\n{% for ENVIRONMENT_VARIABLE in ENVIRONMENT_VARIABLES %}\nexport {{ENVIRONMENT_VARIABLE}}\n{% endfor %}\n\n# Run your code here\necho {{var1}}\necho {{var2}}\n";
-      const directory = await mkdtemp(join(tmpdir(), "pcf-ec2-"));
+      // Inside the working directory: a template path may not climb out of it.
+      const directory = await mkdtemp(join(process.cwd(), ".pcf-ec2-"));
       await writeFile(join(directory, "userdata.sh.j2"), template);
-      await instance(
-        "template",
-        {},
-        {
-          userdata_template_file: relative(process.cwd(), join(directory, "userdata.sh.j2")),
-          userdata_params: { ENVIRONMENT_VARIABLES: ["A=1", "B=2"], var1: "Hello", var2: "World" },
-          userdata_bash: true,
-        },
-      ).apply({ providerOptions });
+      try {
+        await instance(
+          "template",
+          {},
+          {
+            userdata_template_file: relative(process.cwd(), join(directory, "userdata.sh.j2")),
+            userdata_params: {
+              ENVIRONMENT_VARIABLES: ["A=1", "B=2"],
+              var1: "Hello",
+              var2: "World",
+            },
+            userdata_bash: true,
+          },
+        ).apply({ providerOptions });
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
       expect(await userDataOf((await only("template")).InstanceId)).toBe(
         "#!/bin/bash\n# Export environment variables\n\nexport A=1\n\nexport B=2\n\n\n# Run your code here\necho Hello\necho World",
       );
@@ -666,9 +674,12 @@ describe("ec2_instance", () => {
           },
         },
       ];
-      const { field } = await loadField(definitions);
-      expect(field.particles).toHaveLength(5);
-      for (const particle of field.particles) expect(particle).toBeInstanceOf(Ec2Instance);
+      // Each on its own, as in PCF: two of them name one instance, which one field refuses.
+      const particles = [];
+      for (const definition of definitions)
+        particles.push(...(await loadField(definition)).field.particles);
+      expect(particles).toHaveLength(5);
+      for (const particle of particles) expect(particle).toBeInstanceOf(Ec2Instance);
     });
 
     it("applies PCF's example with the account's own network", async () => {
