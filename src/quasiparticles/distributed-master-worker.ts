@@ -1,4 +1,5 @@
-import { PcfError, Quasiparticle } from "../index.js";
+import { PcfError } from "../core/errors.js";
+import { Quasiparticle } from "../core/quasiparticle.js";
 
 /**
  * A cluster of master and worker particles, as in PCF's quickstart: every member whose
