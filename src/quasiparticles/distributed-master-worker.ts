@@ -1,4 +1,6 @@
-import { PcfError, Quasiparticle, escapeText, listNames } from "../index.js";
+import { escapeText } from "../core/escape.js";
+import { PcfError, listNames } from "../core/errors.js";
+import { Quasiparticle } from "../core/quasiparticle.js";
 
 /**
  * A cluster of master and worker particles, as in PCF's quickstart: every member whose
