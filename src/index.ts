@@ -20,6 +20,7 @@ export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
 export { ApplyError, type ApplyResult, type ParticleReport } from "./core/apply-result.js";
 export { applyField, type ApplyOptions } from "./core/engine.js";
 export { syncField } from "./core/field-read.js";
+export { escapeText } from "./core/escape.js";
 export {
   ReadFailures,
   readEach,
@@ -68,6 +69,7 @@ export {
   type UnlockLeaseResult,
 } from "./core/lease-unlock.js";
 export { openLeaseBackend, type OpenLeaseBackendOptions } from "./lease-backends.js";
+export { MAX_DEPTH, MAX_MULTIPLIER, MAX_NAME_LENGTH, MAX_PARTICLES } from "./core/limits.js";
 export { closestNames, suggest } from "./core/suggest.js";
 export {
   findDefinitionFile,

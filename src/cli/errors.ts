@@ -1,11 +1,18 @@
-import { ApplyError, DefinitionError, PcfError, formatIssue, type PcfErrorCode } from "../index.js";
+import {
+  ApplyError,
+  DefinitionError,
+  PcfError,
+  escapeText,
+  formatIssue,
+  type PcfErrorCode,
+} from "../index.js";
 import { CliError } from "./cli-error.js";
 import { createOutput, type Output } from "./output.js";
 
 /**
  * Prints an error as the CLI shows it: one line, location first (`file › particle › field:
  * message`), one line per definition problem or failed particle, then a hint; `--debug` adds the
- * stack and causes. With `--json`, also prints `{"v":1,"type":"error",…}` on stdout.
+ * stack and causes. Control characters and lone surrogates are printed as escapes (`\u001b`). With `--json`, also prints `{"v":1,"type":"error",…}` on stdout.
  * @returns the exit status, 1.
  * @internal
  */
@@ -16,10 +23,15 @@ export function reportError(
 ): number {
   const c = output.errColors;
   const { headline, details, hint } = describeError(error);
-  const lines = [`${c.red(c.bold("error:"))} ${headline}`, ...details.map((line) => `  ${line}`)];
+  // A name from a definition file may hold control characters: each line stays one line.
+  const lines = [
+    `${c.red(c.bold("error:"))} ${escapeText(headline)}`,
+    ...details.map((line) => `  ${escapeText(line)}`),
+  ];
   if (hint !== undefined && !(options.debug && hint.includes("--debug")))
     lines.push(c.dim(`hint: ${hint}`));
-  if (options.debug) lines.push(...debugLines(error));
+  if (options.debug)
+    lines.push(...debugLines(error).flatMap((text) => text.split("\n").map(escapeText)));
   output.stderr.write(`${lines.join("\n")}\n`);
   if (options.json) output.json(errorJson(error));
   return 1;

@@ -1,8 +1,9 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
+import { PROVIDER_CLI_OPTIONS, type ProviderCliFlag } from "../provider-cli-options.js";
 
 /**
  * The options commander hands to the actions, and the small parsers it uses. Loaded at startup:
- * imports commander only.
+ * imports commander and the provider flag table (plain data) only.
  * @internal
  */
 
@@ -23,22 +24,24 @@ export interface SelectionOptions extends FileOptions {
   readonly withDependents?: boolean;
 }
 
+/**
+ * The providers' flags (`--region`, `--request-timeout`, …: {@link PROVIDER_CLI_OPTIONS}), under
+ * commander's name for each (`region`, `requestTimeout`), as parsed; read by {@link providerOptionsOf}.
+ */
+export interface ProviderFlagValues {
+  readonly [flagName: string]: unknown;
+}
+
 /** Options of commands that talk to providers. */
-export interface ProviderCommandOptions extends SelectionOptions {
+export interface ProviderCommandOptions extends SelectionOptions, ProviderFlagValues {
   /** `--timeout` seconds for the whole command; 0: no limit. */
   readonly timeout?: number;
   /** `--allow-replace NAME`, repeatable: particles that may be replaced. */
   readonly allowReplace?: string[];
-  /** `--request-timeout` seconds per AWS request attempt; 0: no limit. */
-  readonly requestTimeout?: number;
-  readonly region?: string;
-  readonly profile?: string;
-  readonly endpoint?: string;
 }
 
 /** Where the lease is (`--lock`; `false` with `--no-lock`), for every command that takes or frees it. */
-export interface LockOptions
-  extends FileOptions, Pick<ProviderCommandOptions, "region" | "profile" | "endpoint"> {
+export interface LockOptions extends FileOptions, ProviderFlagValues {
   readonly lock?: string | false;
 }
 
@@ -126,14 +129,6 @@ export const DEFAULT_TIMEOUT_SECONDS = 3600;
  */
 export const DEFAULT_TRANSITION_TIMEOUT_SECONDS = 900;
 
-/**
- * The AWS provider's default request limits (`DEFAULT_AWS_REQUEST_TIMEOUT_MS`,
- * `DEFAULT_AWS_CONNECTION_TIMEOUT_MS`), in seconds, for the help text. A test keeps them equal.
- */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
-/** See {@link DEFAULT_REQUEST_TIMEOUT_SECONDS}. */
-export const DEFAULT_CONNECTION_TIMEOUT_SECONDS = 5;
-
 /** Seconds as milliseconds, `undefined` when not given; 0 stays 0 ("no limit"). */
 export function secondsToMs(seconds: number | undefined): number | undefined {
   if (seconds === undefined || seconds === 0) return seconds;
@@ -148,7 +143,7 @@ export function commandTimeoutMs(
   return timeoutMs === 0 ? undefined : timeoutMs;
 }
 
-/** Parses a number of seconds, 0 meaning no limit (`--timeout`, `--request-timeout`). */
+/** Parses a number of seconds, 0 meaning no limit (`--timeout`, a provider's `seconds` flags). */
 export function parseSeconds(value: string): number {
   const parsed = Number(value);
   if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0)
@@ -164,20 +159,38 @@ export function parseWaitSeconds(value: string): number {
   return parsed;
 }
 
+/** The commander option of a provider's flag; a `seconds` flag is parsed as `--timeout` is. */
+export function providerFlagOption(flag: ProviderCliFlag): Option {
+  const option = new Option(flag.flags, flag.help);
+  return flag.kind === "seconds" ? option.argParser(parseSeconds) : option;
+}
+
 /**
- * The `providerOptions` for the library: `--region`, `--profile`, `--endpoint` and
- * `--request-timeout` go to `aws`.
+ * The `providerOptions` for the library: each provider's `toProviderOptions` of the values of its
+ * flags that were given, under its key (`aws`); a provider none of whose flags was given is left out.
  */
-export function providerOptionsOf(
-  options: Pick<ProviderCommandOptions, "region" | "profile" | "endpoint" | "requestTimeout">,
-): Record<string, unknown> {
-  const aws = Object.fromEntries(
-    Object.entries({
-      region: options.region,
-      profile: options.profile,
-      endpoint: options.endpoint,
-      requestTimeoutMs: secondsToMs(options.requestTimeout),
-    }).filter(([, value]) => value !== undefined),
+export function providerOptionsOf(options: ProviderFlagValues): Record<string, unknown> {
+  return Object.fromEntries(
+    PROVIDER_CLI_OPTIONS.flatMap((provider) => {
+      const values = Object.fromEntries(
+        Object.entries(provider.flags).flatMap(([key, flag]) => {
+          const value = flagValue(options, flag);
+          return value === undefined ? [] : [[key, value]];
+        }),
+      );
+      return Object.keys(values).length === 0
+        ? []
+        : [[provider.provider, provider.toProviderOptions(values)]];
+    }),
   );
-  return Object.keys(aws).length === 0 ? {} : { aws };
+}
+
+/** A provider flag's value as its mapping takes it: seconds in ms; `undefined` when not given. */
+function flagValue(
+  options: ProviderFlagValues,
+  flag: ProviderCliFlag,
+): string | number | undefined {
+  const value = options[providerFlagOption(flag).attributeName()];
+  if (flag.kind === "seconds") return typeof value === "number" ? secondsToMs(value) : undefined;
+  return typeof value === "string" ? value : undefined;
 }

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
+import { PROVIDER_CLI_OPTIONS } from "../provider-cli-options.js";
 import {
   APPLY_VERBS,
-  DEFAULT_CONNECTION_TIMEOUT_SECONDS,
   DEFAULT_PARALLEL,
-  DEFAULT_REQUEST_TIMEOUT_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TRANSITION_TIMEOUT_SECONDS,
   collect,
@@ -19,6 +18,7 @@ import {
   type ProviderCommandOptions,
   type UnlockCommandOptions,
   parseWaitSeconds,
+  providerFlagOption,
 } from "./options.js";
 import type { SignalHandlers } from "./signals.js";
 
@@ -392,29 +392,11 @@ function addLockOptions(command: Command, isMutating: boolean): void {
     );
 }
 
+/** Every provider's flags (the table in provider-cli-options.ts), each in its provider's help group. */
 function addProviderOptions(command: Command): void {
-  command
-    .addOption(
-      new Option("--region <region>", "AWS region (default: AWS_REGION)").helpGroup("Provider:"),
-    )
-    .addOption(
-      new Option("--profile <name>", "AWS shared-config profile (default: AWS_PROFILE)").helpGroup(
-        "Provider:",
-      ),
-    )
-    .addOption(
-      new Option("--endpoint <url>", "AWS endpoint URL, e.g. a local emulator").helpGroup(
-        "Provider:",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--request-timeout <seconds>",
-        `AWS: give up on one attempt of a request after this long, then retry; 0: no limit (default: ${DEFAULT_REQUEST_TIMEOUT_SECONDS}, of which connecting: ${DEFAULT_CONNECTION_TIMEOUT_SECONDS})`,
-      )
-        .argParser(parseSeconds)
-        .helpGroup("Provider:"),
-    );
+  for (const provider of PROVIDER_CLI_OPTIONS)
+    for (const flag of Object.values(provider.flags))
+      command.addOption(providerFlagOption(flag).helpGroup(provider.helpGroup));
 }
 
 function addOutputOptions(command: Command, jsonHelp: string): void {

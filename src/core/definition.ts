@@ -1,5 +1,7 @@
 import * as z from "zod";
 import type { DefinitionIssue } from "./errors.js";
+import { escapeText, findUnsafeCharacter } from "./escape.js";
+import { MAX_MULTIPLIER, MAX_NAME_LENGTH } from "./limits.js";
 import { isInheritLike, isReference, parseInherit } from "./references.js";
 import { DESIRED_STATES } from "./state.js";
 import { keysAt } from "./schema-keys.js";
@@ -23,7 +25,22 @@ const callbackSchema = z.strictObject({
 
 /** The framework's own fields of a particle definition; the provider block is checked by the flavor. */
 export const particleFieldsSchema = z.looseObject({
-  pcf_name: z.string().min(1, "expected a non-empty name"),
+  pcf_name: z
+    .string()
+    .min(1, "expected a non-empty name")
+    .max(
+      MAX_NAME_LENGTH,
+      `longer than ${MAX_NAME_LENGTH} characters (the limit of an AWS tag value)`,
+    )
+    .check((context) => {
+      const unsafe = findUnsafeCharacter(context.value);
+      if (unsafe !== undefined)
+        context.issues.push({
+          code: "custom",
+          input: context.value,
+          message: `${unsafe.escaped} at character ${unsafe.index}: a name may hold no control character or lone surrogate`,
+        });
+    }),
   flavor: z.string().min(1, "expected a flavor"),
   desired_state: z.enum(DESIRED_STATES as [string, ...string[]]).optional(),
   parents: z.array(particleIdSchema).optional(),
@@ -31,7 +48,11 @@ export const particleFieldsSchema = z.looseObject({
   persist_on_termination: z.boolean().optional(),
   persist_on_update: z.boolean().optional(),
   callbacks: z.record(z.string(), callbackSchema).optional(),
-  multiplier: z.int().min(1).max(10_000).optional(),
+  multiplier: z
+    .int("expected a whole number")
+    .min(1, "expected at least 1")
+    .max(MAX_MULTIPLIER, `more than ${MAX_MULTIPLIER}, the limit per member`)
+    .optional(),
   base_particle_config: z.string().min(1).optional(),
 });
 
@@ -108,8 +129,9 @@ export function resourceBlockIssues(
   }));
   if (rules.resourceKey === undefined) return issues;
   const block = definition[rules.resourceKey] ?? {};
+  // The unique keys are inside the block: one issue says it all.
   if (!isPlainObject(block))
-    return [...issues, { ...where, field: rules.resourceKey, message: "expected an object" }];
+    return [{ ...where, field: rules.resourceKey, message: "expected an object" }];
   const parsed = rules.definitionSchema?.safeParse(block);
   if (parsed !== undefined && !parsed.success) {
     for (const issue of zodIssues(parsed.error, where, {
@@ -129,7 +151,7 @@ export function resourceBlockIssues(
     issues.push({
       ...where,
       field: at,
-      message: `malformed reference "${value}": expected $inherit$flavor:name$dot.path`,
+      message: `malformed reference "${escapeText(value)}": expected $inherit$flavor:name$dot.path, the path without __proto__, constructor or prototype`,
     }),
   );
   return issues;

@@ -1,3 +1,5 @@
+import { escapeText } from "./escape.js";
+
 /**
  * Stable error codes. They are API: never renamed, each documented in docs/errors.md.
  * - `DEFINITION_INVALID`: a definition failed validation; nothing was touched.
@@ -84,12 +86,17 @@ export class DefinitionError extends PcfError {
   }
 }
 
-/** An issue as one line, location first. */
+/**
+ * An issue as one line, location first. Control characters and lone surrogates (in a name or key
+ * from the file) are escaped, so the line cannot forge another or rewrite the terminal.
+ */
 export function formatIssue(issue: DefinitionIssue): string {
   const location = [issue.file, issue.particle, issue.field].filter(
     (part): part is string => part !== undefined && part !== "",
   );
-  return location.length === 0 ? issue.message : `${location.join(" › ")}: ${issue.message}`;
+  return escapeText(
+    location.length === 0 ? issue.message : `${location.join(" › ")}: ${issue.message}`,
+  );
 }
 
 /**

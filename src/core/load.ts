@@ -1,19 +1,16 @@
 import { access } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { checkFrameworkFields, isQuasiparticleDefinition } from "./definition.js";
 import { DefinitionError, PcfError, listNames, messageOf, type DefinitionIssue } from "./errors.js";
 import { Field } from "./field.js";
-import { fuseMembers, type FusedMember } from "./fuse.js";
+import type { FusedMember } from "./fuse.js";
+import { identityIssues } from "./identity.js";
+import { loadCallbacks } from "./load-callbacks.js";
+import { claimsOf, planEntry, type PlannedEntry } from "./load-plan.js";
+import { entriesOf, noDefinitionsIssue, screenEntries } from "./load-screen.js";
 import type { Particle, ParticleClass } from "./particle.js";
 import { DEFAULT_DEFINITION_FILES, readDefinitionFile } from "./parse.js";
-import {
-  isQuasiparticleClass,
-  type Quasiparticle,
-  type QuasiparticleClass,
-  type QuasiparticleDefinition,
-} from "./quasiparticle.js";
+import type { Quasiparticle, QuasiparticleDefinition } from "./quasiparticle.js";
 import { flavorRegistry, type FlavorClass, type FlavorRegistry } from "./registry.js";
-import { loadCallbacks } from "./load-callbacks.js";
 import { isPlainObject } from "./values.js";
 
 /** Options of {@link loadField} and {@link loadFiles}. */
@@ -49,11 +46,20 @@ export async function loadField(source: unknown, options: LoadOptions = {}): Pro
   const registry = options.registry ?? flavorRegistry;
   const file = options.file;
   const baseDir = options.baseDir ?? (file === undefined ? process.cwd() : dirname(resolve(file)));
-  const rawEntries = Array.isArray(source) ? source : [source];
   const issues: DefinitionIssue[] = [];
-  const classes = await resolveClasses(rawEntries, registry, file, issues);
+  const screened = screenEntries(entriesOf(source), file, issues);
+  if (screened === undefined) throw new DefinitionError(issues);
+  const classes = await resolveClasses(
+    screened.map((entry) => entry.raw),
+    registry,
+    file,
+    issues,
+  );
 
-  const planned = rawEntries.flatMap((raw, index) => planEntry(raw, index, classes, file, issues));
+  const planned = screened.flatMap(({ raw, index }) =>
+    planEntry(raw, index, classes, file, issues),
+  );
+  issues.push(...identityIssues(claimsOf(planned, classes), file));
   const quasiMembers = new Map(
     planned
       .filter((entry) => entry.kind === "quasi")
@@ -75,13 +81,10 @@ export async function loadField(source: unknown, options: LoadOptions = {}): Pro
     const particles: Particle[] = [];
     for (const definition of definitions) {
       const particle = await construct(expandParents(definition), classes, file, baseDir, issues);
-      if (particle === undefined) continue;
-      try {
-        field.add(particle);
-        particles.push(particle);
-      } catch (error) {
-        issues.push({ file, particle: particle.id, field: "pcf_name", message: messageOf(error) });
-      }
+      // A second particle with a taken id was reported by identityIssues.
+      if (particle === undefined || field.get(particle.id) !== undefined) continue;
+      field.add(particle);
+      particles.push(particle);
     }
     built.push({ entry, particles });
   }
@@ -114,7 +117,12 @@ export async function loadFiles(
   const loaded = await Promise.all(
     paths.map(async (path) => {
       try {
-        return { path, source: transform(await readDefinitionFile(path), path), issues: [] };
+        const source = transform(await readDefinitionFile(path), path);
+        return {
+          path,
+          source,
+          issues: entriesOf(source).length === 0 ? [noDefinitionsIssue(path)] : [],
+        };
       } catch (error) {
         // Bad content in one file must not hide the problems of the others.
         if (error instanceof DefinitionError) return { path, source: [], issues: error.issues };
@@ -129,9 +137,7 @@ export async function loadFiles(
   if (issues.length > 0) throw new DefinitionError(issues);
   if (loaded.length === 1 && loaded[0] !== undefined)
     return loadField(loaded[0].source, { ...loadOptions, file: loaded[0].path });
-  const sources = loaded.flatMap(({ source }) =>
-    Array.isArray(source) ? (source as unknown[]) : [source],
-  );
+  const sources = loaded.flatMap(({ source }) => entriesOf(source));
   return loadField(sources, {
     ...loadOptions,
     file: paths.join(", "),
@@ -158,16 +164,6 @@ export async function findDefinitionFile(directory: string): Promise<string> {
     `no ${DEFAULT_DEFINITION_FILES.join(", ")} in ${directory}; pass a file with -f`,
   );
 }
-
-type PlannedEntry =
-  | { readonly kind: "particle"; readonly id: string; readonly definition: FusedMember }
-  | {
-      readonly kind: "quasi";
-      readonly id: string;
-      readonly type: QuasiparticleClass;
-      readonly definition: QuasiparticleDefinition;
-      readonly members: FusedMember[];
-    };
 
 async function resolveClasses(
   rawEntries: readonly unknown[],
@@ -205,90 +201,6 @@ async function resolveClasses(
     }),
   );
   return classes;
-}
-
-function planEntry(
-  raw: unknown,
-  index: number,
-  classes: Map<string, FlavorClass>,
-  file: string | undefined,
-  issues: DefinitionIssue[],
-): PlannedEntry[] {
-  if (!isPlainObject(raw)) {
-    issues.push({
-      file,
-      particle: `entry ${index}`,
-      message: "expected a particle or quasiparticle definition (an object)",
-    });
-    return [];
-  }
-  const id = `${String(raw.flavor)}:${String(raw.pcf_name)}`;
-  const type = classes.get(String(raw.flavor));
-  if (!isQuasiparticleDefinition(raw)) {
-    return checkParticle(raw, type, { file, particle: id }, issues)
-      ? [{ kind: "particle", id, definition: raw as FusedMember }]
-      : [];
-  }
-  const countBefore = issues.length;
-  issues.push(...checkFrameworkFields(raw, { file, particle: id }, { resourceKey: undefined }));
-  if (type !== undefined && !isQuasiparticleClass(type))
-    issues.push({
-      file,
-      particle: id,
-      field: "flavor",
-      message: `${String(raw.flavor)} is a particle flavor, not a quasiparticle`,
-    });
-  const uniqueKeysOf = (flavor: string): readonly string[] => {
-    const memberType = classes.get(flavor);
-    return memberType !== undefined && !isQuasiparticleClass(memberType)
-      ? (memberType as ParticleClass).uniqueKeys
-      : [];
-  };
-  const fused = fuseMembers(raw, uniqueKeysOf, file);
-  issues.push(...fused.issues);
-  for (const member of fused.members)
-    checkParticle(
-      member,
-      classes.get(member.flavor),
-      { file, particle: `${member.flavor}:${member.pcf_name}` },
-      issues,
-    );
-  if (issues.length > countBefore || type === undefined || !isQuasiparticleClass(type)) return [];
-  return [
-    {
-      kind: "quasi",
-      id,
-      type,
-      definition: raw as unknown as QuasiparticleDefinition,
-      members: fused.members,
-    },
-  ];
-}
-
-function checkParticle(
-  raw: Record<string, unknown>,
-  type: FlavorClass | undefined,
-  where: { file: string | undefined; particle: string },
-  issues: DefinitionIssue[],
-): boolean {
-  const countBefore = issues.length;
-  if (type !== undefined && isQuasiparticleClass(type)) {
-    issues.push({
-      ...where,
-      field: "particles",
-      message: `${type.flavor} is a quasiparticle flavor: it needs a particles list`,
-    });
-    return false;
-  }
-  // The resource block is checked by the particle's constructor (resourceBlockIssues).
-  issues.push(
-    ...checkFrameworkFields(
-      raw,
-      where,
-      type === undefined ? "unknown flavor" : (type as ParticleClass),
-    ),
-  );
-  return issues.length === countBefore && type !== undefined;
 }
 
 async function construct(

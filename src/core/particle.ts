@@ -248,6 +248,15 @@ export abstract class Particle implements ReplaceSubject {
     return readPath(this.desiredStateDefinition, "custom_config.replace_on_change") === true;
   }
 
+  /**
+   * Whether the last read found a live resource that this framework did not create (a provider's
+   * ownership mark is missing), so transitions other than reads will be refused. False where the
+   * provider cannot tell, or has not read it yet.
+   */
+  get isForeign(): boolean {
+    return false;
+  }
+
   /** Whether `persist_on_update` is set. */
   get persistOnUpdate(): boolean {
     return this.definition.persist_on_update === true;

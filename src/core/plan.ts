@@ -142,6 +142,10 @@ async function planWith(
   return plan;
 }
 
+/** The note of a particle whose live resource the framework did not create. */
+const FOREIGN_NOTE =
+  "not created by particle-cloud: apply will only read it; adopt it with custom_config.adopt: true";
+
 /** Options of {@link planParticle}. */
 export interface PlanParticleOptions extends ReplacePolicy {
   /** A note to carry (why a reference is not known yet). */
@@ -159,7 +163,8 @@ export function planParticle(
   options: PlanParticleOptions = {},
 ): ParticlePlan {
   const state = particle.state ?? "terminated";
-  const note = options.note === undefined ? {} : { note: options.note };
+  const noteText = particle.isForeign ? FOREIGN_NOTE : options.note;
+  const note = noteText === undefined ? {} : { note: noteText };
   const base = { particle: particle.id, state, desiredState: desired };
   if (desired === "terminated" && particle.persistOnTermination) {
     return { ...base, transitions: [], differences: [], note: "kept: persist_on_termination" };

@@ -1,5 +1,6 @@
 import { isPlainObject, readPath } from "./values.js";
 import { PcfError } from "./errors.js";
+import { FORBIDDEN_KEYS } from "./limits.js";
 
 /** A `$inherit$flavor:name$dot.path` value: copy `path` from the parent's current definition. */
 export interface InheritReference {
@@ -14,7 +15,10 @@ export interface InheritReference {
 const INHERIT_PREFIX = "$inherit$";
 const LOOKUP_PREFIX = "$lookup$";
 
-/** Parses one `$inherit$flavor:name$path` string; anything else gives `undefined`. */
+/**
+ * Parses one `$inherit$flavor:name$path` string; anything else gives `undefined`, as does a path
+ * with a `__proto__`, `constructor` or `prototype` segment.
+ */
 export function parseInherit(value: unknown): Omit<InheritReference, "at"> | undefined {
   if (typeof value !== "string" || !value.startsWith(INHERIT_PREFIX)) return undefined;
   const rest = value.slice(INHERIT_PREFIX.length);
@@ -22,7 +26,10 @@ export function parseInherit(value: unknown): Omit<InheritReference, "at"> | und
   if (separator <= 0 || separator === rest.length - 1) return undefined;
   const parentId = rest.slice(0, separator);
   if (!parentId.includes(":")) return undefined;
-  return { parentId, sourcePath: rest.slice(separator + 1) };
+  const sourcePath = rest.slice(separator + 1);
+  // A path through __proto__ or constructor would read the runtime, not the parent's definition.
+  if (sourcePath.split(/[.>]/).some((segment) => FORBIDDEN_KEYS.has(segment))) return undefined;
+  return { parentId, sourcePath };
 }
 
 /** True for strings that look like an inherit reference, well formed or not. */

@@ -18,14 +18,15 @@ export function copyPlain<T>(value: T): T {
 
 /**
  * Reads a nested value by path: segments separated by `.` or `>` (PCF's `get_attribute_value`
- * form), numeric segments index arrays. Missing paths give `undefined`.
+ * form), numeric segments index arrays. Missing paths give `undefined`; only own keys are read,
+ * so `__proto__` or `constructor` never reach the runtime's objects.
  */
 export function readPath(source: unknown, path: string): unknown {
   let value = source;
   for (const segment of path.split(/[.>]/)) {
     if (segment === "") continue;
     if (Array.isArray(value) && /^\d+$/.test(segment)) value = value[Number(segment)];
-    else if (isPlainObject(value)) value = value[segment];
+    else if (isPlainObject(value) && Object.hasOwn(value, segment)) value = value[segment];
     else return undefined;
   }
   return value;
@@ -38,11 +39,17 @@ export function mergeDeep(
 ): Record<string, unknown> {
   const merged: Record<string, unknown> = copyPlain(base);
   for (const [key, value] of Object.entries(overlay)) {
-    const existing = merged[key];
-    merged[key] =
-      isPlainObject(existing) && isPlainObject(value)
-        ? mergeDeep(existing, value)
-        : copyPlain(value);
+    const existing = Object.hasOwn(merged, key) ? merged[key] : undefined;
+    // Defined, not assigned: assigning a "__proto__" key would replace the prototype.
+    Object.defineProperty(merged, key, {
+      value:
+        isPlainObject(existing) && isPlainObject(value)
+          ? mergeDeep(existing, value)
+          : copyPlain(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return merged;
 }
@@ -54,7 +61,7 @@ export function updatePath(
   update: (value: unknown) => unknown,
 ): Record<string, unknown> {
   const [head = "", ...rest] = path.split(".");
-  if (!(head in source)) return source;
+  if (!Object.hasOwn(source, head)) return source;
   const value = source[head];
   if (rest.length === 0) return { ...source, [head]: update(value) };
   return isPlainObject(value)

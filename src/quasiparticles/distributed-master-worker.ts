@@ -1,4 +1,6 @@
-import { PcfError, Quasiparticle } from "../index.js";
+import { escapeText } from "../core/escape.js";
+import { PcfError, listNames } from "../core/errors.js";
+import { Quasiparticle } from "../core/quasiparticle.js";
 
 /**
  * A cluster of master and worker particles, as in PCF's quickstart: every member whose
@@ -35,10 +37,23 @@ export class DistributedMasterWorker extends Quasiparticle {
     return master;
   }
 
-  /** Makes every master a parent of every worker. */
+  /**
+   * Makes every master a parent of every worker.
+   * @throws PcfError `DEFINITION_INVALID` on `custom_config.master` when no member is a master.
+   */
   protected override linkParticles(): void {
     const masters = this.field.particles.filter((particle) => particle.name.includes(this.master));
     const workers = this.field.particles.filter((particle) => !particle.name.includes(this.master));
+    if (masters.length === 0) {
+      throw new PcfError(
+        "DEFINITION_INVALID",
+        `no member's pcf_name contains "${escapeText(this.master)}" (members: ${escapeText(listNames(this.field.particles.map((particle) => particle.id)))})`,
+        {
+          particle: `${this.flavor}:${this.definition.pcf_name}`,
+          field: "custom_config.master",
+        },
+      );
+    }
     for (const worker of workers)
       for (const master of masters) this.field.addParent(worker, master);
   }

@@ -39,6 +39,7 @@ export async function statusCommand(
       state,
       desiredState: particle.desiredState,
       isDesired: particle.isStateEquivalent(state, particle.desiredState),
+      isForeign: particle.isForeign,
     };
   });
   const groups = quasiparticleRows(loaded.entries, particles);
@@ -51,7 +52,11 @@ export async function statusCommand(
     output,
     ["PARTICLE", "STATE", "DESIRED"],
     rows.map((row) => ({
-      cells: [row.particle, row.state, row.desiredState],
+      cells: [
+        row.particle,
+        row.isForeign ? `${row.state} (not ours)` : row.state,
+        row.desiredState,
+      ],
       isDesired: row.isDesired,
     })),
   );

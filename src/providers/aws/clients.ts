@@ -1,13 +1,11 @@
 import type { NodeHttpHandlerOptions } from "@smithy/types";
 import { PcfError } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
+import { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
 import {
   DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
   DEFAULT_AWS_REQUEST_TIMEOUT_MS,
-  readAwsOptions,
-  type AwsClient,
-  type AwsProviderOptions,
-} from "./options.js";
+} from "./request-timeouts.js";
 
 /** The configuration the provider gives every SDK client it creates. @internal */
 export interface AwsClientConfig {

@@ -33,13 +33,11 @@ export {
   type LookupScope,
 } from "./lookup.js";
 export { s3LeaseBackend, type S3LeaseBackendOptions } from "./lease-s3.js";
+export { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
 export {
   DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
   DEFAULT_AWS_REQUEST_TIMEOUT_MS,
-  readAwsOptions,
-  type AwsClient,
-  type AwsProviderOptions,
-} from "./options.js";
+} from "./request-timeouts.js";
 export { AWSResource, awsCustomConfigSchema, regionNameSchema } from "./resource.js";
 export {
   DynamodbTable,

@@ -3,20 +3,6 @@ import * as z from "zod";
 import { readProviderOptions, type RunContext } from "../../core/run-context.js";
 
 /**
- * Default of `requestTimeoutMs`: 30 s. AWS control-plane calls answer in well under a second, and
- * a slow `DescribeInstances` over many instances in a few; 30 s is far beyond either, yet three
- * attempts of it (the SDK's default retries) give up on a dead endpoint in about a minute and a half.
- */
-export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 30_000;
-
-/**
- * Default of `connectionTimeoutMs`: 5 s. A TCP (and TLS) connection to an AWS endpoint takes tens
- * of milliseconds; one that has not connected in 5 s is not going to, and a retry may reach
- * another address.
- */
-export const DEFAULT_AWS_CONNECTION_TIMEOUT_MS = 5_000;
-
-/**
  * Any AWS SDK v3 client, as far as the provider needs to know it: a middleware stack to extend
  * and a `destroy` to release its sockets.
  */
@@ -51,12 +37,12 @@ export interface AwsProviderOptions {
   /**
    * Most ms one attempt of a request may take, connecting included, before it fails with a
    * `TimeoutError` (then retried up to `maxAttempts`). 0: no limit. Default
-   * {@link DEFAULT_AWS_REQUEST_TIMEOUT_MS} (30 s).
+   * `DEFAULT_AWS_REQUEST_TIMEOUT_MS` (30 s).
    */
   readonly requestTimeoutMs?: number | undefined;
   /**
    * Most ms connecting may take, within `requestTimeoutMs`. 0: no limit. Default
-   * {@link DEFAULT_AWS_CONNECTION_TIMEOUT_MS} (5 s).
+   * `DEFAULT_AWS_CONNECTION_TIMEOUT_MS` (5 s).
    */
   readonly connectionTimeoutMs?: number | undefined;
   /** Called once on every client the provider creates, e.g. to add middleware. */

@@ -116,6 +116,11 @@ export abstract class AWSResource<
     return this.state !== undefined && this.state !== "terminated";
   }
 
+  /** A live resource whose read showed no ownership tag, not adopted. */
+  override get isForeign(): boolean {
+    return this.hasLiveResource && this.isOwned === false && !this.isAdopted;
+  }
+
   /** Resolves `$lookup$` values in the particle's region; going down, unresolvable ones stay as written. */
   override async resolveDefinition(
     definition: Record<string, unknown>,

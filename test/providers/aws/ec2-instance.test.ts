@@ -15,8 +15,7 @@ import {
   type Instance,
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Field, applyField, loadField, type ParticleDefinition } from "../../../src/index.js";
@@ -263,7 +262,7 @@ describe("ec2_instance", () => {
     expect((await only("cycle")).InstanceId).not.toBe(first);
   });
 
-  it("sends a fresh client token with every launch, and keeps none after a refused one", async () => {
+  it("sends the same client token for the same launch, from any particle object or run", async () => {
     const tokens: string[] = [];
     const options = awsTestOptions(import.meta.url, {
       configureClient: (client) =>
@@ -276,19 +275,24 @@ describe("ec2_instance", () => {
           { step: "initialize", name: "tokenRecorder" },
         ),
     });
-    const refused = instance("tokens-refused", { SecurityGroupIds: ["sg-0000000000000dead"] });
-    // The same launch refused twice: the second attempt must not reuse the first one's token.
+    // A launch refused and asked again, by a new particle object as a re-run would make: one token,
+    // so on AWS a re-run after a timed-out launch gets the first instance, not a second one.
     for (const attempt of ["first", "second"]) {
+      const refused = instance("tokens-refused", { SecurityGroupIds: ["sg-0000000000000dead"] });
       const error = await failureOf(refused.apply({ providerOptions: options }));
       expect(error.message, attempt).toMatch(/InvalidGroup\.NotFound/);
     }
-    const particle = instance("tokens");
-    await particle.apply({ providerOptions: options });
-    await particle.apply({ providerOptions: options, desiredState: "terminated" });
-    await particle.apply({ providerOptions: options, desiredState: "running" });
+    await instance("tokens").apply({ providerOptions: options });
+    await instance("tokens", { InstanceType: "t3.small" }).apply({
+      providerOptions: options,
+      desiredState: "terminated",
+    });
+    await instance("tokens", { InstanceType: "t3.small" }).apply({ providerOptions: options });
     expect(tokens).toHaveLength(4);
-    expect(new Set(tokens).size).toBe(4);
-    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{16}-[0-9a-f-]{36}$/);
+    expect(tokens[0]).toBe(tokens[1]);
+    // Another particle, or the same one with another launch input, gets another token.
+    expect(new Set(tokens).size).toBe(3);
+    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("terminates an instance that is already gone", async () => {
@@ -444,17 +448,26 @@ describe("ec2_instance", () => {
       // capitalone/Particle-Cloud-Framework examples/particle/aws/ec2/params_to_ec2_userdata/example_userdata.sh.j2
       const template =
         "# Export environment variables\n{% for ENVIRONMENT_VARIABLE in ENVIRONMENT_VARIABLES %}\nexport {{ENVIRONMENT_VARIABLE}}\n{% endfor %}\n\n# Run your code here\necho {{var1}}\necho {{var2}}\n";
-      const directory = await mkdtemp(join(tmpdir(), "pcf-ec2-"));
+      // Inside the working directory: a template path may not climb out of it.
+      const directory = await mkdtemp(join(process.cwd(), ".pcf-ec2-"));
       await writeFile(join(directory, "userdata.sh.j2"), template);
-      await instance(
-        "template",
-        {},
-        {
-          userdata_template_file: relative(process.cwd(), join(directory, "userdata.sh.j2")),
-          userdata_params: { ENVIRONMENT_VARIABLES: ["A=1", "B=2"], var1: "Hello", var2: "World" },
-          userdata_bash: true,
-        },
-      ).apply({ providerOptions });
+      try {
+        await instance(
+          "template",
+          {},
+          {
+            userdata_template_file: relative(process.cwd(), join(directory, "userdata.sh.j2")),
+            userdata_params: {
+              ENVIRONMENT_VARIABLES: ["A=1", "B=2"],
+              var1: "Hello",
+              var2: "World",
+            },
+            userdata_bash: true,
+          },
+        ).apply({ providerOptions });
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
       expect(await userDataOf((await only("template")).InstanceId)).toBe(
         "#!/bin/bash\n# Export environment variables\n\nexport A=1\n\nexport B=2\n\n\n# Run your code here\necho Hello\necho World",
       );
@@ -661,9 +674,12 @@ describe("ec2_instance", () => {
           },
         },
       ];
-      const { field } = await loadField(definitions);
-      expect(field.particles).toHaveLength(5);
-      for (const particle of field.particles) expect(particle).toBeInstanceOf(Ec2Instance);
+      // Each on its own, as in PCF: two of them name one instance, which one field refuses.
+      const particles = [];
+      for (const definition of definitions)
+        particles.push(...(await loadField(definition)).field.particles);
+      expect(particles).toHaveLength(5);
+      for (const particle of particles) expect(particle).toBeInstanceOf(Ec2Instance);
     });
 
     it("applies PCF's example with the account's own network", async () => {

@@ -5,9 +5,11 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
+import { GetBucketTaggingCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsProviderOptions } from "../../../src/providers/aws/options.js";
 import { CloudwatchLogs } from "../../../src/providers/aws/logs/log-group.js";
+import { S3Bucket } from "../../../src/providers/aws/s3/bucket.js";
 import { SecurityGroup } from "../../../src/providers/aws/vpc/security-group.js";
 import { Subnet } from "../../../src/providers/aws/vpc/subnet.js";
 import { VpcInstance } from "../../../src/providers/aws/vpc/vpc.js";
@@ -23,6 +25,7 @@ import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 const logs = verificationClient(CloudWatchLogsClient, import.meta.url);
+const s3 = verificationClient(S3Client, import.meta.url);
 let proxy: FaultProxy;
 let providerOptions: { aws: AwsProviderOptions };
 let vpcId = "";
@@ -118,5 +121,19 @@ describe("a create whose answer is lost", () => {
       new DescribeLogGroupsCommand({ logGroupNamePrefix: name("logs") }),
     );
     expect(logGroups).toHaveLength(1);
+  });
+
+  it("finds the bucket it made, tags it as its own, and makes no second one", async () => {
+    const bucket = (): S3Bucket =>
+      new S3Bucket(definitionOf("s3_bucket", "bucket", { Bucket: name("bucket") }));
+    losingTheAnswerOf("CreateBucket");
+    const result = await bucket().apply({ providerOptions });
+    expect(proxy.injected.get("CreateBucket")).toBe(1);
+    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "running" });
+    const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
+    expect(Buckets.filter((listed) => listed.Name === name("bucket"))).toHaveLength(1);
+    const { TagSet = [] } = await s3.send(new GetBucketTaggingCommand({ Bucket: name("bucket") }));
+    expect(TagSet).toContainEqual({ Key: "pcf:managed-by", Value: "particle-cloud" });
+    expect((await bucket().apply({ providerOptions })).particles[0]?.outcome).toBe("unchanged");
   });
 });

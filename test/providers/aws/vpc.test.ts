@@ -12,7 +12,7 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import { applyField, loadField } from "../../../src/index.js";
+import { Field, applyField, loadField, planField } from "../../../src/index.js";
 import { dnsChanges } from "../../../src/providers/aws/vpc/vpc-dns.js";
 import { VpcInstance } from "../../../src/providers/aws/vpc/vpc.js";
 import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
@@ -251,6 +251,25 @@ describe("vpc_instance", () => {
       desiredState: "terminated",
     });
     expect(await vpcsNamed("foreign")).toEqual([]);
+  });
+
+  it("plans a VPC it did not create as not its own, never as silently unchanged", async () => {
+    await ec2.send(
+      new CreateVpcCommand({
+        CidrBlock: "10.0.0.0/16",
+        TagSpecifications: pcfNameTagSpecifications("vpc", name("unowned")),
+      }),
+    );
+    const plan = await planField(new Field([vpc("unowned")]), { providerOptions });
+    expect(plan.particles[0]).toMatchObject({
+      transitions: [],
+      note: expect.stringMatching(/not created by particle-cloud.*custom_config\.adopt: true/),
+    });
+    const adopted = await planField(
+      new Field([vpc("unowned", { custom_config: { vpc_name: name("unowned"), adopt: true } })]),
+      { providerOptions },
+    );
+    expect(adopted.particles[0]?.note).toBeUndefined();
   });
 
   it("fails clearly when two VPCs carry its name, instead of creating a third", async () => {

@@ -7,7 +7,6 @@ import {
   type Tag,
   type Volume,
 } from "@aws-sdk/client-ec2";
-import { createHash, randomUUID } from "node:crypto";
 import { describeFiltered } from "../ec2-describe.js";
 import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 
@@ -72,14 +71,4 @@ export function groupByPcfName<T extends { readonly Tags?: Tag[] | undefined }>(
     if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), item]);
   }
   return byName;
-}
-
-/**
- * A create's client token (at most 64 characters): the particle id's digest and a random nonce,
- * so it is unique per create, not per particle: AWS answers a reused token with the resource it
- * first made, even one since deleted, which would make a re-create a no-op. @internal
- */
-export function clientToken(particleId: string): string {
-  const digest = createHash("sha256").update(particleId).digest("hex").slice(0, 16);
-  return `${digest}-${randomUUID()}`;
 }

@@ -15,13 +15,14 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
+import { MAX_SPENT_TOKENS, idempotencyToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { required } from "../../kit/create-once.js";
-import { AwsCallError, wrapAwsError } from "../errors.js";
+import { wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
 import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
-import { clientToken, describeVolumes, groupByPcfName } from "./describe.js";
+import { describeVolumes, groupByPcfName } from "./describe.js";
 import {
   FIXED_VOLUME_FIELDS,
   MODIFIABLE_VOLUME_FIELDS,
@@ -45,8 +46,9 @@ export { ebsVolumeSchema, type EbsVolumeDefinition } from "./ebs-volume-definiti
  * An EBS volume, found by its `PCFName` tag (= `custom_config.volume_name`), or by a pinned
  * `VolumeId`. A volume has no stopped form: stopping deletes it.
  *
- * Created with CreateVolume carrying all its tags, with a client token (kept until a read sees the
- * volume, so a retried create in one process cannot make two; see {@link Ec2Instance} on tokens).
+ * Created with CreateVolume carrying all its tags, with a client token derived from the particle
+ * and the create's input, so a retried create, a re-run or a second process cannot make two (see
+ * {@link Ec2Instance} on tokens; a token answered with a deleted volume moves down the chain).
  * Updated in place: Size (grow only: AWS refuses to shrink), VolumeType, Iops and Throughput with
  * one ModifyVolume, waiting until the volume reports them (AWS allows one modification per volume
  * every six hours); the tags, when the definition lists any; and, with `attach`, the attachment to
@@ -77,10 +79,8 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
   /** True when the last read found the volume in state `error`. */
   private isBroken = false;
   private currentTags: Record<string, string> = {};
-  /** The pending create: its client token and, once known, the volume's id. */
-  private launch:
-    | { readonly token: string; readonly inputKey: string; volumeId?: string | undefined }
-    | undefined;
+  /** The create not yet seen by a read: the volume's id CreateVolume returned. */
+  private launch: { readonly volumeId: string | undefined } | undefined;
 
   /** Reads every volume of `particles`: one DescribeVolumes per region by name, one for pinned ids. */
   static override async syncAll(
@@ -150,47 +150,44 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
       await this.deleteVolume(scope, this.volumeId);
     }
     const input = toCreateVolumeInput(desired);
-    // The same create asked again keeps its token; a changed one would be refused with it.
-    const inputKey = JSON.stringify(input);
-    if (this.launch?.inputKey !== inputKey) this.launch = { token: clientToken(this.id), inputKey };
-    const launch = this.launch;
     const abortSignal = context.signal;
     // EC2 honours the token, moto does not: after a lost answer, look for the volume before resending.
-    try {
-      const { value } = await this.createResource(
-        `create volume ${this.volumeName}`,
-        EC2Client,
-        context,
-        {
-          send: async (once) => {
-            const { VolumeId } = await once.send(
-              new CreateVolumeCommand({ ...input, ClientToken: launch.token }),
+    const { value: volumeId } = await this.createResource(
+      `create volume ${this.volumeName}`,
+      EC2Client,
+      context,
+      {
+        send: async (once) => {
+          const spent: string[] = [];
+          for (;;) {
+            const ClientToken = idempotencyToken(this.id, input, { after: spent });
+            const { VolumeId, State } = await once.send(
+              new CreateVolumeCommand({ ...input, ClientToken }),
               { abortSignal },
             );
-            return required(VolumeId, "volume id");
-          },
-          findCreated: async () => {
-            const named = await describeVolumes(
-              client,
-              `tag:${PCF_NAME_TAG}`,
-              [this.volumeName],
-              abortSignal,
-            );
-            return named.find(
-              (volume) =>
-                volume.State !== "deleting" &&
-                volume.State !== "deleted" &&
-                hasOwnershipTag(tagsFromList(volume.Tags)),
-            )?.VolumeId;
-          },
+            const isSpent = State === "deleting" || State === "deleted";
+            if (!isSpent || VolumeId === undefined || spent.length >= MAX_SPENT_TOKENS)
+              return required(VolumeId, "volume id");
+            spent.push(VolumeId);
+          }
         },
-      );
-      launch.volumeId = value;
-    } catch (error) {
-      // Only an answer that may not have arrived leaves a create to retry with the same token.
-      if (!(error instanceof AwsCallError && error.isRetryable)) this.launch = undefined;
-      throw error;
-    }
+        findCreated: async () => {
+          const named = await describeVolumes(
+            client,
+            `tag:${PCF_NAME_TAG}`,
+            [this.volumeName],
+            abortSignal,
+          );
+          return named.find(
+            (volume) =>
+              volume.State !== "deleting" &&
+              volume.State !== "deleted" &&
+              hasOwnershipTag(tagsFromList(volume.Tags)),
+          )?.VolumeId;
+        },
+      },
+    );
+    this.launch = { volumeId };
   }
 
   /** Detaches the volume from every instance, waits until it is free, then deletes it; gone is fine. */

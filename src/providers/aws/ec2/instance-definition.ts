@@ -11,7 +11,7 @@ import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";
-import { encodeUserData } from "./instance-user-data.js";
+import { encodeUserData, userDataTemplatePathSchema } from "./instance-user-data.js";
 
 // What a user writes for an `ec2_instance`, and how it becomes RunInstances' input.
 
@@ -26,8 +26,8 @@ export const ec2InstanceConfigSchema = z.strictObject({
   instance_name: z.string().min(1).max(256),
   /** Extra tags for the instance. When given, they (plus `PCFName`) are its whole tag set, kept on update. */
   tags: tagMapSchema.optional(),
-  /** A Jinja2 template for the user data, relative to the working directory (as in PCF). Default: none. */
-  userdata_template_file: z.string().min(1).optional(),
+  /** A Jinja2 template for the user data, relative to the working directory (as in PCF), never outside it. Default: none. */
+  userdata_template_file: userDataTemplatePathSchema.optional(),
   /** The values the template is rendered with. Default `{}`. */
   userdata_params: z.record(z.string(), z.unknown()).optional(),
   /** Starts the user data with `#!/bin/bash` unless it has a shebang already. Default false. */

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { isAbsolute, resolve, win32 } from "node:path";
+import * as z from "zod";
 import { PcfError, messageOf } from "../../../core/errors.js";
 import { isPlainObject } from "../../../core/values.js";
 
@@ -24,6 +25,32 @@ const FINISHED_LINE = [
   'IMDS_TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
   `aws ec2 create-tags --region "$(curl -s -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" http://169.254.169.254/latest/meta-data/placement/region)" --resources "$(curl -s -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" http://169.254.169.254/latest/meta-data/instance-id)" --tags Key=${USERDATA_FINISHED_TAG},Value=True`,
 ].join("\n");
+
+/**
+ * `custom_config.userdata_template_file`: a relative path that stays inside the folder it is
+ * read from (the working directory, as in PCF). An absolute path or one whose `..` segments climb
+ * out is refused when the definition is loaded, so a definition cannot send `/etc/shadow` or
+ * `../../.aws/credentials` to an instance.
+ * @internal
+ */
+export const userDataTemplatePathSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (path) => !isAbsolute(path) && !win32.isAbsolute(path) && !climbsOut(path),
+    "expected a relative path inside the definition's folder (no absolute path, no .. out of it)",
+  );
+
+/** True when `path`'s `..` segments lead above the folder it starts in. */
+function climbsOut(path: string): boolean {
+  let depth = 0;
+  for (const segment of path.split(/[\\/]/)) {
+    if (segment === "..") depth -= 1;
+    else if (segment !== "" && segment !== ".") depth += 1;
+    if (depth < 0) return true;
+  }
+  return false;
+}
 
 /** The user-data settings of an `ec2_instance` definition. @internal */
 export interface UserDataSettings {

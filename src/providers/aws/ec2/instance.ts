@@ -16,17 +16,13 @@ import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
+import { MAX_SPENT_TOKENS, idempotencyToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
-import { isNotFound, isRetryable, wrapAwsError } from "../errors.js";
+import { isNotFound, wrapAwsError } from "../errors.js";
 import { AWSResource } from "../resource.js";
 import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
-import {
-  LIVE_INSTANCE_STATES,
-  clientToken,
-  describeInstances,
-  groupByPcfName,
-} from "./describe.js";
+import { LIVE_INSTANCE_STATES, describeInstances, groupByPcfName } from "./describe.js";
 import {
   ec2InstanceSchema,
   requestedTags,
@@ -58,10 +54,11 @@ export {
  * Reads are batched: one DescribeInstances per region for all instances of a run, filtered on
  * their names and on the live states (moto renders every instance of the account otherwise).
  *
- * Client token: each launch sends a token made of the particle id's digest and a random nonce.
- * The token is kept until a read sees the instance, so a retried launch in the same process
- * returns the first instance instead of a second one; a later run uses a new token, because AWS
- * would answer an old one with the old (maybe terminated) instance. Between launch and the first
+ * Client token: derived from the particle's id and the launch's input (see `idempotencyToken`),
+ * so a retried launch, a re-run after a timeout or a second process launching the same particle
+ * gets the first instance back instead of a second one. When AWS answers the token with an
+ * instance since terminated (a token outlives its instance), the launch is sent again with the
+ * next token of the chain, derived from that instance's id. Between launch and the first
  * read that finds it by its tag (AWS lists new instances with a delay), the instance is read by
  * the id RunInstances returned, and a read that finds it neither way is `pending`.
  *
@@ -99,10 +96,8 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
   protected instanceId: string | undefined = undefined;
   /** The live tags, from the last read. */
   private currentTags: Record<string, string> = {};
-  /** The launch not yet seen by a read: its client token, its input, and the instance's id once known. */
-  private launch:
-    | { readonly token: string; readonly inputKey: string; instanceId?: string | undefined }
-    | undefined;
+  /** The launch not yet seen by a read: the instance's id RunInstances returned. */
+  private launch: { readonly instanceId: string | undefined } | undefined;
 
   /** Reads every instance of `particles`: one DescribeInstances per region, by name and live state. */
   static override async syncAll(
@@ -165,19 +160,24 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
       return;
     }
     const input = toRunInput(desired, await renderUserData(desired, this.id));
-    // The same launch asked again keeps its token; a changed one would be refused with it.
-    const inputKey = JSON.stringify(input);
-    if (this.launch?.inputKey !== inputKey) this.launch = { token: clientToken(this.id), inputKey };
-    const launch = this.launch;
+    const spent: string[] = [];
     try {
-      const { Instances = [] } = await client.send(
-        new RunInstancesCommand({ ...input, ClientToken: launch.token }),
-        { abortSignal: context.signal },
-      );
-      launch.instanceId = Instances[0]?.InstanceId;
+      for (;;) {
+        const ClientToken = idempotencyToken(this.id, input, { after: spent });
+        const { Instances = [] } = await client.send(
+          new RunInstancesCommand({ ...input, ClientToken }),
+          { abortSignal: context.signal },
+        );
+        const [launched] = Instances;
+        const isSpent =
+          launched?.State?.Name === "terminated" || launched?.State?.Name === "shutting-down";
+        if (!isSpent || launched?.InstanceId === undefined || spent.length >= MAX_SPENT_TOKENS) {
+          this.launch = { instanceId: launched?.InstanceId };
+          return;
+        }
+        spent.push(launched.InstanceId);
+      }
     } catch (error) {
-      // Only an answer that may not have arrived leaves a launch to retry with the same token.
-      if (!isRetryable(error)) this.launch = undefined;
       throw wrapAwsError(error, this.id, `launch instance ${this.instanceName}`);
     }
   }

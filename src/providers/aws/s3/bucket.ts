@@ -118,22 +118,39 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
     await (this.constructor as typeof S3Bucket).syncAll([this], context);
   }
 
-  /** Creates the bucket (in the particle's region), then tags it with its tags and the ownership tag. */
+  /**
+   * Creates the bucket (in the particle's region) with its tags and the ownership tag in the
+   * create call, then writes them again with PutBucketTagging: S3 emulators (moto) ignore tags at
+   * create. A lost create answer is settled by looking (see {@link AWSResource.createResource}).
+   */
   protected override async _start(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();
     const region = this.region(context);
     const client = await this.client(S3Client, context);
-    try {
-      await client.send(new CreateBucketCommand(toCreateInput(desired, region)), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      const hint = isConflict(error)
-        ? " (the name is taken: by another account, or by this one in another region)"
-        : "";
-      throw wrapAwsError(error, this.id, `create bucket ${desired.Bucket}${hint}`);
-    }
-    const tags = await this.putTags(client, desired, context);
+    const abortSignal = context.signal;
+    const tags = ownedTags(desired);
+    await this.createResource(`create bucket ${desired.Bucket}`, S3Client, context, {
+      send: async (once) => {
+        await once.send(new CreateBucketCommand(toCreateInput(desired, region, tags)), {
+          abortSignal,
+        });
+        return true;
+      },
+      // Right after this run's own create attempt, the bucket of this name that carries the
+      // ownership tag, or no tag at all (where S3 dropped the create's tags), is the one it made.
+      findCreated: async () => {
+        const found = await this.readTags(client, context);
+        return found !== undefined && (Object.keys(found).length === 0 || hasOwnershipTag(found))
+          ? true
+          : undefined;
+      },
+      alreadyExistsCodes: ["BucketAlreadyOwnedByYou"],
+      hint: (error) =>
+        isConflict(error)
+          ? " (the name is taken: by another account, or by this one in another region)"
+          : "",
+    });
+    await this.putTags(client, tags, context);
     // Both calls succeeded: the bucket exists with these tags. Recording it saves the ListBuckets
     // that would confirm it, which S3 may answer from a list that does not show it yet.
     this.recordState("running", this.liveDefinition(region, tags), context);
@@ -158,7 +175,8 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
 
   /** Replaces the bucket's tags with `custom_config.Tags` plus the ownership tag. */
   protected override async _update(context: RunContext): Promise<void> {
-    await this.putTags(await this.client(S3Client, context), this.desiredDefinition(), context);
+    const tags = ownedTags(this.desiredDefinition());
+    await this.putTags(await this.client(S3Client, context), tags, context);
   }
 
   /** Reads the tags, when `syncState` did not, to tell whether the bucket is ours. */
@@ -242,29 +260,30 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
     }
   }
 
-  /** Replaces the bucket's tags with the definition's plus the ownership tag; returns what it wrote. */
+  /** Replaces the bucket's tag set with `tags` (which carry the ownership tag). */
   private async putTags(
     client: S3Client,
-    desired: S3BucketDefinition,
+    tags: Record<string, string>,
     context: RunContext,
-  ): Promise<Record<string, string>> {
-    const tags = withOwnershipTag(normalizeTags(desired.custom_config?.Tags ?? {}));
+  ): Promise<void> {
     try {
       await client.send(
         new PutBucketTaggingCommand({
-          Bucket: desired.Bucket,
+          Bucket: this.bucketName,
           Tagging: { TagSet: tagsToList(tags) },
         }),
-        {
-          abortSignal: context.signal,
-        },
+        { abortSignal: context.signal },
       );
     } catch (error) {
-      throw wrapAwsError(error, this.id, `tag bucket ${desired.Bucket}`);
+      throw wrapAwsError(error, this.id, `tag bucket ${this.bucketName}`);
     }
     this.isOwned = true;
-    return tags;
   }
+}
+
+/** The bucket's whole tag set: `custom_config.Tags` plus the ownership tag. */
+function ownedTags(definition: S3BucketDefinition): Record<string, string> {
+  return withOwnershipTag(normalizeTags(definition.custom_config?.Tags ?? {}));
 }
 
 /** Every bucket the caller owns in `region`, by name: one ListBuckets call unless the account has more than a page. */
@@ -284,8 +303,15 @@ async function listBuckets(
   return buckets;
 }
 
-/** CreateBucket's input: the definition's create fields, with the region as LocationConstraint outside us-east-1. */
-function toCreateInput(definition: S3BucketDefinition, region: string): CreateBucketCommandInput {
+/**
+ * CreateBucket's input: the definition's create fields, the region as LocationConstraint outside
+ * us-east-1, and `tags` (with the ownership tag), so the bucket is ours from its first moment.
+ */
+function toCreateInput(
+  definition: S3BucketDefinition,
+  region: string,
+  tags: Record<string, string>,
+): CreateBucketCommandInput {
   const {
     Bucket,
     ACL,
@@ -310,11 +336,12 @@ function toCreateInput(definition: S3BucketDefinition, region: string): CreateBu
     GrantWriteACP,
     ObjectLockEnabledForBucket,
     ObjectOwnership,
-    // Any region string: the SDK's list of constraints lags behind the regions AWS opens.
-    ...(constraint === undefined
-      ? {}
-      : {
-          CreateBucketConfiguration: { LocationConstraint: constraint as BucketLocationConstraint },
-        }),
+    CreateBucketConfiguration: {
+      // Any region string: the SDK's list of constraints lags behind the regions AWS opens.
+      ...(constraint === undefined
+        ? {}
+        : { LocationConstraint: constraint as BucketLocationConstraint }),
+      Tags: tagsToList(tags),
+    },
   };
 }
