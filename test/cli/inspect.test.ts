@@ -132,6 +132,7 @@ describe("pcf status", () => {
             state: "running",
             desiredState: "running",
             isDesired: true,
+            isForeign: false,
           },
         ],
         quasiparticles: [],
