@@ -101,11 +101,4 @@ export const ec2InstanceSpec: ConformanceSpec = {
     );
   },
   createOperation: "RunInstances",
-  knownGaps: [
-    {
-      step: "lost-answer",
-      reason: "moto ignores RunInstances' ClientToken: the SDK's retry launches a second instance",
-      failure: /2 live instances carry the tag PCFName=/,
-    },
-  ],
 };

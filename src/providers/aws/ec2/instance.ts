@@ -16,6 +16,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
+import { required } from "../../kit/create-once.js";
 import { MAX_SPENT_TOKENS, idempotencyToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
@@ -160,26 +161,43 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
       return;
     }
     const input = toRunInput(desired, await renderUserData(desired, this.id));
-    const spent: string[] = [];
-    try {
-      for (;;) {
-        const ClientToken = idempotencyToken(this.id, input, { after: spent });
-        const { Instances = [] } = await client.send(
-          new RunInstancesCommand({ ...input, ClientToken }),
-          { abortSignal: context.signal },
-        );
-        const [launched] = Instances;
-        const isSpent =
-          launched?.State?.Name === "terminated" || launched?.State?.Name === "shutting-down";
-        if (!isSpent || launched?.InstanceId === undefined || spent.length >= MAX_SPENT_TOKENS) {
-          this.launch = { instanceId: launched?.InstanceId };
-          return;
-        }
-        spent.push(launched.InstanceId);
-      }
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `launch instance ${this.instanceName}`);
-    }
+    const abortSignal = context.signal;
+    // The token makes AWS answer a resent launch with the first instance; where it is ignored
+    // (moto), the lookup after a lost answer finds the instance the launch tagged as ours.
+    const { value: launchedId } = await this.createResource(
+      `launch instance ${this.instanceName}`,
+      EC2Client,
+      context,
+      {
+        send: async (once) => {
+          const spent: string[] = [];
+          for (;;) {
+            const ClientToken = idempotencyToken(this.id, input, { after: spent });
+            const { Instances = [] } = await once.send(
+              new RunInstancesCommand({ ...input, ClientToken }),
+              { abortSignal },
+            );
+            const [launched] = Instances;
+            const isSpent =
+              launched?.State?.Name === "terminated" || launched?.State?.Name === "shutting-down";
+            if (!isSpent || launched?.InstanceId === undefined || spent.length >= MAX_SPENT_TOKENS)
+              return required(launched?.InstanceId, "instance id");
+            spent.push(launched.InstanceId);
+          }
+        },
+        findCreated: async () => {
+          const named = await describeInstances(
+            client,
+            `tag:${PCF_NAME_TAG}`,
+            [this.instanceName],
+            abortSignal,
+            [LIVE_INSTANCE_STATES],
+          );
+          return named.find((found) => hasOwnershipTag(tagsFromList(found.Tags)))?.InstanceId;
+        },
+      },
+    );
+    this.launch = { instanceId: launchedId };
   }
 
   /** Stops the instance; its disks and id stay. */
