@@ -324,7 +324,10 @@ function inject(fault: Fault, service: string, outgoing: ServerResponse): void {
       outgoing.end();
       return;
     case "html":
-      outgoing.writeHead(200, { "content-type": "text/html" });
+      outgoing.writeHead(200, {
+        "content-type": "text/html",
+        "content-length": String(Buffer.byteLength(HTML_PAGE)),
+      });
       outgoing.end(HTML_PAGE);
       return;
     case "truncate":

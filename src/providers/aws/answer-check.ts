@@ -22,8 +22,8 @@ export const ANSWER_CHECK_OPTIONS = {
 
 /**
  * Fails an answer that is a 2xx but not the operation's answer: empty where the operation
- * returns body fields, an XML document that carried none of them (an HTML page), or cut short
- * so that it does not parse.
+ * returns body fields (or any query-protocol answer), an HTML page, a REST answer that carried
+ * none of its fields, headers included, or one that was cut short so that it does not parse.
  * @internal
  */
 export const checkAnswers: DeserializeMiddleware<object, MetadataBearer> =
@@ -38,7 +38,7 @@ export const checkAnswers: DeserializeMiddleware<object, MetadataBearer> =
       if (problem !== undefined) throw incomplete(`${operation}: ${problem}`);
       return result;
     } catch (error) {
-      if (isUnparsedSuccess(error))
+      if (isUnparsedAnswer(error))
         throw incomplete(`${operation}: the answer did not parse (${firstLine(error)})`, error);
       throw error;
     }
@@ -50,26 +50,47 @@ function answerProblem(
   call: { readonly request: unknown; readonly context: object },
 ): string | undefined {
   if (!isSuccess(response)) return undefined;
-  const fields = bodyFieldNames(call.context);
-  if (fields.length === 0) return undefined;
-  if (headersOf(response)["content-length"] === "0") return "the answer is empty";
-  // An XML parser reads an HTML page, or any other document, as an answer with no fields.
-  const isJson = (headersOf(call.request)["content-type"] ?? "").startsWith(
-    "application/x-amz-json",
-  );
+  const headers = headersOf(response);
+  const isEmpty = headers["content-length"] === "0";
+  const requestType = headersOf(call.request)["content-type"] ?? "";
+  const isJson = requestType.startsWith("application/x-amz-json");
+  const isQuery = requestType.startsWith("application/x-www-form-urlencoded");
+  // An XML parser reads an HTML page as a document with none of the answer's fields. (moto
+  // labels its empty answers, 204s included, text/html: only a body counts.)
+  const hasBody = Number(headers["content-length"] ?? "0") > 0;
+  if (!isJson && hasBody && (headers["content-type"] ?? "").startsWith("text/html"))
+    return "the answer is an HTML page";
+  // A query-protocol answer (EC2, IAM, STS) is always a document, `<DeleteSubnetResponse>` too.
+  if (isEmpty && isQuery) return "the answer is empty";
+  // A REST operation declares its success status. Services answer some 200s with a 204 (S3's
+  // PutBucketTagging), but one that declares 204 (S3's DeleteBucket) answers nothing else.
+  if (successStatus(call.context) === 204 && statusOf(response) !== 204)
+    return `the answer's status is ${statusOf(response)}, not 204`;
+  const fields = outputFieldNames(call.context);
   const values = (output ?? {}) as Record<string, unknown>;
-  if (!isJson && fields.every((field) => values[field] === undefined))
+  // A REST answer (S3) carries its output in headers too: a `CreateBucket` answer without its
+  // `Location` header was not made by S3.
+  if (
+    !isJson &&
+    !isQuery &&
+    fields.all.length > 0 &&
+    fields.all.every((f) => values[f] === undefined)
+  )
     return "the answer carried none of its fields";
+  if (isEmpty && fields.body.length > 0) return "the answer is empty";
   return undefined;
 }
 
-/** A parse failure of a 2xx answer: no service error code, and the SDK's deserialization hint. */
-function isUnparsedSuccess(error: unknown): error is Error {
+/**
+ * A parse failure of an answer, a success or an error alike (a cut-off error body is no more
+ * the service's refusal than a cut-off success is its answer): the SDK's parser failed on it.
+ */
+function isUnparsedAnswer(error: unknown): error is Error {
   if (!(error instanceof Error) || error instanceof IncompleteAnswerError) return false;
   const response: unknown = (error as { $response?: unknown }).$response;
   return (
-    isSuccess(response) &&
-    (error instanceof SyntaxError || /parse error|Deserialization error/i.test(error.message))
+    statusOf(response) !== undefined &&
+    (error instanceof SyntaxError || /XML parse error|Deserialization error/i.test(error.message))
   );
 }
 
@@ -81,20 +102,18 @@ function incomplete(message: string, cause?: unknown): IncompleteAnswerError {
 }
 
 /**
- * The operation's output fields carried in the body (not in headers, and not a streamed payload,
- * which may be empty): read from the command's schema, which the SDK keeps in the handler
- * context.
+ * The operation's output fields, all of them and those carried in the body (not in headers, and
+ * not a streamed payload, which may be empty): read from the command's schema, which the SDK
+ * keeps in the handler context.
  */
-function bodyFieldNames(context: object): string[] {
+function outputFieldNames(context: object): { all: string[]; body: string[] } {
   const output = deref(operationSchema(context)?.[5]);
-  if (!Array.isArray(output) || output[0] !== 3) return [];
+  if (!Array.isArray(output) || output[0] !== 3) return { all: [], body: [] };
   const names: unknown = output[4];
   const members: unknown = output[5];
-  if (!Array.isArray(names) || !Array.isArray(members)) return [];
-  return names.filter(
-    (name: unknown, index): name is string =>
-      typeof name === "string" && isBodyMember(members[index]),
-  );
+  if (!Array.isArray(names) || !Array.isArray(members)) return { all: [], body: [] };
+  const all = names.filter((name: unknown): name is string => typeof name === "string");
+  return { all, body: all.filter((_name, index) => isBodyMember(members[index])) };
 }
 
 function isBodyMember(member: unknown): boolean {
@@ -108,6 +127,17 @@ function isBodyMember(member: unknown): boolean {
       (trait) => trait in traits,
     )
   );
+}
+
+/** The success status a REST operation declares in its `http` trait (`["DELETE", "/", 204]`). */
+function successStatus(context: object): number | undefined {
+  const traits: unknown = operationSchema(context)?.[3];
+  const http: unknown =
+    typeof traits === "object" && traits !== null
+      ? (traits as Record<string, unknown>)["http"]
+      : undefined;
+  const status: unknown = Array.isArray(http) ? http[2] : undefined;
+  return typeof status === "number" ? status : undefined;
 }
 
 function operationSchema(context: object): unknown[] | undefined {
@@ -129,11 +159,16 @@ function deref(ref: unknown): unknown {
 }
 
 function isSuccess(response: unknown): boolean {
+  const status = statusOf(response);
+  return status !== undefined && status >= 200 && status < 300;
+}
+
+function statusOf(response: unknown): number | undefined {
   const status: unknown =
     typeof response === "object" && response !== null
       ? (response as Record<string, unknown>)["statusCode"]
       : undefined;
-  return typeof status === "number" && status >= 200 && status < 300;
+  return typeof status === "number" ? status : undefined;
 }
 
 function headersOf(response: unknown): Record<string, string | undefined> {

@@ -186,12 +186,21 @@ export function awsCreateFailure(
  * attempt as long as `requestTimeoutMs`).
  */
 export function retryReason(error: unknown): string | undefined {
-  if (isAbort(error) || isRequestTimeout(error)) return undefined;
+  if (isAbort(error) || (isRequestTimeout(error) && !isDroppedConnection(error))) return undefined;
   if (error instanceof IncompleteAnswerError) return "incomplete-answer";
   if (isThrottled(error)) return "throttled";
   const status = awsHttpStatus(error);
   if (status !== undefined && status >= 500) return "server-error";
   return isConnectionError(error) ? "no-answer" : undefined;
+}
+
+/**
+ * True when the connection was closed or refused without an answer. The SDK names such an error
+ * `TimeoutError` too; its `code` (`ECONNRESET`, `EPIPE`, `ECONNREFUSED`) tells it from a timeout.
+ */
+function isDroppedConnection(error: unknown): boolean {
+  const code = isObject(error) ? error["code"] : undefined;
+  return typeof code === "string" && ["ECONNRESET", "EPIPE", "ECONNREFUSED"].includes(code);
 }
 
 /** True for a request that got no HTTP answer: a reset, refused or timed-out connection. */

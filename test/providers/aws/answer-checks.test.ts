@@ -147,12 +147,32 @@ describe("answers that are fine as they are", () => {
     expect(requests).toBe(1);
   });
 
-  it("accepts the empty body of CreateBucket, whose output is in headers", async () => {
+  it("accepts the answer of CreateBucket, whose output is in headers and body is empty", async () => {
     const s3 = await client(S3Client);
-    const requests = await requestsOf("CreateBucket", { kind: "empty", when: "after" }, () =>
-      s3.send(new CreateBucketCommand({ Bucket: uniqueName(import.meta.url, "bucket") })),
+    proxy.setRules([]);
+    const before = proxy.requests("CreateBucket");
+    const { Location } = await s3.send(
+      new CreateBucketCommand({ Bucket: uniqueName(import.meta.url, "bucket") }),
     );
-    expect(requests).toBe(1);
+    expect(Location).toBeDefined();
+    expect(proxy.requests("CreateBucket") - before).toBe(1);
+  });
+});
+
+describe("an answer without the headers its output is in", () => {
+  it("to CreateBucket (REST XML) is retried: no Location, no bucket made", async () => {
+    const s3 = await client(S3Client);
+    const bucket = uniqueName(import.meta.url, "headless");
+    let location: unknown;
+    const requests = await requestsOf(
+      "CreateBucket",
+      { kind: "empty", when: "before" },
+      async () => {
+        ({ Location: location } = await s3.send(new CreateBucketCommand({ Bucket: bucket })));
+      },
+    );
+    expect(requests).toBe(2);
+    expect(location).toContain(bucket);
   });
 });
 

@@ -168,12 +168,25 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
     const desired = this.desiredDefinition();
     const client = await this.client(IAMClient, context);
     const abortSignal = context.signal;
-    try {
-      await client.send(new CreateRoleCommand(toCreateInput(desired)), { abortSignal });
-    } catch (error) {
-      const hint = isConflict(error) ? " (a role of that name exists)" : "";
-      throw wrapAwsError(error, this.id, `create role ${desired.RoleName}${hint}`);
-    }
+    // A resent CreateRole after a lost answer fails on the role it made: look for it first.
+    await this.createResource(`create role ${desired.RoleName}`, IAMClient, context, {
+      send: async (once) => {
+        await once.send(new CreateRoleCommand(toCreateInput(desired)), { abortSignal });
+        return true;
+      },
+      findCreated: async () => {
+        const role = await this.readUnlessGone(`read role ${desired.RoleName}`, async () => {
+          const { Role: found } = await client.send(
+            new GetRoleCommand({ RoleName: desired.RoleName }),
+            { abortSignal },
+          );
+          return found;
+        });
+        return role !== undefined && hasOwnershipTag(tagMapOf(role.Tags)) ? true : undefined;
+      },
+      alreadyExistsCodes: ["EntityAlreadyExists", "EntityAlreadyExistsException"],
+      hint: (error) => (isConflict(error) ? " (a role of that name exists)" : ""),
+    });
     this.isKnown = true;
     try {
       const desiredArns = desired.custom_config?.policy_arns ?? [];

@@ -180,21 +180,11 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     } catch (error) {
       throw wrapAwsError(error, this.id, `set the retention of log group ${this.groupName}`);
     }
-    // CreateLogGroup fails when the group exists, so the group is ours (made by this call, or
-    // found with the ownership tag after a lost answer) and as asked: recording
-    // it saves the DescribeLogGroups that would confirm it. A child that inherits the ARN, which
-    // only a read gives, makes the engine read the group then.
+    // The group is ours (made by this call, or found with the ownership tag after a lost
+    // answer), but CreateLogGroup's answer carries nothing: an empty 200 that never reached the
+    // service looks the same. So no state is recorded, and the engine's read confirms the group.
     this.isOwned = true;
     this.currentTags = input.tags;
-    const created: LogGroup = {
-      logGroupName: desired.logGroupName,
-      kmsKeyId: input.kmsKeyId,
-      logGroupClass: input.logGroupClass,
-      ...(typeof desired.retentionInDays === "number"
-        ? { retentionInDays: desired.retentionInDays }
-        : {}),
-    };
-    this.recordState("running", this.liveDefinition(created, input.tags, context), context);
   }
 
   /** Deletes the group and its events; a group already gone is fine. */
