@@ -172,7 +172,7 @@ describe("cloudwatch_logs", () => {
     expect(tagged.counts).toEqual({ DescribeLogGroupsCommand: 1, ListTagsForResourceCommand: 3 });
   });
 
-  it("confirms its creates with one batched read, as CreateLogGroup's answer carries nothing, and trusts its deletes", async () => {
+  it("looks for each group it created, as CreateLogGroup's answer carries nothing, and trusts its deletes", async () => {
     const labels = ["certain-a", "certain-b"];
     const made = (): CloudwatchLogs[] =>
       labels.map((label) => group(label, { retentionInDays: 7, tags: { team: "ops" } }));
@@ -180,7 +180,7 @@ describe("cloudwatch_logs", () => {
     const created = await countApply(import.meta.url, made());
     expect(created.outcomes).toEqual(["converged", "converged"]);
     expect(created.counts).toEqual({
-      DescribeLogGroupsCommand: 2,
+      DescribeLogGroupsCommand: 3,
       ListTagsForResourceCommand: 2,
       CreateLogGroupCommand: 2,
       PutRetentionPolicyCommand: 2,

@@ -23,6 +23,7 @@ import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { commonPrefix } from "../common-prefix.js";
 import { isConflict, wrapAwsError } from "../errors.js";
+import { required } from "../../kit/create-once.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTags,
@@ -146,25 +147,28 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     const client = await this.client(CloudWatchLogsClient, context);
     const input = toCreateInput(desired);
     const abortSignal = context.signal;
+    const findCreated = async (): Promise<true | undefined> => {
+      const { logGroups = [] } = await client.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: input.logGroupName }),
+        { abortSignal },
+      );
+      const group = logGroups.find((listed) => listed.logGroupName === input.logGroupName);
+      if (group === undefined) return undefined;
+      const { tags = {} } = await client.send(
+        new ListTagsForResourceCommand({ resourceArn: arnOf(group) }),
+        { abortSignal },
+      );
+      return hasOwnershipTag(tags) ? true : undefined;
+    };
     // A resent CreateLogGroup after a lost answer fails on the group it made: look for it first.
     await this.createResource(`create log group ${this.groupName}`, CloudWatchLogsClient, context, {
       send: async (once) => {
         await once.send(new CreateLogGroupCommand(input), { abortSignal });
-        return true;
+        // Its answer carries nothing, and an empty 200 that never reached the service looks the
+        // same: the group is looked for before it is recorded, and sent again when absent.
+        return required(await findCreated(), "log group, looked for after CreateLogGroup");
       },
-      findCreated: async () => {
-        const { logGroups = [] } = await client.send(
-          new DescribeLogGroupsCommand({ logGroupNamePrefix: input.logGroupName }),
-          { abortSignal },
-        );
-        const group = logGroups.find((listed) => listed.logGroupName === input.logGroupName);
-        if (group === undefined) return undefined;
-        const { tags = {} } = await client.send(
-          new ListTagsForResourceCommand({ resourceArn: arnOf(group) }),
-          { abortSignal },
-        );
-        return hasOwnershipTag(tags) ? true : undefined;
-      },
+      findCreated,
       alreadyExistsCodes: ["ResourceAlreadyExistsException"],
       hint: (error) => (isConflict(error) ? " (a log group of that name exists)" : ""),
     });
@@ -180,11 +184,20 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     } catch (error) {
       throw wrapAwsError(error, this.id, `set the retention of log group ${this.groupName}`);
     }
-    // The group is ours (made by this call, or found with the ownership tag after a lost
-    // answer), but CreateLogGroup's answer carries nothing: an empty 200 that never reached the
-    // service looks the same. So no state is recorded, and the engine's read confirms the group.
+    // The group is ours and as asked (made by this call and seen since, or found with the
+    // ownership tag after a lost answer): recording it saves the engine's confirming read. A
+    // child that inherits the ARN, which only a read gives, makes the engine read the group then.
     this.isOwned = true;
     this.currentTags = input.tags;
+    const created: LogGroup = {
+      logGroupName: desired.logGroupName,
+      kmsKeyId: input.kmsKeyId,
+      logGroupClass: input.logGroupClass,
+      ...(typeof desired.retentionInDays === "number"
+        ? { retentionInDays: desired.retentionInDays }
+        : {}),
+    };
+    this.recordState("running", this.liveDefinition(created, input.tags, context), context);
   }
 
   /** Deletes the group and its events; a group already gone is fine. */

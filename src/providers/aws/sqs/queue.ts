@@ -160,7 +160,7 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     );
   }
 
-  /** Deletes the queue; a queue already gone is fine. */
+  /** Deletes the queue; a queue already gone is fine. The engine's read confirms it. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const QueueUrl = this.queueUrl;
     if (QueueUrl === undefined) return;
@@ -168,9 +168,9 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     await this.deleteUnlessGone(`delete queue ${this.queueName}`, () =>
       client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: context.signal }),
     );
-    this.queueUrl = undefined;
-    // SQS may list a deleted queue for up to 60 s: the delete's answer is the one to trust.
-    this.recordState("terminated", {}, context);
+    // DeleteQueue's answer carries nothing: an empty 200 that never reached SQS looks the same.
+    // So the engine's read confirms the delete, on the queue's URL (ListQueueTags), not with
+    // ListQueues, which may list a deleted queue for up to 60 s.
   }
 
   /** Sets the attributes that differ, then brings the tags to the definition's set. */
