@@ -61,6 +61,8 @@ export interface ChaosOptions {
   readonly rate: number;
   /** The operations it applies to. Default: all. */
   readonly operations?: readonly string[];
+  /** Operations it leaves alone, of those. Default: none. */
+  readonly skip?: readonly string[];
   /** The kinds it picks from, with equal chance. Default {@link CHAOS_FAULT_KINDS}. */
   readonly kinds?: readonly ChaosFaultKind[];
   /** Longest delay of a `delay` fault, in ms. Default 300. */
@@ -141,6 +143,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return record(operation, entry.rule.fault);
     }
     if (chaos === undefined || !(chaos.operations?.includes(operation) ?? true)) return undefined;
+    if (chaos.skip?.includes(operation) === true) return undefined;
     if (random() >= chaos.rate) return undefined;
     return record(operation, chaosFault(chaos, random));
   };

@@ -75,6 +75,9 @@ export const cloudwatchLogsSchema = z.strictObject({
 /** What a user writes in the `aws_resource` block of a `cloudwatch_logs` particle. */
 export type CloudwatchLogsDefinition = z.infer<typeof cloudwatchLogsSchema>;
 
+/** DeleteLogGroup calls sent at most while the group is still listed after one. */
+const DELETE_ATTEMPTS = 3;
+
 /**
  * A CloudWatch Logs log group, found by its name. A log group has no stopped form: stopping
  * deletes it, with its events. Retention, the KMS key and tags change in place; the log class is
@@ -203,13 +206,28 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
   /** Deletes the group and its events; a group already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(CloudWatchLogsClient, context);
-    await this.deleteUnlessGone(`delete log group ${this.groupName}`, () =>
-      client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
-        abortSignal: context.signal,
-      }),
-    );
-    this.arn = undefined;
-    this.recordState("terminated", {}, context);
+    // DeleteLogGroup's answer carries nothing: an empty 200 that never reached the service looks
+    // the same. So the group is looked for after it, and the delete sent again while it is
+    // listed. If it still is, nothing is recorded and the engine's read decides.
+    for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt += 1) {
+      await this.deleteUnlessGone(`delete log group ${this.groupName}`, () =>
+        client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
+          abortSignal: context.signal,
+        }),
+      );
+      const { logGroups = [] } = await client
+        .send(new DescribeLogGroupsCommand({ logGroupNamePrefix: this.groupName }), {
+          abortSignal: context.signal,
+        })
+        .catch((error: unknown) => {
+          throw wrapAwsError(error, this.id, `look for log group ${this.groupName}`);
+        });
+      if (!logGroups.some((group) => group.logGroupName === this.groupName)) {
+        this.arn = undefined;
+        this.recordState("terminated", {}, context);
+        return;
+      }
+    }
   }
 
   /** Sets or removes the retention policy and the KMS key where they differ, then brings the tags to the definition's set. */
