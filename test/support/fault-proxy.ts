@@ -5,12 +5,15 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { serviceError } from "./aws-error-shapes.js";
 
 /**
  * A fault-injecting HTTP proxy for AWS tests: it sits between the SDK and moto on loopback and,
  * for the operations its rules name, fails a request before it reaches moto (the call did not
- * run) or after moto answered (the call ran, the answer is lost). Everything else passes
- * through unchanged. Decisions are seeded, so a failing run can be replayed.
+ * run) or after moto answered (the call ran, the answer is lost). In chaos mode it also picks,
+ * at a seeded rate, any request and a fault for it: throttling and 500s in the service's own
+ * error shape, empty, truncated or HTML 200 bodies, delays and dropped connections. Everything
+ * else passes through unchanged. Decisions are seeded, so a failing run can be replayed.
  */
 
 /** What a rule does to a matching request. */
@@ -24,7 +27,47 @@ export type Fault =
       readonly status: number;
       readonly body?: string;
       readonly headers?: Readonly<Record<string, string>>;
-    };
+    }
+  /** The service's throttling error, in its own shape (see {@link serviceError}). */
+  | { readonly kind: "throttle"; readonly when: "before" | "after" }
+  /** A 500 in the service's own error shape. */
+  | { readonly kind: "server-error"; readonly when: "before" | "after" }
+  /** A 200 with an empty body: before, the call did not run; after, it ran. */
+  | { readonly kind: "empty"; readonly when: "before" | "after" }
+  /** moto's answer with its body cut in half. */
+  | { readonly kind: "truncate"; readonly when: "after" }
+  /** A 200 with an HTML page for a body (a captive portal, a misconfigured gateway). */
+  | { readonly kind: "html"; readonly when: "before" | "after" }
+  /** The request (before) or moto's answer (after) is held `delayMs`, then passes unchanged. */
+  | { readonly kind: "delay"; readonly when: "before" | "after"; readonly delayMs: number };
+
+/** The kinds of fault chaos mode picks from. */
+export type ChaosFaultKind = Exclude<Fault["kind"], "respond">;
+
+/** Every kind chaos mode knows, the default of {@link ChaosOptions.kinds}. */
+export const CHAOS_FAULT_KINDS: readonly ChaosFaultKind[] = [
+  "drop",
+  "throttle",
+  "server-error",
+  "empty",
+  "truncate",
+  "html",
+  "delay",
+];
+
+/** Chaos mode: a fault for a seeded share of the requests, after the rules had their turn. */
+export interface ChaosOptions {
+  /** Share of the matching requests that get a fault, in [0, 1]. */
+  readonly rate: number;
+  /** The operations it applies to. Default: all. */
+  readonly operations?: readonly string[];
+  /** Operations it leaves alone, of those. Default: none. */
+  readonly skip?: readonly string[];
+  /** The kinds it picks from, with equal chance. Default {@link CHAOS_FAULT_KINDS}. */
+  readonly kinds?: readonly ChaosFaultKind[];
+  /** Longest delay of a `delay` fault, in ms. Default 300. */
+  readonly maxDelayMs?: number;
+}
 
 /** One fault to inject. */
 export interface FaultRule {
@@ -42,8 +85,14 @@ export interface FaultProxyOptions {
   /** moto's endpoint, `http://127.0.0.1:PORT`. */
   readonly target: string;
   readonly rules?: readonly FaultRule[];
-  /** Seed of the random source behind `probability`. Default 1. */
+  /** Seed of the random source behind `probability` and chaos mode. Default 1. */
   readonly seed?: number;
+  readonly chaos?: ChaosOptions;
+  /**
+   * Told of every request as it reaches the proxy, with how many came before it in all (0 for
+   * the first): kill tests stop the client after the Nth.
+   */
+  readonly onRequest?: (operation: string, index: number) => void;
 }
 
 /** A running proxy. */
@@ -52,10 +101,16 @@ export interface FaultProxy {
   readonly endpoint: string;
   /** How many requests of `operation` reached the proxy. */
   requests(operation: string): number;
+  /** How many requests reached the proxy in all. */
+  totalRequests(): number;
   /** How many faults were injected, per operation. */
   readonly injected: ReadonlyMap<string, number>;
+  /** How many faults were injected, per kind and moment (`throttle before`). */
+  readonly injectedKinds: ReadonlyMap<string, number>;
   /** Replaces the rules (and resets their `times` counts). */
   setRules(rules: readonly FaultRule[]): void;
+  /** Turns chaos mode on with `chaos`, or off with `undefined`. */
+  setChaos(chaos: ChaosOptions | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -68,18 +123,29 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     rules = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
   };
   setRules(options.rules ?? []);
+  let chaos = options.chaos;
   const seen = new Map<string, number>();
   const injected = new Map<string, number>();
+  const injectedKinds = new Map<string, number>();
+  let total = 0;
 
+  const record = (operation: string, fault: Fault): Fault => {
+    injected.set(operation, (injected.get(operation) ?? 0) + 1);
+    const kind = `${fault.kind} ${fault.when}`;
+    injectedKinds.set(kind, (injectedKinds.get(kind) ?? 0) + 1);
+    return fault;
+  };
   const faultFor = (operation: string): Fault | undefined => {
     for (const entry of rules) {
       if (entry.rule.operation !== operation || entry.left <= 0) continue;
       if (random() >= (entry.rule.probability ?? 1)) continue;
       entry.left -= 1;
-      injected.set(operation, (injected.get(operation) ?? 0) + 1);
-      return entry.rule.fault;
+      return record(operation, entry.rule.fault);
     }
-    return undefined;
+    if (chaos === undefined || !(chaos.operations?.includes(operation) ?? true)) return undefined;
+    if (chaos.skip?.includes(operation) === true) return undefined;
+    if (random() >= chaos.rate) return undefined;
+    return record(operation, chaosFault(chaos, random));
   };
 
   const server = createServer((incoming, outgoing) => {
@@ -89,12 +155,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const body = await readBody(incoming);
     const operation = operationOf(incoming, body);
     seen.set(operation, (seen.get(operation) ?? 0) + 1);
+    total += 1;
+    options.onRequest?.(operation, total - 1);
     const fault = faultFor(operation);
-    if (fault?.when === "before") return inject(fault, outgoing);
-    const answer = await forward(target, incoming, body);
-    if (fault !== undefined) return inject(fault, outgoing);
-    outgoing.writeHead(answer.status, answer.headers);
-    outgoing.end(answer.body);
+    const service = serviceOf(incoming);
+    if (fault?.when === "before") {
+      if (fault.kind !== "delay") return inject(fault, service, outgoing);
+      await sleep(fault.delayMs);
+    }
+    const answer = await forward(target, incoming, body).catch(() => undefined);
+    if (answer === undefined) return void outgoing.socket?.destroy();
+    if (fault?.when === "after") {
+      if (fault.kind === "truncate")
+        return pass(answer, outgoing, answer.body.subarray(0, answer.body.length >> 1));
+      if (fault.kind !== "delay") return inject(fault, service, outgoing);
+      await sleep(fault.delayMs);
+    }
+    pass(answer, outgoing, answer.body);
   };
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -102,8 +179,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests: (operation) => seen.get(operation) ?? 0,
+    totalRequests: () => total,
     injected,
+    injectedKinds,
     setRules,
+    setChaos: (next) => {
+      chaos = next;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -146,13 +228,71 @@ function s3Operation(method: string, url: URL): string {
   return S3_BUCKET_OPERATIONS[`${method} ${subresource}`] ?? `${method} bucket ?${subresource}`;
 }
 
-function inject(fault: Fault, outgoing: ServerResponse): void {
-  if (fault.kind === "drop") {
-    outgoing.socket?.destroy();
-    return;
+/** The AWS service a request is for: the service of its SigV4 credential scope (`ec2`, `s3`). */
+export function serviceOf(request: IncomingMessage): string {
+  const authorization = request.headers.authorization ?? "";
+  return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(authorization)?.[1] ?? "unknown";
+}
+
+const HTML_PAGE =
+  "<!DOCTYPE html><html><head><title>Gateway</title></head><body><h1>Please sign in</h1></body></html>";
+
+function inject(fault: Fault, service: string, outgoing: ServerResponse): void {
+  switch (fault.kind) {
+    case "drop":
+      outgoing.socket?.destroy();
+      return;
+    case "respond":
+      outgoing.writeHead(fault.status, { "content-type": "text/xml", ...fault.headers });
+      outgoing.end(fault.body ?? "");
+      return;
+    case "throttle":
+    case "server-error": {
+      const answer = serviceError(service, fault.kind);
+      outgoing.writeHead(answer.status, answer.headers);
+      outgoing.end(answer.body);
+      return;
+    }
+    case "empty":
+      outgoing.writeHead(200, { "content-length": "0" });
+      outgoing.end();
+      return;
+    case "html":
+      outgoing.writeHead(200, {
+        "content-type": "text/html",
+        "content-length": String(Buffer.byteLength(HTML_PAGE)),
+      });
+      outgoing.end(HTML_PAGE);
+      return;
+    case "truncate":
+    case "delay":
+      return;
   }
-  outgoing.writeHead(fault.status, { "content-type": "text/xml", ...fault.headers });
-  outgoing.end(fault.body ?? "");
+}
+
+function pass(answer: Answer, outgoing: ServerResponse, body: Buffer): void {
+  const { "transfer-encoding": _chunked, ...headers } = answer.headers;
+  headers["content-length"] = String(body.length);
+  outgoing.writeHead(answer.status, headers);
+  outgoing.end(body);
+}
+
+function chaosFault(chaos: ChaosOptions, random: () => number): Fault {
+  const kinds = chaos.kinds ?? CHAOS_FAULT_KINDS;
+  const kind = kinds[Math.floor(random() * kinds.length)] ?? "drop";
+  const when = random() < 0.5 ? "before" : "after";
+  switch (kind) {
+    case "truncate":
+      return { kind, when: "after" };
+    case "delay":
+      return { kind, when, delayMs: Math.round(random() * (chaos.maxDelayMs ?? 300)) };
+    default:
+      return { kind, when };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 interface Answer {

@@ -113,6 +113,7 @@ export async function applyCommand(
     );
     let result: ApplyResult;
     let failure: ApplyError | undefined;
+    let retries = 0;
     try {
       result = await applyField(field, {
         desiredState,
@@ -124,7 +125,10 @@ export async function applyCommand(
         allowReplace: options.allowReplace,
         providerOptions,
         beforeMutation: lock?.lease.beforeMutation,
-        onEvent: (event) => renderer?.onEvent(event),
+        onEvent: (event) => {
+          if (event.type === "call.retry") retries += 1;
+          renderer?.onEvent(event);
+        },
       });
     } catch (error) {
       if (!(error instanceof ApplyError)) throw error;
@@ -133,7 +137,7 @@ export async function applyCommand(
     } finally {
       renderer.finish();
     }
-    return finishRun(result, failure, interrupts, output);
+    return finishRun({ result, failure, retries }, interrupts, output);
   } finally {
     await lock?.release();
     interrupts.dispose();
@@ -166,8 +170,11 @@ function printDryRun(plan: FieldPlan, output: Output): number {
 }
 
 function finishRun(
-  result: ApplyResult,
-  failure: ApplyError | undefined,
+  {
+    result,
+    failure,
+    retries,
+  }: { result: ApplyResult; failure: ApplyError | undefined; retries: number },
   interrupts: Pick<Interrupts, "isInterrupted" | "exitStatus">,
   output: Output,
 ): number {
@@ -183,15 +190,16 @@ function finishRun(
   const c = output.errColors;
   if (isInterrupted) {
     output.stderr.write(
-      `${[c.yellow(`interrupted: ${summaryLine(result)}`), ...particleLines(result, c)].join("\n")}\n`,
+      `${[c.yellow(`interrupted: ${summaryLine(result, { retries })}`), ...particleLines(result, c)].join("\n")}\n`,
     );
     return interrupts.exitStatus;
   }
   if (failure === undefined) {
-    output.info(c.green(summaryLine(result)));
+    output.info(c.green(summaryLine(result, { retries })));
     return 0;
   }
   // What each particle did, failures and the particles they held included, before the error.
-  for (const line of [summaryLine(result), ...particleLines(result, c)]) output.info(line);
+  for (const line of [summaryLine(result, { retries }), ...particleLines(result, c)])
+    output.info(line);
   throw failure;
 }

@@ -10,8 +10,14 @@ const ORDER: readonly ParticleOutcome[] = [
   "not-started",
 ];
 
-/** `3 converged, 1 unchanged in 1.2s`. @internal */
-export function summaryLine(result: ApplyResult): string {
+/**
+ * `3 converged, 1 unchanged in 1.2s`, with `, 4 calls retried` before the time when cloud calls
+ * were sent again (`call.retry` events: lost answers, throttling, the retry budget). @internal
+ */
+export function summaryLine(
+  result: ApplyResult,
+  options: { readonly retries?: number } = {},
+): string {
   const counts = ORDER.map(
     (outcome) =>
       [outcome, result.particles.filter((report) => report.outcome === outcome).length] as const,
@@ -20,7 +26,9 @@ export function summaryLine(result: ApplyResult): string {
     counts.length === 0
       ? "nothing to do"
       : counts.map(([outcome, count]) => `${count} ${outcomeLabel(outcome)}`).join(", ");
-  return `${text} in ${formatDuration(result.ms)}`;
+  const retries = options.retries ?? 0;
+  const retried = retries === 0 ? "" : `, ${retries} call${retries === 1 ? "" : "s"} retried`;
+  return `${text}${retried} in ${formatDuration(result.ms)}`;
 }
 
 /**

@@ -1,6 +1,9 @@
-import type { NodeHttpHandlerOptions } from "@smithy/types";
+import type { InitializeMiddleware, MetadataBearer, NodeHttpHandlerOptions } from "@smithy/types";
 import { PcfError } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
+import { createRetryBudget, type RetryBudget } from "../kit/retry-budget.js";
+import { ANSWER_CHECK_OPTIONS, checkAnswers } from "./answer-check.js";
+import { retryReason } from "./errors.js";
 import { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
 import {
   DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
@@ -68,6 +71,12 @@ export interface AwsClientOptions {
  * destroyed when the run ends. Clients use adaptive retries (unless single-attempt) and the
  * request timeouts of `providerOptions.aws` (`requestTimeoutMs`, `connectionTimeoutMs`);
  * `providerOptions.aws.configureClient` sees each one once.
+ *
+ * Every client checks its answers (see `checkAnswers`: an empty, HTML or unparsable 2xx is
+ * retried as a 5xx). A retrying client whose `maxAttempts` is not 1 also retries a call that
+ * failed after the SDK's attempts (throttling, a 5xx, no answer, an incomplete answer) from the
+ * run's retry budget for this API and region (see `createRetryBudget`), emitting `call.retry`
+ * with the scope (`aws:sqs:us-east-1`) as `particle`.
  */
 export function awsClient<C extends AwsClient>(
   ServiceClient: AwsClientClass<C>,
@@ -85,13 +94,49 @@ export function awsClient<C extends AwsClient>(
     options.endpoint ?? "",
     isSingleAttempt ? "once" : "retrying",
   ].join("|");
-  return context.memo(key, () => {
+  return context.memo(key, async () => {
     const config = clientConfig(region, options);
     const client = new ServiceClient(isSingleAttempt ? { ...config, maxAttempts: 1 } : config);
+    client.middlewareStack.add(checkAnswers, ANSWER_CHECK_OPTIONS);
+    if (!isSingleAttempt && options.maxAttempts !== 1) {
+      const scope = `aws:${ServiceClient.name.replace(/Client$/, "").toLowerCase()}:${region}`;
+      client.middlewareStack.add(budgetedRetries(await runRetryBudget(context), scope, context), {
+        step: "initialize",
+        priority: "high",
+        name: "pcfRetryBudget",
+      });
+    }
     options.configureClient?.(client);
     context.defer(() => client.destroy());
-    return Promise.resolve(client);
+    return client;
   });
+}
+
+/** The run's one retry budget, shared by all its clients. */
+function runRetryBudget(context: RunContext): Promise<RetryBudget> {
+  return context.memo("aws:retry-budget", () => Promise.resolve(createRetryBudget()));
+}
+
+function budgetedRetries(
+  budget: RetryBudget,
+  scope: string,
+  context: RunContext,
+): InitializeMiddleware<object, MetadataBearer> {
+  return (next, handlerContext) => (args) =>
+    budget.run(() => next(args), {
+      scope,
+      classify: retryReason,
+      signal: context.signal,
+      onRetry: (grant) =>
+        context.emit({
+          type: "call.retry",
+          particle: scope,
+          call: (handlerContext.commandName ?? "call").replace(/Command$/, ""),
+          attempt: grant.attempt,
+          nextDelayMs: grant.nextDelayMs,
+          reason: grant.reason,
+        }),
+    });
 }
 
 function clientConfig(region: string, options: AwsProviderOptions): AwsClientConfig {

@@ -1,5 +1,5 @@
 import { PcfError, messageOf } from "../../core/errors.js";
-import type { CreateFailure } from "../kit/create-once.js";
+import { IncompleteAnswerError, type CreateFailure } from "../kit/create-once.js";
 
 /**
  * The one place that reads AWS SDK errors. Flavors ask these questions instead of comparing
@@ -176,6 +176,31 @@ export function awsCreateFailure(
   )
     return "answer-lost";
   return "fatal";
+}
+
+/**
+ * Why a call that failed after the SDK's attempts may be sent again from the retry budget:
+ * `throttled`, `server-error` (a 5xx), `incomplete-answer` (empty, HTML or unparsable, see
+ * `checkAnswers`) or `no-answer` (a dropped connection); `undefined` for anything else: a
+ * service's refusal (4xx), an abort, or a request timeout (already retried by the SDK, each
+ * attempt as long as `requestTimeoutMs`).
+ */
+export function retryReason(error: unknown): string | undefined {
+  if (isAbort(error) || (isRequestTimeout(error) && !isDroppedConnection(error))) return undefined;
+  if (error instanceof IncompleteAnswerError) return "incomplete-answer";
+  if (isThrottled(error)) return "throttled";
+  const status = awsHttpStatus(error);
+  if (status !== undefined && status >= 500) return "server-error";
+  return isConnectionError(error) ? "no-answer" : undefined;
+}
+
+/**
+ * True when the connection was closed or refused without an answer. The SDK names such an error
+ * `TimeoutError` too; its `code` (`ECONNRESET`, `EPIPE`, `ECONNREFUSED`) tells it from a timeout.
+ */
+function isDroppedConnection(error: unknown): boolean {
+  const code = isObject(error) ? error["code"] : undefined;
+  return typeof code === "string" && ["ECONNRESET", "EPIPE", "ECONNREFUSED"].includes(code);
 }
 
 /** True for a request that got no HTTP answer: a reset, refused or timed-out connection. */

@@ -172,7 +172,7 @@ describe("cloudwatch_logs", () => {
     expect(tagged.counts).toEqual({ DescribeLogGroupsCommand: 1, ListTagsForResourceCommand: 3 });
   });
 
-  it("trusts its create and delete calls instead of listing the groups again", async () => {
+  it("looks for each group it created or deleted, as neither call's answer carries anything", async () => {
     const labels = ["certain-a", "certain-b"];
     const made = (): CloudwatchLogs[] =>
       labels.map((label) => group(label, { retentionInDays: 7, tags: { team: "ops" } }));
@@ -180,7 +180,8 @@ describe("cloudwatch_logs", () => {
     const created = await countApply(import.meta.url, made());
     expect(created.outcomes).toEqual(["converged", "converged"]);
     expect(created.counts).toEqual({
-      DescribeLogGroupsCommand: 1,
+      DescribeLogGroupsCommand: 3,
+      ListTagsForResourceCommand: 2,
       CreateLogGroupCommand: 2,
       PutRetentionPolicyCommand: 2,
     });
@@ -191,7 +192,7 @@ describe("cloudwatch_logs", () => {
     for (const particle of doomed) particle.desiredState = "terminated";
     const terminated = await countApply(import.meta.url, doomed);
     expect(terminated.counts).toEqual({
-      DescribeLogGroupsCommand: 1,
+      DescribeLogGroupsCommand: 3,
       ListTagsForResourceCommand: 2,
       DeleteLogGroupCommand: 2,
     });

@@ -256,7 +256,7 @@ describe("sqs_queue", () => {
     expect(redrive["deadLetterTargetArn"]).toBe((await attributesOf(dlqName))["QueueArn"]);
   });
 
-  it("reads only the tags of queues going down, and trusts its delete calls", async () => {
+  it("reads only the tags of queues going down, and confirms each delete on the queue's URL", async () => {
     const labels = ["down-a", "down-b"];
     await applyField(new Field(labels.map((label) => queue(label))).link(), { providerOptions });
     const doomed = labels.map((label) => queue(label));
@@ -267,7 +267,8 @@ describe("sqs_queue", () => {
     expect(outcomes).toEqual(["converged", "converged"]);
     expect(counts).toEqual({
       ListQueuesCommand: 1,
-      ListQueueTagsCommand: 2,
+      // One read before the delete, one after: DeleteQueue's answer carries nothing.
+      ListQueueTagsCommand: 4,
       DeleteQueueCommand: 2,
     });
     for (const label of labels)

@@ -183,7 +183,7 @@ export class IamRole extends AWSResource<IamRoleDefinition> {
         });
         return role !== undefined && hasOwnershipTag(tagsFromList(role.Tags)) ? true : undefined;
       },
-      alreadyExistsCodes: ["EntityAlreadyExists"],
+      alreadyExistsCodes: ["EntityAlreadyExists", "EntityAlreadyExistsException"],
       hint: (error) => (isConflict(error) ? " (a role of that name exists)" : ""),
     });
     this.isKnown = true;

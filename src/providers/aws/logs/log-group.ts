@@ -23,6 +23,7 @@ import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { commonPrefix } from "../common-prefix.js";
 import { isConflict, wrapAwsError } from "../errors.js";
+import { required } from "../../kit/create-once.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTags,
@@ -73,6 +74,9 @@ export const cloudwatchLogsSchema = z.strictObject({
 
 /** What a user writes in the `aws_resource` block of a `cloudwatch_logs` particle. */
 export type CloudwatchLogsDefinition = z.infer<typeof cloudwatchLogsSchema>;
+
+/** DeleteLogGroup calls sent at most while the group is still listed after one. */
+const DELETE_ATTEMPTS = 3;
 
 /**
  * A CloudWatch Logs log group, found by its name. A log group has no stopped form: stopping
@@ -146,25 +150,28 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     const client = await this.client(CloudWatchLogsClient, context);
     const input = toCreateInput(desired);
     const abortSignal = context.signal;
+    const findCreated = async (): Promise<true | undefined> => {
+      const { logGroups = [] } = await client.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: input.logGroupName }),
+        { abortSignal },
+      );
+      const group = logGroups.find((listed) => listed.logGroupName === input.logGroupName);
+      if (group === undefined) return undefined;
+      const { tags = {} } = await client.send(
+        new ListTagsForResourceCommand({ resourceArn: arnOf(group) }),
+        { abortSignal },
+      );
+      return hasOwnershipTag(tags) ? true : undefined;
+    };
     // A resent CreateLogGroup after a lost answer fails on the group it made: look for it first.
     await this.createResource(`create log group ${this.groupName}`, CloudWatchLogsClient, context, {
       send: async (once) => {
         await once.send(new CreateLogGroupCommand(input), { abortSignal });
-        return true;
+        // Its answer carries nothing, and an empty 200 that never reached the service looks the
+        // same: the group is looked for before it is recorded, and sent again when absent.
+        return required(await findCreated(), "log group, looked for after CreateLogGroup");
       },
-      findCreated: async () => {
-        const { logGroups = [] } = await client.send(
-          new DescribeLogGroupsCommand({ logGroupNamePrefix: input.logGroupName }),
-          { abortSignal },
-        );
-        const group = logGroups.find((listed) => listed.logGroupName === input.logGroupName);
-        if (group === undefined) return undefined;
-        const { tags = {} } = await client.send(
-          new ListTagsForResourceCommand({ resourceArn: arnOf(group) }),
-          { abortSignal },
-        );
-        return hasOwnershipTag(tags) ? true : undefined;
-      },
+      findCreated,
       alreadyExistsCodes: ["ResourceAlreadyExistsException"],
       hint: (error) => (isConflict(error) ? " (a log group of that name exists)" : ""),
     });
@@ -180,10 +187,9 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
     } catch (error) {
       throw wrapAwsError(error, this.id, `set the retention of log group ${this.groupName}`);
     }
-    // CreateLogGroup fails when the group exists, so the group is ours (made by this call, or
-    // found with the ownership tag after a lost answer) and as asked: recording
-    // it saves the DescribeLogGroups that would confirm it. A child that inherits the ARN, which
-    // only a read gives, makes the engine read the group then.
+    // The group is ours and as asked (made by this call and seen since, or found with the
+    // ownership tag after a lost answer): recording it saves the engine's confirming read. A
+    // child that inherits the ARN, which only a read gives, makes the engine read the group then.
     this.isOwned = true;
     this.currentTags = input.tags;
     const created: LogGroup = {
@@ -200,13 +206,28 @@ export class CloudwatchLogs extends AWSResource<CloudwatchLogsDefinition> {
   /** Deletes the group and its events; a group already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const client = await this.client(CloudWatchLogsClient, context);
-    await this.deleteUnlessGone(`delete log group ${this.groupName}`, () =>
-      client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
-        abortSignal: context.signal,
-      }),
-    );
-    this.arn = undefined;
-    this.recordState("terminated", {}, context);
+    // DeleteLogGroup's answer carries nothing: an empty 200 that never reached the service looks
+    // the same. So the group is looked for after it, and the delete sent again while it is
+    // listed. If it still is, nothing is recorded and the engine's read decides.
+    for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt += 1) {
+      await this.deleteUnlessGone(`delete log group ${this.groupName}`, () =>
+        client.send(new DeleteLogGroupCommand({ logGroupName: this.groupName }), {
+          abortSignal: context.signal,
+        }),
+      );
+      const { logGroups = [] } = await client
+        .send(new DescribeLogGroupsCommand({ logGroupNamePrefix: this.groupName }), {
+          abortSignal: context.signal,
+        })
+        .catch((error: unknown) => {
+          throw wrapAwsError(error, this.id, `look for log group ${this.groupName}`);
+        });
+      if (!logGroups.some((group) => group.logGroupName === this.groupName)) {
+        this.arn = undefined;
+        this.recordState("terminated", {}, context);
+        return;
+      }
+    }
   }
 
   /** Sets or removes the retention policy and the KMS key where they differ, then brings the tags to the definition's set. */

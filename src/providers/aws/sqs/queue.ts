@@ -67,6 +67,9 @@ export const sqsQueueSchema = z.looseObject({
 /** What a user writes in the `aws_resource` block of an `sqs_queue` particle. */
 export type SqsQueueDefinition = z.infer<typeof sqsQueueSchema>;
 
+/** DeleteQueue calls sent at most while the queue still answers after one. */
+const DELETE_ATTEMPTS = 3;
+
 /**
  * An SQS queue, found by its name. A queue has no stopped form: stopping deletes it.
  * Attributes and tags are updated in place.
@@ -160,17 +163,25 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition> {
     );
   }
 
-  /** Deletes the queue; a queue already gone is fine. */
+  /** Deletes the queue, and reads its URL to see it gone; a queue already gone is fine. */
   protected override async _terminate(context: RunContext): Promise<void> {
     const QueueUrl = this.queueUrl;
     if (QueueUrl === undefined) return;
     const client = await this.client(SQSClient, context);
-    await this.deleteUnlessGone(`delete queue ${this.queueName}`, () =>
-      client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: context.signal }),
-    );
-    this.queueUrl = undefined;
-    // SQS may list a deleted queue for up to 60 s: the delete's answer is the one to trust.
-    this.recordState("terminated", {}, context);
+    // DeleteQueue's answer carries nothing: an empty 200 that never reached SQS looks the same.
+    // So the queue's URL is read after it (ListQueueTags, not ListQueues, which may list a
+    // deleted queue for up to 60 s), and the delete sent again while the queue answers. If it
+    // still does, nothing is recorded and the engine's read decides.
+    for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt += 1) {
+      await this.deleteUnlessGone(`delete queue ${this.queueName}`, () =>
+        client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: context.signal }),
+      );
+      if ((await this.readTags(client, context)) === undefined) {
+        this.queueUrl = undefined;
+        this.recordState("terminated", {}, context);
+        return;
+      }
+    }
   }
 
   /** Sets the attributes that differ, then brings the tags to the definition's set. */
