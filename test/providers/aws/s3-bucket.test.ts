@@ -217,7 +217,7 @@ describe("s3_bucket", () => {
     expect(counts).toEqual({ ListBucketsCommand: 1 });
   });
 
-  it("trusts its create and delete calls instead of listing the buckets again", async () => {
+  it("trusts its create and delete calls instead of listing the buckets again, reading back only the tags", async () => {
     const labels = ["certain-a", "certain-b"];
     const created = await countApply(
       import.meta.url,
@@ -228,6 +228,8 @@ describe("s3_bucket", () => {
       ListBucketsCommand: 1,
       CreateBucketCommand: 2,
       PutBucketTaggingCommand: 2,
+      // PutBucketTagging's answer carries nothing: the tags are read back once to confirm them.
+      GetBucketTaggingCommand: 2,
     });
 
     const doomed = labels.map((label) => bucket(label));

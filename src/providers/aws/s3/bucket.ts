@@ -12,6 +12,7 @@ import {
   type CreateBucketCommandInput,
 } from "@aws-sdk/client-s3";
 import * as z from "zod";
+import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
@@ -68,6 +69,9 @@ export const s3BucketSchema = z.looseObject({
 
 /** What a user writes in the `aws_resource` block of an `s3_bucket` particle. */
 export type S3BucketDefinition = z.infer<typeof s3BucketSchema>;
+
+/** PutBucketTagging calls a create makes at most before it gives up on the tags taking. */
+const MAX_TAG_WRITES = 3;
 
 /**
  * An S3 bucket, found by its name among the buckets the caller owns in the particle's region.
@@ -150,9 +154,9 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
           ? " (the name is taken: by another account, or by this one in another region)"
           : "",
     });
-    await this.putTags(client, tags, context);
-    // Both calls succeeded: the bucket exists with these tags. Recording it saves the ListBuckets
-    // that would confirm it, which S3 may answer from a list that does not show it yet.
+    await this.tagConfirmed(client, tags, context);
+    // The bucket exists with these tags, as a read just showed. Recording it saves the
+    // ListBuckets that would confirm it, which S3 may answer from a list that does not show it yet.
     this.recordState("running", this.liveDefinition(region, tags), context);
   }
 
@@ -258,6 +262,29 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
       if (isNotFound(error)) return undefined;
       throw wrapAwsError(error, this.id, `read the tags of bucket ${this.bucketName}`);
     }
+  }
+
+  /**
+   * Writes `tags` and reads them back, writing again while the ownership tag is missing:
+   * PutBucketTagging's answer carries nothing, so an empty 200 that never reached S3 would
+   * otherwise pass for a tagged bucket, one that every later run refuses as someone else's.
+   * @throws PcfError `TRANSITION_FAILED` when the tags do not take after three writes.
+   */
+  private async tagConfirmed(
+    client: S3Client,
+    tags: Record<string, string>,
+    context: RunContext,
+  ): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_TAG_WRITES; attempt += 1) {
+      await this.putTags(client, tags, context);
+      const live = await this.readTags(client, context);
+      if (live !== undefined && hasOwnershipTag(live)) return;
+    }
+    throw new PcfError(
+      "TRANSITION_FAILED",
+      `tag bucket ${this.bucketName}: the tags were written ${MAX_TAG_WRITES} times but a read does not show them`,
+      { particle: this.id },
+    );
   }
 
   /** Replaces the bucket's tag set with `tags` (which carry the ownership tag). */
