@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
  */
 
 /** Tokens of one create answered with a resource since deleted, at most, before the last answer is kept. */
-export const MAX_SPENT_TOKENS = 3;
+const MAX_SPENT_TOKENS = 3;
 
 /** Options of {@link idempotencyToken}. */
 export interface IdempotencyTokenOptions {
@@ -38,4 +38,27 @@ export function idempotencyToken(
     .update((options.after ?? []).join(","))
     .digest("hex");
   return digest.slice(0, options.maxLength ?? 64);
+}
+
+/**
+ * Sends a create with the token of `identity` and `input`, then, while the cloud answers with a
+ * resource since deleted (`spentIdOf` gives its id), again with the next token of the chain, at
+ * most {@link MAX_SPENT_TOKENS} times. Gives the last answer.
+ */
+export async function sendWithToken<A>(
+  identity: string,
+  input: unknown,
+  calls: {
+    readonly send: (token: string) => Promise<A>;
+    /** The id of the resource `answer` names when that resource is deleted or going; else `undefined`. */
+    readonly spentIdOf: (answer: A) => string | undefined;
+  },
+): Promise<A> {
+  const spent: string[] = [];
+  for (;;) {
+    const answer = await calls.send(idempotencyToken(identity, input, { after: spent }));
+    const spentId = calls.spentIdOf(answer);
+    if (spentId === undefined || spent.length >= MAX_SPENT_TOKENS) return answer;
+    spent.push(spentId);
+  }
 }

@@ -15,7 +15,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
-import { MAX_SPENT_TOKENS, idempotencyToken } from "../../kit/idempotency-token.js";
+import { sendWithToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { required } from "../../kit/create-once.js";
@@ -158,18 +158,13 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
       context,
       {
         send: async (once) => {
-          const spent: string[] = [];
-          for (;;) {
-            const ClientToken = idempotencyToken(this.id, input, { after: spent });
-            const { VolumeId, State } = await once.send(
-              new CreateVolumeCommand({ ...input, ClientToken }),
-              { abortSignal },
-            );
-            const isSpent = State === "deleting" || State === "deleted";
-            if (!isSpent || VolumeId === undefined || spent.length >= MAX_SPENT_TOKENS)
-              return required(VolumeId, "volume id");
-            spent.push(VolumeId);
-          }
+          const { VolumeId } = await sendWithToken(this.id, input, {
+            send: (ClientToken) =>
+              once.send(new CreateVolumeCommand({ ...input, ClientToken }), { abortSignal }),
+            spentIdOf: ({ VolumeId: id, State }) =>
+              State === "deleting" || State === "deleted" ? id : undefined,
+          });
+          return required(VolumeId, "volume id");
         },
         findCreated: async () => {
           const named = await describeVolumes(

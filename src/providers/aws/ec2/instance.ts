@@ -17,7 +17,7 @@ import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { required } from "../../kit/create-once.js";
-import { MAX_SPENT_TOKENS, idempotencyToken } from "../../kit/idempotency-token.js";
+import { sendWithToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isNotFound, wrapAwsError } from "../errors.js";
@@ -170,20 +170,16 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
       context,
       {
         send: async (once) => {
-          const spent: string[] = [];
-          for (;;) {
-            const ClientToken = idempotencyToken(this.id, input, { after: spent });
-            const { Instances = [] } = await once.send(
-              new RunInstancesCommand({ ...input, ClientToken }),
-              { abortSignal },
-            );
-            const [launched] = Instances;
-            const isSpent =
-              launched?.State?.Name === "terminated" || launched?.State?.Name === "shutting-down";
-            if (!isSpent || launched?.InstanceId === undefined || spent.length >= MAX_SPENT_TOKENS)
-              return required(launched?.InstanceId, "instance id");
-            spent.push(launched.InstanceId);
-          }
+          const { Instances = [] } = await sendWithToken(this.id, input, {
+            send: (ClientToken) =>
+              once.send(new RunInstancesCommand({ ...input, ClientToken }), { abortSignal }),
+            spentIdOf: ({ Instances: launched = [] }) =>
+              launched[0]?.State?.Name === "terminated" ||
+              launched[0]?.State?.Name === "shutting-down"
+                ? launched[0].InstanceId
+                : undefined,
+          });
+          return required(Instances[0]?.InstanceId, "instance id");
         },
         findCreated: async () => {
           const named = await describeInstances(
