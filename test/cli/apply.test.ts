@@ -1,7 +1,7 @@
-import { access, readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, jsonLines, localFile, makeProject, runPcf } from "./pcf.js";
+import { cleanup, exists, jsonLines, localFile, makeProject, runPcf } from "./pcf.js";
 
 const dirs: string[] = [];
 
@@ -14,13 +14,6 @@ async function project(files: Record<string, string>): Promise<string> {
 afterAll(async () => {
   await Promise.all(dirs.splice(0).map(cleanup));
 });
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** The `.txt` files in `dir`, sorted. */
 async function textFiles(dir: string): Promise<string[]> {

@@ -7,7 +7,7 @@ import {
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { spawn } from "node:child_process";
-import { access, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +28,7 @@ import {
 import {
   cleanup,
   collect,
+  exists,
   isBuilt,
   jsonLines,
   localFile,
@@ -87,13 +88,6 @@ async function holdLease(cwd: string, holder?: LeaseHolderIdentity): Promise<Lea
   const lease = await acquireLease(fileLeaseBackend(join(cwd, ".pcf.lock")), { holder });
   leases.push(lease);
   return lease;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A VPC, a subnet in it and three instances in the subnet, named after `label`. */

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -143,6 +143,48 @@ export function localFile(
     `    content: ${JSON.stringify(fields.content ?? `${name}\n`)}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether `path` exists. */
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Start callbacks that hold their particle in flight until the file `release` exists: `hold`
+ * gives up when the run's signal aborts, `holdDeaf` ignores it.
+ */
+export const HOLD_MODULE = `import { access } from "node:fs/promises";
+import { setTimeout } from "node:timers/promises";
+async function until(release, signal) {
+  for (;;) {
+    signal?.throwIfAborted();
+    try { await access(release); return; } catch { await setTimeout(20); }
+  }
+}
+export const hold = ({ release, signal }) => until(release, signal);
+export const holdDeaf = ({ release }) => until(release, undefined);
+`;
+
+/** Two local files; the first holds its start in the callback `holdExport` of HOLD_MODULE. */
+export function heldProject(holdExport: "hold" | "holdDeaf"): Record<string, string> {
+  return {
+    "hold.mjs": HOLD_MODULE,
+    "pcf.json": JSON.stringify([
+      {
+        pcf_name: "slow",
+        flavor: "local_file",
+        local_resource: { path: "slow.txt" },
+        callbacks: {
+          start: { function: `./hold.mjs#${holdExport}`, kwargs: { release: "release" } },
+        },
+      },
+      { pcf_name: "next", flavor: "local_file", local_resource: { path: "next.txt" } },
+    ]),
+  };
 }
 
 /** The JSON lines of an NDJSON output. */

@@ -1,7 +1,16 @@
-import { access, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanup, collect, jsonLines, makeProject, spawnPcf, waitForOutput } from "./pcf.js";
+import {
+  cleanup,
+  collect,
+  exists,
+  heldProject,
+  jsonLines,
+  makeProject,
+  spawnPcf,
+  waitForOutput,
+} from "./pcf.js";
 
 const dirs: string[] = [];
 
@@ -15,74 +24,39 @@ afterAll(async () => {
   await Promise.all(dirs.splice(0).map(cleanup));
 });
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/**
- * Start callbacks that hold their particle in flight until the file `release` exists: `hold`
- * gives up when the run's signal aborts, `holdDeaf` ignores it.
- */
-const HOLD_MODULE = `import { access } from "node:fs/promises";
-import { setTimeout } from "node:timers/promises";
-async function until(release, signal) {
-  for (;;) {
-    signal?.throwIfAborted();
-    try { await access(release); return; } catch { await setTimeout(20); }
-  }
-}
-export const hold = ({ release, signal }) => until(release, signal);
-export const holdDeaf = ({ release }) => until(release, undefined);
-`;
-
-/** Two local files; the first holds its start in the callback `holdExport` of HOLD_MODULE. */
-function heldProject(holdExport: "hold" | "holdDeaf"): Record<string, string> {
-  return {
-    "hold.mjs": HOLD_MODULE,
-    "pcf.json": JSON.stringify([
-      {
-        pcf_name: "slow",
-        flavor: "local_file",
-        local_resource: { path: "slow.txt" },
-        callbacks: {
-          start: { function: `./hold.mjs#${holdExport}`, kwargs: { release: "release" } },
-        },
-      },
-      { pcf_name: "next", flavor: "local_file", local_resource: { path: "next.txt" } },
-    ]),
-  };
-}
-
 describe("SIGTERM", () => {
-  it("lets work in flight finish, prints the report and exits 143", async () => {
-    const cwd = await project(heldProject("hold"));
-    const child = spawnPcf(["run", "--parallel", "1", "--json"], { cwd });
-    const done = collect(child);
+  it.each([
+    { signal: "SIGINT", code: 130, again: "Ctrl-C" },
+    { signal: "SIGTERM", code: 143, again: "SIGTERM" },
+  ] as const)(
+    "lets work in flight finish at the first $signal, prints the report and exits $code",
+    async ({ signal, code: expectedCode, again }) => {
+      const cwd = await project(heldProject("hold"));
+      const child = spawnPcf(["run", "--parallel", "1", "--json"], { cwd });
+      const done = collect(child);
 
-    await waitForOutput(child.stdout, /"type":"transition\.start"/);
-    child.kill("SIGTERM");
-    await waitForOutput(
-      child.stderr,
-      /SIGTERM: stopping after work in flight \(SIGTERM again to abort\)/,
-    );
-    await writeFile(join(cwd, "release"), "");
-    const { code, stdout, stderr } = await done;
+      await waitForOutput(child.stdout, /"type":"transition\.start"/);
+      child.kill(signal);
+      await waitForOutput(
+        child.stderr,
+        new RegExp(`${signal}: stopping after work in flight \\(${again} again to abort\\)`),
+      );
+      await writeFile(join(cwd, "release"), "");
+      const { code, stdout, stderr } = await done;
 
-    expect(code).toBe(143);
-    expect(stderr).toMatch(/interrupted: 1 converged, 1 not started/);
-    expect(stderr).toMatch(/local_file:slow\s+converged\s+start/);
-    expect(stderr).toMatch(/local_file:next\s+not started/);
-    expect(jsonLines(stdout).at(-1)).toMatchObject({
-      type: "result",
-      ok: false,
-      interrupted: true,
-    });
-    expect(await exists(join(cwd, "slow.txt"))).toBe(true);
-    expect(await exists(join(cwd, "next.txt"))).toBe(false);
-  });
+      expect(code).toBe(expectedCode);
+      expect(stderr).toMatch(/interrupted: 1 converged, 1 not started/);
+      expect(stderr).toMatch(/local_file:slow\s+converged\s+start/);
+      expect(stderr).toMatch(/local_file:next\s+not started/);
+      expect(jsonLines(stdout).at(-1)).toMatchObject({
+        type: "result",
+        ok: false,
+        interrupted: true,
+      });
+      expect(await exists(join(cwd, "slow.txt"))).toBe(true);
+      expect(await exists(join(cwd, "next.txt"))).toBe(false);
+    },
+  );
 
   it("aborts work in flight at the second SIGTERM and still prints the report", async () => {
     const cwd = await project(heldProject("hold"));

@@ -1,11 +1,10 @@
-import { access, readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   cleanup,
   collect,
   hasScript,
-  jsonLines,
   localFile,
   makeProject,
   pcfCommandLine,
@@ -30,23 +29,6 @@ afterAll(async () => {
 async function textFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.endsWith(".txt")).sort();
 }
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** A start callback that holds its particle in flight until the file `release` exists. */
-const HOLD_MODULE = `import { access } from "node:fs/promises";
-import { setTimeout } from "node:timers/promises";
-export async function hold({ release }) {
-  for (;;) {
-    try { await access(release); return; } catch { await setTimeout(20); }
-  }
-}
-`;
 
 /** A process that ignores SIGTERM: terminating it waits until the engine gives up or kills it. */
 function stubbornProcess(name: string): string {
@@ -120,41 +102,6 @@ describe.skipIf(!hasScript)("on a terminal", () => {
 });
 
 describe("Ctrl-C", () => {
-  it("stops scheduling at the first Ctrl-C, lets work in flight finish and exits 130", async () => {
-    const cwd = await project({
-      "hold.mjs": HOLD_MODULE,
-      "pcf.json": JSON.stringify([
-        {
-          pcf_name: "slow",
-          flavor: "local_file",
-          local_resource: { path: "slow.txt" },
-          callbacks: { start: { function: "./hold.mjs#hold", kwargs: { release: "release" } } },
-        },
-        { pcf_name: "next", flavor: "local_file", local_resource: { path: "next.txt" } },
-      ]),
-    });
-    const child = spawnPcf(["run", "--parallel", "1", "--json"], { cwd });
-    const done = collect(child);
-
-    await waitForOutput(child.stdout, /"type":"transition\.start"/);
-    child.kill("SIGINT");
-    await waitForOutput(child.stderr, /stopping after work in flight \(Ctrl-C again to abort\)/);
-    await writeFile(join(cwd, "release"), "");
-    const { code, stdout, stderr } = await done;
-
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/interrupted: 1 converged, 1 not started/);
-    expect(stderr).toMatch(/local_file:slow\s+converged\s+start/);
-    expect(stderr).toMatch(/local_file:next\s+not started/);
-    expect(jsonLines(stdout).at(-1)).toMatchObject({
-      type: "result",
-      ok: false,
-      interrupted: true,
-    });
-    expect(await exists(join(cwd, "slow.txt"))).toBe(true);
-    expect(await exists(join(cwd, "next.txt"))).toBe(false);
-  });
-
   it("aborts work in flight at the second Ctrl-C", async () => {
     const cwd = await project({ "pcf.json": stubbornProcess("stubborn") });
     try {
