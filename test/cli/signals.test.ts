@@ -24,7 +24,7 @@ afterAll(async () => {
   await Promise.all(dirs.splice(0).map(cleanup));
 });
 
-describe("SIGTERM", () => {
+describe("a signal while apply works", () => {
   it.each([
     { signal: "SIGINT", code: 130, again: "Ctrl-C" },
     { signal: "SIGTERM", code: 143, again: "SIGTERM" },
