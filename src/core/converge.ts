@@ -5,7 +5,7 @@ import { findInheritReferences, resolveInherit } from "./references.js";
 import { REPLACE_TRANSITIONS, replaceRefusal, type ReplacePolicy } from "./replace.js";
 import type { RunContext } from "./run-context.js";
 import type { State } from "./state.js";
-import { deadlineSignal, waitFor } from "./wait.js";
+import { deadlineSignal } from "./wait.js";
 
 /**
  * Default of `transitionTimeoutMs`: 15 minutes. The slowest transitions of the built-in flavors
@@ -263,7 +263,7 @@ async function settle(
   let reads = 0;
   let stableReads = 0;
   const type = particle.constructor as typeof Particle;
-  return waitFor<State>(
+  return context.waitFor<State>(
     async () => {
       reads += 1;
       const state = await particle.getState(context, reads === 1 ? {} : { maxAgeMs: 0 });
@@ -276,15 +276,9 @@ async function settle(
     {
       ...type.waitOptions,
       signal,
+      particle: particle.id,
       description: `${particle.id} to settle`,
-      onPoll: (attempt, nextDelayMs) =>
-        context.emit({
-          type: "wait.poll",
-          particle: particle.id,
-          attempt,
-          nextDelayMs,
-          state: particle.state ?? "terminated",
-        }),
+      state: () => particle.state ?? "terminated",
     },
   );
 }

@@ -1,6 +1,8 @@
 import type { ZodType } from "zod";
 import { PcfError } from "./errors.js";
 import type { EngineEvent, EngineEventInput } from "./events.js";
+import type { State } from "./state.js";
+import { waitFor, type BackoffOptions, type PollResult, type WaitOptions } from "./wait.js";
 
 /**
  * What a particle's `syncState` and transitions receive from the engine for one run.
@@ -39,10 +41,29 @@ export interface RunContext {
    */
   beforeMutation(): Promise<void>;
   /**
+   * Polls `poll` until it reports done, backing off between polls with the run's sleep and
+   * randomness (injected by tests), and reports each poll as a `wait.poll` event of `particle`.
+   * Every wait of the engine and of flavors goes through it.
+   * @throws PcfError `WAIT_TIMEOUT` or `ABORTED` when `signal` (default the run's) aborts.
+   */
+  waitFor<T>(poll: () => Promise<PollResult<T>>, options: ContextWaitOptions): Promise<T>;
+  /**
    * Settings for providers, keyed by provider (`aws`, `local`): region, profile, endpoint and the
    * like. Each provider reads and validates its own key.
    */
   readonly providerOptions: ProviderOptions;
+}
+
+/** Options of {@link RunContext.waitFor}. */
+export interface ContextWaitOptions extends BackoffOptions {
+  /** The waiting particle's id, for the `wait.poll` events. */
+  readonly particle: string;
+  /** What is awaited, for the timeout message (`web to be running`). */
+  readonly description: string;
+  /** The state a poll event reports; default `pending`. */
+  readonly state?: () => State;
+  /** Bounds this wait; default the run's signal. */
+  readonly signal?: AbortSignal;
 }
 
 /** Settings for providers, keyed by provider name; each provider documents its own shape. */
@@ -56,6 +77,10 @@ export interface RunContextOptions {
   readonly providerOptions?: ProviderOptions | undefined;
   /** Awaited before every transition; rejects to refuse it (a lost lease: `LEASE_LOST`). */
   readonly beforeMutation?: (() => Promise<void>) | undefined;
+  /** The sleep of {@link RunContext.waitFor}; tests inject one. Default a real timer. */
+  readonly sleep?: WaitOptions["sleep"];
+  /** Random source in [0, 1) for the waits' jitter; tests inject one. Default `Math.random`. */
+  readonly random?: (() => number) | undefined;
 }
 
 /** A fresh context for one run. */
@@ -65,8 +90,9 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
   const cleanups: (() => void)[] = [];
   const now = options.now ?? (() => performance.now());
   let seq = 0;
-  return {
-    signal: options.signal ?? new AbortController().signal,
+  const signal = options.signal ?? new AbortController().signal;
+  const context: RunContext = {
+    signal,
     providerOptions: options.providerOptions ?? {},
     now,
     memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -113,7 +139,25 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       seq += 1;
       options.onEvent?.({ ...event, seq, timeMs: Math.round(now()) });
     },
+    waitFor<T>(poll: () => Promise<PollResult<T>>, wait: ContextWaitOptions): Promise<T> {
+      const { particle, state, ...backoff } = wait;
+      return waitFor(poll, {
+        ...backoff,
+        signal: wait.signal ?? signal,
+        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+        ...(options.random === undefined ? {} : { random: options.random }),
+        onPoll: (attempt, nextDelayMs) =>
+          context.emit({
+            type: "wait.poll",
+            particle,
+            attempt,
+            nextDelayMs,
+            state: state?.() ?? "pending",
+          }),
+      });
+    },
   };
+  return context;
 }
 
 /**

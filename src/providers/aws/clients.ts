@@ -1,4 +1,5 @@
 import type { InitializeMiddleware, MetadataBearer, NodeHttpHandlerOptions } from "@smithy/types";
+import { stampOperation } from "./call-failure.js";
 import { PcfError } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
 import { createRetryBudget, type RetryBudget } from "../kit/retry-budget.js";
@@ -98,6 +99,7 @@ export function awsClient<C extends AwsClient>(
     const config = clientConfig(region, options);
     const client = new ServiceClient(isSingleAttempt ? { ...config, maxAttempts: 1 } : config);
     client.middlewareStack.add(checkAnswers, ANSWER_CHECK_OPTIONS);
+    client.middlewareStack.add(stampOperation, { step: "initialize", name: "pcfStampOperation" });
     if (!isSingleAttempt && options.maxAttempts !== 1) {
       const scope = `aws:${ServiceClient.name.replace(/Client$/, "").toLowerCase()}:${region}`;
       client.middlewareStack.add(budgetedRetries(await runRetryBudget(context), scope, context), {

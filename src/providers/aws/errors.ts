@@ -226,6 +226,11 @@ export function isRequestTimeout(error: unknown): boolean {
   );
 }
 
+/** True for a code that says the call failed on the way, not in the service (`RequestTimeout`). */
+export function isTransientCode(code: string | undefined): boolean {
+  return code !== undefined && TRANSIENT_CODES.has(code);
+}
+
 /** True when the call ended because its abort signal fired. */
 export function isAbort(error: unknown): boolean {
   return isObject(error) && error["name"] === "AbortError";

@@ -1,16 +1,18 @@
 import type { ResourceType, TagSpecification } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject } from "../../core/values.js";
+import { tagChanges as kitTagChanges, type TagChanges, type TagMap } from "../kit/tags.js";
+
+export type { TagChanges, TagMap } from "../kit/tags.js";
 
 /** The key of the tag particle-cloud puts on every resource it creates. */
 export const OWNERSHIP_TAG_KEY = "pcf:managed-by";
 /** The value of the ownership tag. */
 export const OWNERSHIP_TAG_VALUE = "particle-cloud";
+/** The ownership tag, as a map. */
+export const OWNERSHIP_TAGS: TagMap = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 /** The EC2 tag that holds a particle's `custom_config.instance_name` (PCF's name for it). */
 export const PCF_NAME_TAG = "PCFName";
-
-/** Tags as PCF definitions write them: a map of key to value. */
-export type TagMap = Readonly<Record<string, string>>;
 
 /** One tag as the AWS APIs list them. */
 export interface TagEntry {
@@ -139,25 +141,12 @@ export function comparableTagInput(tags: unknown, extra: TagMap = {}): TagEntry[
   return parsed.success ? comparableTags({ ...tagMapOf(parsed.data), ...extra }) : undefined;
 }
 
-/** What to send to make `current` tags equal `desired` (plus the ownership tag, which is never removed). */
-export interface TagChanges {
-  /** Tags to add or overwrite. */
-  readonly set: Record<string, string>;
-  /** Keys to remove. */
-  readonly remove: string[];
-}
-
 /**
- * The changes that turn `current` into `desired` plus the ownership tag. A definition's tags are
- * the whole set: keys it does not list are removed, except the ownership tag.
+ * The changes that turn `current` into `desired` plus the ownership tag, which is never removed
+ * (see the kit's `tagChanges`).
  */
 export function tagChanges(current: TagMap, desired: TagMap): TagChanges {
-  const target = withOwnershipTag(desired);
-  const set = Object.fromEntries(
-    Object.entries(target).filter(([key, value]) => current[key] !== value),
-  );
-  const remove = Object.keys(current).filter((key) => !(key in target) && !key.startsWith("aws:"));
-  return { set, remove };
+  return kitTagChanges(current, desired, OWNERSHIP_TAGS);
 }
 
 /** The two calls of a service's tagging API, bound to one resource. @internal */

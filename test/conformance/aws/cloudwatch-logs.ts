@@ -15,11 +15,19 @@ function name(label: string): string {
   return uniqueName(import.meta.url, label);
 }
 
-function group(label: string, retentionInDays: number): ReturnType<typeof definitionOf> {
-  return definitionOf("cloudwatch_logs", label, { logGroupName: name(label), retentionInDays });
+function group(
+  label: string,
+  retentionInDays: number,
+  logGroupClass?: string,
+): ReturnType<typeof definitionOf> {
+  return definitionOf("cloudwatch_logs", label, {
+    logGroupName: name(label),
+    retentionInDays,
+    ...(logGroupClass === undefined ? {} : { logGroupClass }),
+  });
 }
 
-/** cloudwatch_logs: retention updates in place; a log group has no stopped form and no fixed field. */
+/** cloudwatch_logs: retention updates in place; the log class is fixed; a log group has no stopped form. */
 export const cloudwatchLogsSpec: ConformanceSpec = {
   flavor: CloudwatchLogs,
   testFileUrl: import.meta.url,
@@ -29,7 +37,9 @@ export const cloudwatchLogsSpec: ConformanceSpec = {
       new DescribeLogGroupsCommand({ logGroupNamePrefix: name(label) }),
     );
     const found = logGroups.find((candidate) => candidate.logGroupName === name(label));
-    return found === undefined ? undefined : { retentionInDays: found.retentionInDays };
+    return found === undefined
+      ? undefined
+      : { retentionInDays: found.retentionInDays, logGroupClass: found.logGroupClass };
   },
   drift: {
     apply: async (label) => {
@@ -40,7 +50,11 @@ export const cloudwatchLogsSpec: ConformanceSpec = {
     field: "retentionInDays",
   },
   update: { definition: (label) => group(label, 14), expected: { retentionInDays: 14 } },
-  replace: "none",
+  replace: {
+    definition: (label) => group(label, 14, "INFREQUENT_ACCESS"),
+    expected: { logGroupClass: "INFREQUENT_ACCESS" },
+    field: "logGroupClass",
+  },
   stop: "none",
   createForeign: async (label) => {
     await logs.send(new CreateLogGroupCommand({ logGroupName: name(label) }));
@@ -49,4 +63,11 @@ export const cloudwatchLogsSpec: ConformanceSpec = {
     );
   },
   createOperation: "CreateLogGroup",
+  knownGaps: [
+    {
+      step: "replace",
+      reason: "moto 5.2.1 ignores logGroupClass and lists every group as STANDARD",
+      failure: /logGroupClass/,
+    },
+  ],
 };

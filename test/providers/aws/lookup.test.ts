@@ -11,32 +11,30 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DefinitionError, PcfError } from "../../../src/index.js";
 import { createRunContext, type RunContext } from "../../../src/core/run-context.js";
 import { AWSResource } from "../../../src/providers/aws/resource.js";
+import { OWNERSHIP_TAGS } from "../../../src/providers/aws/tags.js";
+import type { Observation } from "../../../src/providers/kit/facts.js";
 import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
 import { countedOptions } from "../../support/aws-fixtures.js";
 
 /** A particle that only holds an `aws_resource` block, to watch its lookups resolve. */
-class LookupProbe extends AWSResource {
+class LookupProbe extends AWSResource<Record<string, unknown>, Record<string, unknown>> {
   static override readonly flavor: string = "lookup_probe";
-  /** The definition `_start` saw, once lookups were resolved. */
+  static override readonly Client = EC2Client;
+  /** The definition `create` saw, once lookups were resolved: the probe's "cloud". */
   started: Record<string, unknown> | undefined;
-  live = false;
 
-  override syncState(): Promise<void> {
-    this.state = this.live ? "running" : "terminated";
-    this.currentStateDefinition = this.live ? (this.started ?? {}) : {};
-    this.isOwned = true;
-    return Promise.resolve();
+  protected override list(): Promise<ReadonlyMap<string, Record<string, unknown>>> {
+    return Promise.resolve(new Map(this.started === undefined ? [] : [[this.key, this.started]]));
   }
-  protected override _start(): Promise<void> {
+  protected override observe(live: Record<string, unknown>): Observation {
+    return { state: "running", definition: live, tags: OWNERSHIP_TAGS };
+  }
+  protected override create(): Promise<Record<string, unknown>> {
     this.started = this.desiredStateDefinition;
-    this.live = true;
-    return Promise.resolve();
+    return Promise.resolve(this.started);
   }
-  protected override _stop(): Promise<void> {
-    return this._terminate();
-  }
-  protected override _terminate(): Promise<void> {
-    this.live = false;
+  protected override remove(): Promise<void> {
+    this.started = undefined;
     return Promise.resolve();
   }
 }
@@ -226,7 +224,7 @@ describe("$lookup$", () => {
     expect(particle.started).toEqual({ SubnetId: ids.subnet });
 
     const orphan = probe({ SubnetId: "$lookup$subnet$deleted-already" }, "orphan");
-    orphan.live = true;
+    orphan.started = {};
     const result = await orphan.apply({ providerOptions, desiredState: "terminated" });
     expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "terminated" });
   });

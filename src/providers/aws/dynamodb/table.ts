@@ -23,7 +23,8 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { waitFor, type BackoffOptions } from "../../../core/wait.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   hasOwnershipTag,
   ownedTagList,
@@ -143,7 +144,7 @@ export type DynamodbTableDefinition = z.infer<typeof dynamodbTableSchema>;
  * await posts.apply();
  * ```
  */
-export class DynamodbTable extends AWSResource<DynamodbTableDefinition> {
+export class DynamodbTable extends LegacyAWSResource<DynamodbTableDefinition> {
   static override readonly flavor: string = "dynamodb_table";
   static override readonly service: string = "dynamodb";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.TableName"];

@@ -20,7 +20,7 @@ import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { required } from "../../kit/create-once.js";
 import { wrapAwsError } from "../errors.js";
-import { AWSResource } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
 import { describeVolumes, groupByPcfName } from "./describe.js";
 import {
@@ -63,7 +63,7 @@ export { ebsVolumeSchema, type EbsVolumeDefinition } from "./ebs-volume-definiti
  * Reads are batched: one DescribeVolumes per region for all volumes found by name (and one for
  * pinned ids, when there are any).
  */
-export class EbsVolume extends AWSResource<EbsVolumeDefinition> {
+export class EbsVolume extends LegacyAWSResource<EbsVolumeDefinition> {
   static override readonly flavor: string = "ebs_volume";
   static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = [

@@ -21,7 +21,7 @@ import { sendWithToken } from "../../kit/idempotency-token.js";
 import { onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isNotFound, wrapAwsError } from "../errors.js";
-import { AWSResource } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
 import { LIVE_INSTANCE_STATES, describeInstances, groupByPcfName } from "./describe.js";
 import {
@@ -78,7 +78,7 @@ export {
  * await web.apply();
  * ```
  */
-export class Ec2Instance extends AWSResource<Ec2InstanceDefinition> {
+export class Ec2Instance extends LegacyAWSResource<Ec2InstanceDefinition> {
   static override readonly flavor: string = "ec2_instance";
   static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = [

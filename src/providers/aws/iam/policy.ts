@@ -18,7 +18,8 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { required } from "../../kit/create-once.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
@@ -95,7 +96,7 @@ export type IamPolicyDefinition = z.infer<typeof iamPolicySchema>;
  * await readLogs.apply();
  * ```
  */
-export class IamPolicy extends AWSResource<IamPolicyDefinition> {
+export class IamPolicy extends LegacyAWSResource<IamPolicyDefinition> {
   static override readonly flavor: string = "iam_policy";
   static override readonly service: string = "iam";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.PolicyName"];

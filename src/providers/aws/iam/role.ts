@@ -17,7 +17,8 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import { hasOwnershipTag, ownedTagList, tagInputSchema, tagMapOf, tagsFromList } from "../tags.js";
 import { iamPathSchema } from "./iam-fields.js";
 import { policyDocumentSchema, policyDocumentText } from "./policy-document.js";
@@ -102,7 +103,7 @@ export type IamRoleDefinition = z.infer<typeof iamRoleSchema>;
  * await worker.apply();
  * ```
  */
-export class IamRole extends AWSResource<IamRoleDefinition> {
+export class IamRole extends LegacyAWSResource<IamRoleDefinition> {
   static override readonly flavor: string = "iam_role";
   static override readonly service: string = "iam";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.RoleName"];

@@ -20,7 +20,8 @@ import type { Particle } from "../../../core/particle.js";
 import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import { hasOwnershipTag, withOwnershipTag } from "../tags.js";
 import {
   comparableKey,
@@ -108,7 +109,7 @@ export type KmsKeyDefinition = z.infer<typeof kmsKeySchema>;
  * await key.apply();
  * ```
  */
-export class KmsKey extends AWSResource<KmsKeyDefinition> {
+export class KmsKey extends LegacyAWSResource<KmsKeyDefinition> {
   static override readonly flavor: string = "kms_key";
   static override readonly service: string = "kms";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.key_name"];

@@ -19,7 +19,8 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { isConflict, isNoTagSet, isNotFound, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
@@ -92,7 +93,7 @@ const MAX_TAG_WRITES = 3;
  * await logs.apply({ providerOptions: { aws: { region: "eu-west-1" } } });
  * ```
  */
-export class S3Bucket extends AWSResource<S3BucketDefinition> {
+export class S3Bucket extends LegacyAWSResource<S3BucketDefinition> {
   static override readonly flavor: string = "s3_bucket";
   static override readonly service: string = "s3";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.Bucket"];
@@ -125,7 +126,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition> {
   /**
    * Creates the bucket (in the particle's region) with its tags and the ownership tag in the
    * create call, then writes them again with PutBucketTagging: S3 emulators (moto) ignore tags at
-   * create. A lost create answer is settled by looking (see {@link AWSResource.createResource}).
+   * create. A lost create answer is settled by looking (see {@link LegacyAWSResource.createResource}).
    */
   protected override async _start(context: RunContext): Promise<void> {
     const desired = this.desiredDefinition();

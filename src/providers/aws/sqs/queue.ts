@@ -20,7 +20,8 @@ import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { commonPrefix } from "../common-prefix.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   comparableTags,
   hasOwnershipTag,
@@ -89,7 +90,7 @@ const DELETE_ATTEMPTS = 3;
  * await jobs.apply();
  * ```
  */
-export class SqsQueue extends AWSResource<SqsQueueDefinition> {
+export class SqsQueue extends LegacyAWSResource<SqsQueueDefinition> {
   static override readonly flavor: string = "sqs_queue";
   static override readonly service: string = "sqs";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.QueueName"];

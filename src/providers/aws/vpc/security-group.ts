@@ -18,7 +18,8 @@ import { required } from "../../kit/create-once.js";
 import { describeFiltered } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   comparableTagInput,
   hasOwnershipTag,
@@ -119,7 +120,7 @@ const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
  * });
  * ```
  */
-export class SecurityGroup extends AWSResource<SecurityGroupDefinition> {
+export class SecurityGroup extends LegacyAWSResource<SecurityGroupDefinition> {
   static override readonly flavor: string = "security_group";
   static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];

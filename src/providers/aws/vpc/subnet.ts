@@ -19,7 +19,8 @@ import { required } from "../../kit/create-once.js";
 import { describeFiltered, onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   PCF_NAME_TAG,
   comparableTagInput,
@@ -113,7 +114,7 @@ const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "Availabil
  * });
  * ```
  */
-export class Subnet extends AWSResource<SubnetDefinition> {
+export class Subnet extends LegacyAWSResource<SubnetDefinition> {
   static override readonly flavor: string = "subnet";
   static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = [

@@ -21,7 +21,8 @@ import { required } from "../../kit/create-once.js";
 import { describeFiltered, onlyNamed } from "../ec2-describe.js";
 import { updateEc2Tags } from "../ec2-tags.js";
 import { isConflict, wrapAwsError } from "../errors.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { LegacyAWSResource } from "../legacy-resource.js";
 import {
   PCF_NAME_TAG,
   comparableTagInput,
@@ -99,7 +100,7 @@ export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
  * await net.apply();
  * ```
  */
-export class VpcInstance extends AWSResource<VpcInstanceDefinition> {
+export class VpcInstance extends LegacyAWSResource<VpcInstanceDefinition> {
   static override readonly flavor: string = "vpc_instance";
   static override readonly service: string = "ec2";
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.vpc_name"];

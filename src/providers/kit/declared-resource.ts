@@ -1,0 +1,598 @@
+import { PcfError, listNames } from "../../core/errors.js";
+import { Particle, type TransitionName } from "../../core/particle.js";
+import { readEach, settleReads } from "../../core/read-failures.js";
+import type { RunContext } from "../../core/run-context.js";
+import { isPlainObject, readPath } from "../../core/values.js";
+import type { PollResult } from "../../core/wait.js";
+import { createOnce, required, type CreateFailure } from "./create-once.js";
+import type {
+  ActionFacts,
+  ErrorClass,
+  Observation,
+  OperationErrors,
+  ReadShape,
+  TagFacts,
+} from "./facts.js";
+import { hasNoTagChanges, isOwnedBy, tagChanges, type TagChanges, type TagMap } from "./tags.js";
+
+/** How a failed call is classified: one of {@link ErrorClass}, `answerLost`, or unknown. */
+export type CallFailure = ErrorClass | "answerLost" | undefined;
+
+/**
+ * Changes one in-place field of the live resource to the desired value: `(client, live, desired,
+ * context)`. The kit calls it when that field differs, in {@link DeclaredResource.inPlaceFields} order.
+ */
+export type FieldUpdater<D, L, C> = (
+  client: C,
+  live: L,
+  desired: D,
+  context: RunContext,
+) => Promise<unknown>;
+
+/** The updaters of a flavor's in-place fields, by field. */
+export type FieldUpdaters<D, L, C> = Readonly<Partial<Record<string, FieldUpdater<D, L, C>>>>;
+
+/**
+ * Transitions that change or remove a live resource, and so need it to be ours (or adopted).
+ * `start` counts too: on a live resource (a stopped instance, a disabled key) it changes one.
+ */
+const GUARDED_TRANSITIONS: ReadonlySet<TransitionName> = new Set([
+  "start",
+  "stop",
+  "terminate",
+  "update",
+]);
+
+/** Deletes sent at most while a flavor that confirms its deletes still finds the resource. */
+const DELETE_ATTEMPTS = 3;
+
+/**
+ * The base of a declared flavor: the flavor states its facts as static data and writes its cloud
+ * calls as functions that return what they saw (`list`, `observe`, `create`, `remove`, field
+ * updaters); the kit runs the lifecycle from them, the same way for every flavor and provider:
+ *
+ * - reads batched per location (region, project): one `list` for all the particles there, one
+ *   client per location per run, a failure failing only the particles it covers;
+ * - what each read observed assigned to its particle (state, live definition, tags, ownership);
+ * - creates sent once and looked for by unique key before any resend (see `createOnce`), with
+ *   the settings the create call cannot take applied by the field updaters right after;
+ * - the ownership guard on `start`, `stop`, `terminate` and `update`, and `isForeign` for plan;
+ * - "unless gone" reads and deletes, errors classified per operation
+ *   ({@link DeclaredResource.operationErrors}) and wrapped naming the particle and the call;
+ * - updates routed field by field to the flavor's updaters and the tags to `writeTags`;
+ * - waits through the run's waiter, which emits `wait.poll` events.
+ *
+ * A provider (`AWSResource`) supplies locations, clients, error classification and the ownership
+ * tag; a flavor extends the provider's base. Subclasses may still override any transition.
+ *
+ * @typeParam D - The parsed resource block.
+ * @typeParam L - What the cloud returns for one resource (`LogGroup`).
+ * @typeParam C - The client the calls use.
+ */
+export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> extends Particle {
+  /**
+   * The cloud API the flavor calls (`ec2`, `logs`): clouds throttle per API and location, so
+   * that is the engine's concurrency scope. `undefined` falls back to the flavor.
+   */
+  static readonly service: string | undefined = undefined;
+  /** Top-level fields of the resource block that change in place, in the order they are updated. */
+  static readonly inPlaceFields: readonly string[] = [];
+  /** How the API finds the resources (informative: the kit always makes one `list` per location). */
+  static readonly readShape: ReadShape = "get-each";
+  /** Where the tags live and how ownership is recorded; `undefined`: the resource has no tags. */
+  static readonly tagging: TagFacts | undefined = undefined;
+  /** The cloud actions each transition calls. */
+  static readonly actions: ActionFacts = {};
+  /** The operation that creates the resource (`CreateLogGroup`), as error tables name it. */
+  static readonly createOperation: string = "";
+  /** The error codes of the flavor's operations, by class. */
+  static readonly operationErrors: OperationErrors = {};
+  /**
+   * True when a delete's answer carries nothing, so that a lost one looks like success: the kit
+   * then reads the resource after each delete and sends it again while it is still there.
+   */
+  static readonly confirmsDeleteByRead: boolean = false;
+
+  /** The resource as the last read or create returned it; `undefined` when gone or unread. */
+  protected live: L | undefined = undefined;
+  /** Its tags, when read. */
+  protected liveTags: TagMap | undefined = undefined;
+  /** Whether the live resource carries the ownership tag; `undefined` until tags are read. */
+  protected isOwned: boolean | undefined = undefined;
+  /** Updaters of the in-place fields other than the tags (which go to `writeTags`). */
+  protected readonly updaters: FieldUpdaters<D, L, C> = {};
+
+  // The provider's part.
+
+  /** Where the particle's resource lives (a region): reads batch per location. */
+  protected abstract location(context: RunContext): string;
+  /** The run's client for `location`; single-attempt (no retries) for creates. */
+  protected abstract clientIn(
+    location: string,
+    context: RunContext,
+    options: { readonly isSingleAttempt: boolean },
+  ): Promise<C>;
+  /** Classifies a failed call, using the flavor's {@link DeclaredResource.operationErrors}. */
+  protected abstract classifyFailure(error: unknown): CallFailure;
+  /**
+   * The framework error for a failed call `what` (`create log group audit`), naming `particles`
+   * (default this one).
+   */
+  protected abstract callError(
+    error: unknown,
+    what: string,
+    particles?: readonly string[],
+  ): PcfError;
+  /** The ownership tag every resource the framework creates carries. */
+  protected abstract get ownershipTag(): TagMap;
+  /** How error messages name the resource (`log group /app/audit`). */
+  protected abstract resourceLabel(): string;
+  /** The desired definition, parsed now that references are resolved. */
+  protected abstract desiredDefinition(): D;
+
+  // The flavor's part.
+
+  /** The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key. */
+  protected abstract list(
+    client: C,
+    keys: readonly string[],
+    context: RunContext,
+  ): Promise<ReadonlyMap<string, L>>;
+  /** What `live` says: its state and its definition in the resource block's shape. */
+  protected abstract observe(live: L, context: RunContext): Observation;
+  /** Creates the resource; gives it when the answer carries it, else the kit looks it up. */
+  protected abstract create(client: C, desired: D, context: RunContext): Promise<L | undefined>;
+  /** Deletes the live resource; a not-found failure means it is already gone. */
+  protected abstract remove(client: C, live: L, context: RunContext): Promise<void>;
+
+  /** The live tags, for flavors whose tags are read in a call of their own. */
+  protected readTags(_client: C, _live: L, _context: RunContext): Promise<TagMap> {
+    return Promise.reject(
+      new Error(`${this.flavor} declares tags read by a call but has no readTags`),
+    );
+  }
+
+  /** Sends tag changes (the ownership tag is always kept in `set`). */
+  protected writeTags(
+    _client: C,
+    _live: L,
+    _changes: TagChanges,
+    _context: RunContext,
+  ): Promise<void> {
+    return Promise.reject(new Error(`${this.flavor} declares tags but has no writeTags`));
+  }
+
+  /** Stops the live resource, for flavors with a stopped form. */
+  protected halt(_client: C, _live: L, _context: RunContext): Promise<void> {
+    return Promise.reject(new Error(`${this.flavor} has a stopped form but no halt`));
+  }
+
+  /** Starts the stopped live resource, for flavors with a stopped form. */
+  protected resume(_client: C, _live: L, _context: RunContext): Promise<void> {
+    return Promise.reject(new Error(`${this.flavor} has a stopped form but no resume`));
+  }
+
+  // The lifecycle, run by the kit.
+
+  /** Reads every particle of `particles` of this flavor with one `list` per location. */
+  static override async syncAll(
+    particles: readonly Particle[],
+    context: RunContext,
+  ): Promise<void> {
+    const members = particles.filter(
+      (particle): particle is DeclaredResource<Record<string, unknown>, unknown, unknown> =>
+        particle instanceof DeclaredResource,
+    );
+    const byLocation = new Map<string, (typeof members)[number][]>();
+    for (const member of members) {
+      const location = member.location(context);
+      byLocation.set(location, [...(byLocation.get(location) ?? []), member]);
+    }
+    await settleReads(
+      [...byLocation].map(([location, group]) => ({
+        particles: group,
+        read: readLocation(group, location, context),
+      })),
+    );
+  }
+
+  /** Reads this particle's resource (a batch of one). */
+  override async syncState(context: RunContext): Promise<void> {
+    await (this.constructor as typeof DeclaredResource).syncAll([this], context);
+  }
+
+  /** Creates the resource (or starts a stopped one) and applies what the create call cannot set. */
+  protected override async _start(context: RunContext): Promise<void> {
+    const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
+    if (this.live !== undefined && this.state === "stopped") {
+      await this.step(`start ${this.resourceLabel()}`, () =>
+        this.resume(client, this.live as L, context),
+      );
+      return;
+    }
+    const desired = this.desiredDefinition();
+    const live = await this.createOnce(client, desired, context);
+    const tags = this.wantedTags();
+    this.take(live, tags === undefined ? undefined : { ...tags, ...this.ownershipTag }, context);
+    // What the create call could not take (a log group's retention) is set by the updaters now.
+    this.isOwned = true;
+    const pending = this.differingFields(false);
+    await this.runUpdaters(client, live, desired, pending, context);
+    const updated = Object.fromEntries(pending.map((field) => [field, desired[field]]));
+    this.recordState(
+      this.state ?? "running",
+      { ...this.currentStateDefinition, ...updated },
+      context,
+    );
+  }
+
+  /** Deletes the resource; one already gone is fine. */
+  protected override async _terminate(context: RunContext): Promise<void> {
+    const live = this.live;
+    if (live !== undefined) {
+      const client = await this.clientIn(this.location(context), context, {
+        isSingleAttempt: false,
+      });
+      const type = this.constructor as typeof DeclaredResource;
+      const attempts = type.confirmsDeleteByRead ? DELETE_ATTEMPTS : 1;
+      for (let attempt = 1; attempt <= attempts; attempt += 1) {
+        await this.unlessGone(`delete ${this.resourceLabel()}`, () =>
+          this.remove(client, live, context),
+        );
+        if (!type.confirmsDeleteByRead) break;
+        const still = await this.step(`look for ${this.resourceLabel()}`, () =>
+          this.list(client, [this.key], context),
+        );
+        // Still listed after the last attempt: nothing is recorded, and the engine's read decides.
+        if (still.has(this.key)) {
+          if (attempt === attempts) return;
+          continue;
+        }
+        break;
+      }
+    }
+    this.live = undefined;
+    this.recordState("terminated", {}, context);
+  }
+
+  /** Stops the resource (flavors with a stopped form). */
+  protected override async _stop(context: RunContext): Promise<void> {
+    const live = this.live;
+    if (live === undefined) return;
+    const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
+    await this.step(`stop ${this.resourceLabel()}`, () => this.halt(client, live, context));
+  }
+
+  /** Brings each in-place field that differs to the definition, in the declared order. */
+  protected override async _update(context: RunContext): Promise<void> {
+    const live = this.live;
+    if (live === undefined) return super._update(context);
+    const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
+    await this.runUpdaters(
+      client,
+      live,
+      this.desiredDefinition(),
+      this.differingFields(true),
+      context,
+    );
+  }
+
+  /**
+   * Refuses `start`, `stop`, `terminate` and `update` on a live resource the framework did not
+   * create, unless `custom_config.adopt` is true.
+   * @throws PcfError `TRANSITION_FAILED` when the resource is not ours.
+   */
+  protected override async beforeTransition(
+    transition: TransitionName,
+    context: RunContext,
+  ): Promise<void> {
+    if (
+      !GUARDED_TRANSITIONS.has(transition) ||
+      !this.hasLiveResource ||
+      this.isAdopted ||
+      (await this.readOwnership(context))
+    )
+      return;
+    const [key, value] = Object.entries(this.ownershipTag)[0] ?? ["", ""];
+    throw new PcfError(
+      "TRANSITION_FAILED",
+      `refusing to ${transition}: ${this.resourceLabel()} exists but was not created by particle-cloud ` +
+        `(it has no ${key}=${value} tag); set custom_config.adopt: true to manage it`,
+      { particle: this.id, field: `${this.resourceKey ?? "resource"}.custom_config.adopt` },
+    );
+  }
+
+  /** A live resource whose read showed no ownership tag, not adopted. */
+  override get isForeign(): boolean {
+    return this.hasLiveResource && this.isOwned === false && !this.isAdopted;
+  }
+
+  /**
+   * Whether the last read found a resource a transition would change: any state but
+   * `terminated`. Flavors whose gone resource can come back (a KMS key pending deletion) override it.
+   */
+  protected get hasLiveResource(): boolean {
+    return this.state !== undefined && this.state !== "terminated";
+  }
+
+  /** Whether `custom_config.adopt` is true. */
+  protected get isAdopted(): boolean {
+    return readPath(this.desiredStateDefinition, "custom_config.adopt") === true;
+  }
+
+  /** The particle's key in `list` answers: its unique-key values, joined by `/`. */
+  protected get key(): string {
+    const type = this.constructor as typeof DeclaredResource;
+    const block = { [this.resourceKey ?? ""]: this.desiredStateDefinition };
+    return type.uniqueKeys.map((path) => String(readPath(block, path))).join("/");
+  }
+
+  /**
+   * Whether the live resource is ours: what the last read told, else its tags read now. A
+   * resource found gone meanwhile counts as ours: there is nothing left to protect.
+   */
+  protected async readOwnership(context: RunContext): Promise<boolean> {
+    if (this.isOwned !== undefined) return this.isOwned;
+    const live = this.live;
+    if (live === undefined || (this.constructor as typeof DeclaredResource).tagging === undefined)
+      return true;
+    const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
+    const tags = await this.tagsOf(client, live, context);
+    return tags === undefined || this.isOwned === true;
+  }
+
+  /** Waits until `isDone` holds for the resource as listed (`undefined`: gone), polling with backoff. */
+  protected async waitUntil(
+    context: RunContext,
+    what: string,
+    isDone: (live: L | undefined) => boolean,
+  ): Promise<L | undefined> {
+    const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
+    const type = this.constructor as typeof DeclaredResource;
+    return context.waitFor(
+      async (): Promise<PollResult<L | undefined>> => {
+        const live = (
+          await this.step(`look for ${this.resourceLabel()}`, () =>
+            this.list(client, [this.key], context),
+          )
+        ).get(this.key);
+        return isDone(live) ? { done: true, value: live } : { done: false };
+      },
+      { ...type.waitOptions, particle: this.id, description: `${this.resourceLabel()} to ${what}` },
+    );
+  }
+
+  /** Runs `call`, wrapping its failure as `what` (`update retentionInDays of log group x`). */
+  protected async step<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.callError(error, what);
+    }
+  }
+
+  /** Runs `call`: `undefined` when it failed because the resource is gone. */
+  protected async unlessGone<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      if (this.classifyFailure(error) === "notFound") return undefined;
+      throw this.callError(error, what);
+    }
+  }
+
+  /** The comparable form of the tags field: the written tags plus the ownership tag, sorted. */
+  protected comparableTagsOf(tags: unknown): [string, string][] | undefined {
+    if (!isPlainObject(tags)) return undefined;
+    const all: Record<string, string> = { ...this.ownershipTag };
+    for (const [key, value] of Object.entries(tags))
+      if (!key.startsWith("aws:")) all[key] = String(value);
+    return Object.entries(all).sort(([a], [b]) => a.localeCompare(b));
+  }
+
+  /** Assigns a read's result (`undefined`: gone) with the tags it read. @internal */
+  private take(live: L | undefined, tags: TagMap | undefined, context: RunContext): void {
+    this.live = live;
+    this.liveTags = tags;
+    this.isOwned = tags === undefined ? undefined : isOwnedBy(tags, this.ownershipTag);
+    if (live === undefined) {
+      this.state = "terminated";
+      this.currentStateDefinition = {};
+      return;
+    }
+    const observed = this.observe(live, context);
+    const field = (this.constructor as typeof DeclaredResource).tagging?.field;
+    this.state = observed.state;
+    this.currentStateDefinition = {
+      ...observed.definition,
+      ...(field !== undefined && tags !== undefined && this.wantedTags() !== undefined
+        ? { [field]: tags }
+        : {}),
+    };
+  }
+
+  /** Reads one listed resource of a batch: its tags when needed, then assigns it. @internal */
+  async readListed(live: L | undefined, client: C, context: RunContext): Promise<void> {
+    if (live === undefined) return this.take(undefined, undefined, context);
+    const tagging = (this.constructor as typeof DeclaredResource).tagging;
+    const listedTags = this.observe(live, context).tags;
+    const needsTags =
+      tagging?.readFrom === "own-call" && (this.wantedTags() !== undefined || this.isGoingDown);
+    const tags = listedTags ?? (needsTags ? await this.tagsOf(client, live, context) : undefined);
+    if (needsTags && tags === undefined) return this.take(undefined, undefined, context);
+    this.take(live, tags, context);
+  }
+
+  /** The particle's `list`, for the batched read. @internal */
+  listIn(client: C, keys: readonly string[], context: RunContext): Promise<ReadonlyMap<string, L>> {
+    return this.list(client, keys, context);
+  }
+
+  /** The client of a batched read. @internal */
+  clientOf(location: string, context: RunContext): Promise<C> {
+    return this.clientIn(location, context, { isSingleAttempt: false });
+  }
+
+  /** The error of a batched read that failed, naming every particle of `group`. @internal */
+  listError(error: unknown, group: readonly Particle[]): PcfError {
+    const keys = group.map((member) => (member as this).listKey);
+    return this.callError(error, `list ${this.flavor} ${listNames(keys)}`, [
+      listNames(group.map((member) => member.id)),
+    ]);
+  }
+
+  /** The particle's key, for the batched read. @internal */
+  get listKey(): string {
+    return this.key;
+  }
+
+  /** True when the particle is going down, so that the guard will need its tags. */
+  protected get isGoingDown(): boolean {
+    return this.desiredState !== "running";
+  }
+
+  /** The tags the definition lists, as a map; `undefined` when it lists none. */
+  private wantedTags(): TagMap | undefined {
+    const field = (this.constructor as typeof DeclaredResource).tagging?.field;
+    const tags = field === undefined ? undefined : this.desiredStateDefinition[field];
+    return isPlainObject(tags)
+      ? Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]))
+      : undefined;
+  }
+
+  /** Reads the tags of `live` and records ownership; `undefined` when the resource is gone. */
+  private async tagsOf(client: C, live: L, context: RunContext): Promise<TagMap | undefined> {
+    const tags = await this.unlessGone(`read the tags of ${this.resourceLabel()}`, () =>
+      this.readTags(client, live, context),
+    );
+    if (tags !== undefined) {
+      this.liveTags = tags;
+      this.isOwned = isOwnedBy(tags, this.ownershipTag);
+    }
+    return tags;
+  }
+
+  /** Sends the create once, looking for what it made before any resend. */
+  private async createOnce(client: C, desired: D, context: RunContext): Promise<L> {
+    const type = this.constructor as typeof DeclaredResource;
+    const what = `create ${this.resourceLabel()}`;
+    const once = await this.clientIn(this.location(context), context, { isSingleAttempt: true });
+    const findCreated = async (): Promise<L | undefined> => {
+      const live = (await this.list(client, [this.key], context)).get(this.key);
+      if (live === undefined) return undefined;
+      const tags = this.observe(live, context).tags ?? (await this.tagsOf(client, live, context));
+      if (tags === undefined) return undefined;
+      if (isOwnedBy(tags, this.ownershipTag)) return live;
+      // Found untagged right after this run's own create, under its own key: where the API tags
+      // only after the create, this is the resource the lost answer made. It is tagged now.
+      if (type.tagging?.ownershipWritten !== "after-create") return undefined;
+      await this.writeTags(
+        client,
+        live,
+        tagChanges(tags, { ...this.wantedTags(), ...this.ownershipTag }, this.ownershipTag),
+        context,
+      );
+      return live;
+    };
+    try {
+      const { value } = await createOnce({
+        create: async () =>
+          (await this.create(once, desired, context)) ??
+          required(await findCreated(), `${this.resourceLabel()}, looked for after the create`),
+        findCreated,
+        classify: (error) => createFailureOf(this.classifyFailure(error)),
+        signal: context.signal,
+        onRetry: (attempt, nextDelayMs, reason) =>
+          context.emit({
+            type: "call.retry",
+            particle: this.id,
+            call: what,
+            attempt,
+            nextDelayMs,
+            reason,
+          }),
+      });
+      return value;
+    } catch (error) {
+      throw this.callError(error, what);
+    }
+  }
+
+  /**
+   * The in-place fields whose desired value differs from the live one, in declared order.
+   * @throws PcfError `TRANSITION_FAILED` when `isStrict` and another field differs.
+   */
+  private differingFields(isStrict: boolean): string[] {
+    const changed = new Set(
+      this.definitionDifferences().map((difference) => difference.path.split(".")[0] ?? ""),
+    );
+    const type = this.constructor as typeof DeclaredResource;
+    const other = [...changed].filter((field) => !type.inPlaceFields.includes(field));
+    if (isStrict && other.length > 0)
+      throw new PcfError(
+        "TRANSITION_FAILED",
+        `${this.flavor} cannot change ${listNames(other)} in place`,
+        { particle: this.id },
+      );
+    return type.inPlaceFields.filter((field) => changed.has(field));
+  }
+
+  private async runUpdaters(
+    client: C,
+    live: L,
+    desired: D,
+    fields: readonly string[],
+    context: RunContext,
+  ): Promise<void> {
+    const tagField = (this.constructor as typeof DeclaredResource).tagging?.field;
+    for (const field of fields) {
+      const what = `update ${field} of ${this.resourceLabel()}`;
+      if (field === tagField) {
+        const changes = tagChanges(this.liveTags ?? {}, this.wantedTags() ?? {}, this.ownershipTag);
+        if (hasNoTagChanges(changes)) continue;
+        await this.step(what, () => this.writeTags(client, live, changes, context));
+        this.liveTags = { ...this.wantedTags(), ...this.ownershipTag };
+        continue;
+      }
+      const updater = this.updaters[field];
+      if (updater === undefined)
+        throw new PcfError(
+          "TRANSITION_FAILED",
+          `${this.flavor} declares ${field} in place but has no updater`,
+          {
+            particle: this.id,
+          },
+        );
+      await this.step(what, () => updater(client, live, desired, context));
+    }
+  }
+}
+
+/** Lists the particles of one location and assigns each what was found under its key. */
+async function readLocation(
+  group: readonly DeclaredResource<Record<string, unknown>, unknown, unknown>[],
+  location: string,
+  context: RunContext,
+): Promise<void> {
+  const [first] = group;
+  if (first === undefined) return;
+  const client = await first.clientOf(location, context);
+  let listed: ReadonlyMap<string, unknown>;
+  try {
+    listed = await first.listIn(
+      client,
+      group.map((member) => member.listKey),
+      context,
+    );
+  } catch (error) {
+    throw first.listError(error, group);
+  }
+  await readEach(group, (member) => member.readListed(listed.get(member.listKey), client, context));
+}
+
+function createFailureOf(failure: CallFailure): CreateFailure {
+  if (failure === "throttled") return "throttled";
+  if (failure === "alreadyExists") return "already-exists";
+  if (failure === "answerLost") return "answer-lost";
+  return "fatal";
+}
