@@ -109,6 +109,7 @@ export {
   type ReplacePolicy,
   type ReplaceSubject,
 } from "./core/replace.js";
+export { adoptCommand, requestAdoption, type AdoptPolicy } from "./core/adoption.js";
 export {
   Quasiparticle,
   aggregateState,

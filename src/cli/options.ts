@@ -38,6 +38,8 @@ export interface ProviderCommandOptions extends SelectionOptions, ProviderFlagVa
   readonly timeout?: number;
   /** `--allow-replace NAME`, repeatable: particles that may be replaced. */
   readonly allowReplace?: string[];
+  /** `--adopt NAME`, repeatable: particles whose existing resource the run takes over. */
+  readonly adopt?: string[];
 }
 
 /** Where the lease is (`--lock`; `false` with `--no-lock`), for every command that takes or frees it. */

@@ -310,16 +310,25 @@ function addSelectionOptions(command: Command): void {
     );
 }
 
-/** `--allow-replace`, for the commands that plan or apply changes. */
+/** `--allow-replace` and `--adopt`, for the commands that plan or apply changes. */
 function addReplaceOption(command: Command): void {
-  command.addOption(
-    new Option(
-      "--allow-replace <name>",
-      "let apply replace this particle (terminate, then start) where a field fixed at creation changed; repeatable",
+  command
+    .addOption(
+      new Option(
+        "--allow-replace <name>",
+        "let apply replace this particle (terminate, then start) where a field fixed at creation changed; repeatable",
+      )
+        .argParser(collect)
+        .helpGroup("Run:"),
     )
-      .argParser(collect)
-      .helpGroup("Run:"),
-  );
+    .addOption(
+      new Option(
+        "--adopt <name>",
+        "take over this particle's existing resource, which particle-cloud did not create, and mark it as ours; repeatable",
+      )
+        .argParser(collect)
+        .helpGroup("Run:"),
+    );
 }
 
 function addRunOptions(command: Command, isMutating: boolean): void {

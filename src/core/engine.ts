@@ -7,12 +7,16 @@ import type { Field } from "./field.js";
 import { startFieldReads } from "./field-read.js";
 import type { Particle, TransitionName } from "./particle.js";
 import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
+import { requestAdoption, type AdoptPolicy } from "./adoption.js";
 import type { ReplacePolicy } from "./replace.js";
 import type { DesiredState } from "./state.js";
 import { abortError, deadlineSignal } from "./wait.js";
 
-/** Options of {@link applyField}; `allowReplace` names particles that may be replaced. */
-export interface ApplyOptions extends ReplacePolicy {
+/**
+ * Options of {@link applyField}; `allowReplace` names particles that may be replaced, `adopt`
+ * those whose existing resource the run takes over.
+ */
+export interface ApplyOptions extends ReplacePolicy, AdoptPolicy {
   /** Overrides every particle's desired state for this run. */
   readonly desiredState?: DesiredState;
   /**
@@ -66,6 +70,7 @@ export async function applyField(field: Field, options: ApplyOptions = {}): Prom
   if (options.desiredState !== undefined)
     for (const particle of field.particles) particle.setDesiredState(options.desiredState);
   assertCompatibleStates(field);
+  requestAdoption(field.particles, options);
   if (options.validateConfig === true) validateAll(field);
   const result = await walk(field, options);
   if (result.ok) return result;

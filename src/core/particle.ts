@@ -143,6 +143,11 @@ export abstract class Particle implements ReplaceSubject {
   readonly children = new Set<Particle>();
   /** The state `apply` converges to. */
   desiredState: DesiredState;
+  /**
+   * True when this run adopts the live resource (the run's `adopt` option, the CLI's `--adopt
+   * NAME`): providers then manage it, and mark it as theirs, though they did not create it.
+   */
+  isAdoptionRequested = false;
   /** The live state, set by `syncState`; `undefined` until first read. */
   state: State | undefined = undefined;
   /** The live resource as the flavor reads it, in the shape of the resource block. */

@@ -7,12 +7,13 @@ import type { EngineEvent } from "./events.js";
 import type { Field } from "./field.js";
 import type { Particle, TransitionName } from "./particle.js";
 import { findInheritReferences } from "./references.js";
+import { adoptCommand, requestAdoption, type AdoptPolicy } from "./adoption.js";
 import { REPLACE_TRANSITIONS, replaceRefusal, type ReplacePolicy } from "./replace.js";
 import { withRunContext, type ProviderOptions, type RunContext } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
 
-/** Options of {@link planField}; `allowReplace` as apply would take it. */
-export interface PlanOptions extends ReplacePolicy {
+/** Options of {@link planField}; `allowReplace` and `adopt` as apply would take them. */
+export interface PlanOptions extends ReplacePolicy, AdoptPolicy {
   /** Overrides every particle's desired state, as `apply` would. */
   readonly desiredState?: DesiredState;
   readonly signal?: AbortSignal;
@@ -87,14 +88,16 @@ async function planWith(
 ): Promise<FieldPlan> {
   const started = context.now();
   context.emit({ type: "run.start", operation: "plan", particles: field.particles.length });
-  const desiredStates = new Map(
-    field.particles.map((particle) => [particle, options.desiredState ?? particle.desiredState]),
-  );
+  requestAdoption(field.particles, options);
+  // As apply does: flavors read what the desired state needs (the tags that the ownership guard
+  // of a terminate checks, say).
+  if (options.desiredState !== undefined)
+    for (const particle of field.particles) particle.setDesiredState(options.desiredState);
   const reads = startFieldReads(field.particles, context);
   const unread = new Set<Particle>();
   const plans: ParticlePlan[] = [];
   for (const particle of field.topologicalOrder()) {
-    const desired = desiredStates.get(particle) ?? particle.desiredState;
+    const desired = particle.desiredState;
     const readFailure = await reads.get(particle);
     if (readFailure !== undefined) {
       unread.add(particle);
@@ -143,8 +146,9 @@ async function planWith(
 }
 
 /** The note of a particle whose live resource the framework did not create. */
-const FOREIGN_NOTE =
-  "not created by particle-cloud: apply will only read it; adopt it with custom_config.adopt: true";
+function foreignNote(particle: Particle): string {
+  return `not created by particle-cloud: apply will only read it; adopt it with \`${adoptCommand(particle)}\``;
+}
 
 /** Options of {@link planParticle}. */
 export interface PlanParticleOptions extends ReplacePolicy {
@@ -163,7 +167,7 @@ export function planParticle(
   options: PlanParticleOptions = {},
 ): ParticlePlan {
   const state = particle.state ?? "terminated";
-  const noteText = particle.isForeign ? FOREIGN_NOTE : options.note;
+  const noteText = particle.isForeign ? foreignNote(particle) : options.note;
   const note = noteText === undefined ? {} : { note: noteText };
   const base = { particle: particle.id, state, desiredState: desired };
   if (desired === "terminated" && particle.persistOnTermination) {

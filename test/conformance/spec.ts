@@ -28,6 +28,7 @@ export const CONFORMANCE_STEPS = [
   "terminate",
   "terminate-gone",
   "foreign",
+  "adopt",
   "lost-answer",
   "killed-before-tags",
 ] as const;

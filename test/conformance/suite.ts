@@ -33,6 +33,7 @@ const STEP_NAMES: Readonly<Record<ConformanceStep, string>> = {
   terminate: "terminates the resource",
   "terminate-gone": "terminates nothing when the resource is already gone",
   foreign: "refuses to terminate or update a resource it did not create",
+  adopt: "adopts a resource it did not create when told, and owns it from then on",
   "lost-answer": "makes no duplicate when a create's answer is lost, and converges on the next run",
   "killed-before-tags":
     "owns on the next run a resource whose creating run was killed after the create",
@@ -74,6 +75,7 @@ export function registerConformance(spec: ConformanceSpec): void {
     step(spec, "terminate", () => run.terminate());
     step(spec, "terminate-gone", () => run.terminateGone());
     step(spec, "foreign", () => run.foreign());
+    step(spec, "adopt", () => run.adopt());
     step(spec, "lost-answer", () => run.lostAnswer());
     step(spec, "killed-before-tags", () => run.killedBeforeTags());
   });
@@ -233,6 +235,24 @@ class StepRunner {
     expect(await this.verified(label)).toEqual(before);
   }
 
+  async adopt(): Promise<void> {
+    const label = "adopted";
+    await this.spec.createForeign(label);
+    const plan = await planField(fieldOf(this.spec, this.spec.definition(label)), {
+      providerOptions: this.providerOptions,
+      desiredState: "terminated",
+    });
+    expect(plan.particles[0]?.note).toContain(`pcf apply --adopt ${label}`);
+    // Adopting marks the resource as ours: a later run, not told again, may remove it.
+    const adopted = await this.applyAsPlanned(this.spec.definition(label), { adopt: [label] });
+    expect(adopted).toMatchObject({ state: "running", transitions: ["update"] });
+    const terminated = await this.applyAsPlanned(this.spec.definition(label), {
+      desiredState: "terminated",
+    });
+    expect(terminated).toMatchObject({ outcome: "converged", transitions: ["terminate"] });
+    expect(await this.spec.verify(label)).toBeUndefined();
+  }
+
   async lostAnswer(): Promise<void> {
     const label = "lost";
     const proxy = this.faultProxy();
@@ -291,7 +311,7 @@ class StepRunner {
    */
   private async applyAsPlanned(
     definition: ParticleDefinition,
-    options: Pick<ApplyOptions, "desiredState" | "allowReplace" | "providerOptions"> = {},
+    options: Pick<ApplyOptions, "desiredState" | "allowReplace" | "adopt" | "providerOptions"> = {},
   ): Promise<ParticleReport | undefined> {
     const runOptions = { providerOptions: this.providerOptions, ...options };
     const plan = await planField(fieldOf(this.spec, definition), runOptions);

@@ -89,6 +89,7 @@ export async function applyCommand(
           desiredState,
           providerOptions,
           allowReplace: options.allowReplace,
+          adopt: options.adopt,
           signal: interrupts.anySignal,
         });
       } catch (error) {
@@ -123,6 +124,7 @@ export async function applyCommand(
         stopSignal: interrupts.stopSignal,
         rollback: options.rollback === true,
         allowReplace: options.allowReplace,
+        adopt: options.adopt,
         providerOptions,
         beforeMutation: lock?.lease.beforeMutation,
         onEvent: (event) => {

@@ -26,6 +26,7 @@ export async function planCommand(
   const plan = await planField(new Field(particles), {
     providerOptions: providerOptionsOf(options),
     allowReplace: options.allowReplace,
+    adopt: options.adopt,
     signal: deadline.signal,
   }).finally(() => deadline.dispose());
   if (output.isJson) output.json({ type: "plan", ...planJson(plan) });

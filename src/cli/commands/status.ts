@@ -1,5 +1,6 @@
 import {
   Quasiparticle,
+  adoptCommand,
   aggregateState,
   createRunContext,
   deadlineSignal,
@@ -60,6 +61,14 @@ export async function statusCommand(
       isDesired: row.isDesired,
     })),
   );
+  const foreign = particles.filter((particle) => particle.isForeign);
+  if (foreign.length > 0) {
+    output.data("");
+    for (const particle of foreign)
+      output.data(
+        `${particle.id} exists but was not created by particle-cloud; adopt it with: ${adoptCommand(particle)}`,
+      );
+  }
   if (groups.length === 0) return 0;
   output.data("");
   printStatusTable(

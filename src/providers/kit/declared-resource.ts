@@ -1,3 +1,5 @@
+import { adoptCommand } from "../../core/adoption.js";
+import type { DefinitionDifference } from "../../core/diff.js";
 import { PcfError, listNames } from "../../core/errors.js";
 import { Particle, type TransitionName } from "../../core/particle.js";
 import { readEach, settleReads } from "../../core/read-failures.js";
@@ -297,7 +299,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     throw new PcfError(
       "TRANSITION_FAILED",
       `refusing to ${transition}: ${this.resourceLabel()} exists but was not created by particle-cloud ` +
-        `(it has no ${key}=${value} tag); set custom_config.adopt: true to manage it`,
+        `(it has no ${key}=${value} tag); adopt it with \`${adoptCommand(this)}\` or custom_config.adopt: true`,
       { particle: this.id, field: `${this.resourceKey ?? "resource"}.custom_config.adopt` },
     );
   }
@@ -315,9 +317,31 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return this.state !== undefined && this.state !== "terminated";
   }
 
-  /** Whether `custom_config.adopt` is true. */
+  /** Whether the resource is adopted: `custom_config.adopt` is true, or the run's `adopt` names it. */
   protected get isAdopted(): boolean {
-    return readPath(this.desiredStateDefinition, "custom_config.adopt") === true;
+    return (
+      this.isAdoptionRequested ||
+      readPath(this.desiredStateDefinition, "custom_config.adopt") === true
+    );
+  }
+
+  /**
+   * The base differences, plus the ownership tag when an adopted resource lacks it: adopting
+   * writes it, so that later runs own the resource without being told again.
+   */
+  override definitionDifferences(): DefinitionDifference[] {
+    const differences = super.definitionDifferences();
+    const field = (this.constructor as typeof DeclaredResource).tagging?.field;
+    if (field === undefined || !this.isAdopted || this.isOwned !== false || !this.hasLiveResource)
+      return differences;
+    return [
+      ...differences,
+      ...Object.entries(this.ownershipTag).map(([key, value]) => ({
+        path: `${field}.${key}`,
+        desired: value,
+        current: this.liveTags?.[key],
+      })),
+    ];
   }
 
   /** The particle's key in `list` answers: its unique-key values, joined by `/`. */
@@ -416,8 +440,14 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     if (live === undefined) return this.take(undefined, undefined, context);
     const tagging = (this.constructor as typeof DeclaredResource).tagging;
     const listedTags = this.observe(live, context).tags;
+    // Where our own runs can leave the resource untagged (tags written after the create), and
+    // where adoption must know, tags are always read, so that plan never calls it unchanged.
     const needsTags =
-      tagging?.readFrom === "own-call" && (this.wantedTags() !== undefined || this.isGoingDown);
+      tagging?.readFrom === "own-call" &&
+      (this.wantedTags() !== undefined ||
+        this.isGoingDown ||
+        this.isAdopted ||
+        tagging.ownershipWritten === "after-create");
     const tags = listedTags ?? (needsTags ? await this.tagsOf(client, live, context) : undefined);
     if (needsTags && tags === undefined) return this.take(undefined, undefined, context);
     this.take(live, tags, context);
@@ -548,10 +578,13 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     for (const field of fields) {
       const what = `update ${field} of ${this.resourceLabel()}`;
       if (field === tagField) {
-        const changes = tagChanges(this.liveTags ?? {}, this.wantedTags() ?? {}, this.ownershipTag);
+        // A definition that lists no tags keeps the live ones (adoption adds only the ownership tag).
+        const desiredTags = this.wantedTags() ?? this.liveTags ?? {};
+        const changes = tagChanges(this.liveTags ?? {}, desiredTags, this.ownershipTag);
         if (hasNoTagChanges(changes)) continue;
         await this.step(what, () => this.writeTags(client, live, changes, context));
-        this.liveTags = { ...this.wantedTags(), ...this.ownershipTag };
+        this.liveTags = { ...desiredTags, ...this.ownershipTag };
+        this.isOwned = true;
         continue;
       }
       const updater = this.updaters[field];
