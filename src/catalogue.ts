@@ -68,6 +68,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/logs/log-group.js")).CloudwatchLogs,
   },
+  ecr_repository: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
+  },
   kms_key: {
     provider: "aws",
     load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,

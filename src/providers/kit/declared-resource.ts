@@ -15,7 +15,14 @@ import type {
   ReadShape,
   TagFacts,
 } from "./facts.js";
-import { hasNoTagChanges, isOwnedBy, tagChanges, type TagChanges, type TagMap } from "./tags.js";
+import {
+  hasNoTagChanges,
+  isOwnedBy,
+  tagChanges,
+  writtenTags,
+  type TagChanges,
+  type TagMap,
+} from "./tags.js";
 
 /** How a failed call is classified: one of {@link ErrorClass}, `answerLost`, or unknown. */
 export type CallFailure = ErrorClass | "answerLost" | undefined;
@@ -405,12 +412,16 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     }
   }
 
-  /** The comparable form of the tags field: the written tags plus the ownership tag, sorted. */
+  /**
+   * The comparable form of a tags field (a map or a `{ Key, Value }` list): the tags plus the
+   * ownership tag, without the cloud's own `aws:` keys, sorted; `undefined` when none is written.
+   */
   protected comparableTagsOf(tags: unknown): [string, string][] | undefined {
-    if (!isPlainObject(tags)) return undefined;
+    const written = writtenTags(tags);
+    if (written === undefined) return undefined;
     const all: Record<string, string> = { ...this.ownershipTag };
-    for (const [key, value] of Object.entries(tags))
-      if (!key.startsWith("aws:")) all[key] = String(value);
+    for (const [key, value] of Object.entries(written))
+      if (!key.startsWith("aws:")) all[key] = value;
     return Object.entries(all).sort(([a], [b]) => a.localeCompare(b));
   }
 
@@ -484,10 +495,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   /** The tags the definition lists, as a map; `undefined` when it lists none. */
   private wantedTags(): TagMap | undefined {
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
-    const tags = field === undefined ? undefined : this.desiredStateDefinition[field];
-    return isPlainObject(tags)
-      ? Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]))
-      : undefined;
+    return field === undefined ? undefined : writtenTags(this.desiredStateDefinition[field]);
   }
 
   /** Reads the tags of `live` and records ownership; `undefined` when the resource is gone. */

@@ -37,3 +37,26 @@ export function hasNoTagChanges(changes: TagChanges): boolean {
 export function isOwnedBy(tags: TagMap, ownership: TagMap): boolean {
   return Object.entries(ownership).every(([key, value]) => tags[key] === value);
 }
+
+/**
+ * The tags a definition writes, as a map of strings: a map (`{ team: "web" }`) or a list of
+ * `{ Key, Value }` entries (the form several AWS APIs take). `undefined` when `value` is neither
+ * (the definition writes no tags).
+ */
+export function writtenTags(value: unknown): Record<string, string> | undefined {
+  const entries: unknown[][] | undefined = Array.isArray(value)
+    ? value.map((entry: unknown) =>
+        typeof entry === "object" && entry !== null
+          ? [(entry as Record<string, unknown>)["Key"], (entry as Record<string, unknown>)["Value"]]
+          : [],
+      )
+    : typeof value === "object" && value !== null
+      ? Object.entries(value)
+      : undefined;
+  if (entries === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  for (const [key, tagValue] of entries)
+    if (typeof key === "string" && ["string", "number", "boolean"].includes(typeof tagValue))
+      tags[key] = String(tagValue);
+  return tags;
+}

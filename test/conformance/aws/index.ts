@@ -2,6 +2,7 @@ import type { ConformanceSpec } from "../spec.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
+import { ecrRepositorySpec } from "./ecr-repository.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
@@ -26,6 +27,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   securityGroupSpec,
   ebsVolumeSpec,
   ec2InstanceSpec,
+  ecrRepositorySpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
