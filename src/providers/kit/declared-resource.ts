@@ -4,7 +4,7 @@ import { PcfError, listNames } from "../../core/errors.js";
 import { Particle, type TransitionName } from "../../core/particle.js";
 import { readEach, settleReads } from "../../core/read-failures.js";
 import type { RunContext } from "../../core/run-context.js";
-import { isPlainObject, readPath } from "../../core/values.js";
+import { readPath } from "../../core/values.js";
 import type { PollResult } from "../../core/wait.js";
 import { createOnce, required, type CreateFailure } from "./create-once.js";
 import type {
