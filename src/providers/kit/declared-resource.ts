@@ -15,6 +15,7 @@ import type {
   ReadShape,
   TagFacts,
 } from "./facts.js";
+import { ListFailures } from "./list-each.js";
 import { hasNoTagChanges, isOwnedBy, tagChanges, type TagChanges, type TagMap } from "./tags.js";
 
 /** How a failed call is classified: one of {@link ErrorClass}, `answerLost`, or unknown. */
@@ -134,7 +135,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   // The flavor's part.
 
-  /** The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key. */
+  /**
+   * The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key.
+   * Throws `ListFailures` (see `listEach`) to fail only the particles of the keys it could not read.
+   */
   protected abstract list(
     client: C,
     keys: readonly string[],
@@ -611,6 +615,8 @@ async function readLocation(
   if (first === undefined) return;
   const client = await first.clientOf(location, context);
   let listed: ReadonlyMap<string, unknown>;
+  // Keys a `list` could not read (see `listEach`) fail their particles alone.
+  let failures: ReadonlyMap<string, unknown> = new Map();
   try {
     listed = await first.listIn(
       client,
@@ -618,9 +624,14 @@ async function readLocation(
       context,
     );
   } catch (error) {
-    throw first.listError(error, group);
+    if (!(error instanceof ListFailures)) throw first.listError(error, group);
+    ({ found: listed, failures } = error);
   }
-  await readEach(group, (member) => member.readListed(listed.get(member.listKey), client, context));
+  await readEach(group, (member) => {
+    if (failures.has(member.listKey))
+      throw member.listError(failures.get(member.listKey), [member]);
+    return member.readListed(listed.get(member.listKey), client, context);
+  });
 }
 
 function createFailureOf(failure: CallFailure): CreateFailure {

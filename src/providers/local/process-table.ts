@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import * as z from "zod";
-import { deadlineSignal, waitFor } from "../../core/wait.js";
 
 /** What `<baseDir>/.pcf-local/processes/<name>.json` holds; `startTicks` is field 22 of `/proc/<pid>/stat`. */
 export const processRecordSchema = z.object({
@@ -32,7 +31,7 @@ export async function inspect(record: ProcessRecord): Promise<Liveness> {
  * True once the recorded process has exited: no such pid, a zombie, or a pid with another start
  * time. The command line is not checked: an exiting process's reads empty before it is a zombie.
  */
-async function hasExited(record: ProcessRecord): Promise<boolean> {
+export async function hasExited(record: ProcessRecord): Promise<boolean> {
   if (!sendSignal(record.pid, 0)) return true;
   const stat = parseStat(await readProcFile(record.pid, "stat"));
   return (
@@ -41,27 +40,6 @@ async function hasExited(record: ProcessRecord): Promise<boolean> {
     stat.state === "Z" ||
     stat.state === "X"
   );
-}
-
-/** Polls until the process has exited; with `limitMs`, gives up after it and returns false. */
-export async function waitUntilGone(
-  record: ProcessRecord,
-  signal: AbortSignal,
-  limitMs?: number,
-): Promise<boolean> {
-  const deadline = deadlineSignal(signal, limitMs);
-  try {
-    await waitFor(
-      async () => ((await hasExited(record)) ? { done: true, value: undefined } : { done: false }),
-      { signal: deadline.signal, maxDelayMs: 250, description: `process ${record.pid} to exit` },
-    );
-    return true;
-  } catch (error) {
-    if (deadline.signal.aborted && !signal.aborted) return false;
-    throw error;
-  } finally {
-    deadline.dispose();
-  }
 }
 
 /** True when `/proc/<pid>/cmdline` ends with the recorded program (by file name) and arguments. */
