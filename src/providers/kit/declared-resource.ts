@@ -475,6 +475,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     ]);
   }
 
+  /** The error of a batched read that could not read this particle's key (see `listEach`). @internal */
+  readError(error: unknown): PcfError {
+    return this.callError(error, `read ${this.resourceLabel()}`);
+  }
+
   /** The particle's key, for the batched read. @internal */
   get listKey(): string {
     return this.key;
@@ -628,8 +633,7 @@ async function readLocation(
     ({ found: listed, failures } = error);
   }
   await readEach(group, (member) => {
-    if (failures.has(member.listKey))
-      throw member.listError(failures.get(member.listKey), [member]);
+    if (failures.has(member.listKey)) throw member.readError(failures.get(member.listKey));
     return member.readListed(listed.get(member.listKey), client, context);
   });
 }

@@ -19,12 +19,12 @@ export type Liveness = "running" | "stopped" | "gone";
 
 /** Whether the recorded process is running, stopped, or gone (exited, a zombie, or a pid now used by another process). */
 export async function inspect(record: ProcessRecord): Promise<Liveness> {
-  if (await hasExited(record)) return "gone";
+  const state = await stateOf(record);
+  if (state === undefined) return "gone";
   const cmdline = await readProcFile(record.pid, "cmdline");
+  // An exiting process's command line reads empty before it is a zombie: that is gone too.
   if (cmdline === undefined || !isRecordedCommand(cmdline, record)) return "gone";
-  const stat = parseStat(await readProcFile(record.pid, "stat"));
-  if (stat === undefined || stat.state === "Z" || stat.state === "X") return "gone";
-  return stat.state === "T" ? "stopped" : "running";
+  return state === "T" ? "stopped" : "running";
 }
 
 /**
@@ -32,14 +32,19 @@ export async function inspect(record: ProcessRecord): Promise<Liveness> {
  * time. The command line is not checked: an exiting process's reads empty before it is a zombie.
  */
 export async function hasExited(record: ProcessRecord): Promise<boolean> {
-  if (!sendSignal(record.pid, 0)) return true;
+  return (await stateOf(record)) === undefined;
+}
+
+/** The state letter of the recorded process; `undefined` once it has exited (see {@link hasExited}). */
+async function stateOf(record: ProcessRecord): Promise<string | undefined> {
+  if (!sendSignal(record.pid, 0)) return undefined;
   const stat = parseStat(await readProcFile(record.pid, "stat"));
-  return (
+  const hasEnded =
     stat === undefined ||
     stat.startTicks !== record.startTicks ||
     stat.state === "Z" ||
-    stat.state === "X"
-  );
+    stat.state === "X";
+  return hasEnded ? undefined : stat.state;
 }
 
 /** True when `/proc/<pid>/cmdline` ends with the recorded program (by file name) and arguments. */

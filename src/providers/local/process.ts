@@ -6,7 +6,7 @@ import * as z from "zod";
 import { PcfError } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
 import { isPlainObject } from "../../core/values.js";
-import { deadlineSignal, throwIfAborted } from "../../core/wait.js";
+import { throwIfAborted } from "../../core/wait.js";
 import type { Observation } from "../kit/facts.js";
 import { listEach } from "../kit/list-each.js";
 import { writeAtomically } from "./atomic-write.js";
@@ -162,7 +162,7 @@ export class LocalProcess extends LocalResource<ParsedLocalProcess, LiveProcess>
 
   /**
    * Sends SIGTERM (and SIGCONT, so a stopped process can act on it) to the process group, waits
-   * for the process to exit, sends SIGKILL after 2 s, then deletes the record.
+   * for the process to exit, polling `/proc`, with SIGKILL after 2 s, then deletes the record.
    */
   protected override async remove(
     { baseDir }: LocalHost,
@@ -172,10 +172,16 @@ export class LocalProcess extends LocalResource<ParsedLocalProcess, LiveProcess>
     if ((await inspect(record)) !== "gone") {
       signalGroup(record.pid, "SIGTERM");
       signalGroup(record.pid, "SIGCONT");
-      if (!(await this.waitForExit(record, context, KILL_AFTER_MS))) {
-        signalGroup(record.pid, "SIGKILL");
-        await this.waitForExit(record, context);
-      }
+      const killAtMs = context.now() + KILL_AFTER_MS;
+      await context.waitFor(
+        async () => {
+          if (await hasExited(record)) return { done: true, value: undefined };
+          // Not exited, so still ours: its pid cannot have been reused yet.
+          if (context.now() >= killAtMs) signalGroup(record.pid, "SIGKILL");
+          return { done: false };
+        },
+        { particle: this.id, description: `process ${record.pid} to exit`, maxDelayMs: 250 },
+      );
     }
     await rm(recordPath(baseDir, record.name), { force: true });
   }
@@ -209,33 +215,6 @@ export class LocalProcess extends LocalResource<ParsedLocalProcess, LiveProcess>
       ? Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       : (env ?? []);
     return { name, command, args: args ?? [], cwd: cwd ?? null, env: envEntries };
-  }
-
-  /** Waits, polling `/proc`, until the recorded process has exited; false when `limitMs` passed first. */
-  private async waitForExit(
-    record: ProcessRecord,
-    context: RunContext,
-    limitMs?: number,
-  ): Promise<boolean> {
-    const deadline = deadlineSignal(context.signal, limitMs);
-    try {
-      await context.waitFor(
-        async () =>
-          (await hasExited(record)) ? { done: true, value: undefined } : { done: false },
-        {
-          particle: this.id,
-          description: `process ${record.pid} to exit`,
-          maxDelayMs: 250,
-          signal: deadline.signal,
-        },
-      );
-      return true;
-    } catch (error) {
-      if (deadline.signal.aborted && !context.signal.aborted) return false;
-      throw error;
-    } finally {
-      deadline.dispose();
-    }
   }
 }
 
