@@ -65,8 +65,8 @@ const DELETE_ATTEMPTS = 3;
  * - updates routed field by field to the flavor's updaters and the tags to `writeTags`;
  * - waits through the run's waiter, which emits `wait.poll` events.
  *
- * A provider (`AWSResource`) supplies locations, clients, error classification and the ownership
- * tag; a flavor extends the provider's base. Subclasses may still override any transition.
+ * A provider (`AWSResource`, `LocalResource`) supplies locations, clients, error classification
+ * and the ownership tag; a flavor extends the provider's base. Subclasses may still override any transition.
  *
  * @typeParam D - The parsed resource block.
  * @typeParam L - What the cloud returns for one resource (`LogGroup`).

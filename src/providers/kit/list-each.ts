@@ -18,7 +18,7 @@ export class ListFailures extends Error {
     super(
       failures.size === 1
         ? messageOf(only)
-        : `${failures.size} could not be read: ${listNames([...failures.keys()])}`,
+        : `${failures.size} keys could not be read: ${listNames([...failures.keys()])}`,
       { cause: only },
     );
   }
