@@ -14,7 +14,9 @@ export const processRecordSchema = z.object({
   env: z.record(z.string(), z.string()),
 });
 
+/** A process record, as started: see {@link processRecordSchema}. */
 export type ProcessRecord = z.infer<typeof processRecordSchema>;
+/** What `/proc` says of a recorded process. */
 export type Liveness = "running" | "stopped" | "gone";
 
 /** Whether the recorded process is running, stopped, or gone (exited, a zombie, or a pid now used by another process). */
@@ -70,6 +72,7 @@ export function parseStat(
   return state === undefined || startTicks === undefined ? undefined : { state, startTicks };
 }
 
+/** `/proc/<pid>/<file>`; `undefined` when there is no such process. */
 export async function readProcFile(
   pid: number,
   file: "stat" | "cmdline",
@@ -88,7 +91,7 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Sends `signal` (0 probes); false when no such process exists or it is not ours to signal. */
-export function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean {
+function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(target, signal);
     return true;
@@ -98,7 +101,7 @@ export function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean 
   }
 }
 
-export function hasCode(error: unknown, ...codes: string[]): boolean {
+function hasCode(error: unknown, ...codes: string[]): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code !== undefined && codes.includes(code);
 }
