@@ -15,6 +15,7 @@ import type {
   ReadShape,
   TagFacts,
 } from "./facts.js";
+import { ListFailures } from "./list-each.js";
 import {
   hasNoTagChanges,
   isOwnedBy,
@@ -71,8 +72,8 @@ const DELETE_ATTEMPTS = 3;
  * - updates routed field by field to the flavor's updaters and the tags to `writeTags`;
  * - waits through the run's waiter, which emits `wait.poll` events.
  *
- * A provider (`AWSResource`) supplies locations, clients, error classification and the ownership
- * tag; a flavor extends the provider's base. Subclasses may still override any transition.
+ * A provider (`AWSResource`, `LocalResource`) supplies locations, clients, error classification
+ * and the ownership tag; a flavor extends the provider's base. Subclasses may still override any transition.
  *
  * @typeParam D - The parsed resource block.
  * @typeParam L - What the cloud returns for one resource (`LogGroup`).
@@ -141,7 +142,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   // The flavor's part.
 
-  /** The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key. */
+  /**
+   * The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key.
+   * Throws `ListFailures` (see `listEach`) to fail only the particles of the keys it could not read.
+   */
   protected abstract list(
     client: C,
     keys: readonly string[],
@@ -482,6 +486,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     ]);
   }
 
+  /** The error of a batched read that could not read this particle's key (see `listEach`). @internal */
+  readError(error: unknown): PcfError {
+    return this.callError(error, `read ${this.resourceLabel()}`);
+  }
+
   /** The particle's key, for the batched read. @internal */
   get listKey(): string {
     return this.key;
@@ -619,6 +628,8 @@ async function readLocation(
   if (first === undefined) return;
   const client = await first.clientOf(location, context);
   let listed: ReadonlyMap<string, unknown>;
+  // Keys a `list` could not read (see `listEach`) fail their particles alone.
+  let failures: ReadonlyMap<string, unknown> = new Map();
   try {
     listed = await first.listIn(
       client,
@@ -626,9 +637,13 @@ async function readLocation(
       context,
     );
   } catch (error) {
-    throw first.listError(error, group);
+    if (!(error instanceof ListFailures)) throw first.listError(error, group);
+    ({ found: listed, failures } = error);
   }
-  await readEach(group, (member) => member.readListed(listed.get(member.listKey), client, context));
+  await readEach(group, (member) => {
+    if (failures.has(member.listKey)) throw member.readError(failures.get(member.listKey));
+    return member.readListed(listed.get(member.listKey), client, context);
+  });
 }
 
 function createFailureOf(failure: CallFailure): CreateFailure {

@@ -1,12 +1,13 @@
-import { open, rm } from "node:fs/promises";
+import { chmod, open, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import * as z from "zod";
-import { PcfError } from "../../core/errors.js";
-import { Particle } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../core/state.js";
+import type { FieldUpdaters } from "../kit/declared-resource.js";
+import type { Observation } from "../kit/facts.js";
+import { listEach } from "../kit/list-each.js";
 import { writeAtomically } from "./atomic-write.js";
-import { resolveLocalBaseDir } from "./options.js";
+import { LocalResource, unlessMissing, type LocalHost } from "./resource.js";
 
 /**
  * The `local_resource` block of a `local_file` particle.
@@ -31,11 +32,21 @@ export const localFileSchema = z.strictObject({
 /** What a user writes in the `local_resource` block of a `local_file` particle. */
 export type LocalFileDefinition = z.input<typeof localFileSchema>;
 
+/** The parsed block, defaults applied. */
+type ParsedLocalFile = z.output<typeof localFileSchema>;
+
+/** A file as a read finds it: its path as written, its text and its mode as 4 octal digits. */
+interface LiveFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: string;
+}
+
 /**
  * A text file on this machine, found by its path. Stopping a file deletes it, like terminating.
  * Writes are atomic: the content goes to a temporary file in the same directory, which is then
  * renamed over the target, so the target never holds half a file. Only `content` and `mode` are
- * compared; the owner and timestamps are left alone.
+ * compared, and both change in place; the owner and timestamps are left alone.
  *
  * @example
  * ```ts
@@ -47,51 +58,56 @@ export type LocalFileDefinition = z.input<typeof localFileSchema>;
  * await motd.apply({ providerOptions: { local: { baseDir: "/tmp/demo" } } });
  * ```
  */
-export class LocalFile extends Particle {
+export class LocalFile extends LocalResource<ParsedLocalFile, LiveFile> {
   static override readonly flavor: string = "local_file";
-  static override readonly resourceKey: string = "local_resource";
-  static override readonly uniqueKeys = ["local_resource.path"];
+  static override readonly uniqueKeys: readonly string[] = ["local_resource.path"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = localFileSchema;
+  static override readonly inPlaceFields: readonly string[] = ["content", "mode"];
 
-  /** Reads the file: present is `running` with its content and mode, missing is `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    const path = this.pathAsWritten();
-    try {
-      const handle = await open(this.targetPath(context), "r");
+  protected override readonly updaters: FieldUpdaters<ParsedLocalFile, LiveFile, LocalHost> = {
+    content: ({ baseDir }, { path }, { content, mode }, { signal }) =>
+      writeAtomically(resolve(baseDir, path), content, { mode: parseMode(mode), signal }),
+    mode: ({ baseDir }, { path }, { mode }) => chmod(resolve(baseDir, path), parseMode(mode)),
+  };
+
+  /** Each file of `paths` that exists, read with its mode; a missing one is gone. */
+  protected override list(
+    { baseDir }: LocalHost,
+    paths: readonly string[],
+    { signal }: RunContext,
+  ): Promise<ReadonlyMap<string, LiveFile>> {
+    return listEach(paths, async (path) => {
+      const handle = await unlessMissing(open(resolve(baseDir, path), "r"));
+      if (handle === undefined) return undefined;
       try {
-        const stats = await handle.stat();
-        const content = await handle.readFile({ encoding: "utf8", signal: context.signal });
-        this.state = "running";
-        this.currentStateDefinition = { path, content, mode: formatMode(stats.mode) };
+        const { mode } = await handle.stat();
+        const content = await handle.readFile({ encoding: "utf8", signal });
+        return { path, content, mode: formatMode(mode) };
       } finally {
         await handle.close();
       }
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-    }
+    });
+  }
+
+  /** A file that exists is running. */
+  protected override observe(file: LiveFile): Observation {
+    return { state: "running", definition: { ...file } };
   }
 
   /** Writes the file with its content and mode, creating parent directories. */
-  protected override async _start(context: RunContext): Promise<void> {
-    await this.write(context);
+  protected override async create(
+    { baseDir }: LocalHost,
+    { path, content, mode }: ParsedLocalFile,
+    { signal }: RunContext,
+  ): Promise<LiveFile> {
+    await writeAtomically(resolve(baseDir, path), content, { mode: parseMode(mode), signal });
+    return { path, content, mode: formatMode(parseMode(mode)) };
   }
 
-  /** Deletes the file; a missing file is fine. */
-  protected override async _stop(context: RunContext): Promise<void> {
-    await rm(this.targetPath(context), { force: true });
-  }
-
-  /** Deletes the file; a missing file is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    await rm(this.targetPath(context), { force: true });
-  }
-
-  /** Rewrites the file with the desired content and mode. */
-  protected override async _update(context: RunContext): Promise<void> {
-    await this.write(context);
+  /** Deletes the file; a missing one is fine. */
+  protected override async remove({ baseDir }: LocalHost, { path }: LiveFile): Promise<void> {
+    await rm(resolve(baseDir, path), { force: true });
   }
 
   /** Compares content and mode only, with their defaults applied and the mode as 4 digits. */
@@ -104,38 +120,14 @@ export class LocalFile extends Particle {
       mode: typeof mode === "string" && /^[0-7]{3,4}$/.test(mode) ? mode.padStart(4, "0") : mode,
     };
   }
+}
 
-  private async write(context: RunContext): Promise<void> {
-    const { content, mode } = this.parseDesiredDefinition<z.output<typeof localFileSchema>>();
-    await writeAtomically(this.targetPath(context), content, {
-      mode: Number.parseInt(mode, 8),
-      signal: context.signal,
-    });
-  }
-
-  private targetPath(context: RunContext): string {
-    return resolve(resolveLocalBaseDir(context), this.pathAsWritten());
-  }
-
-  private pathAsWritten(): string {
-    const path = this.desiredStateDefinition["path"];
-    if (typeof path !== "string" || path === "") {
-      throw new PcfError("DEFINITION_INVALID", "expected a file path", {
-        particle: this.id,
-        field: "local_resource.path",
-      });
-    }
-    return path;
-  }
+/** The permission bits of an octal mode string. */
+function parseMode(mode: string): number {
+  return Number.parseInt(mode, 8);
 }
 
 /** The permission bits of a `stat` mode as a 4-digit octal string. */
 function formatMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, "0");
-}
-
-/** True when the file, or a directory on its path, does not exist. */
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOENT" || code === "ENOTDIR";
 }

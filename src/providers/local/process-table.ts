@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import * as z from "zod";
-import { deadlineSignal, waitFor } from "../../core/wait.js";
 
 /** What `<baseDir>/.pcf-local/processes/<name>.json` holds; `startTicks` is field 22 of `/proc/<pid>/stat`. */
 export const processRecordSchema = z.object({
@@ -15,53 +14,39 @@ export const processRecordSchema = z.object({
   env: z.record(z.string(), z.string()),
 });
 
+/** A process record, as started: see {@link processRecordSchema}. */
 export type ProcessRecord = z.infer<typeof processRecordSchema>;
+/** What `/proc` says of a recorded process. */
 export type Liveness = "running" | "stopped" | "gone";
 
 /** Whether the recorded process is running, stopped, or gone (exited, a zombie, or a pid now used by another process). */
 export async function inspect(record: ProcessRecord): Promise<Liveness> {
-  if (await hasExited(record)) return "gone";
+  const state = await stateOf(record);
+  if (state === undefined) return "gone";
   const cmdline = await readProcFile(record.pid, "cmdline");
+  // An exiting process's command line reads empty before it is a zombie: that is gone too.
   if (cmdline === undefined || !isRecordedCommand(cmdline, record)) return "gone";
-  const stat = parseStat(await readProcFile(record.pid, "stat"));
-  if (stat === undefined || stat.state === "Z" || stat.state === "X") return "gone";
-  return stat.state === "T" ? "stopped" : "running";
+  return state === "T" ? "stopped" : "running";
 }
 
 /**
  * True once the recorded process has exited: no such pid, a zombie, or a pid with another start
  * time. The command line is not checked: an exiting process's reads empty before it is a zombie.
  */
-async function hasExited(record: ProcessRecord): Promise<boolean> {
-  if (!sendSignal(record.pid, 0)) return true;
+export async function hasExited(record: ProcessRecord): Promise<boolean> {
+  return (await stateOf(record)) === undefined;
+}
+
+/** The state letter of the recorded process; `undefined` once it has exited (see {@link hasExited}). */
+async function stateOf(record: ProcessRecord): Promise<string | undefined> {
+  if (!sendSignal(record.pid, 0)) return undefined;
   const stat = parseStat(await readProcFile(record.pid, "stat"));
-  return (
+  const hasEnded =
     stat === undefined ||
     stat.startTicks !== record.startTicks ||
     stat.state === "Z" ||
-    stat.state === "X"
-  );
-}
-
-/** Polls until the process has exited; with `limitMs`, gives up after it and returns false. */
-export async function waitUntilGone(
-  record: ProcessRecord,
-  signal: AbortSignal,
-  limitMs?: number,
-): Promise<boolean> {
-  const deadline = deadlineSignal(signal, limitMs);
-  try {
-    await waitFor(
-      async () => ((await hasExited(record)) ? { done: true, value: undefined } : { done: false }),
-      { signal: deadline.signal, maxDelayMs: 250, description: `process ${record.pid} to exit` },
-    );
-    return true;
-  } catch (error) {
-    if (deadline.signal.aborted && !signal.aborted) return false;
-    throw error;
-  } finally {
-    deadline.dispose();
-  }
+    stat.state === "X";
+  return hasEnded ? undefined : stat.state;
 }
 
 /** True when `/proc/<pid>/cmdline` ends with the recorded program (by file name) and arguments. */
@@ -87,6 +72,7 @@ export function parseStat(
   return state === undefined || startTicks === undefined ? undefined : { state, startTicks };
 }
 
+/** `/proc/<pid>/<file>`; `undefined` when there is no such process. */
 export async function readProcFile(
   pid: number,
   file: "stat" | "cmdline",
@@ -105,7 +91,7 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Sends `signal` (0 probes); false when no such process exists or it is not ours to signal. */
-export function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean {
+function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(target, signal);
     return true;
@@ -115,7 +101,7 @@ export function sendSignal(target: number, signal: NodeJS.Signals | 0): boolean 
   }
 }
 
-export function hasCode(error: unknown, ...codes: string[]): boolean {
+function hasCode(error: unknown, ...codes: string[]): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code !== undefined && codes.includes(code);
 }

@@ -3,23 +3,23 @@ import { once } from "node:events";
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import * as z from "zod";
-import { PcfError, messageOf } from "../../core/errors.js";
-import { Particle } from "../../core/particle.js";
+import { PcfError } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
 import { isPlainObject } from "../../core/values.js";
 import { throwIfAborted } from "../../core/wait.js";
+import type { Observation } from "../kit/facts.js";
+import { listEach } from "../kit/list-each.js";
 import { writeAtomically } from "./atomic-write.js";
-import { resolveLocalBaseDir } from "./options.js";
 import {
-  hasCode,
+  hasExited,
   inspect,
   parseStat,
   processRecordSchema,
   readProcFile,
   signalGroup,
-  waitUntilGone,
   type ProcessRecord,
 } from "./process-table.js";
+import { LocalResource, unlessMissing, type LocalHost } from "./resource.js";
 
 /**
  * The `local_resource` block of a `local_process` particle.
@@ -46,6 +46,15 @@ export const localProcessSchema = z.strictObject({
 /** What a user writes in the `local_resource` block of a `local_process` particle. */
 export type LocalProcessDefinition = z.input<typeof localProcessSchema>;
 
+/** The parsed block, defaults applied. */
+type ParsedLocalProcess = z.output<typeof localProcessSchema>;
+
+/** A recorded process that is alive and ours, as a read finds it. */
+interface LiveProcess {
+  readonly record: ProcessRecord;
+  readonly liveness: "running" | "stopped";
+}
+
 /** How long a process gets to exit after SIGTERM before it is sent SIGKILL. */
 const KILL_AFTER_MS = 2_000;
 
@@ -57,8 +66,9 @@ const KILL_AFTER_MS = 2_000;
  * process's start time and the definition it was started with, and `<name>.log` receives its
  * stdout and stderr. A recorded pid counts as this particle's process only while its start time
  * and `/proc/<pid>/cmdline` still match the record (an interpreter before a script is allowed), so a
- * recycled pid reads as `terminated` and is never signalled. Programs that rewrite their own
- * command line are therefore not supported. Any change to the definition restarts the process.
+ * recycled pid reads as `terminated` and is never signalled: each signal checks again first.
+ * Programs that rewrite their own command line are therefore not supported. Any change to the
+ * definition restarts the process.
  *
  * @example
  * ```ts
@@ -70,62 +80,127 @@ const KILL_AFTER_MS = 2_000;
  * await server.apply({ providerOptions: { local: { baseDir: "/tmp/demo" } } });
  * ```
  */
-export class LocalProcess extends Particle {
+export class LocalProcess extends LocalResource<ParsedLocalProcess, LiveProcess> {
   static override readonly flavor: string = "local_process";
-  static override readonly resourceKey: string = "local_resource";
-  static override readonly uniqueKeys = ["local_resource.name"];
+  static override readonly uniqueKeys: readonly string[] = ["local_resource.name"];
   static override readonly definitionSchema = localProcessSchema;
 
-  /** Reads the record and `/proc`: alive and ours is `running` or `stopped`, anything else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    const found = await this.findOwn(context);
-    this.state = found?.liveness ?? "terminated";
-    if (found === undefined) {
-      this.currentStateDefinition = {};
-      return;
-    }
-    const { name, command, args, cwd, env } = found.record;
-    this.currentStateDefinition = {
-      name,
-      command,
-      args,
-      env,
-      ...(cwd === undefined ? {} : { cwd }),
+  /**
+   * The recorded process of each name, when it is alive and ours; the record of one that is
+   * gone is removed.
+   * @throws PcfError `TRANSITION_FAILED` off Linux, or for a record that cannot be parsed.
+   */
+  protected override async list(
+    { baseDir }: LocalHost,
+    names: readonly string[],
+  ): Promise<ReadonlyMap<string, LiveProcess>> {
+    if (process.platform !== "linux")
+      throw new PcfError("TRANSITION_FAILED", "local_process needs Linux (/proc)");
+    return listEach(names, async (name) => {
+      const path = recordPath(baseDir, name);
+      const record = await readRecord(path);
+      if (record === undefined) return undefined;
+      const liveness = await inspect(record);
+      if (liveness !== "gone") return { record, liveness };
+      await rm(path, { force: true });
+      return undefined;
+    });
+  }
+
+  /** `running` or `stopped`, with the definition the process was started with. */
+  protected override observe({ record, liveness }: LiveProcess): Observation {
+    const { name, command, args, cwd, env } = record;
+    return {
+      state: liveness,
+      definition: { name, command, args, env, ...(cwd === undefined ? {} : { cwd }) },
     };
   }
 
-  /** Continues a stopped process with SIGCONT, or spawns the command when none is running. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const found = await this.findOwn(context);
-    if (found === undefined) await this.spawnProcess(context);
-    else if (found.liveness === "stopped") signalGroup(found.record.pid, "SIGCONT");
-  }
-
-  /** Suspends the process group with SIGSTOP. */
-  protected override async _stop(context: RunContext): Promise<void> {
-    const found = await this.findOwn(context);
-    if (found?.liveness === "running") signalGroup(found.record.pid, "SIGSTOP");
+  /**
+   * Spawns the command detached, its output appended to `<name>.log`, and records it.
+   * @throws PcfError `TRANSITION_FAILED` when it exits at once.
+   */
+  protected override async create(
+    { baseDir }: LocalHost,
+    { name, command, args, cwd, env }: ParsedLocalProcess,
+    { signal }: RunContext,
+  ): Promise<LiveProcess> {
+    const path = recordPath(baseDir, name);
+    const logPath = path.replace(/\.json$/, ".log");
+    await mkdir(dirname(path), { recursive: true });
+    throwIfAborted(signal);
+    const log = await open(logPath, "a");
+    let pid: number | undefined;
+    try {
+      const child = spawn(command, args, {
+        cwd: resolve(baseDir, cwd ?? "."),
+        env: { ...process.env, ...env },
+        detached: true,
+        stdio: ["ignore", log.fd, log.fd],
+      });
+      await once(child, "spawn");
+      child.unref();
+      pid = child.pid;
+    } finally {
+      await log.close();
+    }
+    const stat = pid === undefined ? undefined : parseStat(await readProcFile(pid, "stat"));
+    if (pid === undefined || stat === undefined || stat.state === "Z")
+      throw new PcfError("TRANSITION_FAILED", `${command} exited at once; see ${logPath}`);
+    const startedAt = new Date().toISOString();
+    const { startTicks } = stat;
+    const record: ProcessRecord = { pid, startTicks, startedAt, name, command, args, cwd, env };
+    try {
+      await writeAtomically(path, `${JSON.stringify(record, null, 2)}\n`, { signal });
+    } catch (error) {
+      // Unrecorded, the process would be found by no later run.
+      signalGroup(pid, "SIGKILL");
+      throw error;
+    }
+    return { record, liveness: "running" };
   }
 
   /**
    * Sends SIGTERM (and SIGCONT, so a stopped process can act on it) to the process group, waits
-   * for the process to exit, sends SIGKILL after 2 s, then deletes the record. Nothing running is fine.
+   * for the process to exit, polling `/proc`, with SIGKILL after 2 s, then deletes the record.
    */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const found = await this.findOwn(context);
-    if (found !== undefined) {
-      const { record } = found;
+  protected override async remove(
+    { baseDir }: LocalHost,
+    { record }: LiveProcess,
+    context: RunContext,
+  ): Promise<void> {
+    if ((await inspect(record)) !== "gone") {
       signalGroup(record.pid, "SIGTERM");
       signalGroup(record.pid, "SIGCONT");
-      if (!(await waitUntilGone(record, context.signal, KILL_AFTER_MS))) {
-        signalGroup(record.pid, "SIGKILL");
-        await waitUntilGone(record, context.signal);
-      }
+      const killAtMs = context.now() + KILL_AFTER_MS;
+      await context.waitFor(
+        async () => {
+          if (await hasExited(record)) return { done: true, value: undefined };
+          // Not exited, so still ours: its pid cannot have been reused yet.
+          if (context.now() >= killAtMs) signalGroup(record.pid, "SIGKILL");
+          return { done: false };
+        },
+        { particle: this.id, description: `process ${record.pid} to exit`, maxDelayMs: 250 },
+      );
     }
-    await rm(this.recordPath(context), { force: true });
+    await rm(recordPath(baseDir, record.name), { force: true });
   }
 
-  /** Restarts the process with the desired definition: a running process cannot change in place. */
+  /** Suspends the process group with SIGSTOP. */
+  protected override async halt(_host: LocalHost, { record }: LiveProcess): Promise<void> {
+    if ((await inspect(record)) === "running") signalGroup(record.pid, "SIGSTOP");
+  }
+
+  /** Continues the stopped process group with SIGCONT. */
+  protected override async resume(_host: LocalHost, { record }: LiveProcess): Promise<void> {
+    if ((await inspect(record)) === "stopped") signalGroup(record.pid, "SIGCONT");
+  }
+
+  /**
+   * Restarts the process with the desired definition. Overridden because a running process
+   * cannot change in place (the kit's field updaters have nothing to call), and a restart loses
+   * nothing a replacement would protect, so it needs no `replace_on_change`.
+   */
   protected override async _update(context: RunContext): Promise<void> {
     await this._terminate(context);
     await this._start(context);
@@ -141,113 +216,33 @@ export class LocalProcess extends Particle {
       : (env ?? []);
     return { name, command, args: args ?? [], cwd: cwd ?? null, env: envEntries };
   }
-
-  /** The record and liveness of this particle's process when it is alive and ours; a stale record is removed. */
-  private async findOwn(
-    context: RunContext,
-  ): Promise<{ record: ProcessRecord; liveness: "running" | "stopped" } | undefined> {
-    if (process.platform !== "linux") {
-      throw new PcfError("TRANSITION_FAILED", "local_process needs Linux (/proc)", {
-        particle: this.id,
-      });
-    }
-    const path = this.recordPath(context);
-    const record = await readRecord(path, this.id);
-    if (record === undefined) return undefined;
-    const liveness = await inspect(record);
-    if (liveness !== "gone") return { record, liveness };
-    await rm(path, { force: true });
-    return undefined;
-  }
-
-  private async spawnProcess(context: RunContext): Promise<void> {
-    const definition = this.parseDesired();
-    const recordPath = this.recordPath(context);
-    const logPath = recordPath.replace(/\.json$/, ".log");
-    await mkdir(dirname(recordPath), { recursive: true });
-    throwIfAborted(context.signal);
-    const log = await open(logPath, "a");
-    let pid: number | undefined;
-    try {
-      const child = spawn(definition.command, definition.args, {
-        cwd: resolve(resolveLocalBaseDir(context), definition.cwd ?? "."),
-        env: { ...process.env, ...definition.env },
-        detached: true,
-        stdio: ["ignore", log.fd, log.fd],
-      });
-      await once(child, "spawn");
-      child.unref();
-      pid = child.pid;
-    } catch (error) {
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `cannot start ${definition.command}: ${messageOf(error)}`,
-        { particle: this.id },
-        { cause: error },
-      );
-    } finally {
-      await log.close();
-    }
-    const stat = pid === undefined ? undefined : parseStat(await readProcFile(pid, "stat"));
-    if (pid === undefined || stat === undefined || stat.state === "Z") {
-      throw new PcfError(
-        "TRANSITION_FAILED",
-        `${definition.command} exited at once; see ${logPath}`,
-        { particle: this.id },
-      );
-    }
-    const { name, command, args, cwd, env } = definition;
-    const record: ProcessRecord = {
-      pid,
-      startTicks: stat.startTicks,
-      startedAt: new Date().toISOString(),
-      name,
-      command,
-      args,
-      cwd,
-      env,
-    };
-    try {
-      await writeAtomically(recordPath, `${JSON.stringify(record, null, 2)}\n`, {
-        signal: context.signal,
-      });
-    } catch (error) {
-      signalGroup(pid, "SIGKILL");
-      throw error;
-    }
-  }
-
-  private parseDesired(): z.infer<typeof localProcessSchema> {
-    return this.parseDesiredDefinition<z.infer<typeof localProcessSchema>>();
-  }
-
-  private recordPath(context: RunContext): string {
-    const name = localProcessSchema.shape.name.safeParse(this.desiredStateDefinition["name"]);
-    if (!name.success) {
-      const message = name.error.issues[0]?.message ?? "invalid name";
-      throw new PcfError("DEFINITION_INVALID", message, {
-        particle: this.id,
-        field: "local_resource.name",
-      });
-    }
-    return join(resolveLocalBaseDir(context), ".pcf-local", "processes", `${name.data}.json`);
-  }
 }
 
-async function readRecord(path: string, particle: string): Promise<ProcessRecord | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if (hasCode(error, "ENOENT")) return undefined;
-    throw error;
-  }
+/**
+ * Where the process of `name` is recorded, under `baseDir`.
+ * @throws PcfError `DEFINITION_INVALID` when `name` (resolved) is not a valid name.
+ */
+function recordPath(baseDir: string, name: string): string {
+  const parsed = localProcessSchema.shape.name.safeParse(name);
+  if (!parsed.success)
+    throw new PcfError("DEFINITION_INVALID", parsed.error.issues[0]?.message ?? "invalid name", {
+      field: "local_resource.name",
+    });
+  return join(baseDir, ".pcf-local", "processes", `${parsed.data}.json`);
+}
+
+/**
+ * The process record at `path`; `undefined` when there is none.
+ * @throws PcfError `TRANSITION_FAILED` when it cannot be parsed.
+ */
+async function readRecord(path: string): Promise<ProcessRecord | undefined> {
+  const text = await unlessMissing(readFile(path, "utf8"));
+  if (text === undefined) return undefined;
   const parsed = processRecordSchema.safeParse(parseJson(text));
   if (parsed.success) return parsed.data;
   throw new PcfError(
     "TRANSITION_FAILED",
     `unreadable process record ${path}: stop the process it names, then delete it`,
-    { particle },
   );
 }
 

@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApplyError } from "../../../src/core/apply-result.js";
+import { applyField } from "../../../src/core/engine.js";
 import { DefinitionError } from "../../../src/core/errors.js";
+import { Field } from "../../../src/core/field.js";
 import {
   LocalFile,
   localFileSchema,
@@ -20,8 +22,8 @@ afterEach(async () => {
   await rm(baseDir, { recursive: true, force: true });
 });
 
-function localFile(block: LocalFileDefinition): LocalFile {
-  return new LocalFile({ pcf_name: "greeting", flavor: "local_file", local_resource: block });
+function localFile(block: LocalFileDefinition, name = "greeting"): LocalFile {
+  return new LocalFile({ pcf_name: name, flavor: "local_file", local_resource: block });
 }
 
 function options() {
@@ -143,6 +145,24 @@ describe("LocalFile", () => {
 
     expect(result.ok).toBe(true);
     expect(result.particles[0]?.outcome).toBe("unchanged");
+  });
+
+  it("fails only the file that cannot be read, and converges the others read with it", async () => {
+    await mkdir(join(baseDir, "folder"));
+    const field = new Field([
+      localFile({ path: "folder" }, "unreadable"),
+      localFile({ path: "hello.txt", content: "hi" }),
+    ]);
+
+    const failure = await failureOf(applyField(field, options()));
+
+    const report = (id: string) => failure.result.particles.find((entry) => entry.particle === id);
+    expect(report("local_file:unreadable")?.outcome).toBe("failed");
+    expect(report("local_file:unreadable")?.error?.message).toMatch(
+      /^read local_file "folder": EISDIR/,
+    );
+    expect(report("local_file:greeting")?.outcome).toBe("converged");
+    expect(await readFile(join(baseDir, "hello.txt"), "utf8")).toBe("hi");
   });
 
   it("rejects a definition without a path, naming local_resource.path", () => {

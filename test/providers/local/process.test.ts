@@ -180,9 +180,17 @@ describe("LocalProcess", () => {
       (await exists(join(baseDir, "ready"))) ? { done: true, value: undefined } : { done: false },
     );
 
-    await particle.apply({ ...options(), desiredState: "terminated" });
+    const polls: string[] = [];
+    await particle.apply({
+      ...options(),
+      desiredState: "terminated",
+      onEvent: (event) => (event.type === "wait.poll" ? polls.push(event.particle) : undefined),
+    });
 
     expect(await isGone(pid)).toBe(true);
+    // The wait for the exit goes through the run's waiter, which reports each poll.
+    expect(polls.length).toBeGreaterThan(1);
+    expect(new Set(polls)).toEqual(new Set(["local_process:sleeper"]));
   });
 
   it("succeeds in terminating a process that is not running", async () => {
@@ -270,6 +278,19 @@ describe("LocalProcess", () => {
     expect(result.particles[0]?.transitions).toEqual(["start", "stop"]);
     expect(await procState(pid)).toMatch(/^[RS]$/);
     expect(await recordedPid()).not.toBe(pid);
+  });
+
+  it("fails the read of an unreadable record, naming it, and leaves it alone", async () => {
+    await writeRecord({ pid: "not a pid" });
+
+    const failure = await failureOf(localProcess().apply(options()));
+
+    const report = failure.result.particles[0];
+    expect(report?.outcome).toBe("failed");
+    expect(report?.error?.message).toBe(
+      `unreadable process record ${join(recordsDir(), "sleeper.json")}: stop the process it names, then delete it`,
+    );
+    expect(await exists(join(recordsDir(), "sleeper.json"))).toBe(true);
   });
 
   it("runs the command in cwd with env added", async () => {
