@@ -17,7 +17,7 @@ import { isNotFound } from "../errors.js";
  */
 
 /** IAM keeps at most this many versions of a managed policy. */
-export const MAX_POLICY_VERSIONS = 5;
+const MAX_POLICY_VERSIONS = 5;
 
 /**
  * Makes `document` the policy's default version. At IAM's limit of five versions, the oldest
