@@ -6,8 +6,6 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
-  TagRoleCommand,
-  UntagRoleCommand,
   paginateListAttachedRolePolicies,
   paginateListInstanceProfilesForRole,
   paginateListRolePolicies,
@@ -17,12 +15,12 @@ import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict, isNotFound } from "../errors.js";
-import { ownedTagList, sendTagChanges, tagsToList, type TagMap } from "../tags.js";
+import { ownedTagList } from "../tags.js";
 import { IamPolicy } from "./policy.js";
 
 /**
  * What hangs off an IAM role besides the role itself: attached managed policies, inline policies,
- * instance profiles and tags. Used by `iam_role` (see `role.ts`). @internal
+ * instance profiles. Used by `iam_role` (see `role.ts`). @internal
  */
 
 /**
@@ -97,23 +95,6 @@ export async function syncAttachedPolicies(
         abortSignal,
       }),
     );
-}
-
-/** Brings the role's tags from `current` to `desired` plus the ownership tag. */
-export async function retagRole(
-  client: IAMClient,
-  roleName: string,
-  tags: { readonly current: TagMap; readonly desired: TagMap },
-  abortSignal: AbortSignal,
-): Promise<void> {
-  await sendTagChanges(tags.current, tags.desired, {
-    untag: (TagKeys) =>
-      client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys }), { abortSignal }),
-    tag: (set) =>
-      client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(set) }), {
-        abortSignal,
-      }),
-  });
 }
 
 /**
