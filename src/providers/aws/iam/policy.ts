@@ -3,22 +3,21 @@ import {
   DeletePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
-  IAMClient,
   TagPolicyCommand,
   UntagPolicyCommand,
   paginateListPolicies,
+  type IAMClient,
   type Policy,
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { comparableTags, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
-import { IAM_ERRORS, iamPathSchema } from "./iam-fields.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
+import { IamResource, iamActions, iamPathSchema } from "./iam-resource.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -95,46 +94,21 @@ interface LivePolicy {
  * await readLogs.apply();
  * ```
  */
-export class IamPolicy extends AWSResource<IamPolicyDefinition, LivePolicy, IAMClient> {
+export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
   static override readonly flavor: string = "iam_policy";
-  static override readonly service: string = "iam";
-  static override readonly Client = IAMClient;
   static override readonly definitionSchema = iamPolicySchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.PolicyName"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   /** IAM sets a managed policy's path and description at creation only. */
   static override readonly fixedFields: readonly string[] = ["Path", "Description"];
   static override readonly inPlaceFields: readonly string[] = ["PolicyDocument", "Tags"];
-  static override readonly readShape = "list-all";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
   static override readonly createOperation: string = "CreatePolicy";
-  static override readonly operationErrors = IAM_ERRORS;
-  // DeletePolicy answers nothing: an empty 200 that never reached IAM looks the same.
-  static override readonly confirmsDeleteByRead: boolean = true;
-  static override readonly actions = {
-    read: ["iam:ListPolicies", "iam:GetPolicy", "iam:GetPolicyVersion"],
-    start: ["iam:CreatePolicy", "iam:TagPolicy"],
-    update: [
-      "iam:ListPolicyVersions",
-      "iam:DeletePolicyVersion",
-      "iam:CreatePolicyVersion",
-      "iam:TagPolicy",
-      "iam:UntagPolicy",
-    ],
-    terminate: [
-      "iam:ListEntitiesForPolicy",
-      "iam:DetachRolePolicy",
-      "iam:DetachUserPolicy",
-      "iam:DetachGroupPolicy",
-      "iam:ListPolicyVersions",
-      "iam:DeletePolicyVersion",
-      "iam:DeletePolicy",
-    ],
-  };
+  static override readonly actions = iamActions({
+    read: "ListPolicies GetPolicy GetPolicyVersion",
+    start: "CreatePolicy TagPolicy",
+    update: "ListPolicyVersions DeletePolicyVersion CreatePolicyVersion TagPolicy UntagPolicy",
+    terminate:
+      "ListEntitiesForPolicy DetachRolePolicy DetachUserPolicy DetachGroupPolicy ListPolicyVersions DeletePolicyVersion DeletePolicy",
+  });
 
   protected override readonly updaters: FieldUpdaters<IamPolicyDefinition, LivePolicy, IAMClient> =
     {
@@ -253,12 +227,6 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition, LivePolicy, IAMC
       });
   }
 
-  /** The written tags, a map or a `{ Key, Value }` list, as a map. */
-  protected override wantedTags(): TagMap | undefined {
-    const tags = this.desiredStateDefinition["Tags"];
-    return tags === undefined ? undefined : tagMapOf(tags);
-  }
-
   /** The name, the document (as parsed JSON), and `Path`, `Description` and tags when written. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
@@ -269,7 +237,7 @@ export class IamPolicy extends AWSResource<IamPolicyDefinition, LivePolicy, IAMC
       PolicyDocument: comparablePolicyDocument(PolicyDocument),
       Path,
       Description,
-      Tags: Tags === undefined ? undefined : comparableTags(tagMapOf(Tags)),
+      Tags: comparableTagInput(Tags),
     };
   }
 }

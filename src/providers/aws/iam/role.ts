@@ -3,25 +3,24 @@ import {
   DeleteRoleCommand,
   DeleteRolePermissionsBoundaryCommand,
   GetRoleCommand,
-  IAMClient,
   PutRolePermissionsBoundaryCommand,
   TagRoleCommand,
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
   paginateListRoles,
+  type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { comparableTags, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
-import { IAM_ERRORS, iamPathSchema } from "./iam-fields.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
+import { IamResource, iamActions, iamPathSchema } from "./iam-resource.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -118,13 +117,10 @@ interface LiveRole {
  * await worker.apply();
  * ```
  */
-export class IamRole extends AWSResource<IamRoleDefinition, LiveRole, IAMClient> {
+export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   static override readonly flavor: string = "iam_role";
-  static override readonly service: string = "iam";
-  static override readonly Client = IAMClient;
   static override readonly definitionSchema = iamRoleSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.RoleName"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   /** IAM cannot move a role to another path. */
   static override readonly fixedFields: readonly string[] = ["Path"];
   static override readonly inPlaceFields: readonly string[] = [
@@ -135,52 +131,15 @@ export class IamRole extends AWSResource<IamRoleDefinition, LiveRole, IAMClient>
     "Tags",
     "custom_config",
   ];
-  static override readonly readShape = "list-all";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
   static override readonly createOperation: string = "CreateRole";
-  static override readonly operationErrors = IAM_ERRORS;
-  // DeleteRole answers nothing: an empty 200 that never reached IAM looks the same.
-  static override readonly confirmsDeleteByRead: boolean = true;
-  static override readonly actions = {
-    read: [
-      "iam:ListRoles",
-      "iam:GetRole",
-      "iam:ListAttachedRolePolicies",
-      "iam:ListInstanceProfilesForRole",
-    ],
-    start: [
-      "iam:CreateRole",
-      "iam:AttachRolePolicy",
-      "iam:CreateInstanceProfile",
-      "iam:AddRoleToInstanceProfile",
-    ],
-    update: [
-      "iam:UpdateAssumeRolePolicy",
-      "iam:UpdateRole",
-      "iam:PutRolePermissionsBoundary",
-      "iam:DeleteRolePermissionsBoundary",
-      "iam:TagRole",
-      "iam:UntagRole",
-      "iam:AttachRolePolicy",
-      "iam:DetachRolePolicy",
-      "iam:CreateInstanceProfile",
-      "iam:AddRoleToInstanceProfile",
-    ],
-    terminate: [
-      "iam:ListInstanceProfilesForRole",
-      "iam:RemoveRoleFromInstanceProfile",
-      "iam:DeleteInstanceProfile",
-      "iam:ListAttachedRolePolicies",
-      "iam:DetachRolePolicy",
-      "iam:ListRolePolicies",
-      "iam:DeleteRolePolicy",
-      "iam:DeleteRole",
-    ],
-  };
+  static override readonly actions = iamActions({
+    read: "ListRoles GetRole ListAttachedRolePolicies ListInstanceProfilesForRole",
+    start: "CreateRole AttachRolePolicy CreateInstanceProfile AddRoleToInstanceProfile",
+    update:
+      "UpdateAssumeRolePolicy UpdateRole PutRolePermissionsBoundary DeleteRolePermissionsBoundary TagRole UntagRole AttachRolePolicy DetachRolePolicy CreateInstanceProfile AddRoleToInstanceProfile",
+    terminate:
+      "ListInstanceProfilesForRole RemoveRoleFromInstanceProfile DeleteInstanceProfile ListAttachedRolePolicies DetachRolePolicy ListRolePolicies DeleteRolePolicy DeleteRole",
+  });
 
   protected override readonly updaters: FieldUpdaters<IamRoleDefinition, LiveRole, IAMClient> = {
     AssumeRolePolicyDocument: (client, _live, { RoleName, AssumeRolePolicyDocument }, { signal }) =>
@@ -344,12 +303,6 @@ export class IamRole extends AWSResource<IamRoleDefinition, LiveRole, IAMClient>
       });
   }
 
-  /** The written tags, a map or a `{ Key, Value }` list, as a map. */
-  protected override wantedTags(): TagMap | undefined {
-    const tags = this.desiredStateDefinition["Tags"];
-    return tags === undefined ? undefined : tagMapOf(tags);
-  }
-
   /**
    * The name, the trust policy (as parsed JSON), the attached policy ARNs (as a set), and the
    * other fields when written. `IsInstanceProfile` counts only when true.
@@ -368,7 +321,7 @@ export class IamRole extends AWSResource<IamRoleDefinition, LiveRole, IAMClient>
       Description,
       MaxSessionDuration,
       PermissionsBoundary: definition["PermissionsBoundary"],
-      Tags: Tags === undefined ? undefined : comparableTags(tagMapOf(Tags)),
+      Tags: comparableTagInput(Tags),
       custom_config: {
         policy_arns: [...new Set(policyArns.map(String))].sort(),
         IsInstanceProfile: config["IsInstanceProfile"] === true ? true : undefined,
