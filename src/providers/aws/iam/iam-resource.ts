@@ -1,7 +1,7 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import * as z from "zod";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import type { ActionFacts, OperationErrors } from "../../kit/facts.js";
+import type { OperationErrors } from "../../kit/facts.js";
 import type { TagMap } from "../../kit/tags.js";
 import { isNotFound } from "../errors.js";
 import { AWSResource } from "../resource.js";
@@ -65,21 +65,6 @@ export abstract class IamResource<D extends Record<string, unknown>, L> extends 
     const tags = this.desiredStateDefinition["Tags"];
     return tags === undefined ? undefined : tagMapOf(tags);
   }
-}
-
-/**
- * A flavor's actions from IAM's operation names, space-separated per transition:
- * `{ read: "ListRoles GetRole" }` → `{ read: ["iam:ListRoles", "iam:GetRole"] }`.
- */
-export function iamActions(
-  names: Readonly<Partial<Record<keyof ActionFacts, string>>>,
-): ActionFacts {
-  return Object.fromEntries(
-    Object.entries(names).map(([transition, list]) => [
-      transition,
-      (list ?? "").split(" ").map((name) => `iam:${name}`),
-    ]),
-  );
 }
 
 /** Every item of every page of `pages` (an SDK paginator). */

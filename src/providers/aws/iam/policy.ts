@@ -15,9 +15,9 @@ import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
-import { IamResource, iamActions, iamPathSchema } from "./iam-resource.js";
+import { IamResource, iamPathSchema } from "./iam-resource.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -102,7 +102,7 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
   static override readonly fixedFields: readonly string[] = ["Path", "Description"];
   static override readonly inPlaceFields: readonly string[] = ["PolicyDocument", "Tags"];
   static override readonly createOperation: string = "CreatePolicy";
-  static override readonly actions = iamActions({
+  static override readonly actions = actionsOf("iam", {
     read: "ListPolicies GetPolicy GetPolicyVersion",
     start: "CreatePolicy TagPolicy",
     update: "ListPolicyVersions DeletePolicyVersion CreatePolicyVersion TagPolicy UntagPolicy",
@@ -112,20 +112,20 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
 
   protected override readonly updaters: FieldUpdaters<IamPolicyDefinition, LivePolicy, IAMClient> =
     {
-      PolicyDocument: (client, { arn }, { PolicyDocument }, { signal }) =>
-        makeDefaultVersion(client, arn, policyDocumentText(PolicyDocument), signal),
+      PolicyDocument: (client, { arn }, { PolicyDocument }, { signal: abortSignal }) =>
+        makeDefaultVersion(client, arn, policyDocumentText(PolicyDocument), abortSignal),
     };
 
   /** The local policies of `names` that exist: ListPolicies, every page. */
   protected override async list(
     client: IAMClient,
     names: readonly string[],
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<ReadonlyMap<string, LivePolicy>> {
     const wanted = new Set(names);
     const found = new Map<string, LivePolicy>();
     const input = { Scope: "Local" as const, MaxItems: 1000 };
-    for await (const page of paginateListPolicies({ client }, input, { abortSignal: signal }))
+    for await (const page of paginateListPolicies({ client }, input, { abortSignal }))
       for (const policy of page.Policies ?? [])
         if (policy.Arn !== undefined && wanted.has(policy.PolicyName ?? ""))
           found.set(policy.PolicyName ?? "", { arn: policy.Arn, policy });
@@ -136,12 +136,12 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
   protected override async complete(
     client: IAMClient,
     { arn: PolicyArn, policy }: LivePolicy,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<LivePolicy | undefined> {
     const [{ Policy }, { PolicyVersion }] = await Promise.all([
-      client.send(new GetPolicyCommand({ PolicyArn }), { abortSignal: signal }),
+      client.send(new GetPolicyCommand({ PolicyArn }), { abortSignal }),
       client.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.DefaultVersionId }), {
-        abortSignal: signal,
+        abortSignal,
       }),
     ]);
     return Policy === undefined
@@ -181,7 +181,7 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
   protected override async create(
     client: IAMClient,
     desired: IamPolicyDefinition,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<LivePolicy> {
     const document = policyDocumentText(desired.PolicyDocument);
     const tags = { ...tagMapOf(desired.Tags), ...this.ownershipTag };
@@ -193,7 +193,7 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
         Description: desired.Description,
         Tags: tagsToList(tags),
       }),
-      { abortSignal: signal },
+      { abortSignal },
     );
     const arn = required(Policy?.Arn, "policy ARN");
     // IAM's answer carries no description: it is the one sent.
@@ -204,26 +204,24 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
   protected override async remove(
     client: IAMClient,
     { arn: PolicyArn }: LivePolicy,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
-    await detachEverywhere(client, PolicyArn, signal);
-    await deleteOtherVersions(client, PolicyArn, signal);
-    await client.send(new DeletePolicyCommand({ PolicyArn }), { abortSignal: signal });
+    await detachEverywhere(client, PolicyArn, abortSignal);
+    await deleteOtherVersions(client, PolicyArn, abortSignal);
+    await client.send(new DeletePolicyCommand({ PolicyArn }), { abortSignal });
   }
 
   protected override async writeTags(
     client: IAMClient,
     { arn: PolicyArn }: LivePolicy,
     { set, remove }: TagChanges,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
     if (remove.length > 0)
-      await client.send(new UntagPolicyCommand({ PolicyArn, TagKeys: remove }), {
-        abortSignal: signal,
-      });
+      await client.send(new UntagPolicyCommand({ PolicyArn, TagKeys: remove }), { abortSignal });
     if (Object.keys(set).length > 0)
       await client.send(new TagPolicyCommand({ PolicyArn, Tags: tagsToList(set) }), {
-        abortSignal: signal,
+        abortSignal,
       });
   }
 

@@ -18,9 +18,9 @@ import { isPlainObject } from "../../../core/values.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
-import { IamResource, iamActions, iamPathSchema } from "./iam-resource.js";
+import { IamResource, iamPathSchema } from "./iam-resource.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -132,7 +132,7 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
     "custom_config",
   ];
   static override readonly createOperation: string = "CreateRole";
-  static override readonly actions = iamActions({
+  static override readonly actions = actionsOf("iam", {
     read: "ListRoles GetRole ListAttachedRolePolicies ListInstanceProfilesForRole",
     start: "CreateRole AttachRolePolicy CreateInstanceProfile AddRoleToInstanceProfile",
     update:
@@ -142,30 +142,43 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   });
 
   protected override readonly updaters: FieldUpdaters<IamRoleDefinition, LiveRole, IAMClient> = {
-    AssumeRolePolicyDocument: (client, _live, { RoleName, AssumeRolePolicyDocument }, { signal }) =>
+    AssumeRolePolicyDocument: (
+      client,
+      _live,
+      { RoleName, AssumeRolePolicyDocument },
+      { signal: abortSignal },
+    ) =>
       client.send(
         new UpdateAssumeRolePolicyCommand({
           RoleName,
           PolicyDocument: policyDocumentText(AssumeRolePolicyDocument),
         }),
-        { abortSignal: signal },
+        { abortSignal },
       ),
     Description: updateRole,
     MaxSessionDuration: updateRole,
-    PermissionsBoundary: (client, _live, { RoleName, PermissionsBoundary }, { signal }) =>
+    PermissionsBoundary: (
+      client,
+      _live,
+      { RoleName, PermissionsBoundary },
+      { signal: abortSignal },
+    ) =>
       PermissionsBoundary === undefined || PermissionsBoundary === ""
-        ? client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), {
-            abortSignal: signal,
-          })
+        ? client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), { abortSignal })
         : client.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary }), {
-            abortSignal: signal,
+            abortSignal,
           }),
-    custom_config: async (client, { policyArns = [], profiles = [] }, desired, { signal }) => {
+    custom_config: async (
+      client,
+      { policyArns = [], profiles = [] },
+      desired,
+      { signal: abortSignal },
+    ) => {
       const { RoleName, custom_config: config } = desired;
       const change = { current: policyArns, desired: config?.policy_arns ?? [] };
-      await syncAttachedPolicies(client, RoleName, change, signal);
+      await syncAttachedPolicies(client, RoleName, change, abortSignal);
       if (config?.IsInstanceProfile === true && !profiles.includes(RoleName))
-        await addToOwnInstanceProfile(client, desired, signal);
+        await addToOwnInstanceProfile(client, desired, abortSignal);
     },
   };
 
@@ -192,15 +205,11 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   protected override async list(
     client: IAMClient,
     names: readonly string[],
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<ReadonlyMap<string, LiveRole>> {
     const wanted = new Set(names);
     const found = new Map<string, LiveRole>();
-    for await (const page of paginateListRoles(
-      { client },
-      { MaxItems: 1000 },
-      { abortSignal: signal },
-    ))
+    for await (const page of paginateListRoles({ client }, { MaxItems: 1000 }, { abortSignal }))
       for (const role of page.Roles ?? [])
         if (wanted.has(role.RoleName ?? "")) found.set(role.RoleName ?? "", { role });
     return found;
@@ -210,13 +219,15 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   protected override async complete(
     client: IAMClient,
     { role }: LiveRole,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<LiveRole | undefined> {
     const RoleName = role.RoleName ?? "";
     const [{ Role: read }, policyArns, profiles] = await Promise.all([
-      client.send(new GetRoleCommand({ RoleName }), { abortSignal: signal }),
-      listAttachedPolicyArns(client, RoleName, signal),
-      this.wantsInstanceProfile ? listInstanceProfileNames(client, RoleName, signal) : undefined,
+      client.send(new GetRoleCommand({ RoleName }), { abortSignal }),
+      listAttachedPolicyArns(client, RoleName, abortSignal),
+      this.wantsInstanceProfile
+        ? listInstanceProfileNames(client, RoleName, abortSignal)
+        : undefined,
     ]);
     return read === undefined
       ? undefined
@@ -257,7 +268,7 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   protected override async create(
     client: IAMClient,
     desired: IamRoleDefinition,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<LiveRole | undefined> {
     const tags = { ...tagMapOf(desired.Tags), ...this.ownershipTag };
     const { PermissionsBoundary: boundary } = desired;
@@ -271,7 +282,7 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
         PermissionsBoundary: boundary === "" ? undefined : boundary,
         Tags: tagsToList(tags),
       }),
-      { abortSignal: signal },
+      { abortSignal },
     );
     return Role === undefined ? undefined : { role: Role, tags, policyArns: [], profiles: [] };
   }
@@ -280,27 +291,28 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   protected override async remove(
     client: IAMClient,
     { role }: LiveRole,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
     const RoleName = role.RoleName ?? "";
-    await releaseRole(client, RoleName, { deleteOwnProfile: this.wantsInstanceProfile }, signal);
-    await client.send(new DeleteRoleCommand({ RoleName }), { abortSignal: signal });
+    await releaseRole(
+      client,
+      RoleName,
+      { deleteOwnProfile: this.wantsInstanceProfile },
+      abortSignal,
+    );
+    await client.send(new DeleteRoleCommand({ RoleName }), { abortSignal });
   }
 
   protected override async writeTags(
     client: IAMClient,
     { role: { RoleName } }: LiveRole,
     { set, remove }: TagChanges,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
     if (remove.length > 0)
-      await client.send(new UntagRoleCommand({ RoleName, TagKeys: remove }), {
-        abortSignal: signal,
-      });
+      await client.send(new UntagRoleCommand({ RoleName, TagKeys: remove }), { abortSignal });
     if (Object.keys(set).length > 0)
-      await client.send(new TagRoleCommand({ RoleName, Tags: tagsToList(set) }), {
-        abortSignal: signal,
-      });
+      await client.send(new TagRoleCommand({ RoleName, Tags: tagsToList(set) }), { abortSignal });
   }
 
   /**
@@ -344,7 +356,7 @@ const updateRole: FieldUpdater<IamRoleDefinition, LiveRole, IAMClient> = (
   client,
   { role },
   { RoleName, Description, MaxSessionDuration },
-  { signal },
+  { signal: abortSignal },
 ) =>
   client.send(
     new UpdateRoleCommand({
@@ -352,5 +364,5 @@ const updateRole: FieldUpdater<IamRoleDefinition, LiveRole, IAMClient> = (
       Description: Description ?? role.Description,
       MaxSessionDuration: MaxSessionDuration ?? role.MaxSessionDuration,
     }),
-    { abortSignal: signal },
+    { abortSignal },
   );

@@ -2,10 +2,11 @@ import { KeyState, type Tag } from "@aws-sdk/client-kms";
 import * as z from "zod";
 import type { State } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
+import { comparablePolicyDocument } from "../iam/policy-document.js";
 import { comparableTags, normalizeTags, tagMapSchema, type TagMap } from "../tags.js";
 
 // How `kms_key` writes and compares a key's settings: KMS lists tags as `[{ TagKey, TagValue }]`
-// (PCF's form), and a policy is a JSON document however it is spaced.
+// (PCF's form), and a key policy is an IAM policy document, compared however it is spaced.
 
 /**
  * The tag naming the particle's `custom_config.key_name` on the key it creates, beside the
@@ -44,11 +45,6 @@ export function kmsTagList(tags: TagMap): Tag[] {
     .map((key) => ({ TagKey: key, TagValue: tags[key] ?? "" }));
 }
 
-/** The policy as the text KMS takes. @internal */
-export function policyText(policy: string | Readonly<Record<string, unknown>>): string {
-  return typeof policy === "string" ? policy : JSON.stringify(policy);
-}
-
 /**
  * The form both sides are compared in: description, fixed fields, the policy as a parsed
  * document, tags as {@link comparableTags} (without {@link KEY_NAME_TAG}), and rotation.
@@ -66,32 +62,21 @@ export function comparableKey(definition: Record<string, unknown>): Record<strin
     KeySpec,
     MultiRegion,
     CustomKeyStoreId,
-    Policy: typeof Policy === "string" ? parsedOr(Policy) : Policy,
+    Policy: Policy === undefined ? undefined : comparablePolicyDocument(Policy),
     Tags: Tags === undefined ? undefined : comparableTags(tags),
     custom_config: { enable_key_rotation: config["enable_key_rotation"] },
   };
 }
 
+/** The particle state of each KeyState but the transient ones (`pending`). */
+const STATES: Partial<Record<KeyState, State>> = {
+  [KeyState.Enabled]: "running",
+  [KeyState.Disabled]: "stopped",
+  [KeyState.PendingDeletion]: "terminated",
+  [KeyState.PendingReplicaDeletion]: "terminated",
+};
+
 /** The particle state for a KeyState: a key pending deletion reads terminated, though it can come back. */
 export function stateFromKeyState(keyState: KeyState | undefined): State {
-  switch (keyState) {
-    case KeyState.Enabled:
-      return "running";
-    case KeyState.Disabled:
-      return "stopped";
-    case undefined:
-    case KeyState.PendingDeletion:
-    case KeyState.PendingReplicaDeletion:
-      return "terminated";
-    default:
-      return "pending";
-  }
-}
-
-function parsedOr(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  return keyState === undefined ? "terminated" : (STATES[keyState] ?? "pending");
 }

@@ -27,7 +27,8 @@ import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { AWSResource, actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { policyDocumentText } from "../iam/policy-document.js";
 import { findUnnamedKey, listAliases, listKeyTags } from "./key-lookup.js";
 import {
   KEY_NAME_TAG,
@@ -36,7 +37,6 @@ import {
   kmsTagMap,
   kmsTagsSchema,
   policySchema,
-  policyText,
   stateFromKeyState,
 } from "./key-settings.js";
 
@@ -148,18 +148,8 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   static override readonly definitionSchema = kmsKeySchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.key_name"];
   /** KMS fixes a key's usage, spec, multi-Region flag and key store at creation. */
-  static override readonly fixedFields: readonly string[] = [
-    "KeyUsage",
-    "KeySpec",
-    "MultiRegion",
-    "CustomKeyStoreId",
-  ];
-  static override readonly inPlaceFields: readonly string[] = [
-    "Description",
-    "Policy",
-    "Tags",
-    "custom_config",
-  ];
+  static override readonly fixedFields = ["KeyUsage", "KeySpec", "MultiRegion", "CustomKeyStoreId"];
+  static override readonly inPlaceFields = ["Description", "Policy", "Tags", "custom_config"];
   static override readonly readShape = "list-all";
   static override readonly tagging = {
     field: "Tags",
@@ -168,55 +158,38 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   } as const;
   static override readonly createOperation: string = "CreateKey";
   static override readonly operationErrors = KEY_ERRORS;
-  static override readonly actions = {
-    read: [
-      "kms:ListAliases",
-      "kms:DescribeKey",
-      "kms:ListResourceTags",
-      "kms:GetKeyRotationStatus",
-      "kms:GetKeyPolicy",
-    ],
-    start: [
-      "kms:ListKeys",
-      "kms:ListAliases",
-      "kms:ListResourceTags",
-      "kms:CreateKey",
-      "kms:CreateAlias",
-      "kms:CancelKeyDeletion",
-      "kms:EnableKey",
-      "kms:EnableKeyRotation",
-    ],
-    stop: ["kms:DisableKey"],
-    update: [
-      "kms:UpdateKeyDescription",
-      "kms:PutKeyPolicy",
-      "kms:EnableKeyRotation",
-      "kms:DisableKeyRotation",
-      "kms:TagResource",
-      "kms:UntagResource",
-    ],
-    terminate: ["kms:ScheduleKeyDeletion", "kms:DescribeKey", "kms:DeleteAlias"],
-  };
+  static override readonly actions = actionsOf("kms", {
+    read: "ListAliases DescribeKey ListResourceTags GetKeyRotationStatus GetKeyPolicy",
+    start:
+      "ListKeys ListAliases ListResourceTags CreateKey CreateAlias CancelKeyDeletion EnableKey EnableKeyRotation",
+    stop: "DisableKey",
+    update:
+      "UpdateKeyDescription PutKeyPolicy EnableKeyRotation DisableKeyRotation TagResource UntagResource",
+    terminate: "ScheduleKeyDeletion DescribeKey DeleteAlias",
+  });
 
   protected override readonly updaters: FieldUpdaters<KmsKeyDefinition, LiveKey, KMSClient> = {
-    Description: (client, { keyId: KeyId }, { Description }, { signal }) =>
-      client.send(new UpdateKeyDescriptionCommand({ KeyId, Description }), {
-        abortSignal: signal,
-      }),
-    Policy: (client, { keyId: KeyId }, { Policy, BypassPolicyLockoutSafetyCheck }, { signal }) =>
+    Description: (client, { keyId: KeyId }, { Description }, { signal: abortSignal }) =>
+      client.send(new UpdateKeyDescriptionCommand({ KeyId, Description }), { abortSignal }),
+    Policy: (client, { keyId: KeyId }, { Policy = {}, BypassPolicyLockoutSafetyCheck }, context) =>
       client.send(
         new PutKeyPolicyCommand({
           KeyId,
           PolicyName: "default",
-          Policy: policyText(Policy ?? {}),
+          Policy: policyDocumentText(Policy),
           BypassPolicyLockoutSafetyCheck,
         }),
-        { abortSignal: signal },
+        { abortSignal: context.signal },
       ),
-    custom_config: (client, { keyId: KeyId }, { custom_config: config }, { signal }) =>
+    custom_config: (
+      client,
+      { keyId: KeyId },
+      { custom_config: config },
+      { signal: abortSignal },
+    ) =>
       config.enable_key_rotation === true
-        ? client.send(new EnableKeyRotationCommand({ KeyId }), { abortSignal: signal })
-        : client.send(new DisableKeyRotationCommand({ KeyId }), { abortSignal: signal }),
+        ? client.send(new EnableKeyRotationCommand({ KeyId }), { abortSignal })
+        : client.send(new DisableKeyRotationCommand({ KeyId }), { abortSignal }),
   };
 
   /** The keys of `names` that exist: a lone key through its alias, more through ListAliases. */
@@ -244,27 +217,21 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   protected override async complete(
     client: KMSClient,
     live: LiveKey,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<LiveKey> {
     const { keyId: KeyId } = live;
-    const desired = this.desiredStateDefinition;
-    const config = desired["custom_config"] as Partial<KmsKeyDefinition["custom_config"]>;
+    const { Policy, custom_config: config } = this
+      .desiredStateDefinition as Partial<KmsKeyDefinition>;
     if (!["running", "stopped"].includes(stateFromKeyState(live.key.KeyState))) return live;
     const [rotation, policy] = await Promise.all([
-      config.enable_key_rotation === undefined
+      config?.enable_key_rotation === undefined
         ? undefined
-        : client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal: signal }),
-      desired["Policy"] === undefined
+        : client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal }),
+      Policy === undefined
         ? undefined
-        : client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), {
-            abortSignal: signal,
-          }),
+        : client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), { abortSignal }),
     ]);
-    return {
-      ...live,
-      ...(rotation === undefined ? {} : { rotation: rotation.KeyRotationEnabled === true }),
-      ...(policy === undefined ? {} : { policy: policy.Policy }),
-    };
+    return { ...live, rotation: rotation?.KeyRotationEnabled, policy: policy?.Policy };
   }
 
   /** The key's state from its KeyState; the settings of a key pending deletion are not observed. */
@@ -299,83 +266,76 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   protected override async create(
     client: KMSClient,
     desired: KmsKeyDefinition,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<LiveKey> {
     const { Policy, Tags, region_name: _region, custom_config: _config, ...fields } = desired;
-    const describe = (KeyId: string): Promise<KeyMetadata | undefined> =>
-      this.describe(client, KeyId, signal);
-    const unnamed = await findUnnamedKey(client, this.keyName, { describe, abortSignal: signal });
+    const describe = (KeyId: string) => this.describe(client, KeyId, abortSignal);
     const tags = { ...kmsTagMap(Tags), ...this.ownershipTag, [KEY_NAME_TAG]: this.keyName };
-    const input = {
-      ...fields,
-      ...(Policy === undefined ? {} : { Policy: policyText(Policy) }),
-      Tags: kmsTagList(tags),
-    };
+    const policy = Policy === undefined ? undefined : policyDocumentText(Policy);
+    const input = { ...fields, Policy: policy, Tags: kmsTagList(tags) };
+    const create = () => client.send(new CreateKeyCommand(input), { abortSignal });
     const key =
-      unnamed ??
-      required(
-        (await client.send(new CreateKeyCommand(input), { abortSignal: signal })).KeyMetadata,
-        "key",
-      );
+      (await findUnnamedKey(client, this.keyName, { describe, abortSignal })) ??
+      required((await create()).KeyMetadata, "key");
     const KeyId = required(key.KeyId, "key id");
     const alias = { AliasName: `alias/${this.keyName}`, TargetKeyId: KeyId };
-    await client.send(new CreateAliasCommand(alias), { abortSignal: signal });
+    await client.send(new CreateAliasCommand(alias), { abortSignal });
     // A new key rotates nothing and has the policy it was given.
-    return { key, keyId: KeyId, rotation: false, policy: input.Policy };
+    return { key, keyId: KeyId, rotation: false, policy };
   }
 
   /** Schedules the key's deletion after `pending_window_in_days`, then deletes the alias. */
   protected override async remove(
     client: KMSClient,
     { key, keyId: KeyId }: LiveKey,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
-    const window = this.desiredDefinition().custom_config.pending_window_in_days;
-    const deletion = { KeyId, PendingWindowInDays: window ?? DEFAULT_PENDING_WINDOW_DAYS };
+    const days = this.desiredDefinition().custom_config.pending_window_in_days;
+    const deletion = { KeyId, PendingWindowInDays: days ?? DEFAULT_PENDING_WINDOW_DAYS };
     if (key.KeyState !== KeyState.PendingDeletion)
       await client
-        .send(new ScheduleKeyDeletionCommand(deletion), { abortSignal: signal })
+        .send(new ScheduleKeyDeletionCommand(deletion), { abortSignal })
         .catch(async (error: unknown) => {
           // KMS refuses to schedule a key already pending deletion: that one is done.
           const isPending =
             this.classifyFailure(error) === "wrongState" &&
-            (await this.describe(client, KeyId, signal))?.KeyState === KeyState.PendingDeletion;
+            (await this.describe(client, KeyId, abortSignal))?.KeyState ===
+              KeyState.PendingDeletion;
           if (!isPending) throw error;
         });
-    await this.unlessNotFound(
-      client.send(new DeleteAliasCommand({ AliasName: `alias/${this.keyName}` }), {
-        abortSignal: signal,
-      }),
-    );
+    const AliasName = `alias/${this.keyName}`;
+    await this.unlessNotFound(client.send(new DeleteAliasCommand({ AliasName }), { abortSignal }));
   }
 
   /** DisableKey. */
   protected override async halt(
     client: KMSClient,
-    { keyId: KeyId }: LiveKey,
-    { signal }: RunContext,
+    live: LiveKey,
+    context: RunContext,
   ): Promise<void> {
-    await client.send(new DisableKeyCommand({ KeyId }), { abortSignal: signal });
+    await client.send(new DisableKeyCommand({ KeyId: live.keyId }), {
+      abortSignal: context.signal,
+    });
   }
 
   /** Cancels a pending deletion (the key is then disabled), and enables the key for desired running. */
   protected override async resume(
     client: KMSClient,
     { key, keyId: KeyId }: LiveKey,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
     if (key.KeyState === KeyState.PendingDeletion)
-      await client.send(new CancelKeyDeletionCommand({ KeyId }), { abortSignal: signal });
+      await client.send(new CancelKeyDeletionCommand({ KeyId }), { abortSignal });
     if (this.desiredState === "running")
-      await client.send(new EnableKeyCommand({ KeyId }), { abortSignal: signal });
+      await client.send(new EnableKeyCommand({ KeyId }), { abortSignal });
   }
 
   protected override readTags(
     client: KMSClient,
-    { keyId }: LiveKey,
-    { signal }: RunContext,
+    live: LiveKey,
+    context: RunContext,
   ): Promise<TagMap> {
-    return listKeyTags(client, keyId, signal);
+    return listKeyTags(client, live.keyId, context.signal);
   }
 
   /** TagResource and UntagResource; the key's name tag stays, like the ownership tag. */
@@ -383,15 +343,13 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
     client: KMSClient,
     { keyId: KeyId }: LiveKey,
     { set, remove }: TagChanges,
-    { signal }: RunContext,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
     const TagKeys = remove.filter((key) => key !== KEY_NAME_TAG);
     if (TagKeys.length > 0)
-      await client.send(new UntagResourceCommand({ KeyId, TagKeys }), { abortSignal: signal });
+      await client.send(new UntagResourceCommand({ KeyId, TagKeys }), { abortSignal });
     if (Object.keys(set).length > 0)
-      await client.send(new TagResourceCommand({ KeyId, Tags: kmsTagList(set) }), {
-        abortSignal: signal,
-      });
+      await client.send(new TagResourceCommand({ KeyId, Tags: kmsTagList(set) }), { abortSignal });
   }
 
   /** The written tags, PCF's list or a map, as a map. */
