@@ -231,7 +231,8 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
         ? undefined
         : client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), { abortSignal }),
     ]);
-    return { ...live, rotation: rotation?.KeyRotationEnabled, policy: policy?.Policy };
+    const isRotating = rotation === undefined ? undefined : rotation.KeyRotationEnabled === true;
+    return { ...live, rotation: isRotating, policy: policy?.Policy };
   }
 
   /** The key's state from its KeyState; the settings of a key pending deletion are not observed. */
@@ -310,12 +311,10 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   /** DisableKey. */
   protected override async halt(
     client: KMSClient,
-    live: LiveKey,
-    context: RunContext,
+    { keyId: KeyId }: LiveKey,
+    { signal: abortSignal }: RunContext,
   ): Promise<void> {
-    await client.send(new DisableKeyCommand({ KeyId: live.keyId }), {
-      abortSignal: context.signal,
-    });
+    await client.send(new DisableKeyCommand({ KeyId }), { abortSignal });
   }
 
   /** Cancels a pending deletion (the key is then disabled), and enables the key for desired running. */
