@@ -177,7 +177,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   /**
    * Starts the stopped live resource, for flavors with a stopped form; also brings back a live
-   * resource observed `terminated` (a KMS key pending deletion), for flavors that observe one.
+   * resource observed `terminated` (a key pending deletion), for flavors that observe one.
    */
   protected resume(_client: C, _live: L, _context: RunContext): Promise<void> {
     return Promise.reject(new Error(`${this.flavor} has a stopped form but no resume`));

@@ -60,8 +60,9 @@ export type OperationErrors = Readonly<
 export interface Observation {
   /**
    * The resource's state: `running`, `stopped` or `pending`; `terminated` only for a resource on
-   * its way out that can still come back (a KMS key pending deletion: `resume` brings it back).
-   * A resource gone is not observed.
+   * its way out that can still come back (a key pending deletion): `start` then runs `resume`, and
+   * the flavor counts it live for the ownership guard (`hasLiveResource`). A resource gone is not
+   * observed.
    */
   readonly state: State;
   /** The live resource in the shape of the resource block, as plan and update compare it. */
