@@ -142,39 +142,27 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   });
 
   protected override readonly updaters: FieldUpdaters<IamRoleDefinition, LiveRole, IAMClient> = {
-    AssumeRolePolicyDocument: (
-      client,
-      _live,
-      { RoleName, AssumeRolePolicyDocument },
-      { signal: abortSignal },
-    ) =>
-      client.send(
-        new UpdateAssumeRolePolicyCommand({
-          RoleName,
-          PolicyDocument: policyDocumentText(AssumeRolePolicyDocument),
-        }),
-        { abortSignal },
-      ),
+    AssumeRolePolicyDocument: (client, _live, { RoleName, AssumeRolePolicyDocument }, context) => {
+      const PolicyDocument = policyDocumentText(AssumeRolePolicyDocument);
+      const update = new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument });
+      return client.send(update, { abortSignal: context.signal });
+    },
     Description: updateRole,
     MaxSessionDuration: updateRole,
-    PermissionsBoundary: (
-      client,
-      _live,
-      { RoleName, PermissionsBoundary },
-      { signal: abortSignal },
-    ) =>
-      PermissionsBoundary === undefined || PermissionsBoundary === ""
-        ? client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), { abortSignal })
-        : client.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary }), {
-            abortSignal,
-          }),
-    custom_config: async (
-      client,
-      { policyArns = [], profiles = [] },
-      desired,
-      { signal: abortSignal },
-    ) => {
+    PermissionsBoundary: (client, _live, { RoleName, PermissionsBoundary: arn }, { signal }) =>
+      arn === undefined || arn === ""
+        ? client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), {
+            abortSignal: signal,
+          })
+        : client.send(
+            new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: arn }),
+            {
+              abortSignal: signal,
+            },
+          ),
+    custom_config: async (client, { policyArns = [], profiles = [] }, desired, context) => {
       const { RoleName, custom_config: config } = desired;
+      const { signal: abortSignal } = context;
       const change = { current: policyArns, desired: config?.policy_arns ?? [] };
       await syncAttachedPolicies(client, RoleName, change, abortSignal);
       if (config?.IsInstanceProfile === true && !profiles.includes(RoleName))

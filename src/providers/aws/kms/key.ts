@@ -181,15 +181,13 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
         }),
         { abortSignal: context.signal },
       ),
-    custom_config: (
-      client,
-      { keyId: KeyId },
-      { custom_config: config },
-      { signal: abortSignal },
-    ) =>
-      config.enable_key_rotation === true
-        ? client.send(new EnableKeyRotationCommand({ KeyId }), { abortSignal })
-        : client.send(new DisableKeyRotationCommand({ KeyId }), { abortSignal }),
+    custom_config: (client, { keyId: KeyId }, { custom_config: config }, context) =>
+      client.send(
+        config.enable_key_rotation === true
+          ? new EnableKeyRotationCommand({ KeyId })
+          : new DisableKeyRotationCommand({ KeyId }),
+        { abortSignal: context.signal },
+      ),
   };
 
   /** The keys of `names` that exist: a lone key through its alias, more through ListAliases. */
