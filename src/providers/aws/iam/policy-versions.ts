@@ -58,12 +58,10 @@ export async function detachEverywhere(
   PolicyArn: string,
   abortSignal: AbortSignal,
 ): Promise<void> {
-  const pages = await collect(
-    paginateListEntitiesForPolicy({ client }, { PolicyArn }, { abortSignal }),
-    (page) => [page],
-  );
+  // Every page is read before the first detach, which would shift the pages still to come.
   const options = { abortSignal };
-  const detachments = pages.flatMap((page) => [
+  const pages = paginateListEntitiesForPolicy({ client }, { PolicyArn }, options);
+  const detachments = await collect(pages, (page) => [
     ...(page.PolicyRoles ?? []).map(
       ({ RoleName }) =>
         () =>
