@@ -4,6 +4,7 @@ import type { ParticleDefinition } from "../../core/particle.js";
 import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
 import { DeclaredResource, type CallFailure } from "../kit/declared-resource.js";
+import type { ActionFacts } from "../kit/facts.js";
 import type { TagMap } from "../kit/tags.js";
 import { awsCallFailure } from "./call-failure.js";
 import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
@@ -29,6 +30,22 @@ export const awsCustomConfigSchema = z.looseObject({
  * then `AWS_REGION`, then `AWS_DEFAULT_REGION`.
  */
 export const regionNameSchema = z.string().min(1).optional();
+
+/**
+ * A flavor's `actions` from its service's operation names, space-separated per transition:
+ * `actionsOf("kms", { stop: "DisableKey EnableKey" })` → `{ stop: ["kms:DisableKey", "kms:EnableKey"] }`.
+ */
+export function actionsOf(
+  service: string,
+  names: Readonly<Partial<Record<keyof ActionFacts, string>>>,
+): ActionFacts {
+  return Object.fromEntries(
+    Object.entries(names).map(([transition, list = ""]) => [
+      transition,
+      list.split(" ").map((name) => `${service}:${name}`),
+    ]),
+  );
+}
 
 /**
  * The base of every AWS flavor: the provider's part of the kit's {@link DeclaredResource}. It

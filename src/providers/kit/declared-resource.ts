@@ -158,6 +158,14 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   /** Deletes the live resource; a not-found failure means it is already gone. */
   protected abstract remove(client: C, live: L, context: RunContext): Promise<void>;
 
+  /**
+   * A listed resource completed by a read of its own, where the list answer lacks what `observe`
+   * needs (`undefined`: it is gone). The default keeps the listed resource as it is.
+   */
+  protected complete(_client: C, listed: L, _context: RunContext): Promise<L | undefined> {
+    return Promise.resolve(listed);
+  }
+
   /** The live tags, for flavors whose tags are read in a call of their own. */
   protected readTags(_client: C, _live: L, _context: RunContext): Promise<TagMap> {
     return Promise.reject(
@@ -180,7 +188,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return Promise.reject(new Error(`${this.flavor} has a stopped form but no halt`));
   }
 
-  /** Starts the stopped live resource, for flavors with a stopped form. */
+  /**
+   * Starts the stopped live resource, for flavors with a stopped form; also brings back a live
+   * resource observed `terminated` (a key pending deletion), for flavors that observe one.
+   */
   protected resume(_client: C, _live: L, _context: RunContext): Promise<void> {
     return Promise.reject(new Error(`${this.flavor} has a stopped form but no resume`));
   }
@@ -214,10 +225,13 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     await (this.constructor as typeof DeclaredResource).syncAll([this], context);
   }
 
-  /** Creates the resource (or starts a stopped one) and applies what the create call cannot set. */
+  /**
+   * Creates the resource (or starts a stopped one, or brings back one observed `terminated` that
+   * can still come back) and applies what the create call cannot set.
+   */
   protected override async _start(context: RunContext): Promise<void> {
     const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
-    if (this.live !== undefined && this.state === "stopped") {
+    if (this.live !== undefined && (this.state === "stopped" || this.state === "terminated")) {
       await this.step(`start ${this.resourceLabel()}`, () =>
         this.resume(client, this.live as L, context),
       );
@@ -451,7 +465,13 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   }
 
   /** Reads one listed resource of a batch: its tags when needed, then assigns it. @internal */
-  async readListed(live: L | undefined, client: C, context: RunContext): Promise<void> {
+  async readListed(listed: L | undefined, client: C, context: RunContext): Promise<void> {
+    const live =
+      listed === undefined
+        ? undefined
+        : await this.unlessGone(`read ${this.resourceLabel()}`, () =>
+            this.complete(client, listed, context),
+          );
     if (live === undefined) return this.take(undefined, undefined, context);
     const tagging = (this.constructor as typeof DeclaredResource).tagging;
     const listedTags = this.observe(live, context).tags;
@@ -501,10 +521,15 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return this.desiredState !== "running";
   }
 
-  /** The tags the definition lists, as a map; `undefined` when it lists none. */
-  private wantedTags(): TagMap | undefined {
+  /**
+   * The tags the definition lists, as a map; `undefined` when it lists none. Flavors whose tags
+   * field takes another form too (a list of pairs) override it.
+   */
+  protected wantedTags(): TagMap | undefined {
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
-    return field === undefined ? undefined : writtenTags(this.desiredStateDefinition[field]);
+    return field === undefined
+      ? undefined
+      : writtenTags(readPath(this.desiredStateDefinition, field));
   }
 
   /** Reads the tags of `live` and records ownership; `undefined` when the resource is gone. */
@@ -519,13 +544,23 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return tags;
   }
 
+  /** This particle's resource, listed and completed (see `complete`); `undefined` when gone. */
+  private async lookUp(client: C, context: RunContext): Promise<L | undefined> {
+    const listed = (await this.list(client, [this.key], context)).get(this.key);
+    return listed === undefined
+      ? undefined
+      : this.unlessGone(`read ${this.resourceLabel()}`, () =>
+          this.complete(client, listed, context),
+        );
+  }
+
   /** Sends the create once, looking for what it made before any resend. */
   private async createOnce(client: C, desired: D, context: RunContext): Promise<L> {
     const type = this.constructor as typeof DeclaredResource;
     const what = `create ${this.resourceLabel()}`;
     const once = await this.clientIn(this.location(context), context, { isSingleAttempt: true });
     const findCreated = async (): Promise<L | undefined> => {
-      const live = (await this.list(client, [this.key], context)).get(this.key);
+      const live = await this.lookUp(client, context);
       if (live === undefined) return undefined;
       const tags = this.observe(live, context).tags ?? (await this.tagsOf(client, live, context));
       if (tags === undefined) return undefined;

@@ -58,8 +58,13 @@ export type OperationErrors = Readonly<
 
 /** What a read observed of one live resource: the kit assigns it to the particle. */
 export interface Observation {
-  /** The resource's state: `running`, `stopped` or `pending` (a resource gone is not observed). */
-  readonly state: Exclude<State, "terminated">;
+  /**
+   * The resource's state: `running`, `stopped` or `pending`; `terminated` only for a resource on
+   * its way out that can still come back (a key pending deletion): `start` then runs `resume`, and
+   * the flavor counts it live for the ownership guard (`hasLiveResource`). A resource gone is not
+   * observed.
+   */
+  readonly state: State;
   /** The live resource in the shape of the resource block, as plan and update compare it. */
   readonly definition: Record<string, unknown>;
   /** Its tags, when the list answer carries them ({@link TagFacts.readFrom} `list-answer`). */

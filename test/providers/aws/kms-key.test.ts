@@ -7,18 +7,20 @@ import {
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   KMSClient,
+  ListKeysCommand,
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
   UpdateKeyDescriptionCommand,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Field, applyField, loadField } from "../../../src/index.js";
 import { createRunContext } from "../../../src/core/run-context.js";
 import { KmsKey, type KmsKeyDefinition } from "../../../src/providers/aws/kms/key.js";
 import {
   awsTestOptions,
   motoAccountId,
+  motoEndpoint,
   uniqueName,
   verificationClient,
 } from "../../support/aws.js";
@@ -32,6 +34,7 @@ import {
   expectTerminatesWhenGone,
   failureOf,
 } from "../../support/aws-fixtures.js";
+import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 
 const kms = verificationClient(KMSClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
@@ -44,6 +47,11 @@ type KeyBlock = Partial<Omit<KmsKeyDefinition, "custom_config">> & {
 function key(label: string, block: KeyBlock = {}): KmsKey {
   const base = { custom_config: { key_name: uniqueName(import.meta.url, label) } };
   return new KmsKey(definitionOf("kms_key", label, base, block));
+}
+
+/** The tags the framework puts on every key it creates: ownership, and the key's name. */
+function ownTags(label: string): Record<string, string> {
+  return { ...OWNERSHIP, "pcf:key-name": uniqueName(import.meta.url, label) };
 }
 
 function aliasOf(label: string): string {
@@ -95,7 +103,7 @@ describe("kms_key", () => {
     expect(created).toMatchObject({ KeyState: "Enabled", Description: "data at rest" });
     expect(created?.Arn).toContain(motoAccountId(import.meta.url));
     const KeyId = String(created?.KeyId);
-    expect(await tagsOf(KeyId)).toEqual({ team: "data", ...OWNERSHIP });
+    expect(await tagsOf(KeyId)).toEqual({ team: "data", ...ownTags("create") });
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId }))).KeyRotationEnabled).toBe(
       true,
     );
@@ -156,7 +164,7 @@ describe("kms_key", () => {
     }).apply({ providerOptions });
     expect(result.particles[0]).toMatchObject({ outcome: "converged", transitions: ["update"] });
     expect((await describeKey("update"))?.Description).toBe("new");
-    expect(await tagsOf(KeyId)).toEqual({ team: "ml", added: "y", ...OWNERSHIP });
+    expect(await tagsOf(KeyId)).toEqual({ team: "ml", added: "y", ...ownTags("update") });
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId }))).KeyRotationEnabled).toBe(
       true,
     );
@@ -338,7 +346,7 @@ describe("kms_key", () => {
     };
     await applyField((await loadField([renamed])).field, { providerOptions });
     const KeyId = await keyIdOf("example");
-    expect(await tagsOf(KeyId)).toEqual({ InUse: "false", ...OWNERSHIP });
+    expect(await tagsOf(KeyId)).toEqual({ InUse: "false", ...ownTags("example") });
     const again = await applyField((await loadField([renamed])).field, { providerOptions });
     expect(again.particles[0]?.outcome).toBe("unchanged");
     await applyField((await loadField([renamed])).field, {
@@ -394,5 +402,30 @@ describe("kms_key", () => {
         ),
       ]),
     );
+  });
+});
+
+describe("kms_key, when CreateKey's answer is lost", () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ target: motoEndpoint() });
+  });
+  afterAll(async () => {
+    await proxy.stop();
+  });
+
+  it("names the key the lost call made instead of making a second one", async () => {
+    const keyCount = async (): Promise<number> =>
+      ((await kms.send(new ListKeysCommand({}))).Keys ?? []).length;
+    const before = await keyCount();
+    proxy.setRules([{ operation: "CreateKey", fault: { kind: "drop", when: "after" }, times: 1 }]);
+    // The SDK's own retries stay on, as for a user: they are what turns a lost answer into a duplicate.
+    const aws = { ...providerOptions.aws, endpoint: proxy.endpoint, maxAttempts: 3 };
+    const result = await key("lost").apply({ providerOptions: { aws } });
+    expect(proxy.injected.get("CreateKey")).toBe(1);
+    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "running" });
+    expect(await keyCount()).toBe(before + 1);
+    expect(await tagsOf(await keyIdOf("lost"))).toEqual(ownTags("lost"));
+    expect((await key("lost").apply({ providerOptions })).particles[0]?.outcome).toBe("unchanged");
   });
 });

@@ -9,37 +9,34 @@ import {
   type IAMClient,
   type PolicyVersion,
 } from "@aws-sdk/client-iam";
-import { isNotFound } from "../errors.js";
+import { collect, unlessNotFound } from "./iam-resource.js";
 
-/**
- * What hangs off a managed policy besides its default document: its other versions and the
- * users, groups and roles it is attached to. Used by `iam_policy` (see `policy.ts`). @internal
- */
+// What hangs off a managed policy besides its default document, for `iam_policy`: its other
+// versions and the users, groups and roles it is attached to.
 
 /** IAM keeps at most this many versions of a managed policy. */
-export const MAX_POLICY_VERSIONS = 5;
+const MAX_POLICY_VERSIONS = 5;
 
 /**
- * Makes `document` the policy's default version. At IAM's limit of five versions, the oldest
- * non-default version is deleted first, since IAM refuses a sixth.
+ * Makes `PolicyDocument` the policy's default version. At IAM's limit of five versions, the
+ * oldest non-default version is deleted first, since IAM refuses a sixth.
  */
 export async function makeDefaultVersion(
   client: IAMClient,
-  policyArn: string,
-  document: string,
+  PolicyArn: string,
+  PolicyDocument: string,
   abortSignal: AbortSignal,
 ): Promise<void> {
-  const oldest = oldestDeletableVersion(await listVersions(client, policyArn, abortSignal));
-  if (oldest !== undefined)
-    await client.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: oldest }), {
+  const versions = await listVersions(client, PolicyArn, abortSignal);
+  const [oldest] = versions
+    .filter((version) => version.IsDefaultVersion !== true)
+    .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
+  if (versions.length >= MAX_POLICY_VERSIONS && oldest !== undefined)
+    await client.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: oldest.VersionId }), {
       abortSignal,
     });
   await client.send(
-    new CreatePolicyVersionCommand({
-      PolicyArn: policyArn,
-      PolicyDocument: document,
-      SetAsDefault: true,
-    }),
+    new CreatePolicyVersionCommand({ PolicyArn, PolicyDocument, SetAsDefault: true }),
     { abortSignal },
   );
 }
@@ -47,76 +44,48 @@ export async function makeDefaultVersion(
 /** Deletes every version but the default one, which IAM deletes with the policy. */
 export async function deleteOtherVersions(
   client: IAMClient,
-  policyArn: string,
+  PolicyArn: string,
   abortSignal: AbortSignal,
 ): Promise<void> {
-  for (const version of await listVersions(client, policyArn, abortSignal)) {
-    if (version.IsDefaultVersion !== true)
-      await client.send(
-        new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: version.VersionId }),
-        { abortSignal },
-      );
-  }
+  for (const { IsDefaultVersion, VersionId } of await listVersions(client, PolicyArn, abortSignal))
+    if (IsDefaultVersion !== true)
+      await client.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId }), { abortSignal });
 }
 
 /** Detaches the policy from every user, group and role it is attached to; entities already gone are skipped. */
 export async function detachEverywhere(
   client: IAMClient,
-  policyArn: string,
+  PolicyArn: string,
   abortSignal: AbortSignal,
 ): Promise<void> {
-  const detachments: (() => Promise<unknown>)[] = [];
-  for await (const page of paginateListEntitiesForPolicy(
-    { client },
-    { PolicyArn: policyArn },
-    { abortSignal },
-  )) {
-    for (const { RoleName } of page.PolicyRoles ?? [])
-      detachments.push(() =>
-        client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policyArn }), {
-          abortSignal,
-        }),
-      );
-    for (const { UserName } of page.PolicyUsers ?? [])
-      detachments.push(() =>
-        client.send(new DetachUserPolicyCommand({ UserName, PolicyArn: policyArn }), {
-          abortSignal,
-        }),
-      );
-    for (const { GroupName } of page.PolicyGroups ?? [])
-      detachments.push(() =>
-        client.send(new DetachGroupPolicyCommand({ GroupName, PolicyArn: policyArn }), {
-          abortSignal,
-        }),
-      );
-  }
-  for (const detach of detachments) {
-    await detach().catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-    });
-  }
+  // Every page is read before the first detach, which would shift the pages still to come.
+  const options = { abortSignal };
+  const pages = paginateListEntitiesForPolicy({ client }, { PolicyArn }, options);
+  const detachments = await collect(pages, (page) => [
+    ...(page.PolicyRoles ?? []).map(
+      ({ RoleName }) =>
+        () =>
+          client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }), options),
+    ),
+    ...(page.PolicyUsers ?? []).map(
+      ({ UserName }) =>
+        () =>
+          client.send(new DetachUserPolicyCommand({ UserName, PolicyArn }), options),
+    ),
+    ...(page.PolicyGroups ?? []).map(
+      ({ GroupName }) =>
+        () =>
+          client.send(new DetachGroupPolicyCommand({ GroupName, PolicyArn }), options),
+    ),
+  ]);
+  for (const detach of detachments) await unlessNotFound(detach());
 }
 
-async function listVersions(
+function listVersions(
   client: IAMClient,
-  policyArn: string,
+  PolicyArn: string,
   abortSignal: AbortSignal,
 ): Promise<PolicyVersion[]> {
-  const versions: PolicyVersion[] = [];
-  for await (const page of paginateListPolicyVersions(
-    { client },
-    { PolicyArn: policyArn },
-    { abortSignal },
-  ))
-    versions.push(...(page.Versions ?? []));
-  return versions;
-}
-
-/** At IAM's version limit, the id of the oldest non-default version. */
-function oldestDeletableVersion(versions: readonly PolicyVersion[]): string | undefined {
-  if (versions.length < MAX_POLICY_VERSIONS) return undefined;
-  const [oldest] = versions
-    .filter((version) => version.IsDefaultVersion !== true)
-    .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0));
-  return oldest?.VersionId;
+  const pages = paginateListPolicyVersions({ client }, { PolicyArn }, { abortSignal });
+  return collect(pages, (page) => page.Versions);
 }

@@ -6,8 +6,6 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
-  TagRoleCommand,
-  UntagRoleCommand,
   paginateListAttachedRolePolicies,
   paginateListInstanceProfilesForRole,
   paginateListRolePolicies,
@@ -16,14 +14,13 @@ import {
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { isConflict, isNotFound } from "../errors.js";
-import { ownedTagList, sendTagChanges, tagsToList, type TagMap } from "../tags.js";
+import { isConflict } from "../errors.js";
+import { ownedTagList } from "../tags.js";
+import { collect, unlessNotFound } from "./iam-resource.js";
 import { IamPolicy } from "./policy.js";
 
-/**
- * What hangs off an IAM role besides the role itself: attached managed policies, inline policies,
- * instance profiles and tags. Used by `iam_role` (see `role.ts`). @internal
- */
+// What hangs off an IAM role besides the role itself, for `iam_role`: its parent policies,
+// attached managed policies, inline policies and instance profiles.
 
 /**
  * The ARNs of `role`'s `iam_policy` parents (PCF attaches them to the role), reading each
@@ -46,74 +43,41 @@ export async function parentPolicyArns(role: Particle, context: RunContext): Pro
   );
 }
 
-/** The ARNs of the managed policies attached to `roleName`, sorted; every page. */
+/** The ARNs of the managed policies attached to `RoleName`, sorted; every page. */
 export async function listAttachedPolicyArns(
   client: IAMClient,
-  roleName: string,
+  RoleName: string,
   abortSignal: AbortSignal,
 ): Promise<string[]> {
-  const arns: string[] = [];
-  for await (const page of paginateListAttachedRolePolicies(
-    { client },
-    { RoleName: roleName },
-    { abortSignal },
-  ))
-    for (const { PolicyArn } of page.AttachedPolicies ?? [])
-      if (PolicyArn !== undefined) arns.push(PolicyArn);
-  return arns.sort();
+  const pages = paginateListAttachedRolePolicies({ client }, { RoleName }, { abortSignal });
+  const attached = await collect(pages, (page) => page.AttachedPolicies);
+  return attached.flatMap(({ PolicyArn }) => (PolicyArn === undefined ? [] : [PolicyArn])).sort();
 }
 
-/** The names of the instance profiles holding `roleName`; every page. */
+/** The names of the instance profiles holding `RoleName`; every page. */
 export async function listInstanceProfileNames(
   client: IAMClient,
-  roleName: string,
+  RoleName: string,
   abortSignal: AbortSignal,
 ): Promise<string[]> {
-  const names: string[] = [];
-  for await (const page of paginateListInstanceProfilesForRole(
-    { client },
-    { RoleName: roleName },
-    { abortSignal },
-  ))
-    for (const { InstanceProfileName } of page.InstanceProfiles ?? [])
-      if (InstanceProfileName !== undefined) names.push(InstanceProfileName);
-  return names;
+  const pages = paginateListInstanceProfilesForRole({ client }, { RoleName }, { abortSignal });
+  const profiles = await collect(pages, (page) => page.InstanceProfiles);
+  return profiles.map((profile) => profile.InstanceProfileName ?? "");
 }
 
 /** Attaches `desired` policies that are not in `current`, then detaches those of `current` not desired. */
 export async function syncAttachedPolicies(
   client: IAMClient,
-  roleName: string,
+  RoleName: string,
   change: { readonly current: readonly string[]; readonly desired: readonly string[] },
   abortSignal: AbortSignal,
 ): Promise<void> {
-  for (const policyArn of change.desired.filter((arn) => !change.current.includes(arn)))
-    await client.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }), {
-      abortSignal,
-    });
-  for (const policyArn of change.current.filter((arn) => !change.desired.includes(arn)))
-    await ignoreNotFound(
-      client.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }), {
-        abortSignal,
-      }),
+  for (const PolicyArn of change.desired.filter((arn) => !change.current.includes(arn)))
+    await client.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }), { abortSignal });
+  for (const PolicyArn of change.current.filter((arn) => !change.desired.includes(arn)))
+    await unlessNotFound(
+      client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }), { abortSignal }),
     );
-}
-
-/** Brings the role's tags from `current` to `desired` plus the ownership tag. */
-export async function retagRole(
-  client: IAMClient,
-  roleName: string,
-  tags: { readonly current: TagMap; readonly desired: TagMap },
-  abortSignal: AbortSignal,
-): Promise<void> {
-  await sendTagChanges(tags.current, tags.desired, {
-    untag: (TagKeys) =>
-      client.send(new UntagRoleCommand({ RoleName: roleName, TagKeys }), { abortSignal }),
-    tag: (set) =>
-      client.send(new TagRoleCommand({ RoleName: roleName, Tags: tagsToList(set) }), {
-        abortSignal,
-      }),
-  });
 }
 
 /**
@@ -122,26 +86,17 @@ export async function retagRole(
  */
 export async function addToOwnInstanceProfile(
   client: IAMClient,
-  role: { readonly RoleName: string; readonly Path?: string | undefined },
+  { RoleName, Path }: { readonly RoleName: string; readonly Path?: string | undefined },
   abortSignal: AbortSignal,
 ): Promise<void> {
-  try {
-    await client.send(
-      new CreateInstanceProfileCommand({
-        InstanceProfileName: role.RoleName,
-        Path: role.Path,
-        Tags: ownedTagList(),
-      }),
-      { abortSignal },
-    );
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
+  const profile = { InstanceProfileName: RoleName, Path, Tags: ownedTagList() };
+  await client
+    .send(new CreateInstanceProfileCommand(profile), { abortSignal })
+    .catch((error: unknown) => {
+      if (!isConflict(error)) throw error;
+    });
   await client.send(
-    new AddRoleToInstanceProfileCommand({
-      InstanceProfileName: role.RoleName,
-      RoleName: role.RoleName,
-    }),
+    new AddRoleToInstanceProfileCommand({ InstanceProfileName: RoleName, RoleName }),
     { abortSignal },
   );
 }
@@ -153,48 +108,26 @@ export async function addToOwnInstanceProfile(
  */
 export async function releaseRole(
   client: IAMClient,
-  roleName: string,
+  RoleName: string,
   options: { readonly deleteOwnProfile: boolean },
   abortSignal: AbortSignal,
 ): Promise<void> {
-  for (const profile of await listInstanceProfileNames(client, roleName, abortSignal)) {
-    await ignoreNotFound(
-      client.send(
-        new RemoveRoleFromInstanceProfileCommand({
-          InstanceProfileName: profile,
-          RoleName: roleName,
-        }),
-        { abortSignal },
-      ),
-    );
-    if (options.deleteOwnProfile && profile === roleName)
-      await ignoreNotFound(
-        client.send(new DeleteInstanceProfileCommand({ InstanceProfileName: profile }), {
-          abortSignal,
-        }),
-      );
-  }
-  const attached = await listAttachedPolicyArns(client, roleName, abortSignal);
-  await syncAttachedPolicies(client, roleName, { current: attached, desired: [] }, abortSignal);
-  const inline: string[] = [];
-  for await (const page of paginateListRolePolicies(
-    { client },
-    { RoleName: roleName },
-    { abortSignal },
-  ))
-    inline.push(...(page.PolicyNames ?? []));
-  for (const policyName of inline)
-    await ignoreNotFound(
-      client.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }), {
+  for (const InstanceProfileName of await listInstanceProfileNames(client, RoleName, abortSignal)) {
+    await unlessNotFound(
+      client.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName, RoleName }), {
         abortSignal,
       }),
     );
-}
-
-async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (options.deleteOwnProfile && InstanceProfileName === RoleName)
+      await unlessNotFound(
+        client.send(new DeleteInstanceProfileCommand({ InstanceProfileName }), { abortSignal }),
+      );
   }
+  const current = await listAttachedPolicyArns(client, RoleName, abortSignal);
+  await syncAttachedPolicies(client, RoleName, { current, desired: [] }, abortSignal);
+  const pages = paginateListRolePolicies({ client }, { RoleName }, { abortSignal });
+  for (const PolicyName of await collect(pages, (page) => page.PolicyNames))
+    await unlessNotFound(
+      client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }), { abortSignal }),
+    );
 }

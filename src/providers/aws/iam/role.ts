@@ -3,35 +3,38 @@ import {
   DeleteRoleCommand,
   DeleteRolePermissionsBoundaryCommand,
   GetRoleCommand,
-  IAMClient,
   PutRolePermissionsBoundaryCommand,
+  TagRoleCommand,
+  UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type CreateRoleCommandInput,
+  paginateListRoles,
+  type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
 import * as z from "zod";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
-import { isConflict, wrapAwsError } from "../errors.js";
-import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
-import { hasOwnershipTag, ownedTagList, tagInputSchema, tagMapOf, tagsFromList } from "../tags.js";
-import { iamPathSchema } from "./iam-fields.js";
-import { policyDocumentSchema, policyDocumentText } from "./policy-document.js";
+import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
+import type { Observation } from "../../kit/facts.js";
+import type { TagChanges, TagMap } from "../../kit/tags.js";
+import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
+import { IamResource, iamPathSchema } from "./iam-resource.js";
+import {
+  comparablePolicyDocument,
+  parsePolicyDocument,
+  policyDocumentSchema,
+  policyDocumentText,
+} from "./policy-document.js";
 import {
   addToOwnInstanceProfile,
   listAttachedPolicyArns,
   listInstanceProfileNames,
   parentPolicyArns,
   releaseRole,
-  retagRole,
   syncAttachedPolicies,
 } from "./role-attachments.js";
-import { comparableRole, describedRole, listRoleNames, type LiveRole } from "./role-read.js";
 
 /** The `aws_resource` block of an `iam_role` particle: CreateRole's parameters, plus PCF's extras. */
 export const iamRoleSchema = z.strictObject({
@@ -72,6 +75,17 @@ export const iamRoleSchema = z.strictObject({
 /** What a user writes in the `aws_resource` block of an `iam_role` particle. */
 export type IamRoleDefinition = z.infer<typeof iamRoleSchema>;
 
+/** A role as read: ListRoles' entry, completed by GetRole and the role's attachments. */
+interface LiveRole {
+  readonly role: Role;
+  /** Its tags; `undefined` when only listed (ListRoles answers none). */
+  readonly tags?: TagMap | undefined;
+  /** The ARNs of the attached managed policies, sorted; `undefined` when only listed. */
+  readonly policyArns?: readonly string[] | undefined;
+  /** The instance profiles holding it, read only when the definition asks for one. */
+  readonly profiles?: readonly string[] | undefined;
+}
+
 /**
  * An IAM role, found by its name. A role has no stopped form: stopping deletes it.
  *
@@ -103,47 +117,58 @@ export type IamRoleDefinition = z.infer<typeof iamRoleSchema>;
  * await worker.apply();
  * ```
  */
-export class IamRole extends LegacyAWSResource<IamRoleDefinition> {
+export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   static override readonly flavor: string = "iam_role";
-  static override readonly service: string = "iam";
-  static override readonly uniqueKeys: readonly string[] = ["aws_resource.RoleName"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = iamRoleSchema;
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.RoleName"];
   /** IAM cannot move a role to another path. */
   static override readonly fixedFields: readonly string[] = ["Path"];
+  static override readonly inPlaceFields: readonly string[] = [
+    "AssumeRolePolicyDocument",
+    "Description",
+    "MaxSessionDuration",
+    "PermissionsBoundary",
+    "Tags",
+    "custom_config",
+  ];
+  static override readonly createOperation: string = "CreateRole";
+  static override readonly actions = actionsOf("iam", {
+    read: "ListRoles GetRole ListAttachedRolePolicies ListInstanceProfilesForRole",
+    start: "CreateRole AttachRolePolicy CreateInstanceProfile AddRoleToInstanceProfile",
+    update:
+      "UpdateAssumeRolePolicy UpdateRole PutRolePermissionsBoundary DeleteRolePermissionsBoundary TagRole UntagRole AttachRolePolicy DetachRolePolicy CreateInstanceProfile AddRoleToInstanceProfile",
+    terminate:
+      "ListInstanceProfilesForRole RemoveRoleFromInstanceProfile DeleteInstanceProfile ListAttachedRolePolicies DetachRolePolicy ListRolePolicies DeleteRolePolicy DeleteRole",
+  });
 
-  /** Whether the role was found or created; then reads skip the listing. A cache, checked by every read. */
-  private isKnown = false;
-  /** The live tags, when read. */
-  private currentTags: Record<string, string> = {};
-  /** The role as GetRole last answered. */
-  private liveRole: Role | undefined = undefined;
-
-  /** Reads every role of `particles`: one ListRoles for those not yet known to exist. */
-  static override async syncAll(
-    particles: readonly Particle[],
-    context: RunContext,
-  ): Promise<void> {
-    const roles = particles.filter((particle): particle is IamRole => particle instanceof IamRole);
-    const [first] = roles;
-    if (first === undefined) return;
-    const client = await first.client(IAMClient, context);
-    const unknown = roles.filter((role) => !role.isKnown);
-    const listed =
-      unknown.length === 0
-        ? new Set<string>()
-        : await IamRole.listFor(unknown, "list the account's roles", () =>
-            listRoleNames(client, context.signal),
-          );
-    await readEach(roles, (role) =>
-      role.readRole(client, role.isKnown || listed.has(role.roleName), context),
-    );
-  }
-
-  /** Reads this role: `running` when it exists, else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof IamRole).syncAll([this], context);
-  }
+  protected override readonly updaters: FieldUpdaters<IamRoleDefinition, LiveRole, IAMClient> = {
+    AssumeRolePolicyDocument: (client, _live, { RoleName, AssumeRolePolicyDocument }, context) => {
+      const PolicyDocument = policyDocumentText(AssumeRolePolicyDocument);
+      const update = new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument });
+      return client.send(update, { abortSignal: context.signal });
+    },
+    Description: updateRole,
+    MaxSessionDuration: updateRole,
+    PermissionsBoundary: (client, _live, { RoleName, PermissionsBoundary: arn }, { signal }) =>
+      arn === undefined || arn === ""
+        ? client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), {
+            abortSignal: signal,
+          })
+        : client.send(
+            new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: arn }),
+            {
+              abortSignal: signal,
+            },
+          ),
+    custom_config: async (client, { policyArns = [], profiles = [] }, desired, context) => {
+      const { RoleName, custom_config: config } = desired;
+      const { signal: abortSignal } = context;
+      const change = { current: policyArns, desired: config?.policy_arns ?? [] };
+      await syncAttachedPolicies(client, RoleName, change, abortSignal);
+      if (config?.IsInstanceProfile === true && !profiles.includes(RoleName))
+        await addToOwnInstanceProfile(client, desired, abortSignal);
+    },
+  };
 
   /**
    * Adds the ARNs of the `iam_policy` parents to `custom_config.policy_arns` when the role comes
@@ -164,195 +189,168 @@ export class IamRole extends LegacyAWSResource<IamRoleDefinition> {
     return { ...resolved, custom_config: { ...config, policy_arns: policyArns } };
   }
 
-  /** Creates the role with its tags and the ownership tag, attaches its policies, and adds it to its instance profile. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const client = await this.client(IAMClient, context);
-    const abortSignal = context.signal;
-    // A resent CreateRole after a lost answer fails on the role it made: look for it first.
-    await this.createResource(`create role ${desired.RoleName}`, IAMClient, context, {
-      send: async (once) => {
-        await once.send(new CreateRoleCommand(toCreateInput(desired)), { abortSignal });
-        return true;
-      },
-      findCreated: async () => {
-        const role = await this.readUnlessGone(`read role ${desired.RoleName}`, async () => {
-          const { Role } = await client.send(new GetRoleCommand({ RoleName: desired.RoleName }), {
-            abortSignal,
-          });
-          return Role;
-        });
-        return role !== undefined && hasOwnershipTag(tagsFromList(role.Tags)) ? true : undefined;
-      },
-      alreadyExistsCodes: ["EntityAlreadyExists", "EntityAlreadyExistsException"],
-      hint: (error) => (isConflict(error) ? " (a role of that name exists)" : ""),
-    });
-    this.isKnown = true;
-    try {
-      const desiredArns = desired.custom_config?.policy_arns ?? [];
-      await syncAttachedPolicies(
-        client,
-        desired.RoleName,
-        { current: [], desired: desiredArns },
-        abortSignal,
-      );
-      if (desired.custom_config?.IsInstanceProfile === true)
-        await addToOwnInstanceProfile(client, desired, abortSignal);
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `attach the policies of role ${desired.RoleName}`);
-    }
+  /** The roles of `names` that exist: ListRoles, every page. */
+  protected override async list(
+    client: IAMClient,
+    names: readonly string[],
+    { signal: abortSignal }: RunContext,
+  ): Promise<ReadonlyMap<string, LiveRole>> {
+    const wanted = new Set(names);
+    const found = new Map<string, LiveRole>();
+    for await (const page of paginateListRoles({ client }, { MaxItems: 1000 }, { abortSignal }))
+      for (const role of page.Roles ?? [])
+        if (wanted.has(role.RoleName ?? "")) found.set(role.RoleName ?? "", { role });
+    return found;
   }
 
-  /** Frees the role (instance profiles, managed and inline policies), then deletes it; a role already gone is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    if (!this.isKnown) return;
-    const client = await this.client(IAMClient, context);
-    const abortSignal = context.signal;
-    await this.deleteUnlessGone(`delete role ${this.roleName}`, async () => {
-      await releaseRole(
-        client,
-        this.roleName,
-        { deleteOwnProfile: this.wantsInstanceProfile },
-        abortSignal,
-      );
-      await client.send(new DeleteRoleCommand({ RoleName: this.roleName }), { abortSignal });
-    });
-    this.isKnown = false;
+  /** GetRole, ListAttachedRolePolicies and (with `IsInstanceProfile`) its profiles, at once. */
+  protected override async complete(
+    client: IAMClient,
+    { role }: LiveRole,
+    { signal: abortSignal }: RunContext,
+  ): Promise<LiveRole | undefined> {
+    const RoleName = role.RoleName ?? "";
+    const [{ Role: read }, policyArns, profiles] = await Promise.all([
+      client.send(new GetRoleCommand({ RoleName }), { abortSignal }),
+      listAttachedPolicyArns(client, RoleName, abortSignal),
+      this.wantsInstanceProfile
+        ? listInstanceProfileNames(client, RoleName, abortSignal)
+        : undefined,
+    ]);
+    return read === undefined
+      ? undefined
+      : { role: read, tags: tagsFromList(read.Tags), policyArns, profiles };
+  }
+
+  /** A role is running; `IsInstanceProfile` is observed only when its profiles were read. */
+  protected override observe(
+    { role, tags, policyArns = [], profiles }: LiveRole,
+    context: RunContext,
+  ): Observation {
+    return {
+      state: "running",
+      definition: {
+        RoleName: role.RoleName,
+        AssumeRolePolicyDocument:
+          parsePolicyDocument(role.AssumeRolePolicyDocument) ?? role.AssumeRolePolicyDocument,
+        Path: role.Path ?? "/",
+        Description: role.Description ?? "",
+        MaxSessionDuration: role.MaxSessionDuration,
+        PermissionsBoundary: role.PermissionsBoundary?.PermissionsBoundaryArn ?? "",
+        Tags: tags,
+        Arn: role.Arn,
+        RoleId: role.RoleId,
+        region_name: this.region(context),
+        custom_config: {
+          policy_arns: policyArns,
+          ...(profiles === undefined
+            ? {}
+            : { IsInstanceProfile: profiles.includes(role.RoleName ?? "") }),
+        },
+      },
+      ...(tags === undefined ? {} : { tags }),
+    };
+  }
+
+  /** CreateRole with the trust policy as JSON text, the tags plus the ownership tag; nothing attached yet. */
+  protected override async create(
+    client: IAMClient,
+    desired: IamRoleDefinition,
+    { signal: abortSignal }: RunContext,
+  ): Promise<LiveRole | undefined> {
+    const tags = { ...tagMapOf(desired.Tags), ...this.ownershipTag };
+    const { PermissionsBoundary: boundary } = desired;
+    const { Role } = await client.send(
+      new CreateRoleCommand({
+        RoleName: desired.RoleName,
+        AssumeRolePolicyDocument: policyDocumentText(desired.AssumeRolePolicyDocument),
+        Path: desired.Path,
+        Description: desired.Description,
+        MaxSessionDuration: desired.MaxSessionDuration,
+        PermissionsBoundary: boundary === "" ? undefined : boundary,
+        Tags: tagsToList(tags),
+      }),
+      { abortSignal },
+    );
+    return Role === undefined ? undefined : { role: Role, tags, policyArns: [], profiles: [] };
+  }
+
+  /** Frees the role (instance profiles, managed and inline policies), then deletes it. */
+  protected override async remove(
+    client: IAMClient,
+    { role }: LiveRole,
+    { signal: abortSignal }: RunContext,
+  ): Promise<void> {
+    const RoleName = role.RoleName ?? "";
+    await releaseRole(
+      client,
+      RoleName,
+      { deleteOwnProfile: this.wantsInstanceProfile },
+      abortSignal,
+    );
+    await client.send(new DeleteRoleCommand({ RoleName }), { abortSignal });
+  }
+
+  protected override async writeTags(
+    client: IAMClient,
+    { role: { RoleName } }: LiveRole,
+    { set, remove }: TagChanges,
+    { signal: abortSignal }: RunContext,
+  ): Promise<void> {
+    if (remove.length > 0)
+      await client.send(new UntagRoleCommand({ RoleName, TagKeys: remove }), { abortSignal });
+    if (Object.keys(set).length > 0)
+      await client.send(new TagRoleCommand({ RoleName, Tags: tagsToList(set) }), { abortSignal });
   }
 
   /**
-   * Changes what differs: trust policy, description and session length, permissions boundary,
-   * tags, attached policies, instance profile. `Path` is fixed at creation (IAM cannot move a
-   * role): a change to it replaces the role.
+   * The name, the trust policy (as parsed JSON), the attached policy ARNs (as a set), and the
+   * other fields when written. `IsInstanceProfile` counts only when true.
    */
-  protected override async _update(context: RunContext): Promise<void> {
-    const changed = new Set(this.definitionDifferences().map(({ path }) => path));
-    const desired = this.desiredDefinition();
-    const client = await this.client(IAMClient, context);
-    const abortSignal = context.signal;
-    const RoleName = desired.RoleName;
-    try {
-      if (changed.has("AssumeRolePolicyDocument"))
-        await client.send(
-          new UpdateAssumeRolePolicyCommand({
-            RoleName,
-            PolicyDocument: policyDocumentText(desired.AssumeRolePolicyDocument),
-          }),
-          { abortSignal },
-        );
-      if (changed.has("Description") || changed.has("MaxSessionDuration"))
-        await client.send(
-          // UpdateRole resets what it is not given (moto clears the description, and AWS
-          // documents a session length of one hour), so the live value goes where none is written.
-          new UpdateRoleCommand({
-            RoleName,
-            Description: desired.Description ?? this.liveRole?.Description,
-            MaxSessionDuration: desired.MaxSessionDuration ?? this.liveRole?.MaxSessionDuration,
-          }),
-          { abortSignal },
-        );
-      const boundary = desired.PermissionsBoundary;
-      if (changed.has("PermissionsBoundary") && boundary !== undefined && boundary !== "")
-        await client.send(
-          new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary }),
-          { abortSignal },
-        );
-      else if (changed.has("PermissionsBoundary"))
-        await client.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), { abortSignal });
-      if (changed.has("Tags"))
-        await retagRole(
-          client,
-          RoleName,
-          { current: this.currentTags, desired: tagMapOf(desired.Tags) },
-          abortSignal,
-        );
-      if (changed.has("custom_config.policy_arns"))
-        await syncAttachedPolicies(
-          client,
-          RoleName,
-          { current: this.attachedPolicyArns, desired: desired.custom_config?.policy_arns ?? [] },
-          abortSignal,
-        );
-      if (changed.has("custom_config.IsInstanceProfile"))
-        await addToOwnInstanceProfile(client, desired, abortSignal);
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `update role ${RoleName}`);
-    }
-  }
-
-  /** See {@link comparableRole}. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    return comparableRole(definition);
-  }
-
-  private get roleName(): string {
-    return String(this.desiredStateDefinition["RoleName"]);
+    const { RoleName, AssumeRolePolicyDocument, Path, Description, MaxSessionDuration, Tags } =
+      definition;
+    const config = isPlainObject(definition["custom_config"]) ? definition["custom_config"] : {};
+    const policyArns = Array.isArray(config["policy_arns"]) ? config["policy_arns"] : [];
+    return {
+      RoleName,
+      AssumeRolePolicyDocument: comparablePolicyDocument(AssumeRolePolicyDocument),
+      Path,
+      Description,
+      MaxSessionDuration,
+      PermissionsBoundary: definition["PermissionsBoundary"],
+      Tags: comparableTagInput(Tags),
+      custom_config: {
+        policy_arns: [...new Set(policyArns.map(String))].sort(),
+        IsInstanceProfile: config["IsInstanceProfile"] === true ? true : undefined,
+      },
+    };
   }
 
   private get wantsInstanceProfile(): boolean {
     const config = this.desiredStateDefinition["custom_config"];
     return isPlainObject(config) && config["IsInstanceProfile"] === true;
   }
-
-  private get attachedPolicyArns(): string[] {
-    const config = this.currentStateDefinition["custom_config"];
-    const arns = isPlainObject(config) ? config["policy_arns"] : undefined;
-    return Array.isArray(arns) ? arns.map(String) : [];
-  }
-
-  /** Sets the state from the live role, when `exists`: the role, its attached policies and instance profile. */
-  private async readRole(client: IAMClient, exists: boolean, context: RunContext): Promise<void> {
-    this.isOwned = undefined;
-    this.currentTags = {};
-    this.liveRole = undefined;
-    const live = exists ? await this.readLive(client, context) : undefined;
-    if (live === undefined) {
-      this.isKnown = false;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    const { role } = live;
-    this.isKnown = true;
-    this.liveRole = role;
-    this.currentTags = tagsFromList(role.Tags);
-    this.isOwned = hasOwnershipTag(this.currentTags);
-    this.state = "running";
-    this.currentStateDefinition = describedRole(live, {
-      tags: this.currentTags,
-      roleName: this.roleName,
-      region: this.region(context),
-    });
-  }
-
-  /** The role, its attached policy ARNs and (when asked for) its instance profiles; `undefined` when it is gone. */
-  private async readLive(client: IAMClient, context: RunContext): Promise<LiveRole | undefined> {
-    const abortSignal = context.signal;
-    return this.readUnlessGone(`read role ${this.roleName}`, async () => {
-      const [{ Role: role }, policyArns, profiles] = await Promise.all([
-        client.send(new GetRoleCommand({ RoleName: this.roleName }), { abortSignal }),
-        listAttachedPolicyArns(client, this.roleName, abortSignal),
-        this.wantsInstanceProfile
-          ? listInstanceProfileNames(client, this.roleName, abortSignal)
-          : undefined,
-      ]);
-      return role === undefined ? undefined : { role, policyArns, profiles };
-    });
-  }
 }
 
-/** CreateRole's input: the definition's fields, the trust policy as JSON text, tags plus the ownership tag. */
-function toCreateInput(definition: IamRoleDefinition): CreateRoleCommandInput {
-  return {
-    RoleName: definition.RoleName,
-    AssumeRolePolicyDocument: policyDocumentText(definition.AssumeRolePolicyDocument),
-    Path: definition.Path,
-    Description: definition.Description,
-    MaxSessionDuration: definition.MaxSessionDuration,
-    PermissionsBoundary:
-      definition.PermissionsBoundary === "" ? undefined : definition.PermissionsBoundary,
-    Tags: ownedTagList(tagMapOf(definition.Tags)),
-  };
-}
+/**
+ * UpdateRole, for the description and the session length at once. It resets what it is not
+ * given (moto clears the description, and AWS documents a session length of one hour), so the
+ * live value goes where none is written.
+ */
+const updateRole: FieldUpdater<IamRoleDefinition, LiveRole, IAMClient> = (
+  client,
+  { role },
+  { RoleName, Description, MaxSessionDuration },
+  { signal: abortSignal },
+) =>
+  client.send(
+    new UpdateRoleCommand({
+      RoleName,
+      Description: Description ?? role.Description,
+      MaxSessionDuration: MaxSessionDuration ?? role.MaxSessionDuration,
+    }),
+    { abortSignal },
+  );

@@ -5,43 +5,43 @@ import {
   DeleteAliasCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
+  DisableKeyRotationCommand,
   EnableKeyCommand,
   EnableKeyRotationCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   KMSClient,
   KeySpec,
   KeyState,
   KeyUsageType,
+  PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
-  type CreateKeyCommandInput,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateKeyDescriptionCommand,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
 import * as z from "zod";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { isConflict, isNotFound, wrapAwsError } from "../errors.js";
-import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
-import { hasOwnershipTag, withOwnershipTag } from "../tags.js";
+import { required } from "../../kit/create-once.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { TagChanges, TagMap } from "../../kit/tags.js";
+import { AWSResource, actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { policyDocumentText } from "../iam/policy-document.js";
+import { findUnnamedKey, listAliases, listKeyTags } from "./key-lookup.js";
 import {
+  KEY_NAME_TAG,
   comparableKey,
   kmsTagList,
-  kmsTagsSchema,
-  listKeyTags,
-  policySchema,
-  policyText,
-  readKeySettings,
   kmsTagMap,
-  updateKeySettings,
+  kmsTagsSchema,
+  policySchema,
+  stateFromKeyState,
 } from "./key-settings.js";
-import { listAliases } from "./key-aliases.js";
-import { describedKey, stateFromKeyState } from "./key-read.js";
 
 /** How long a terminated key waits before KMS deletes it, in days, unless `pending_window_in_days` says otherwise. */
 const DEFAULT_PENDING_WINDOW_DAYS = 7;
-
-/** Fields KMS fixes when it creates a key. */
-const FIXED_FIELDS = ["KeyUsage", "KeySpec", "MultiRegion", "CustomKeyStoreId"] as const;
 
 /** The `aws_resource` block of a `kms_key` particle: CreateKey's parameters, plus the alias and key settings. */
 export const kmsKeySchema = z.strictObject({
@@ -61,7 +61,7 @@ export const kmsKeySchema = z.strictObject({
   MultiRegion: z.boolean().optional(),
   /**
    * The key's whole tag set: PCF's `[{ TagKey, TagValue }]` or a map. Tags not listed are removed
-   * on update; the `pcf:managed-by` tag is always kept. Default: not compared.
+   * on update; the `pcf:managed-by` and `pcf:key-name` tags are always kept. Default: not compared.
    */
   Tags: kmsTagsSchema.optional(),
   /** The key's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
@@ -83,6 +83,34 @@ export const kmsKeySchema = z.strictObject({
 /** What a user writes in the `aws_resource` block of a `kms_key` particle. */
 export type KmsKeyDefinition = z.infer<typeof kmsKeySchema>;
 
+/** A key as read: DescribeKey's answer, with the settings the definition sets. */
+interface LiveKey {
+  readonly key: KeyMetadata;
+  readonly keyId: string;
+  /** Whether rotation is on; read only when the definition sets it. */
+  readonly rotation?: boolean | undefined;
+  /** The policy's text; read only when the definition sets one. */
+  readonly policy?: string | undefined;
+}
+
+const GONE = ["NotFoundException"];
+const WRONG_STATE = ["KMSInvalidStateException"];
+
+/** The codes of the key calls, by class. */
+const KEY_ERRORS: OperationErrors = {
+  CreateKey: { invalid: ["MalformedPolicyDocumentException", "LimitExceededException"] },
+  CreateAlias: { alreadyExists: ["AlreadyExistsException"], notFound: GONE },
+  DescribeKey: { notFound: GONE },
+  ListResourceTags: { notFound: GONE },
+  GetKeyRotationStatus: { notFound: GONE, wrongState: WRONG_STATE },
+  GetKeyPolicy: { notFound: GONE, wrongState: WRONG_STATE },
+  ScheduleKeyDeletion: { notFound: GONE, wrongState: WRONG_STATE },
+  DeleteAlias: { notFound: GONE },
+  CancelKeyDeletion: { notFound: GONE, wrongState: WRONG_STATE },
+  EnableKey: { notFound: GONE, wrongState: WRONG_STATE },
+  DisableKey: { notFound: GONE, wrongState: WRONG_STATE },
+};
+
 /**
  * A KMS key, found by its alias `alias/<custom_config.key_name>`. Enabled reads running, disabled
  * stopped; a key pending deletion counts as terminated. Stop disables the key; start creates it
@@ -94,6 +122,10 @@ export type KmsKeyDefinition = z.infer<typeof kmsKeySchema>;
  * alias (its EnableKey failed on such keys); reviving it also keeps readable whatever the key
  * encrypted. Description, policy, rotation and tags change in place; key usage, key spec,
  * multi-Region and the key store cannot (update fails naming the field).
+ *
+ * CreateKey tags the key with the ownership tag and `pcf:key-name=<key_name>`, and a create
+ * first looks for such a key without an alias (made by a run killed before CreateAlias, or by a
+ * CreateKey whose answer was lost) and names that one instead of making another.
  *
  * Reads are batched: one ListAliases per region, then DescribeKey for each key found (a lone key
  * is described through its alias), plus ListResourceTags, GetKeyRotationStatus and GetKeyPolicy
@@ -109,123 +141,218 @@ export type KmsKeyDefinition = z.infer<typeof kmsKeySchema>;
  * await key.apply();
  * ```
  */
-export class KmsKey extends LegacyAWSResource<KmsKeyDefinition> {
+export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   static override readonly flavor: string = "kms_key";
   static override readonly service: string = "kms";
-  static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.key_name"];
+  static override readonly Client = KMSClient;
   static override readonly definitionSchema = kmsKeySchema;
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.key_name"];
   /** KMS fixes a key's usage, spec, multi-Region flag and key store at creation. */
-  static override readonly fixedFields: readonly string[] = FIXED_FIELDS;
+  static override readonly fixedFields = ["KeyUsage", "KeySpec", "MultiRegion", "CustomKeyStoreId"];
+  static override readonly inPlaceFields = ["Description", "Policy", "Tags", "custom_config"];
+  static override readonly readShape = "list-all";
+  static override readonly tagging = {
+    field: "Tags",
+    ownershipWritten: "in-create",
+    readFrom: "own-call",
+  } as const;
+  static override readonly createOperation: string = "CreateKey";
+  static override readonly operationErrors = KEY_ERRORS;
+  static override readonly actions = actionsOf("kms", {
+    read: "ListAliases DescribeKey ListResourceTags GetKeyRotationStatus GetKeyPolicy",
+    start:
+      "ListKeys ListAliases ListResourceTags CreateKey CreateAlias CancelKeyDeletion EnableKey EnableKeyRotation",
+    stop: "DisableKey",
+    update:
+      "UpdateKeyDescription PutKeyPolicy EnableKeyRotation DisableKeyRotation TagResource UntagResource",
+    terminate: "ScheduleKeyDeletion DescribeKey DeleteAlias",
+  });
 
-  /** The key the alias names, while the alias exists (a key pending deletion included). */
-  private key: KeyMetadata | undefined = undefined;
-  /** The live tags, when read. */
-  private currentTags: Record<string, string> | undefined = undefined;
+  protected override readonly updaters: FieldUpdaters<KmsKeyDefinition, LiveKey, KMSClient> = {
+    Description: (client, { keyId: KeyId }, { Description }, { signal: abortSignal }) =>
+      client.send(new UpdateKeyDescriptionCommand({ KeyId, Description }), { abortSignal }),
+    Policy: (client, { keyId: KeyId }, { Policy = {}, BypassPolicyLockoutSafetyCheck }, context) =>
+      client.send(
+        new PutKeyPolicyCommand({
+          KeyId,
+          PolicyName: "default",
+          Policy: policyDocumentText(Policy),
+          BypassPolicyLockoutSafetyCheck,
+        }),
+        { abortSignal: context.signal },
+      ),
+    custom_config: (client, { keyId: KeyId }, { custom_config: config }, context) =>
+      client.send(
+        config.enable_key_rotation === true
+          ? new EnableKeyRotationCommand({ KeyId })
+          : new DisableKeyRotationCommand({ KeyId }),
+        { abortSignal: context.signal },
+      ),
+  };
 
-  /** Reads every key of `particles`: one ListAliases per region, then DescribeKey per key found. */
-  static override async syncAll(
-    particles: readonly Particle[],
-    context: RunContext,
-  ): Promise<void> {
-    const keys = particles.filter((particle): particle is KmsKey => particle instanceof KmsKey);
-    await KmsKey.readByRegion(keys, context, KMSClient, async (group, client) => {
-      const targets =
-        group.length === 1
-          ? undefined
-          : await KmsKey.listFor(group, "list key aliases", () =>
-              listAliases(client, context.signal),
-            );
-      await readEach(group, (key) =>
-        key.readKey(
-          client,
-          targets === undefined ? key.aliasName : targets.get(key.aliasName),
-          context,
-        ),
-      );
-    });
+  /** The keys of `names` that exist: a lone key through its alias, more through ListAliases. */
+  protected override async list(
+    client: KMSClient,
+    names: readonly string[],
+    { signal }: RunContext,
+  ): Promise<ReadonlyMap<string, LiveKey>> {
+    // One DescribeKey of the alias reads a lone key: a call less than listing the aliases.
+    const targets =
+      names.length === 1
+        ? new Map(names.map((name) => [`alias/${name}`, `alias/${name}`]))
+        : await listAliases(client, signal);
+    const found = await Promise.all(
+      names.map(async (name) => {
+        const target = targets.get(`alias/${name}`);
+        const key = target === undefined ? undefined : await this.describe(client, target, signal);
+        return key?.KeyId === undefined ? [] : [[name, { key, keyId: key.KeyId }] as const];
+      }),
+    );
+    return new Map(found.flat());
   }
 
-  /** Reads this key: running, stopped, pending, or terminated when the alias is gone or the key pends deletion. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof KmsKey).syncAll([this], context);
+  /** The rotation flag and the policy, each read only when the definition sets it. */
+  protected override async complete(
+    client: KMSClient,
+    live: LiveKey,
+    { signal: abortSignal }: RunContext,
+  ): Promise<LiveKey> {
+    const { keyId: KeyId } = live;
+    const { Policy, custom_config: config } = this
+      .desiredStateDefinition as Partial<KmsKeyDefinition>;
+    if (!["running", "stopped"].includes(stateFromKeyState(live.key.KeyState))) return live;
+    const [rotation, policy] = await Promise.all([
+      config?.enable_key_rotation === undefined
+        ? undefined
+        : client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal }),
+      Policy === undefined
+        ? undefined
+        : client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), { abortSignal }),
+    ]);
+    const isRotating = rotation === undefined ? undefined : rotation.KeyRotationEnabled === true;
+    return { ...live, rotation: isRotating, policy: policy?.Policy };
   }
 
-  /** Creates the key and its alias; or cancels its deletion and enables it. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const client = await this.client(KMSClient, context);
-    const KeyId = this.key?.KeyId;
-    if (KeyId === undefined) return this.create(client, context);
-    const abortSignal = context.signal;
-    try {
-      if (this.key?.KeyState === KeyState.PendingDeletion)
-        await client.send(new CancelKeyDeletionCommand({ KeyId }), { abortSignal });
-      if (this.desiredState === "running")
-        await client.send(new EnableKeyCommand({ KeyId }), { abortSignal });
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `enable key ${this.aliasName}`);
-    }
-  }
-
-  /** Disables the key. */
-  protected override async _stop(context: RunContext): Promise<void> {
-    const client = await this.client(KMSClient, context);
-    try {
-      await client.send(new DisableKeyCommand({ KeyId: this.key?.KeyId }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `disable key ${this.aliasName}`);
-    }
-  }
-
-  /** Schedules the key's deletion after `pending_window_in_days`, then deletes the alias; both may be gone already. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const client = await this.client(KMSClient, context);
-    const abortSignal = context.signal;
-    const KeyId = this.key?.KeyId;
-    const window = this.desiredDefinition().custom_config.pending_window_in_days;
-    try {
-      if (KeyId !== undefined)
-        await client
-          .send(
-            new ScheduleKeyDeletionCommand({
-              KeyId,
-              PendingWindowInDays: window ?? DEFAULT_PENDING_WINDOW_DAYS,
-            }),
-            { abortSignal },
-          )
-          .catch(async (error: unknown) => {
-            const isPending =
-              isConflict(error) &&
-              (await this.describe(client, KeyId, context))?.KeyState === KeyState.PendingDeletion;
-            if (!isNotFound(error) && !isPending) throw error;
-          });
-      await client
-        .send(new DeleteAliasCommand({ AliasName: this.aliasName }), { abortSignal })
-        .catch((error: unknown) => {
-          if (!isNotFound(error)) throw error;
-        });
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `schedule the deletion of key ${this.aliasName}`);
-    }
+  /** The key's state from its KeyState; the settings of a key pending deletion are not observed. */
+  protected override observe({ key, rotation, policy }: LiveKey, context: RunContext): Observation {
+    const state = stateFromKeyState(key.KeyState);
+    if (state !== "running" && state !== "stopped") return { state, definition: {} };
+    return {
+      state,
+      definition: {
+        KeyId: key.KeyId,
+        Arn: key.Arn,
+        KeyState: key.KeyState,
+        Description: key.Description ?? "",
+        KeyUsage: key.KeyUsage,
+        KeySpec: key.KeySpec,
+        MultiRegion: key.MultiRegion ?? false,
+        ...(key.CustomKeyStoreId === undefined ? {} : { CustomKeyStoreId: key.CustomKeyStoreId }),
+        ...(policy === undefined ? {} : { Policy: policy }),
+        custom_config: {
+          key_name: this.keyName,
+          ...(rotation === undefined ? {} : { enable_key_rotation: rotation }),
+        },
+        region_name: this.region(context),
+      },
+    };
   }
 
   /**
-   * Updates the description, the policy, rotation and tags where they differ. Key usage, spec,
-   * multi-Region and key store are fixed at creation: a change to one replaces the key.
+   * Names the key with its alias: the key a create of this name made without one, else a new
+   * key from CreateKey, tagged with the ownership tag and the key's name.
    */
-  protected override async _update(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const current = this.currentStateDefinition;
-    const KeyId = this.key?.KeyId;
-    if (KeyId === undefined) return;
-    const client = await this.client(KMSClient, context);
-    const key = { KeyId, definition: current, tags: this.currentTags };
-    try {
-      await updateKeySettings(client, desired, key, context.signal);
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `update key ${this.aliasName}`);
-    }
+  protected override async create(
+    client: KMSClient,
+    desired: KmsKeyDefinition,
+    { signal: abortSignal }: RunContext,
+  ): Promise<LiveKey> {
+    const { Policy, Tags, region_name: _region, custom_config: _config, ...fields } = desired;
+    const describe = (KeyId: string) => this.describe(client, KeyId, abortSignal);
+    const tags = { ...kmsTagMap(Tags), ...this.ownershipTag, [KEY_NAME_TAG]: this.keyName };
+    const policy = Policy === undefined ? undefined : policyDocumentText(Policy);
+    const input = { ...fields, Policy: policy, Tags: kmsTagList(tags) };
+    const create = () => client.send(new CreateKeyCommand(input), { abortSignal });
+    const key =
+      (await findUnnamedKey(client, this.keyName, { describe, abortSignal })) ??
+      required((await create()).KeyMetadata, "key");
+    const KeyId = required(key.KeyId, "key id");
+    const alias = { AliasName: `alias/${this.keyName}`, TargetKeyId: KeyId };
+    await client.send(new CreateAliasCommand(alias), { abortSignal });
+    // A new key rotates nothing and has the policy it was given.
+    return { key, keyId: KeyId, rotation: false, policy };
+  }
+
+  /** Schedules the key's deletion after `pending_window_in_days`, then deletes the alias. */
+  protected override async remove(
+    client: KMSClient,
+    { key, keyId: KeyId }: LiveKey,
+    { signal: abortSignal }: RunContext,
+  ): Promise<void> {
+    const days = this.desiredDefinition().custom_config.pending_window_in_days;
+    const deletion = { KeyId, PendingWindowInDays: days ?? DEFAULT_PENDING_WINDOW_DAYS };
+    if (key.KeyState !== KeyState.PendingDeletion)
+      await client
+        .send(new ScheduleKeyDeletionCommand(deletion), { abortSignal })
+        .catch(async (error: unknown) => {
+          // KMS refuses to schedule a key already pending deletion: that one is done.
+          const isPending =
+            this.classifyFailure(error) === "wrongState" &&
+            (await this.describe(client, KeyId, abortSignal))?.KeyState ===
+              KeyState.PendingDeletion;
+          if (!isPending) throw error;
+        });
+    const AliasName = `alias/${this.keyName}`;
+    await this.unlessNotFound(client.send(new DeleteAliasCommand({ AliasName }), { abortSignal }));
+  }
+
+  /** DisableKey. */
+  protected override async halt(
+    client: KMSClient,
+    { keyId: KeyId }: LiveKey,
+    { signal: abortSignal }: RunContext,
+  ): Promise<void> {
+    await client.send(new DisableKeyCommand({ KeyId }), { abortSignal });
+  }
+
+  /** Cancels a pending deletion (the key is then disabled), and enables the key for desired running. */
+  protected override async resume(
+    client: KMSClient,
+    { key, keyId: KeyId }: LiveKey,
+    { signal: abortSignal }: RunContext,
+  ): Promise<void> {
+    if (key.KeyState === KeyState.PendingDeletion)
+      await client.send(new CancelKeyDeletionCommand({ KeyId }), { abortSignal });
+    if (this.desiredState === "running")
+      await client.send(new EnableKeyCommand({ KeyId }), { abortSignal });
+  }
+
+  protected override readTags(
+    client: KMSClient,
+    live: LiveKey,
+    context: RunContext,
+  ): Promise<TagMap> {
+    return listKeyTags(client, live.keyId, context.signal);
+  }
+
+  /** TagResource and UntagResource; the key's name tag stays, like the ownership tag. */
+  protected override async writeTags(
+    client: KMSClient,
+    { keyId: KeyId }: LiveKey,
+    { set, remove }: TagChanges,
+    { signal: abortSignal }: RunContext,
+  ): Promise<void> {
+    const TagKeys = remove.filter((key) => key !== KEY_NAME_TAG);
+    if (TagKeys.length > 0)
+      await client.send(new UntagResourceCommand({ KeyId, TagKeys }), { abortSignal });
+    if (Object.keys(set).length > 0)
+      await client.send(new TagResourceCommand({ KeyId, Tags: kmsTagList(set) }), { abortSignal });
+  }
+
+  /** The written tags, PCF's list or a map, as a map. */
+  protected override wantedTags(): TagMap | undefined {
+    const tags = this.desiredStateDefinition["Tags"];
+    return tags === undefined ? undefined : kmsTagMap(tags);
   }
 
   /**
@@ -233,14 +360,7 @@ export class KmsKey extends LegacyAWSResource<KmsKeyDefinition> {
    * deletion, so the ownership guard covers it too.
    */
   protected override get hasLiveResource(): boolean {
-    return this.key !== undefined;
-  }
-
-  /** Reads the tags, when `syncState` did not, to tell whether the key is ours. */
-  protected override readOwnership(context: RunContext): Promise<boolean> {
-    return this.ownershipFromTags(async () =>
-      this.readTags(await this.client(KMSClient, context), context),
-    );
+    return this.live !== undefined;
   }
 
   /** See {@link comparableKey}. */
@@ -250,109 +370,29 @@ export class KmsKey extends LegacyAWSResource<KmsKeyDefinition> {
     return comparableKey(definition);
   }
 
-  private get aliasName(): string {
-    const config = this.desiredStateDefinition["custom_config"] as
-      { key_name?: unknown } | undefined;
-    return `alias/${String(config?.key_name)}`;
+  private get keyName(): string {
+    const config = this.desiredStateDefinition["custom_config"] as { key_name?: unknown };
+    return String(config.key_name);
   }
 
-  /** CreateKey with the tags and the ownership tag, CreateAlias, and rotation when asked for. */
-  private async create(client: KMSClient, context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const abortSignal = context.signal;
-    try {
-      const { KeyMetadata } = await client.send(new CreateKeyCommand(toCreateInput(desired)), {
-        abortSignal,
-      });
-      const KeyId = KeyMetadata?.KeyId;
-      const alias = new CreateAliasCommand({ AliasName: this.aliasName, TargetKeyId: KeyId });
-      await client.send(alias, { abortSignal }).catch(async (error: unknown) => {
-        // Without its alias the new key could never be found again.
-        const deletion = new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 });
-        await client.send(deletion, { abortSignal }).catch(() => undefined);
-        throw error;
-      });
-      if (desired.custom_config.enable_key_rotation === true)
-        await client.send(new EnableKeyRotationCommand({ KeyId }), { abortSignal });
-    } catch (error) {
-      const hint = isConflict(error) ? " (the alias names another key)" : "";
-      throw wrapAwsError(error, this.id, `create key ${this.aliasName}${hint}`);
-    }
-  }
-
-  /** Sets the state from the key `target` names (a key id or the alias), with tags, rotation and policy when the definition sets them. */
-  private async readKey(
-    client: KMSClient,
-    target: string | undefined,
-    context: RunContext,
-  ): Promise<void> {
-    this.isOwned = undefined;
-    this.currentTags = undefined;
-    this.key = target === undefined ? undefined : await this.describe(client, target, context);
-    const state = stateFromKeyState(this.key?.KeyState);
-    if (this.key?.KeyId === undefined || state === "terminated" || state === "pending") {
-      this.state = state;
-      this.currentStateDefinition = {};
-      return;
-    }
-    const KeyId = this.key.KeyId;
-    const desired = this.desiredStateDefinition;
-    const config = desired["custom_config"] as KmsKeyDefinition["custom_config"] | undefined;
-    const wants = {
-      rotation: config?.enable_key_rotation !== undefined,
-      policy: desired["Policy"] !== undefined,
-    };
-    const [tags, settings] = await Promise.all([
-      desired["Tags"] === undefined ? undefined : this.readTags(client, context),
-      readKeySettings(client, KeyId, wants, context.signal).catch((error: unknown) => {
-        throw wrapAwsError(error, this.id, `read the settings of key ${this.aliasName}`);
-      }),
-    ]);
-    this.state = state;
-    this.currentStateDefinition = describedKey(this.key, {
-      settings,
-      tags,
-      keyName: config?.key_name,
-      region: this.region(context),
-    });
-  }
-
-  private async describe(
+  /** DescribeKey of `KeyId` (an id or an alias); `undefined` when there is no such key. */
+  private describe(
     client: KMSClient,
     KeyId: string,
-    context: RunContext,
+    abortSignal: AbortSignal,
   ): Promise<KeyMetadata | undefined> {
-    return this.readUnlessGone(`read key ${this.aliasName}`, async () => {
-      const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId }), {
-        abortSignal: context.signal,
-      });
-      return KeyMetadata;
+    return this.unlessNotFound(
+      client
+        .send(new DescribeKeyCommand({ KeyId }), { abortSignal })
+        .then(({ KeyMetadata }) => KeyMetadata),
+    );
+  }
+
+  /** `call`'s answer; `undefined` when it failed on something not found. */
+  private async unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+    return call.catch((error: unknown) => {
+      if (this.classifyFailure(error) === "notFound") return undefined;
+      throw error;
     });
   }
-
-  /** The key's tags, or `undefined` when it is gone. Sets `isOwned`. */
-  private async readTags(
-    client: KMSClient,
-    context: RunContext,
-  ): Promise<Record<string, string> | undefined> {
-    const KeyId = this.key?.KeyId;
-    if (KeyId === undefined) return undefined;
-    const tags = await this.readUnlessGone(`read the tags of key ${this.aliasName}`, () =>
-      listKeyTags(client, KeyId, context.signal),
-    );
-    if (tags === undefined) return undefined;
-    this.isOwned = hasOwnershipTag(tags);
-    this.currentTags = tags;
-    return tags;
-  }
-}
-
-/** CreateKey's input: the definition's create fields, the policy as text, tags plus the ownership tag. */
-function toCreateInput(definition: KmsKeyDefinition): CreateKeyCommandInput {
-  const { Policy, Tags, region_name: _region, custom_config: _config, ...create } = definition;
-  return {
-    ...create,
-    ...(Policy === undefined ? {} : { Policy: policyText(Policy) }),
-    Tags: kmsTagList(withOwnershipTag(kmsTagMap(Tags ?? []))),
-  };
 }
