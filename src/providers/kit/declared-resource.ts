@@ -492,8 +492,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return this.desiredState !== "running";
   }
 
-  /** The tags the definition lists, as a map; `undefined` when it lists none. */
-  private wantedTags(): TagMap | undefined {
+  /**
+   * The tags the definition lists, as a map; `undefined` when it lists none. The default reads
+   * the tagging field; flavors whose tags come from several fields override it.
+   */
+  protected wantedTags(): TagMap | undefined {
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
     return field === undefined ? undefined : writtenTags(this.desiredStateDefinition[field]);
   }
@@ -583,6 +586,8 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     context: RunContext,
   ): Promise<void> {
     const tagField = (this.constructor as typeof DeclaredResource).tagging?.field;
+    // An updater that several fields share (one call sets them all) runs once.
+    const ran = new Set<FieldUpdater<D, L, C>>();
     for (const field of fields) {
       const what = `update ${field} of ${this.resourceLabel()}`;
       if (field === tagField) {
@@ -604,6 +609,8 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
             particle: this.id,
           },
         );
+      if (ran.has(updater)) continue;
+      ran.add(updater);
       await this.step(what, () => updater(client, live, desired, context));
     }
   }

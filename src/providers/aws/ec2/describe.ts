@@ -1,4 +1,6 @@
 import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
   paginateDescribeInstances,
   paginateDescribeVolumes,
   type EC2Client,
@@ -7,11 +9,11 @@ import {
   type Tag,
   type Volume,
 } from "@aws-sdk/client-ec2";
-import { describeFiltered } from "../ec2-describe.js";
-import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
+import type { TagChanges } from "../../kit/tags.js";
+import { describeFiltered, onlyNamed, type NamedResourceScope } from "../ec2-describe.js";
+import { PCF_NAME_TAG, tagsFromList, tagsToList } from "../tags.js";
 
-// How the EC2 flavors find their resources: one filtered Describe call for many particles (see
-// describeFiltered), and the client tokens of their creates.
+// The EC2 flavors' shared calls: one filtered Describe for many particles, and their tag writes.
 
 /** Every instance state but `terminated`: where a read looks for live instances. @internal */
 export const LIVE_INSTANCE_STATES: Filter = {
@@ -19,34 +21,24 @@ export const LIVE_INSTANCE_STATES: Filter = {
   Values: ["pending", "running", "shutting-down", "stopping", "stopped"],
 };
 
-/**
- * The instances whose `filterName` is one of `values`, every page, 200 values a call. `extra`
- * filters (e.g. {@link LIVE_INSTANCE_STATES}) apply to every call.
- * @throws the SDK's error unwrapped: the caller knows whom the listing was for.
- * @internal
- */
+/** The instances whose `filterName` is one of `values`, every page: live ones only, but by id. @internal */
 export function describeInstances(
   client: EC2Client,
   filterName: string,
   values: readonly string[],
   abortSignal: AbortSignal,
-  extra: readonly Filter[] = [],
 ): Promise<Instance[]> {
   return describeFiltered(client, paginateDescribeInstances, {
     filterName,
     values,
     itemsOf: (page) =>
       (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []),
-    extraFilters: extra,
+    extraFilters: filterName === "instance-id" ? [] : [LIVE_INSTANCE_STATES],
     abortSignal,
   });
 }
 
-/**
- * The volumes whose `filterName` is one of `values`, every page, 200 values a call.
- * @throws the SDK's error unwrapped: the caller knows whom the listing was for.
- * @internal
- */
+/** The volumes whose `filterName` is one of `values`, every page. @internal */
 export function describeVolumes(
   client: EC2Client,
   filterName: string,
@@ -61,14 +53,57 @@ export function describeVolumes(
   });
 }
 
-/** Resources by their `PCFName` tag value; untagged ones are left out. @internal */
-export function groupByPcfName<T extends { readonly Tags?: Tag[] | undefined }>(
+/** A resource found by its `PCFName`, with the ids of the others that carry the same name. @internal */
+export type Named<T> = T & { readonly namesakeIds?: readonly string[] };
+
+/** The first of `items` under each `PCFName` value, the others' ids as its `namesakeIds`. @internal */
+export function byPcfName<T extends { readonly Tags?: Tag[] | undefined }>(
   items: readonly T[],
-): Map<string, T[]> {
-  const byName = new Map<string, T[]>();
+  idOf: (item: T) => string | undefined,
+): Map<string, Named<T>> {
+  const byName = new Map<string, Named<T>>();
   for (const item of items) {
     const name = tagsFromList(item.Tags)[PCF_NAME_TAG];
-    if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), item]);
+    if (name === undefined) continue;
+    const first = byName.get(name);
+    if (first === undefined) {
+      byName.set(name, item);
+      continue;
+    }
+    const namesakeIds = [...(first?.namesakeIds ?? []), idOf(item) ?? "?"];
+    byName.set(name, { ...first, namesakeIds });
   }
   return byName;
+}
+
+/**
+ * `named` without its `namesakeIds`.
+ * @throws PcfError `DUPLICATE_RESOURCE` when others carry its name (see `onlyNamed`).
+ * @internal
+ */
+export function soleNamed<T>(
+  { namesakeIds = [], ...item }: Named<T>,
+  id: string | undefined,
+  scope: NamedResourceScope,
+): T {
+  onlyNamed([id, ...namesakeIds], (each) => each, scope);
+  return item as T;
+}
+
+/** Sends tag changes to one EC2 resource: DeleteTags, then CreateTags. @internal */
+export async function writeEc2Tags(
+  client: EC2Client,
+  resourceId: string | undefined,
+  { set, remove }: TagChanges,
+  abortSignal: AbortSignal,
+): Promise<void> {
+  const Resources = [resourceId ?? ""];
+  if (remove.length > 0)
+    await client.send(new DeleteTagsCommand({ Resources, Tags: remove.map((Key) => ({ Key })) }), {
+      abortSignal,
+    });
+  if (Object.keys(set).length > 0)
+    await client.send(new CreateTagsCommand({ Resources, Tags: tagsToList(set) }), {
+      abortSignal,
+    });
 }
