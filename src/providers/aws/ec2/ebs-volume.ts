@@ -3,24 +3,23 @@ import {
   CreateVolumeCommand,
   DeleteVolumeCommand,
   DetachVolumeCommand,
-  EC2Client,
   ModifyVolumeCommand,
+  paginateDescribeVolumes,
+  type EC2Client,
   type Volume,
 } from "@aws-sdk/client-ec2";
 import type { DefinitionDifference } from "../../../core/diff.js";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { isPlainObject, readPath } from "../../../core/values.js";
+import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { required } from "../../kit/create-once.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
-import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { AWSResource } from "../resource.js";
-import { PCF_NAME_TAG, tagMapOf, tagsFromList } from "../tags.js";
-import { byPcfName, describeVolumes, soleNamed, writeEc2Tags, type Named } from "./describe.js";
+import { byPcfName, describeFiltered, type Named } from "../ec2-describe.js";
+import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 import {
   FIXED_VOLUME_FIELDS,
   MODIFIABLE_VOLUME_FIELDS,
@@ -30,6 +29,7 @@ import {
   type EbsVolumeDefinition,
 } from "./ebs-volume-definition.js";
 import { Ec2Instance } from "./instance.js";
+import { Ec2NamedResource } from "./named-resource.js";
 
 export { ebsVolumeSchema, type EbsVolumeDefinition } from "./ebs-volume-definition.js";
 
@@ -46,34 +46,31 @@ const VOLUME_ERRORS: OperationErrors = {
   DeleteTags: NOT_FOUND,
 };
 
-/** How a particle's key in `list` says how it is found: by its name tag, or by a pinned id. */
+/** A particle's key in `list` says how it is found: by its name tag, or by a pinned id. */
 const BY_NAME = "name:";
 const BY_ID = "id:";
+
+/** The states of a volume that counts: a deleted or broken (`error`) one does not. */
+const COUNTED_STATES = ["creating", "available", "in-use", "deleting"];
 
 /**
  * An EBS volume, found by its `PCFName` tag (= `custom_config.volume_name`), or by a pinned
  * `VolumeId`. A volume has no stopped form: stopping deletes it.
  *
- * Created with CreateVolume carrying all its tags, with a client token derived from the particle
- * and the create's input, so a retried create, a re-run or a second process cannot make two (see
- * {@link Ec2Instance} on tokens). Updated in place: Size (grow only: AWS refuses to shrink),
- * VolumeType, Iops and Throughput with one ModifyVolume, waiting until the volume reports them
- * (AWS allows one modification per volume every six hours); the tags, when the definition lists
- * any; and, with `attach`, the attachment to the parent instance once the volume is available
- * (detaching it from any other first). Zone, encryption and snapshot are fixed at creation: a
- * change replaces the volume (see `FIXED_VOLUME_FIELDS`). The KMS key applies at creation only.
+ * Created by CreateVolume with all its tags, under a client token (see {@link Ec2Instance}).
+ * Updated in place: Size (grow only), VolumeType, Iops and Throughput with one ModifyVolume
+ * (AWS allows one modification every six hours), waiting until the volume reports them; the
+ * tags, when the definition lists any; and, with `attach`, the attachment to the parent instance
+ * once the volume is available, detached from any other first. Zone, encryption and snapshot are
+ * fixed at creation (see `FIXED_VOLUME_FIELDS`); the KMS key applies at creation only.
  *
  * Deleting detaches the volume from every instance first (each DetachVolume names its instance:
  * moto answers one without with a 500) and waits until it is free. A volume in state `error`
- * does not count: it reads `terminated`.
- *
- * Reads are batched: one DescribeVolumes per region for the volumes found by name (and one for
- * pinned ids, when there are any).
+ * does not count: it reads `terminated`. Reads are batched: one DescribeVolumes per region by
+ * name, and one by pinned id when there are any.
  */
-export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, EC2Client> {
+export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   static override readonly flavor: string = "ebs_volume";
-  static override readonly service: string = "ec2";
-  static override readonly Client = EC2Client;
   static override readonly definitionSchema = ebsVolumeSchema;
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.volume_name",
@@ -85,28 +82,20 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
     "Tags",
     "Attachments",
   ];
-  static override readonly readShape = "describe-by-tag";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
   static override readonly createOperation: string = "CreateVolume";
   static override readonly operationErrors = VOLUME_ERRORS;
   static override readonly actions = {
     read: ["ec2:DescribeVolumes"],
     start: ["ec2:CreateVolume", "ec2:CreateTags"],
-    update: [
-      "ec2:ModifyVolume",
-      "ec2:DescribeVolumes",
-      "ec2:CreateTags",
-      "ec2:DeleteTags",
+    update: ["ec2:ModifyVolume", "ec2:DescribeVolumes", "ec2:CreateTags", "ec2:DeleteTags"].concat([
       "ec2:AttachVolume",
       "ec2:DetachVolume",
-    ],
+    ]),
     terminate: ["ec2:DetachVolume", "ec2:DescribeVolumes", "ec2:DeleteVolume"],
   };
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 5_000 };
+
+  protected override readonly kind = "volumes";
 
   /** One ModifyVolume for every modifiable field that differs, then a wait until it shows. */
   private readonly modify: FieldUpdater<EbsVolumeDefinition, Volume, EC2Client> = async (
@@ -117,9 +106,7 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
   ) => {
     const changes = Object.fromEntries(
       MODIFIABLE_VOLUME_FIELDS.flatMap((field) =>
-        desired[field] !== undefined && desired[field] !== live[field]
-          ? [[field, desired[field]]]
-          : [],
+        [undefined, live[field]].includes(desired[field]) ? [] : [[field, desired[field]]],
       ),
     );
     await client.send(new ModifyVolumeCommand({ VolumeId: live.VolumeId, ...changes }), {
@@ -143,45 +130,33 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
   ): Promise<ReadonlyMap<string, Named<Volume>>> {
     const valuesOf = (prefix: string): string[] =>
       keys.flatMap((key) => (key.startsWith(prefix) ? [key.slice(prefix.length)] : []));
+    const counted = async (filter: string, prefix: string): Promise<Volume[]> =>
+      (await describeVolumes(client, filter, valuesOf(prefix), signal)).filter((volume) =>
+        COUNTED_STATES.includes(volume.State ?? ""),
+      );
     const [named, pinned] = await Promise.all([
-      describeVolumes(client, `tag:${PCF_NAME_TAG}`, valuesOf(BY_NAME), signal),
-      describeVolumes(client, "volume-id", valuesOf(BY_ID), signal),
+      counted(`tag:${PCF_NAME_TAG}`, BY_NAME),
+      counted("volume-id", BY_ID),
     ]);
     const idOf = (volume: Volume): string | undefined => volume.VolumeId;
-    const isIn =
-      (...states: string[]) =>
-      (volume: Volume) =>
-        states.includes(volume.State ?? "");
     // A volume being deleted counts only where no other carries the name (a fast replace).
-    const found = [
-      ...byPcfName(named.filter(isIn("deleting")), idOf),
-      ...byPcfName(named.filter(isIn("creating", "available", "in-use")), idOf),
-    ].map(([name, volume]): [string, Named<Volume>] => [BY_NAME + name, volume]);
-    const byId = pinned.filter(isIn("creating", "available", "in-use", "deleting"));
+    const [deleting, settled] = [
+      named.filter((volume) => volume.State === "deleting"),
+      named.filter((volume) => volume.State !== "deleting"),
+    ];
     return new Map([
-      ...found,
-      ...byId.map((volume) => [BY_ID + (volume.VolumeId ?? ""), volume] as const),
+      ...[...byPcfName(deleting, idOf), ...byPcfName(settled, idOf)].map(
+        ([name, volume]) => [BY_NAME + name, volume] as const,
+      ),
+      ...pinned.map((volume) => [BY_ID + (volume.VolumeId ?? ""), volume] as const),
     ]);
   }
 
   /** `running` when available or in use, `pending` while created or deleted. */
   protected override observe(listed: Named<Volume>, context: RunContext): Observation {
-    const region = this.region(context);
-    const volume = soleNamed(listed, listed.VolumeId, {
-      kind: "volumes",
-      name: this.volumeName,
-      particle: this.id,
-      field: "aws_resource.custom_config.volume_name",
-      region,
-    });
-    return {
-      state: volume.State === "creating" || volume.State === "deleting" ? "pending" : "running",
-      definition: {
-        ...(JSON.parse(JSON.stringify(volume)) as Record<string, unknown>),
-        region_name: region,
-      },
-      tags: tagsFromList(volume.Tags),
-    };
+    const [volume, definition] = this.described(listed, context);
+    const isMoving = volume.State === "creating" || volume.State === "deleting";
+    return { state: isMoving ? "pending" : "running", definition, tags: tagsFromList(volume.Tags) };
   }
 
   /**
@@ -203,8 +178,8 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
     const { $metadata: _metadata, ...volume } = await sendWithToken(this.id, input, {
       send: (ClientToken) =>
         client.send(new CreateVolumeCommand({ ...input, ClientToken }), { abortSignal: signal }),
-      spentIdOf: ({ VolumeId, State }) =>
-        State === "deleting" || State === "deleted" ? VolumeId : undefined,
+      spentIdOf: ({ VolumeId, State = "" }) =>
+        ["deleting", "deleted"].includes(State) ? VolumeId : undefined,
     });
     required(volume.VolumeId, "volume id");
     return volume;
@@ -222,24 +197,20 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
     });
   }
 
-  protected override writeTags(
-    client: EC2Client,
-    { VolumeId }: Volume,
-    changes: TagChanges,
-    { signal }: RunContext,
-  ): Promise<void> {
-    return writeEc2Tags(client, VolumeId, changes, signal);
+  protected override requestedTags(
+    definition: Record<string, unknown>,
+  ): Record<string, string> | undefined {
+    return requestedVolumeTags(definition);
   }
 
-  /** TagSpecifications' tags, the `Tags` map and `PCFName` (see `requestedVolumeTags`). */
-  protected override wantedTags(): TagMap | undefined {
-    return requestedVolumeTags(this.desiredStateDefinition);
+  protected override idOf(volume: Volume): string | undefined {
+    return volume.VolumeId;
   }
 
   /** By name, or by the pinned id. */
   protected override get key(): string {
     const id = this.desiredStateDefinition["VolumeId"];
-    return typeof id === "string" ? BY_ID + id : BY_NAME + this.volumeName;
+    return typeof id === "string" ? BY_ID + id : BY_NAME + this.pcfName;
   }
 
   /**
@@ -264,24 +235,9 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    const comparable: Record<string, unknown> = {};
-    for (const field of [...MODIFIABLE_VOLUME_FIELDS, ...FIXED_VOLUME_FIELDS])
-      comparable[field] = definition[field];
-    // A definition writes tags in two places and names the volume in custom_config; a read has one map.
-    const tags = isPlainObject(definition["custom_config"])
-      ? requestedVolumeTags(definition)
-      : tagMapOf(definition["Tags"]);
-    return { ...comparable, Tags: tags === undefined ? undefined : this.comparableTagsOf(tags) };
-  }
-
-  protected override resourceLabel(): string {
-    const id = this.live?.VolumeId;
-    return `ebs_volume "${this.volumeName}"${id === undefined ? "" : ` (${id})`}`;
-  }
-
-  /** `custom_config.volume_name`: the `PCFName` tag value. */
-  get volumeName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.volume_name"));
+    const fields = [...MODIFIABLE_VOLUME_FIELDS, ...FIXED_VOLUME_FIELDS];
+    const comparable = Object.fromEntries(fields.map((field) => [field, definition[field]]));
+    return { ...comparable, Tags: this.comparableTagsIn(definition) };
   }
 
   /** The id of the one `ec2_instance` parent's live instance, if there is exactly one such parent. */
@@ -291,7 +247,10 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
     return typeof id === "string" ? id : undefined;
   }
 
-  /** Attaches the volume to the parent instance, detaching it from any other first. */
+  /**
+   * Attaches the volume to the parent instance as its device by PCF's rule (`/dev/xvdb` …
+   * `/dev/xvdk` by the last digit of the name, else `/dev/sdf`), detached from any other first.
+   */
   private async attachToParent(
     client: EC2Client,
     live: Volume,
@@ -305,14 +264,13 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
         { particle: this.id, field: "parents" },
       );
     await this.detach(client, live, context);
-    await client.send(
-      new AttachVolumeCommand({
-        VolumeId: live.VolumeId,
-        InstanceId,
-        Device: deviceFor(this.volumeName),
-      }),
-      { abortSignal: context.signal },
-    );
+    const last = this.pcfName.at(-1) ?? "";
+    const Device = /\d/.test(last)
+      ? `/dev/xvd${String.fromCharCode(98 + Number(last))}`
+      : "/dev/sdf";
+    await client.send(new AttachVolumeCommand({ VolumeId: live.VolumeId, InstanceId, Device }), {
+      abortSignal: context.signal,
+    });
   }
 
   /** Detaches the volume from each instance it is attached to, then waits until it is free. */
@@ -327,11 +285,18 @@ export class EbsVolume extends AWSResource<EbsVolumeDefinition, Named<Volume>, E
   }
 }
 
-/**
- * The device a volume attaches as, by PCF's rule: `/dev/xvdb` … `/dev/xvdk` by the last digit of
- * its name, else `/dev/sdf`.
- */
-function deviceFor(volumeName: string): string {
-  const last = volumeName.at(-1) ?? "";
-  return /\d/.test(last) ? `/dev/xvd${String.fromCharCode(98 + Number(last))}` : "/dev/sdf";
+/** The volumes whose `filterName` is one of `values`, every page. */
+function describeVolumes(
+  client: EC2Client,
+  filterName: string,
+  values: readonly string[],
+  abortSignal: AbortSignal,
+): Promise<Volume[]> {
+  const itemsOf = (page: { Volumes?: Volume[] }): Volume[] | undefined => page.Volumes;
+  return describeFiltered(client, paginateDescribeVolumes, {
+    filterName,
+    values,
+    itemsOf,
+    abortSignal,
+  });
 }

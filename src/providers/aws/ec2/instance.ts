@@ -1,11 +1,12 @@
 import {
-  EC2Client,
   ModifyInstanceAttributeCommand,
   ModifyInstanceMetadataOptionsCommand,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
+  paginateDescribeInstances,
+  type EC2Client,
   type Instance,
 } from "@aws-sdk/client-ec2";
 import { PcfError } from "../../../core/errors.js";
@@ -17,10 +18,8 @@ import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
-import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { AWSResource } from "../resource.js";
-import { PCF_NAME_TAG, tagMapOf, tagsFromList } from "../tags.js";
-import { byPcfName, describeInstances, soleNamed, writeEc2Tags, type Named } from "./describe.js";
+import { byPcfName, describeFiltered, type Named } from "../ec2-describe.js";
+import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 import {
   ec2InstanceSchema,
   requestedTags,
@@ -28,6 +27,7 @@ import {
   type Ec2InstanceDefinition,
 } from "./instance-definition.js";
 import { USERDATA_FINISHED_TAG, renderUserData } from "./instance-user-data.js";
+import { Ec2NamedResource } from "./named-resource.js";
 
 export {
   ec2InstanceConfigSchema,
@@ -52,27 +52,28 @@ const INSTANCE_ERRORS: OperationErrors = {
   DeleteTags: NOT_FOUND,
 };
 
-/** The launch fields compared after launch: EC2 fixes them, so a change replaces the instance. */
+/** What a type change calls: it stops and starts a running instance. */
+const RESIZE_ACTIONS = ["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"];
+
+/** Fields EC2 fixes at launch that a read shows: a change replaces the instance. */
 const LAUNCH_FIELDS = ["ImageId", "SubnetId", "KeyName", "PrivateIpAddress"] as const;
+
+/** Every instance state but `terminated`: where a read by tag looks. */
+const LIVE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"];
 
 /**
  * An EC2 instance, found by its `PCFName` tag (= `custom_config.instance_name`) among the live
- * instances of its region: never by a remembered id, so an instance terminated and launched
- * again is found afresh. Two live instances with one name fail that particle's read.
+ * instances of its region, never by a remembered id: an instance terminated and launched again
+ * is found afresh. Two live instances with one name fail that particle's read.
  *
- * Launched with RunInstances carrying all its tags (PCFName, ownership, `custom_config.tags`), so
- * it is never untagged. Stop and start are real. Updated in place: the tags, the security groups
- * and the metadata options (no restart), and the instance type, which AWS changes only on a
- * stopped instance: a running one is stopped, changed and started again (downtime). The image,
- * subnet, key pair, private address and zone are fixed at launch: a change replaces the instance.
- * The rest (UserData, BlockDeviceMappings, …) applies at launch only and is not compared.
- *
- * Reads are batched: one DescribeInstances per region, filtered on the names and the live states.
- *
- * Client token: derived from the particle's id and the launch's input (see `idempotencyToken`),
- * so a retried launch, a re-run or a second process gets the first instance back; a token
- * answered with an instance since terminated moves down the chain. Until a read finds the new
- * instance by its tag (AWS lists new tags with a delay), it is read by the id RunInstances gave.
+ * Launched by RunInstances with all its tags, so it is never untagged, under a client token
+ * derived from the particle and the launch (see `sendWithToken`): a retried launch, a re-run or
+ * a second process gets the first instance back. Until a read finds the new instance by its tag
+ * (AWS lists new tags late), it is read by the id RunInstances gave. Stop and start are real.
+ * Updated in place: the tags, security groups and metadata options (no restart), and the type,
+ * which AWS changes only on a stopped instance: a running one is stopped, changed and started
+ * again. The image, subnet, key pair, private address and zone are fixed at launch: a change
+ * replaces the instance. The rest (UserData, BlockDeviceMappings, …) is not compared.
  *
  * @example
  * ```ts
@@ -89,10 +90,8 @@ const LAUNCH_FIELDS = ["ImageId", "SubnetId", "KeyName", "PrivateIpAddress"] as 
  * await web.apply();
  * ```
  */
-export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instance>, EC2Client> {
+export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instance> {
   static override readonly flavor: string = "ec2_instance";
-  static override readonly service: string = "ec2";
-  static override readonly Client = EC2Client;
   static override readonly definitionSchema = ec2InstanceSchema;
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.instance_name",
@@ -105,32 +104,15 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
     "MetadataOptions",
     "InstanceType",
   ];
-  static override readonly readShape = "describe-by-tag";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
   static override readonly createOperation: string = "RunInstances";
   static override readonly operationErrors = INSTANCE_ERRORS;
   static override readonly actions = {
     read: ["ec2:DescribeInstances"],
-    start: [
-      "ec2:RunInstances",
-      "ec2:CreateTags",
-      "ec2:DescribeInstances",
-      "ec2:ModifyInstanceAttribute",
-      "ec2:StartInstances",
-    ],
+    start: ["ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeInstances", ...RESIZE_ACTIONS],
     stop: ["ec2:StopInstances"],
-    update: [
-      "ec2:CreateTags",
-      "ec2:DeleteTags",
-      "ec2:ModifyInstanceAttribute",
-      "ec2:ModifyInstanceMetadataOptions",
-      "ec2:StopInstances",
-      "ec2:StartInstances",
-    ],
+    update: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:ModifyInstanceMetadataOptions"].concat(
+      RESIZE_ACTIONS,
+    ),
     terminate: ["ec2:TerminateInstances"],
   };
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 10_000 };
@@ -141,44 +123,40 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
    */
   static override readonly readBatchWindowMs: number = 50;
 
+  protected override readonly kind = "live instances";
   /** The instance this particle launched, until a read finds it by its tag. */
   private unseenLaunchId: string | undefined;
 
-  protected override readonly updaters: FieldUpdaters<
-    Ec2InstanceDefinition,
-    Named<Instance>,
-    EC2Client
-  > = {
-    SecurityGroupIds: (client, { InstanceId }, { SecurityGroupIds = [] }, { signal }) =>
-      client.send(
-        new ModifyInstanceAttributeCommand({ InstanceId, Groups: [...new Set(SecurityGroupIds)] }),
-        { abortSignal: signal },
-      ),
-    MetadataOptions: (client, { InstanceId }, { MetadataOptions }, { signal }) =>
-      client.send(new ModifyInstanceMetadataOptionsCommand({ ...MetadataOptions, InstanceId }), {
-        abortSignal: signal,
-      }),
-    InstanceType: async (client, live, { InstanceType = "" }, context) => {
-      const isRunning = live.State?.Name === "running";
-      if (isRunning) await this.halt(client, live, context);
-      if (isRunning)
-        await this.waitUntil(context, "stop for its type change", (now) => {
-          if (now === undefined)
-            throw new PcfError(
-              "TRANSITION_FAILED",
-              `${this.resourceLabel()} vanished while stopping`,
-              {
-                particle: this.id,
-              },
-            );
-          return now.State?.Name === "stopped";
-        });
-      await changeType(client, live, InstanceType, context);
-      if (isRunning) await startInstance(client, live, context);
-    },
-  };
+  protected override readonly updaters: FieldUpdaters<Ec2InstanceDefinition, Instance, EC2Client> =
+    {
+      SecurityGroupIds: (client, { InstanceId }, { SecurityGroupIds = [] }, { signal }) =>
+        client.send(
+          new ModifyInstanceAttributeCommand({
+            InstanceId,
+            Groups: [...new Set(SecurityGroupIds)],
+          }),
+          { abortSignal: signal },
+        ),
+      MetadataOptions: (client, { InstanceId }, { MetadataOptions }, { signal }) =>
+        client.send(new ModifyInstanceMetadataOptionsCommand({ ...MetadataOptions, InstanceId }), {
+          abortSignal: signal,
+        }),
+      InstanceType: async (client, live, { InstanceType = "" }, context) => {
+        const isRunning = live.State?.Name === "running";
+        if (isRunning) await this.halt(client, live, context);
+        if (isRunning)
+          await this.waitUntil(context, "stop for its type change", (now) => {
+            const vanished = `${this.resourceLabel()} vanished while stopping`;
+            if (now === undefined)
+              throw new PcfError("TRANSITION_FAILED", vanished, { particle: this.id });
+            return now.State?.Name === "stopped";
+          });
+        await changeType(client, live, InstanceType, context);
+        if (isRunning) await this.start(client, live, context);
+      },
+    };
 
-  /** The live instances of `names`: one DescribeInstances by `PCFName`, live states only. */
+  /** The live instances of `names`: one DescribeInstances by `PCFName`. */
   protected override async list(
     client: EC2Client,
     names: readonly string[],
@@ -186,7 +164,7 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
   ): Promise<ReadonlyMap<string, Named<Instance>>> {
     return byPcfName(
       await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, signal),
-      (instance) => instance.InstanceId,
+      (instance) => this.idOf(instance),
     );
   }
 
@@ -200,28 +178,20 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
     context: RunContext,
   ): Promise<void> {
     const launchId = this.unseenLaunchId;
-    if (live !== undefined || launchId === undefined) {
-      this.unseenLaunchId = undefined;
-      return super.readListed(live, client, context);
+    if (live !== undefined || launchId === undefined) this.unseenLaunchId = undefined;
+    else {
+      const [launched] = await this.step(`look for ${this.resourceLabel()} by its id`, () =>
+        describeInstances(client, "instance-id", [launchId], context.signal),
+      );
+      if (launched?.State?.Name === "terminated") this.unseenLaunchId = undefined;
+      else live = launched;
     }
-    const [launched] = await this.step(`look for ${this.resourceLabel()} by its id`, () =>
-      describeInstances(client, "instance-id", [launchId], context.signal),
-    );
-    const isGone = launched?.State?.Name === "terminated";
-    if (isGone) this.unseenLaunchId = undefined;
-    return super.readListed(isGone ? undefined : launched, client, context);
+    return super.readListed(live, client, context);
   }
 
   /** Running (`pending` until it tags itself when `userdata_wait` says so), stopped or on the way. */
   protected override observe(listed: Named<Instance>, context: RunContext): Observation {
-    const region = this.region(context);
-    const instance = soleNamed(listed, listed.InstanceId, {
-      kind: "live instances",
-      name: this.instanceName,
-      particle: this.id,
-      field: "aws_resource.custom_config.instance_name",
-      region,
-    });
+    const [instance, definition] = this.described(listed, context);
     // The tag the instance sets itself is never compared, never removed.
     const { [USERDATA_FINISHED_TAG]: finished, ...tags } = tagsFromList(instance.Tags);
     const awaitsUserData =
@@ -229,55 +199,47 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
       this.desiredState === "running" &&
       readPath(this.desiredStateDefinition, "custom_config.userdata_wait") === true;
     const name = instance.State?.Name;
+    const isRunning = name === "running" && !awaitsUserData;
     return {
-      state:
-        name === "stopped"
-          ? "stopped"
-          : name === "running" && !awaitsUserData
-            ? "running"
-            : "pending",
+      state: name === "stopped" ? "stopped" : isRunning ? "running" : "pending",
       definition: {
-        ...(JSON.parse(JSON.stringify(instance)) as Record<string, unknown>),
+        ...definition,
         SecurityGroupIds: (instance.SecurityGroups ?? []).flatMap((group) => group.GroupId ?? []),
-        region_name: region,
       },
       tags,
     };
   }
 
-  /**
-   * RunInstances with the user data and every tag, under the particle's client token; then the
-   * instance as described (a launch answer shows every instance pending).
-   */
+  /** RunInstances with the user data and every tag; then the instance as described. */
   protected override async create(
     client: EC2Client,
     desired: Ec2InstanceDefinition,
     { signal }: RunContext,
   ): Promise<Instance> {
     const input = toRunInput(desired, await renderUserData(desired, this.id));
-    const { Instances: [launched] = [] } = await sendWithToken(this.id, input, {
+    const { Instances = [] } = await sendWithToken(this.id, input, {
       send: (ClientToken) =>
         client.send(new RunInstancesCommand({ ...input, ClientToken }), { abortSignal: signal }),
-      spentIdOf: ({ Instances = [] }: { Instances?: Instance[] }) => {
-        const name = Instances[0]?.State?.Name;
-        return name === "terminated" || name === "shutting-down"
-          ? Instances[0]?.InstanceId
-          : undefined;
+      spentIdOf: (answer) => {
+        const [first] = answer.Instances ?? [];
+        const isGone = ["terminated", "shutting-down"].includes(first?.State?.Name ?? "");
+        return isGone ? first?.InstanceId : undefined;
       },
     });
-    const launchId = required(launched?.InstanceId, "instance id");
+    const launchId = required(Instances[0]?.InstanceId, "instance id");
     this.unseenLaunchId = launchId;
+    // A launch answer shows every instance pending; its description tells how far it got.
     const [described] = await describeInstances(client, "instance-id", [launchId], signal);
-    return described ?? (launched as Instance);
+    return described ?? (Instances[0] as Instance);
   }
 
   /** TerminateInstances. */
   protected override async remove(
     client: EC2Client,
-    { InstanceId }: Instance,
+    { InstanceId = "" }: Instance,
     { signal }: RunContext,
   ): Promise<void> {
-    await client.send(new TerminateInstancesCommand({ InstanceIds: [InstanceId ?? ""] }), {
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [InstanceId] }), {
       abortSignal: signal,
     });
   }
@@ -285,15 +247,15 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
   /** StopInstances: the disks and the id stay. */
   protected override async halt(
     client: EC2Client,
-    { InstanceId }: Instance,
+    { InstanceId = "" }: Instance,
     { signal }: RunContext,
   ): Promise<void> {
-    await client.send(new StopInstancesCommand({ InstanceIds: [InstanceId ?? ""] }), {
+    await client.send(new StopInstancesCommand({ InstanceIds: [InstanceId] }), {
       abortSignal: signal,
     });
   }
 
-  /** Changes the type first when the definition asks for another, then StartInstances. */
+  /** Changes the type first when the definition asks for another, then starts the instance. */
   protected override async resume(
     client: EC2Client,
     live: Instance,
@@ -302,35 +264,24 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
     const { InstanceType } = this.desiredDefinition();
     if (InstanceType !== undefined && InstanceType !== live.InstanceType)
       await changeType(client, live, InstanceType, context);
-    await startInstance(client, live, context);
+    await this.start(client, live, context);
   }
 
-  protected override writeTags(
-    client: EC2Client,
-    { InstanceId }: Instance,
-    changes: TagChanges,
-    { signal }: RunContext,
-  ): Promise<void> {
-    return writeEc2Tags(client, InstanceId, changes, signal);
+  protected override requestedTags(
+    definition: Record<string, unknown>,
+  ): Record<string, string> | undefined {
+    return requestedTags(definition);
   }
 
-  /** `tags`, `instance` TagSpecifications, `custom_config.tags` and `PCFName` (see `requestedTags`). */
-  protected override wantedTags(): TagMap | undefined {
-    return requestedTags(this.desiredStateDefinition);
+  protected override idOf(instance: Instance): string | undefined {
+    return instance.InstanceId;
   }
 
-  /**
-   * The launch fields and zone, the type, the security groups (as a sorted set), the metadata
-   * options and, when listed, the tags.
-   */
+  /** The launch fields and zone, type, security groups (a sorted set), metadata options, tags. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    const { InstanceType, SecurityGroupIds, MetadataOptions, Placement, Tags } = definition;
-    // A definition writes tags in three places and names the instance in custom_config; a read has one map.
-    const tags = isPlainObject(definition["custom_config"])
-      ? requestedTags(definition)
-      : tagMapOf(Tags);
+    const { InstanceType, SecurityGroupIds, MetadataOptions, Placement } = definition;
     return {
       ...Object.fromEntries(LAUNCH_FIELDS.map((field) => [field, definition[field]])),
       Placement: isPlainObject(Placement)
@@ -341,13 +292,8 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
       SecurityGroupIds: Array.isArray(SecurityGroupIds)
         ? [...new Set(SecurityGroupIds.map(String))].sort()
         : undefined,
-      Tags: tags === undefined ? undefined : this.comparableTagsOf(tags),
+      Tags: this.comparableTagsIn(definition),
     };
-  }
-
-  /** `custom_config.instance_name`: the `PCFName` tag value. */
-  get instanceName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.instance_name"));
   }
 
   /** The live instance's id, from the last read. */
@@ -355,9 +301,15 @@ export class Ec2Instance extends AWSResource<Ec2InstanceDefinition, Named<Instan
     return this.live?.InstanceId;
   }
 
-  protected override resourceLabel(): string {
-    const id = this.instanceId;
-    return `${this.flavor} "${this.instanceName}"${id === undefined ? "" : ` (${id})`}`;
+  /** StartInstances. */
+  private async start(
+    client: EC2Client,
+    { InstanceId = "" }: Instance,
+    { signal }: RunContext,
+  ): Promise<void> {
+    await client.send(new StartInstancesCommand({ InstanceIds: [InstanceId] }), {
+      abortSignal: signal,
+    });
   }
 }
 
@@ -368,18 +320,23 @@ async function changeType(
   type: string,
   { signal }: RunContext,
 ): Promise<void> {
-  await client.send(
-    new ModifyInstanceAttributeCommand({ InstanceId, InstanceType: { Value: type } }),
-    { abortSignal: signal },
-  );
+  const input = { InstanceId, InstanceType: { Value: type } };
+  await client.send(new ModifyInstanceAttributeCommand(input), { abortSignal: signal });
 }
 
-async function startInstance(
+/** The instances whose `filterName` is one of `values`: by tag the live ones, by id any. */
+function describeInstances(
   client: EC2Client,
-  { InstanceId }: Instance,
-  { signal }: RunContext,
-): Promise<void> {
-  await client.send(new StartInstancesCommand({ InstanceIds: [InstanceId ?? ""] }), {
-    abortSignal: signal,
+  filterName: string,
+  values: readonly string[],
+  abortSignal: AbortSignal,
+): Promise<Instance[]> {
+  const live = { Name: "instance-state-name", Values: LIVE_STATES };
+  return describeFiltered(client, paginateDescribeInstances, {
+    filterName,
+    values,
+    itemsOf: (page) => (page.Reservations ?? []).flatMap((each) => each.Instances ?? []),
+    extraFilters: filterName === "instance-id" ? [] : [live],
+    abortSignal,
   });
 }
