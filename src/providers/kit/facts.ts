@@ -58,8 +58,12 @@ export type OperationErrors = Readonly<
 
 /** What a read observed of one live resource: the kit assigns it to the particle. */
 export interface Observation {
-  /** The resource's state: `running`, `stopped` or `pending` (a resource gone is not observed). */
-  readonly state: Exclude<State, "terminated">;
+  /**
+   * The resource's state: `running`, `stopped` or `pending` (a resource gone is not observed);
+   * `terminated` for one still listed that counts as gone (a broken volume), which the next
+   * `start` replaces.
+   */
+  readonly state: State;
   /** The live resource in the shape of the resource block, as plan and update compare it. */
   readonly definition: Record<string, unknown>;
   /** Its tags, when the list answer carries them ({@link TagFacts.readFrom} `list-answer`). */

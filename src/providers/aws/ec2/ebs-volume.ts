@@ -50,8 +50,8 @@ const VOLUME_ERRORS: OperationErrors = {
 const BY_NAME = "name:";
 const BY_ID = "id:";
 
-/** The states of a volume that counts: a deleted or broken (`error`) one does not. */
-const COUNTED_STATES = ["creating", "available", "in-use", "deleting"];
+/** The states of a volume that counts, by precedence among namesakes; a deleted one does not. */
+const COUNTED_STATES = [["creating", "available", "in-use"], ["deleting"], ["error"]];
 
 /**
  * An EBS volume, found by its `PCFName` tag (= `custom_config.volume_name`), or by a pinned
@@ -66,7 +66,7 @@ const COUNTED_STATES = ["creating", "available", "in-use", "deleting"];
  *
  * Deleting detaches the volume from every instance first (each DetachVolume names its instance:
  * moto answers one without with a 500) and waits until it is free. A volume in state `error`
- * does not count: it reads `terminated`. Reads are batched: one DescribeVolumes per region by
+ * reads `terminated`: the next start deletes it (when it is ours) first. Reads are batched: one DescribeVolumes per region by
  * name, and one by pinned id when there are any.
  */
 export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
@@ -130,43 +130,43 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   ): Promise<ReadonlyMap<string, Named<Volume>>> {
     const valuesOf = (prefix: string): string[] =>
       keys.flatMap((key) => (key.startsWith(prefix) ? [key.slice(prefix.length)] : []));
-    const counted = async (filter: string, prefix: string): Promise<Volume[]> =>
-      (await describeVolumes(client, filter, valuesOf(prefix), signal)).filter((volume) =>
-        COUNTED_STATES.includes(volume.State ?? ""),
-      );
     const [named, pinned] = await Promise.all([
-      counted(`tag:${PCF_NAME_TAG}`, BY_NAME),
-      counted("volume-id", BY_ID),
+      describeVolumes(client, `tag:${PCF_NAME_TAG}`, valuesOf(BY_NAME), signal),
+      describeVolumes(client, "volume-id", valuesOf(BY_ID), signal),
     ]);
-    const idOf = (volume: Volume): string | undefined => volume.VolumeId;
-    // A volume being deleted counts only where no other carries the name (a fast replace).
-    const [deleting, settled] = [
-      named.filter((volume) => volume.State === "deleting"),
-      named.filter((volume) => volume.State !== "deleting"),
-    ];
-    return new Map([
-      ...[...byPcfName(deleting, idOf), ...byPcfName(settled, idOf)].map(
-        ([name, volume]) => [BY_NAME + name, volume] as const,
+    // A volume being deleted (a fast replace) or broken counts only where none better has the name.
+    const byName = COUNTED_STATES.toReversed().flatMap((states) => [
+      ...byPcfName(
+        named.filter((volume) => states.includes(volume.State ?? "")),
+        (volume) => volume.VolumeId,
       ),
-      ...pinned.map((volume) => [BY_ID + (volume.VolumeId ?? ""), volume] as const),
+    ]);
+    return new Map([
+      ...byName.map(([name, volume]) => [BY_NAME + name, volume] as const),
+      ...pinned
+        .filter((volume) => volume.State !== "deleted")
+        .map((volume) => [BY_ID + (volume.VolumeId ?? ""), volume] as const),
     ]);
   }
 
-  /** `running` when available or in use, `pending` while created or deleted. */
+  /** `running` when available or in use, `pending` while created or deleted, broken `terminated`. */
   protected override observe(listed: Named<Volume>, context: RunContext): Observation {
     const [volume, definition] = this.described(listed, context);
+    const tags = tagsFromList(volume.Tags);
+    if (volume.State === "error") return { state: "terminated", definition, tags };
     const isMoving = volume.State === "creating" || volume.State === "deleting";
-    return { state: isMoving ? "pending" : "running", definition, tags: tagsFromList(volume.Tags) };
+    return { state: isMoving ? "pending" : "running", definition, tags };
   }
 
   /**
-   * CreateVolume with every tag, under the particle's client token.
+   * CreateVolume with every tag, under the particle's client token, once a broken volume of
+   * this name is deleted.
    * @throws PcfError `TRANSITION_FAILED` for a pinned `VolumeId`: such a volume is never created.
    */
   protected override async create(
     client: EC2Client,
     desired: EbsVolumeDefinition,
-    { signal }: RunContext,
+    context: RunContext,
   ): Promise<Volume> {
     if (desired.VolumeId !== undefined)
       throw new PcfError(
@@ -174,10 +174,24 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
         `volume ${desired.VolumeId} (aws_resource.VolumeId) does not exist; remove VolumeId to let particle-cloud create the volume`,
         { particle: this.id, field: "aws_resource.VolumeId" },
       );
+    const broken = this.live;
+    if (broken !== undefined) {
+      if (this.isOwned !== true && !this.isAdopted)
+        throw new PcfError(
+          "TRANSITION_FAILED",
+          `volume ${broken.VolumeId ?? "?"} is in state error and was not created by particle-cloud; delete it, or set custom_config.adopt: true`,
+          { particle: this.id, field: "aws_resource.custom_config.adopt" },
+        );
+      await this.unlessGone(`delete the broken ${this.resourceLabel()}`, () =>
+        this.remove(client, broken, context),
+      );
+    }
     const input = toCreateVolumeInput(desired);
     const { $metadata: _metadata, ...volume } = await sendWithToken(this.id, input, {
       send: (ClientToken) =>
-        client.send(new CreateVolumeCommand({ ...input, ClientToken }), { abortSignal: signal }),
+        client.send(new CreateVolumeCommand({ ...input, ClientToken }), {
+          abortSignal: context.signal,
+        }),
       spentIdOf: ({ VolumeId, State = "" }) =>
         ["deleting", "deleted"].includes(State) ? VolumeId : undefined,
     });
