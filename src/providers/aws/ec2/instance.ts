@@ -156,16 +156,23 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
       },
     };
 
-  /** The live instances of `names`: one DescribeInstances by `PCFName`. */
+  /**
+   * The live instances of `names`: one DescribeInstances by `PCFName`. One shutting down counts
+   * only where no other carries the name (a replace, terminated and launched at once).
+   */
   protected override async list(
     client: EC2Client,
     names: readonly string[],
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, Named<Instance>>> {
-    return byPcfName(
-      await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, signal),
-      (instance) => this.idOf(instance),
-    );
+    const found = await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, signal);
+    const isGoing = (instance: Instance): boolean => instance.State?.Name === "shutting-down";
+    const byName = (instances: Instance[]): Map<string, Named<Instance>> =>
+      byPcfName(instances, (instance) => instance.InstanceId);
+    return new Map([
+      ...byName(found.filter(isGoing)),
+      ...byName(found.filter((instance) => !isGoing(instance))),
+    ]);
   }
 
   /**
