@@ -96,6 +96,8 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 5_000 };
 
   protected override readonly kind = "volumes";
+  protected override readonly idOf = (volume: Volume): string | undefined => volume.VolumeId;
+  protected override readonly requestedTags = requestedVolumeTags;
 
   /** One ModifyVolume for every modifiable field that differs, then a wait until it shows. */
   private readonly modify: FieldUpdater<EbsVolumeDefinition, Volume, EC2Client> = async (
@@ -130,15 +132,22 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   ): Promise<ReadonlyMap<string, Named<Volume>>> {
     const valuesOf = (prefix: string): string[] =>
       keys.flatMap((key) => (key.startsWith(prefix) ? [key.slice(prefix.length)] : []));
+    const describe = (filterName: string, prefix: string): Promise<Volume[]> =>
+      describeFiltered(client, paginateDescribeVolumes, {
+        filterName,
+        values: valuesOf(prefix),
+        itemsOf: (page) => page.Volumes,
+        abortSignal: signal,
+      });
     const [named, pinned] = await Promise.all([
-      describeVolumes(client, `tag:${PCF_NAME_TAG}`, valuesOf(BY_NAME), signal),
-      describeVolumes(client, "volume-id", valuesOf(BY_ID), signal),
+      describe(`tag:${PCF_NAME_TAG}`, BY_NAME),
+      describe("volume-id", BY_ID),
     ]);
     // A volume being deleted (a fast replace) or broken counts only where none better has the name.
     const byName = COUNTED_STATES.toReversed().flatMap((states) => [
       ...byPcfName(
         named.filter((volume) => states.includes(volume.State ?? "")),
-        (volume) => volume.VolumeId,
+        this.idOf,
       ),
     ]);
     return new Map([
@@ -209,16 +218,6 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
     await client.send(new DeleteVolumeCommand({ VolumeId: live.VolumeId }), {
       abortSignal: context.signal,
     });
-  }
-
-  protected override requestedTags(
-    definition: Record<string, unknown>,
-  ): Record<string, string> | undefined {
-    return requestedVolumeTags(definition);
-  }
-
-  protected override idOf(volume: Volume): string | undefined {
-    return volume.VolumeId;
   }
 
   /** By name, or by the pinned id. */
@@ -297,20 +296,4 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
     if (attachments.length > 0)
       await this.waitUntil(context, "be detached", (volume) => volume?.State !== "in-use");
   }
-}
-
-/** The volumes whose `filterName` is one of `values`, every page. */
-function describeVolumes(
-  client: EC2Client,
-  filterName: string,
-  values: readonly string[],
-  abortSignal: AbortSignal,
-): Promise<Volume[]> {
-  const itemsOf = (page: { Volumes?: Volume[] }): Volume[] | undefined => page.Volumes;
-  return describeFiltered(client, paginateDescribeVolumes, {
-    filterName,
-    values,
-    itemsOf,
-    abortSignal,
-  });
 }

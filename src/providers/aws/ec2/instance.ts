@@ -124,6 +124,9 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
   static override readonly readBatchWindowMs: number = 50;
 
   protected override readonly kind = "live instances";
+  protected override readonly idOf = (instance: Instance): string | undefined =>
+    instance.InstanceId;
+  protected override readonly requestedTags = requestedTags;
   /** The instance this particle launched, until a read finds it by its tag. */
   private unseenLaunchId: string | undefined;
 
@@ -168,7 +171,7 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
     const found = await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, signal);
     const isGoing = (instance: Instance): boolean => instance.State?.Name === "shutting-down";
     const byName = (instances: Instance[]): Map<string, Named<Instance>> =>
-      byPcfName(instances, (instance) => instance.InstanceId);
+      byPcfName(instances, this.idOf);
     return new Map([
       ...byName(found.filter(isGoing)),
       ...byName(found.filter((instance) => !isGoing(instance))),
@@ -272,16 +275,6 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
     if (InstanceType !== undefined && InstanceType !== live.InstanceType)
       await changeType(client, live, InstanceType, context);
     await this.start(client, live, context);
-  }
-
-  protected override requestedTags(
-    definition: Record<string, unknown>,
-  ): Record<string, string> | undefined {
-    return requestedTags(definition);
-  }
-
-  protected override idOf(instance: Instance): string | undefined {
-    return instance.InstanceId;
   }
 
   /** The launch fields and zone, type, security groups (a sorted set), metadata options, tags. */

@@ -31,9 +31,11 @@ export abstract class Ec2NamedResource<
   /** What the resources are called in messages, in the plural (`volumes`). */
   protected abstract readonly kind: string;
   /** The id of `live` (`vol-…`). */
-  protected abstract idOf(live: L): string | undefined;
+  protected abstract readonly idOf: (live: L) => string | undefined;
   /** The tags `definition` asks for, `PCFName` included; `undefined` when it lists none. */
-  protected abstract requestedTags(definition: Record<string, unknown>): TagMap | undefined;
+  protected abstract readonly requestedTags: (
+    definition: Record<string, unknown>,
+  ) => TagMap | undefined;
 
   /** The `PCFName` tag value: the unique key (`custom_config.instance_name`). */
   get pcfName(): string {
