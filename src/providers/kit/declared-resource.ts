@@ -264,12 +264,12 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     this.recordState("terminated", {}, context);
   }
 
-  /** Stops the resource (flavors with a stopped form). */
+  /** Stops the resource (flavors with a stopped form); one gone meanwhile is left to the next read. */
   protected override async _stop(context: RunContext): Promise<void> {
     const live = this.live;
     if (live === undefined) return;
     const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
-    await this.step(`stop ${this.resourceLabel()}`, () => this.halt(client, live, context));
+    await this.unlessGone(`stop ${this.resourceLabel()}`, () => this.halt(client, live, context));
   }
 
   /** Brings each in-place field that differs to the definition, in the declared order. */
