@@ -5,7 +5,6 @@ import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { soleNamed, type Named } from "../ec2-describe.js";
 import { writeEc2Tags } from "../ec2-tags.js";
 import { AWSResource } from "../resource.js";
-import { tagMapOf } from "../tags.js";
 
 /**
  * The base of the EC2 flavors found by their `PCFName` tag, the value of their one unique key
@@ -63,10 +62,10 @@ export abstract class Ec2NamedResource<
 
   /** The comparable tags: of a definition, those it asks for (when any); of a read, the live ones. */
   protected comparableTagsIn(definition: Record<string, unknown>): [string, string][] | undefined {
-    const tags = isPlainObject(definition["custom_config"])
-      ? this.requestedTags(definition)
-      : tagMapOf(definition["Tags"]);
-    return tags === undefined ? undefined : this.comparableTagsOf(tags);
+    const isDefinition = isPlainObject(definition["custom_config"]);
+    return this.comparableTagsOf(
+      isDefinition ? this.requestedTags(definition) : definition["Tags"],
+    );
   }
 
   protected override wantedTags(): TagMap | undefined {
