@@ -87,10 +87,14 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   static override readonly actions = {
     read: ["ec2:DescribeVolumes"],
     start: ["ec2:CreateVolume", "ec2:CreateTags"],
-    update: ["ec2:ModifyVolume", "ec2:DescribeVolumes", "ec2:CreateTags", "ec2:DeleteTags"].concat([
+    update: [
+      "ec2:ModifyVolume",
+      "ec2:DescribeVolumes",
+      "ec2:CreateTags",
+      "ec2:DeleteTags",
       "ec2:AttachVolume",
       "ec2:DetachVolume",
-    ]),
+    ],
     terminate: ["ec2:DetachVolume", "ec2:DescribeVolumes", "ec2:DeleteVolume"],
   };
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 5_000 };

@@ -110,9 +110,12 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
     read: ["ec2:DescribeInstances"],
     start: ["ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeInstances", ...RESIZE_ACTIONS],
     stop: ["ec2:StopInstances"],
-    update: ["ec2:CreateTags", "ec2:DeleteTags", "ec2:ModifyInstanceMetadataOptions"].concat(
-      RESIZE_ACTIONS,
-    ),
+    update: [
+      "ec2:CreateTags",
+      "ec2:DeleteTags",
+      "ec2:ModifyInstanceMetadataOptions",
+      ...RESIZE_ACTIONS,
+    ],
     terminate: ["ec2:TerminateInstances"],
   };
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 10_000 };

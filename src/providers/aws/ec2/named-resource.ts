@@ -39,7 +39,7 @@ export abstract class Ec2NamedResource<
   /** The `PCFName` tag value: the unique key (`custom_config.instance_name`). */
   get pcfName(): string {
     const [key = ""] = (this.constructor as typeof Ec2NamedResource).uniqueKeys;
-    return String(readPath({ aws_resource: this.desiredStateDefinition }, key));
+    return String(readPath({ [this.resourceKey ?? ""]: this.desiredStateDefinition }, key));
   }
 
   /**
