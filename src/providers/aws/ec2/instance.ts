@@ -158,7 +158,7 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
             return now.State?.Name === "stopped";
           });
         await changeType(client, live, InstanceType, context);
-        if (isRunning) await this.start(client, live, context);
+        if (isRunning) await this.startInstance(client, live, context);
       },
     };
 
@@ -277,7 +277,7 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
     const { InstanceType } = this.desiredDefinition();
     if (InstanceType !== undefined && InstanceType !== live.InstanceType)
       await changeType(client, live, InstanceType, context);
-    await this.start(client, live, context);
+    await this.startInstance(client, live, context);
   }
 
   /** The launch fields and zone, type, security groups (a sorted set), metadata options, tags. */
@@ -305,7 +305,7 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
   }
 
   /** StartInstances. */
-  private async start(
+  private async startInstance(
     client: EC2Client,
     { InstanceId = "" }: Instance,
     { signal }: RunContext,
