@@ -1,7 +1,7 @@
-import type { EC2Client, EC2PaginationConfiguration, Filter } from "@aws-sdk/client-ec2";
+import type { EC2Client, EC2PaginationConfiguration, Filter, Tag } from "@aws-sdk/client-ec2";
 import type { Paginator } from "@smithy/types";
 import { PcfError } from "../../core/errors.js";
-import { PCF_NAME_TAG } from "./tags.js";
+import { PCF_NAME_TAG, tagsFromList } from "./tags.js";
 
 /** EC2 takes at most this many values in one filter. */
 const FILTER_VALUES_MAX = 200;
@@ -101,4 +101,41 @@ export function onlyNamed<T>(
     );
   }
   return listed[0];
+}
+
+/** A resource found by its `PCFName`, with the ids of the others that carry the same name. @internal */
+export type Named<T> = T & { readonly namesakeIds?: readonly string[] };
+
+/** The first of `items` under each `PCFName` value, the others' ids as its `namesakeIds`. @internal */
+export function byPcfName<T extends { readonly Tags?: Tag[] | undefined }>(
+  items: readonly T[],
+  idOf: (item: T) => string | undefined,
+): Map<string, Named<T>> {
+  const byName = new Map<string, Named<T>>();
+  for (const item of items) {
+    const name = tagsFromList(item.Tags)[PCF_NAME_TAG];
+    if (name === undefined) continue;
+    const first = byName.get(name);
+    if (first === undefined) {
+      byName.set(name, item);
+      continue;
+    }
+    const namesakeIds = [...(first.namesakeIds ?? []), idOf(item) ?? "?"];
+    byName.set(name, { ...first, namesakeIds });
+  }
+  return byName;
+}
+
+/**
+ * `named` without its `namesakeIds`.
+ * @throws PcfError `DUPLICATE_RESOURCE` when others carry its name (see `onlyNamed`).
+ * @internal
+ */
+export function soleNamed<T>(
+  { namesakeIds = [], ...item }: Named<T>,
+  id: string | undefined,
+  scope: NamedResourceScope,
+): T {
+  onlyNamed([id, ...namesakeIds], (each) => each, scope);
+  return item as T;
 }

@@ -1,5 +1,5 @@
 import { CreateTagsCommand, DeleteTagsCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { sendTagChanges, tagsToList, type TagMap } from "./tags.js";
+import { sendTagChanges, tagsToList, type TagChanges, type TagMap } from "./tags.js";
 
 /**
  * Brings the tags of the EC2 resource `resourceId` from `current` to `desired` plus the ownership
@@ -24,4 +24,22 @@ export function updateEc2Tags(
         abortSignal,
       }),
   });
+}
+
+/** Sends tag changes to one EC2 resource: DeleteTags, then CreateTags. @internal */
+export async function writeEc2Tags(
+  client: EC2Client,
+  resourceId: string | undefined,
+  { set, remove }: TagChanges,
+  abortSignal: AbortSignal,
+): Promise<void> {
+  const Resources = [resourceId ?? ""];
+  if (remove.length > 0)
+    await client.send(new DeleteTagsCommand({ Resources, Tags: remove.map((Key) => ({ Key })) }), {
+      abortSignal,
+    });
+  if (Object.keys(set).length > 0)
+    await client.send(new CreateTagsCommand({ Resources, Tags: tagsToList(set) }), {
+      abortSignal,
+    });
 }

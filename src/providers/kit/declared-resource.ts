@@ -231,7 +231,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    */
   protected override async _start(context: RunContext): Promise<void> {
     const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
-    if (this.live !== undefined && (this.state === "stopped" || this.state === "terminated")) {
+    // A stopped resource, or one on its way out that can come back (a key pending deletion: the
+    // flavor counts it live), is resumed; one observed terminated otherwise is created anew.
+    const canResume =
+      this.state === "stopped" || (this.state === "terminated" && this.hasLiveResource);
+    if (this.live !== undefined && canResume) {
       await this.step(`start ${this.resourceLabel()}`, () =>
         this.resume(client, this.live as L, context),
       );
@@ -282,12 +286,12 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     this.recordState("terminated", {}, context);
   }
 
-  /** Stops the resource (flavors with a stopped form). */
+  /** Stops the resource (flavors with a stopped form); one gone meanwhile is left to the next read. */
   protected override async _stop(context: RunContext): Promise<void> {
     const live = this.live;
     if (live === undefined) return;
     const client = await this.clientIn(this.location(context), context, { isSingleAttempt: false });
-    await this.step(`stop ${this.resourceLabel()}`, () => this.halt(client, live, context));
+    await this.unlessGone(`stop ${this.resourceLabel()}`, () => this.halt(client, live, context));
   }
 
   /** Brings each in-place field that differs to the definition, in the declared order. */
@@ -522,8 +526,9 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   }
 
   /**
-   * The tags the definition lists, as a map; `undefined` when it lists none. Flavors whose tags
-   * field takes another form too (a list of pairs) override it.
+   * The tags the definition lists, as a map; `undefined` when it lists none. The default reads
+   * the tagging field (a map or a `{ Key, Value }` list); flavors whose tags take another form or
+   * come from several fields override it.
    */
   protected wantedTags(): TagMap | undefined {
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
@@ -627,6 +632,8 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     context: RunContext,
   ): Promise<void> {
     const tagField = (this.constructor as typeof DeclaredResource).tagging?.field;
+    // An updater that several fields share (one call sets them all) runs once.
+    const ran = new Set<FieldUpdater<D, L, C>>();
     for (const field of fields) {
       const what = `update ${field} of ${this.resourceLabel()}`;
       if (field === tagField) {
@@ -648,6 +655,8 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
             particle: this.id,
           },
         );
+      if (ran.has(updater)) continue;
+      ran.add(updater);
       await this.step(what, () => updater(client, live, desired, context));
     }
   }

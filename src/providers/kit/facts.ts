@@ -59,10 +59,10 @@ export type OperationErrors = Readonly<
 /** What a read observed of one live resource: the kit assigns it to the particle. */
 export interface Observation {
   /**
-   * The resource's state: `running`, `stopped` or `pending`; `terminated` only for a resource on
-   * its way out that can still come back (a key pending deletion): `start` then runs `resume`, and
-   * the flavor counts it live for the ownership guard (`hasLiveResource`). A resource gone is not
-   * observed.
+   * The resource's state: `running`, `stopped` or `pending` (a resource gone is not observed).
+   * `terminated` for one still listed: either on its way out but able to come back (a key pending
+   * deletion; the flavor then counts it live, `hasLiveResource`, and `start` runs `resume`), or
+   * counting as gone (a broken volume), which the next `start` creates anew.
    */
   readonly state: State;
   /** The live resource in the shape of the resource block, as plan and update compare it. */

@@ -18,16 +18,17 @@ import type { ConformanceSpec } from "../spec.js";
 
 const ec2 = verificationClient(EC2Client, import.meta.url);
 
-/** One of moto's built-in AMIs. */
+/** Two of moto's built-in AMIs. */
 const AMI = "ami-12c6146b";
+const OTHER_AMI = "ami-03cf127a";
 
 function name(label: string): string {
   return uniqueName(import.meta.url, label);
 }
 
-function instance(label: string, team: string): ParticleDefinition {
+function instance(label: string, team: string, ImageId = AMI): ParticleDefinition {
   const base = {
-    ImageId: AMI,
+    ImageId,
     InstanceType: "t2.micro",
     custom_config: { instance_name: name(label), tags: { team } },
   };
@@ -50,7 +51,7 @@ async function liveInstances(label: string): Promise<Instance[]> {
   return Reservations.flatMap((reservation) => reservation.Instances ?? []);
 }
 
-/** ec2_instance: its tags update in place; a stopped instance is its stopped form. */
+/** ec2_instance: its tags update in place; the image is fixed; a stopped instance is its stopped form. */
 export const ec2InstanceSpec: ConformanceSpec = {
   flavor: Ec2Instance,
   testFileUrl: import.meta.url,
@@ -63,6 +64,7 @@ export const ec2InstanceSpec: ConformanceSpec = {
       count: instances.length,
       State: found.State?.Name,
       InstanceType: found.InstanceType,
+      ImageId: found.ImageId,
       team: tagMap(found.Tags)["team"],
     };
   },
@@ -79,7 +81,11 @@ export const ec2InstanceSpec: ConformanceSpec = {
     field: "team",
   },
   update: { definition: (label) => instance(label, "ml"), expected: { team: "ml" } },
-  replace: "none",
+  replace: {
+    definition: (label) => instance(label, "ml", OTHER_AMI),
+    field: "ImageId",
+    expected: { count: 1, ImageId: OTHER_AMI, team: "ml" },
+  },
   stop: { stopped: { State: "stopped" }, running: { State: "running" } },
   createForeign: async (label) => {
     await ec2.send(

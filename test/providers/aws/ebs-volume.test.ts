@@ -264,10 +264,13 @@ describe("ebs_volume", () => {
 
   it("reads a pinned VolumeId by its id, and never creates a missing one", async () => {
     const pinnedId = await foreignVolume("pinned-elsewhere");
-    const pinned = await volume("pinned", { VolumeId: pinnedId, Size: 5 }, { adopt: true }).apply({
-      providerOptions,
-    });
-    expect(pinned.particles[0]).toMatchObject({ outcome: "unchanged", state: "running" });
+    const pinned = volume("pinned", { VolumeId: pinnedId, Size: 5 }, { adopt: true });
+    // Adopting writes the ownership tag (one update); nothing else differs, as a re-apply shows.
+    const adopted = await pinned.apply({ providerOptions });
+    expect(adopted.particles[0]).toMatchObject({ transitions: ["update"], state: "running" });
+    const again = await pinned.apply({ providerOptions });
+    expect(again.particles[0]).toMatchObject({ outcome: "unchanged", state: "running" });
+    expect(await volumesOf("pinned")).toEqual([]);
 
     const error = await failureOf(
       volume("pinned-missing", { VolumeId: "vol-0123456789abcdef0" }).apply({ providerOptions }),

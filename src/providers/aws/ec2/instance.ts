@@ -1,37 +1,33 @@
 import {
-  EC2Client,
   ModifyInstanceAttributeCommand,
   ModifyInstanceMetadataOptionsCommand,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
+  paginateDescribeInstances,
+  type EC2Client,
   type Instance,
 } from "@aws-sdk/client-ec2";
-import { isDeepStrictEqual } from "node:util";
-import { diffDefinitions } from "../../../core/diff.js";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
+import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
-import type { State } from "../../../core/state.js";
+import { DISTINCT_STATES } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { required } from "../../kit/create-once.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
-import { onlyNamed } from "../ec2-describe.js";
-import { updateEc2Tags } from "../ec2-tags.js";
-import { isNotFound, wrapAwsError } from "../errors.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
-import { PCF_NAME_TAG, comparableTags, hasOwnershipTag, tagsFromList } from "../tags.js";
-import { LIVE_INSTANCE_STATES, describeInstances, groupByPcfName } from "./describe.js";
+import { byPcfName, describeFiltered, type Named } from "../ec2-describe.js";
+import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 import {
   ec2InstanceSchema,
   requestedTags,
   toRunInput,
   type Ec2InstanceDefinition,
 } from "./instance-definition.js";
-import { changeType, stopAndWait, type InstanceCallScope } from "./instance-resize.js";
 import { USERDATA_FINISHED_TAG, renderUserData } from "./instance-user-data.js";
+import { Ec2NamedResource } from "./named-resource.js";
 
 export {
   ec2InstanceConfigSchema,
@@ -39,29 +35,45 @@ export {
   type Ec2InstanceDefinition,
 } from "./instance-definition.js";
 
+const NOT_FOUND = { notFound: ["InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"] };
+const CHANGING = { ...NOT_FOUND, wrongState: ["IncorrectInstanceState"] };
+
+/** The codes of the instance calls, by class. */
+const INSTANCE_ERRORS: OperationErrors = {
+  RunInstances: {
+    invalid: ["InvalidParameterValue", "InvalidAMIID.NotFound", "InvalidGroup.NotFound"],
+  },
+  TerminateInstances: NOT_FOUND,
+  StopInstances: CHANGING,
+  StartInstances: CHANGING,
+  ModifyInstanceAttribute: CHANGING,
+  ModifyInstanceMetadataOptions: NOT_FOUND,
+  CreateTags: NOT_FOUND,
+  DeleteTags: NOT_FOUND,
+};
+
+/** What a type change calls: it stops and starts a running instance. */
+const RESIZE_ACTIONS = ["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"];
+
+/** Fields EC2 fixes at launch that a read shows: a change replaces the instance. */
+const LAUNCH_FIELDS = ["ImageId", "SubnetId", "KeyName", "PrivateIpAddress"] as const;
+
+/** Every instance state but `terminated`: where a read by tag looks. */
+const LIVE_STATES = ["pending", "running", "shutting-down", "stopping", "stopped"];
+
 /**
  * An EC2 instance, found by its `PCFName` tag (= `custom_config.instance_name`) among the live
- * instances of its region: never by a remembered id, so an instance terminated and launched
- * again is found afresh. Two live instances with one name fail the read.
+ * instances of its region, never by a remembered id: an instance terminated and launched again
+ * is found afresh. Two live instances with one name fail that particle's read.
  *
- * Created with RunInstances carrying all its tags (PCFName, ownership, `custom_config.tags`), so
- * it is never untagged. Stop and start are real. Updated in place: the tags, the security groups
- * (ModifyInstanceAttribute, no restart), the metadata options (ModifyInstanceMetadataOptions, no
- * restart) and the instance type, which AWS changes only on a stopped
- * instance: a running one is stopped, changed and started again (downtime), and only when the type
- * differs. Everything else (ImageId, SubnetId, KeyName, UserData, BlockDeviceMappings, …) applies
- * at launch only and is not compared: terminate and run again to change it.
- *
- * Reads are batched: one DescribeInstances per region for all instances of a run, filtered on
- * their names and on the live states (moto renders every instance of the account otherwise).
- *
- * Client token: derived from the particle's id and the launch's input (see `idempotencyToken`),
- * so a retried launch, a re-run after a timeout or a second process launching the same particle
- * gets the first instance back instead of a second one. When AWS answers the token with an
- * instance since terminated (a token outlives its instance), the launch is sent again with the
- * next token of the chain, derived from that instance's id. Between launch and the first
- * read that finds it by its tag (AWS lists new instances with a delay), the instance is read by
- * the id RunInstances returned, and a read that finds it neither way is `pending`.
+ * Launched by RunInstances with all its tags, so it is never untagged, under a client token
+ * derived from the particle and the launch (see `sendWithToken`): a retried launch, a re-run or
+ * a second process gets the first instance back. Until a read finds the new instance by its tag
+ * (AWS lists new tags late), it is read by the id RunInstances gave. Stop and start are real.
+ * Updated in place: the tags, security groups and metadata options (no restart), and the type,
+ * which AWS changes only on a stopped instance: a running one is stopped, changed and started
+ * again. The image, subnet, key pair, private address and zone are fixed at launch: a change
+ * replaces the instance. The rest (UserData, BlockDeviceMappings, …) is not compared.
  *
  * @example
  * ```ts
@@ -78,13 +90,34 @@ export {
  * await web.apply();
  * ```
  */
-export class Ec2Instance extends LegacyAWSResource<Ec2InstanceDefinition> {
+export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instance> {
   static override readonly flavor: string = "ec2_instance";
-  static override readonly service: string = "ec2";
+  static override readonly definitionSchema = ec2InstanceSchema;
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.instance_name",
   ];
-  static override readonly definitionSchema = ec2InstanceSchema;
+  static override readonly equivalentStates = DISTINCT_STATES;
+  static override readonly fixedFields: readonly string[] = [...LAUNCH_FIELDS, "Placement"];
+  static override readonly inPlaceFields: readonly string[] = [
+    "Tags",
+    "SecurityGroupIds",
+    "MetadataOptions",
+    "InstanceType",
+  ];
+  static override readonly createOperation: string = "RunInstances";
+  static override readonly operationErrors = INSTANCE_ERRORS;
+  static override readonly actions = {
+    read: ["ec2:DescribeInstances"],
+    start: ["ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeInstances", ...RESIZE_ACTIONS],
+    stop: ["ec2:StopInstances"],
+    update: [
+      "ec2:CreateTags",
+      "ec2:DeleteTags",
+      "ec2:ModifyInstanceMetadataOptions",
+      ...RESIZE_ACTIONS,
+    ],
+    terminate: ["ec2:TerminateInstances"],
+  };
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 200, maxDelayMs: 10_000 };
   /**
    * Instance polls wait up to 50 ms for others to share their DescribeInstances: EC2 throttles
@@ -93,293 +126,220 @@ export class Ec2Instance extends LegacyAWSResource<Ec2InstanceDefinition> {
    */
   static override readonly readBatchWindowMs: number = 50;
 
-  /** The live instance's id, from the last read; transitions act on it. */
-  protected instanceId: string | undefined = undefined;
-  /** The live tags, from the last read. */
-  private currentTags: Record<string, string> = {};
-  /** The launch not yet seen by a read: the instance's id RunInstances returned. */
-  private launch: { readonly instanceId: string | undefined } | undefined;
+  protected override readonly kind = "live instances";
+  protected override readonly idOf = (instance: Instance): string | undefined =>
+    instance.InstanceId;
+  protected override readonly requestedTags = requestedTags;
+  /** The instance this particle launched, until a read finds it by its tag. */
+  private unseenLaunchId: string | undefined;
 
-  /** Reads every instance of `particles`: one DescribeInstances per region, by name and live state. */
-  static override async syncAll(
-    particles: readonly Particle[],
+  protected override readonly updaters: FieldUpdaters<Ec2InstanceDefinition, Instance, EC2Client> =
+    {
+      SecurityGroupIds: (client, { InstanceId }, { SecurityGroupIds = [] }, { signal }) =>
+        client.send(
+          new ModifyInstanceAttributeCommand({
+            InstanceId,
+            Groups: [...new Set(SecurityGroupIds)],
+          }),
+          { abortSignal: signal },
+        ),
+      MetadataOptions: (client, { InstanceId }, { MetadataOptions }, { signal }) =>
+        client.send(new ModifyInstanceMetadataOptionsCommand({ ...MetadataOptions, InstanceId }), {
+          abortSignal: signal,
+        }),
+      InstanceType: async (client, live, { InstanceType = "" }, context) => {
+        const isRunning = live.State?.Name === "running";
+        if (isRunning) await this.halt(client, live, context);
+        if (isRunning)
+          await this.waitUntil(context, "stop for its type change", (now) => {
+            const vanished = `${this.resourceLabel()} vanished while stopping`;
+            if (now === undefined)
+              throw new PcfError("TRANSITION_FAILED", vanished, { particle: this.id });
+            return now.State?.Name === "stopped";
+          });
+        await changeType(client, live, InstanceType, context);
+        if (isRunning) await this.startInstance(client, live, context);
+      },
+    };
+
+  /**
+   * The live instances of `names`: one DescribeInstances by `PCFName`. One shutting down counts
+   * only where no other carries the name (a replace, terminated and launched at once).
+   */
+  protected override async list(
+    client: EC2Client,
+    names: readonly string[],
+    { signal }: RunContext,
+  ): Promise<ReadonlyMap<string, Named<Instance>>> {
+    const found = await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, signal);
+    const isGoing = (instance: Instance): boolean => instance.State?.Name === "shutting-down";
+    const byName = (instances: Instance[]): Map<string, Named<Instance>> =>
+      byPcfName(instances, this.idOf);
+    return new Map([
+      ...byName(found.filter(isGoing)),
+      ...byName(found.filter((instance) => !isGoing(instance))),
+    ]);
+  }
+
+  /**
+   * Reads a launch the tag read does not show yet by the id RunInstances gave; one terminated
+   * meanwhile is gone. Overridden because only this particle knows the id it launched.
+   */
+  override async readListed(
+    live: Named<Instance> | undefined,
+    client: EC2Client,
     context: RunContext,
   ): Promise<void> {
-    const instances = particles.filter(
-      (particle): particle is Ec2Instance => particle instanceof Ec2Instance,
-    );
-    await Ec2Instance.readByRegion(instances, context, EC2Client, async (group, client, region) => {
-      const names = group.map((instance) => instance.instanceName);
-      const byName = groupByPcfName(
-        await Ec2Instance.listFor(group, `describe by tag:${PCF_NAME_TAG}`, () =>
-          describeInstances(client, `tag:${PCF_NAME_TAG}`, names, context.signal, [
-            LIVE_INSTANCE_STATES,
-          ]),
-        ),
+    const launchId = this.unseenLaunchId;
+    if (live !== undefined || launchId === undefined) this.unseenLaunchId = undefined;
+    else {
+      const [launched] = await this.step(`look for ${this.resourceLabel()} by its id`, () =>
+        describeInstances(client, "instance-id", [launchId], context.signal),
       );
-      const unseen = group.flatMap((instance) =>
-        instance.launch?.instanceId !== undefined && !byName.has(instance.instanceName)
-          ? [instance.launch.instanceId]
-          : [],
-      );
-      const launched = await Ec2Instance.listFor(group, "describe by instance-id", () =>
-        describeInstances(client, "instance-id", unseen, context.signal),
-      );
-      await readEach(group, (instance) =>
-        instance.applyRead(
-          byName.get(instance.instanceName) ?? [],
-          launched.find((found) => found.InstanceId === instance.launch?.instanceId),
-          region,
-        ),
-      );
+      if (launched?.State?.Name === "terminated") this.unseenLaunchId = undefined;
+      else live = launched;
+    }
+    return super.readListed(live, client, context);
+  }
+
+  /** Running (`pending` until it tags itself when `userdata_wait` says so), stopped or on the way. */
+  protected override observe(listed: Named<Instance>, context: RunContext): Observation {
+    const [instance, definition] = this.described(listed, context);
+    // The tag the instance sets itself is never compared, never removed.
+    const { [USERDATA_FINISHED_TAG]: finished, ...tags } = tagsFromList(instance.Tags);
+    const awaitsUserData =
+      finished === undefined &&
+      this.desiredState === "running" &&
+      readPath(this.desiredStateDefinition, "custom_config.userdata_wait") === true;
+    const name = instance.State?.Name;
+    const isRunning = name === "running" && !awaitsUserData;
+    return {
+      state: name === "stopped" ? "stopped" : isRunning ? "running" : "pending",
+      definition: {
+        ...definition,
+        SecurityGroupIds: (instance.SecurityGroups ?? []).flatMap((group) => group.GroupId ?? []),
+      },
+      tags,
+    };
+  }
+
+  /** RunInstances with the user data and every tag; then the instance as described. */
+  protected override async create(
+    client: EC2Client,
+    desired: Ec2InstanceDefinition,
+    { signal }: RunContext,
+  ): Promise<Instance> {
+    const input = toRunInput(desired, await renderUserData(desired, this.id));
+    const { Instances = [] } = await sendWithToken(this.id, input, {
+      send: (ClientToken) =>
+        client.send(new RunInstancesCommand({ ...input, ClientToken }), { abortSignal: signal }),
+      spentIdOf: (answer) => {
+        const [first] = answer.Instances ?? [];
+        const isGone = ["terminated", "shutting-down"].includes(first?.State?.Name ?? "");
+        return isGone ? first?.InstanceId : undefined;
+      },
+    });
+    const launchId = required(Instances[0]?.InstanceId, "instance id");
+    this.unseenLaunchId = launchId;
+    // A launch answer shows every instance pending; its description tells how far it got.
+    const [described] = await describeInstances(client, "instance-id", [launchId], signal);
+    return described ?? (Instances[0] as Instance);
+  }
+
+  /** TerminateInstances. */
+  protected override async remove(
+    client: EC2Client,
+    { InstanceId = "" }: Instance,
+    { signal }: RunContext,
+  ): Promise<void> {
+    await client.send(new TerminateInstancesCommand({ InstanceIds: [InstanceId] }), {
+      abortSignal: signal,
     });
   }
 
-  /** Reads this instance: its state and live description (`PrivateIpAddress`, `InstanceId`, …). */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof Ec2Instance).syncAll([this], context);
+  /** StopInstances: the disks and the id stay. */
+  protected override async halt(
+    client: EC2Client,
+    { InstanceId = "" }: Instance,
+    { signal }: RunContext,
+  ): Promise<void> {
+    await client.send(new StopInstancesCommand({ InstanceIds: [InstanceId] }), {
+      abortSignal: signal,
+    });
   }
 
-  /**
-   * Starts a stopped instance (changing its type first when the definition asks for another), or
-   * launches one with its user data and all its tags.
-   */
-  protected override async _start(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const client = await this.client(EC2Client, context);
-    const instanceId = this.instanceId;
-    if (this.state === "stopped" && instanceId !== undefined) {
-      try {
-        if (desired.InstanceType !== undefined && desired.InstanceType !== this.liveInstanceType)
-          await changeType(client, instanceId, desired.InstanceType, context.signal);
-        await client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }), {
-          abortSignal: context.signal,
-        });
-      } catch (error) {
-        throw wrapAwsError(error, this.id, `start instance ${instanceId}`);
-      }
-      return;
-    }
-    const input = toRunInput(desired, await renderUserData(desired, this.id));
-    const abortSignal = context.signal;
-    // The token makes AWS answer a resent launch with the first instance; where it is ignored
-    // (moto), the lookup after a lost answer finds the instance the launch tagged as ours.
-    const { value: launchedId } = await this.createResource(
-      `launch instance ${this.instanceName}`,
-      EC2Client,
-      context,
-      {
-        send: async (once) => {
-          const { Instances = [] } = await sendWithToken(this.id, input, {
-            send: (ClientToken) =>
-              once.send(new RunInstancesCommand({ ...input, ClientToken }), { abortSignal }),
-            spentIdOf: ({ Instances: launched = [] }) =>
-              launched[0]?.State?.Name === "terminated" ||
-              launched[0]?.State?.Name === "shutting-down"
-                ? launched[0].InstanceId
-                : undefined,
-          });
-          return required(Instances[0]?.InstanceId, "instance id");
-        },
-        findCreated: async () => {
-          const named = await describeInstances(
-            client,
-            `tag:${PCF_NAME_TAG}`,
-            [this.instanceName],
-            abortSignal,
-            [LIVE_INSTANCE_STATES],
-          );
-          return named.find((found) => hasOwnershipTag(tagsFromList(found.Tags)))?.InstanceId;
-        },
-      },
-    );
-    this.launch = { instanceId: launchedId };
+  /** Changes the type first when the definition asks for another, then starts the instance. */
+  protected override async resume(
+    client: EC2Client,
+    live: Instance,
+    context: RunContext,
+  ): Promise<void> {
+    const { InstanceType } = this.desiredDefinition();
+    if (InstanceType !== undefined && InstanceType !== live.InstanceType)
+      await changeType(client, live, InstanceType, context);
+    await this.startInstance(client, live, context);
   }
 
-  /** Stops the instance; its disks and id stay. */
-  protected override async _stop(context: RunContext): Promise<void> {
-    if (this.instanceId === undefined) return;
-    const client = await this.client(EC2Client, context);
-    try {
-      await client.send(new StopInstancesCommand({ InstanceIds: [this.instanceId] }), {
-        abortSignal: context.signal,
-      });
-    } catch (error) {
-      if (!isNotFound(error))
-        throw wrapAwsError(error, this.id, `stop instance ${this.instanceId}`);
-    }
-  }
-
-  /** Terminates the instance; one already gone is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    this.launch = undefined;
-    if (this.instanceId === undefined) return;
-    const instanceId = this.instanceId;
-    const client = await this.client(EC2Client, context);
-    await this.deleteUnlessGone(`terminate instance ${instanceId}`, () =>
-      client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }), {
-        abortSignal: context.signal,
-      }),
-    );
-  }
-
-  /**
-   * Brings the tags (when listed) and the security groups to the definition's sets, the metadata
-   * options to the definition's values, then the instance type: a running instance is stopped,
-   * changed and started again.
-   */
-  protected override async _update(context: RunContext): Promise<void> {
-    const instanceId = this.instanceId;
-    if (instanceId === undefined) return;
-    const desired = this.desiredDefinition();
-    const client = await this.client(EC2Client, context);
-    const wanted = this.comparableDefinition(this.desiredStateDefinition);
-    const live = this.comparableDefinition(this.currentStateDefinition);
-    const abortSignal = context.signal;
-    try {
-      const tags = requestedTags(this.desiredStateDefinition);
-      if (tags !== undefined)
-        await updateEc2Tags(
-          client,
-          instanceId,
-          { current: this.currentTags, desired: tags },
-          abortSignal,
-        );
-      if (
-        desired.SecurityGroupIds !== undefined &&
-        !isDeepStrictEqual(wanted["SecurityGroupIds"], live["SecurityGroupIds"])
-      )
-        await client.send(
-          new ModifyInstanceAttributeCommand({
-            InstanceId: instanceId,
-            Groups: [...new Set(desired.SecurityGroupIds)],
-          }),
-          { abortSignal },
-        );
-      if (
-        desired.MetadataOptions !== undefined &&
-        diffDefinitions(wanted["MetadataOptions"], live["MetadataOptions"]).length > 0
-      )
-        await client.send(
-          new ModifyInstanceMetadataOptionsCommand({
-            ...desired.MetadataOptions,
-            InstanceId: instanceId,
-          }),
-          { abortSignal },
-        );
-      if (desired.InstanceType !== undefined && desired.InstanceType !== this.liveInstanceType) {
-        const isRunning = this.state === "running";
-        if (isRunning) await stopAndWait(client, instanceId, this.callScope(context));
-        await changeType(client, instanceId, desired.InstanceType, abortSignal);
-        if (isRunning)
-          await client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }), {
-            abortSignal,
-          });
-      }
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `update instance ${instanceId}`);
-    }
-  }
-
-  /** Type, security groups (as a sorted set), metadata options and, when listed, the tags. */
+  /** The launch fields and zone, type, security groups (a sorted set), metadata options, tags. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    const { InstanceType, SecurityGroupIds, MetadataOptions, Tags } = definition;
-    // A live description lists `Tags`; a definition writes them as maps (see requestedTags).
-    const tags = Array.isArray(Tags) ? liveTags(Tags) : requestedTags(definition);
+    const { InstanceType, SecurityGroupIds, MetadataOptions, Placement } = definition;
     return {
-      ...(typeof InstanceType === "string" ? { InstanceType } : {}),
-      ...(isPlainObject(MetadataOptions) ? { MetadataOptions } : {}),
-      ...(Array.isArray(SecurityGroupIds)
-        ? { SecurityGroupIds: [...new Set(SecurityGroupIds.map(String))].sort() }
-        : {}),
-      ...(tags === undefined ? {} : { Tags: comparableTags(tags) }),
+      ...Object.fromEntries(LAUNCH_FIELDS.map((field) => [field, definition[field]])),
+      Placement: isPlainObject(Placement)
+        ? { AvailabilityZone: Placement["AvailabilityZone"] }
+        : undefined,
+      InstanceType,
+      MetadataOptions: isPlainObject(MetadataOptions) ? MetadataOptions : undefined,
+      SecurityGroupIds: Array.isArray(SecurityGroupIds)
+        ? [...new Set(SecurityGroupIds.map(String))].sort()
+        : undefined,
+      Tags: this.comparableTagsIn(definition),
     };
   }
 
-  /** `custom_config.instance_name`: the `PCFName` tag value. */
-  get instanceName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.instance_name"));
+  /** The live instance's id, from the last read. */
+  protected get instanceId(): string | undefined {
+    return this.live?.InstanceId;
   }
 
-  protected override resourceLabel(): string {
-    return `${this.flavor} "${this.instanceName}"${this.instanceId === undefined ? "" : ` (${this.instanceId})`}`;
-  }
-
-  private callScope(context: RunContext): InstanceCallScope {
-    return {
-      abortSignal: context.signal,
-      particle: this.id,
-      waitOptions: (this.constructor as typeof Ec2Instance).waitOptions,
-    };
-  }
-
-  private get liveInstanceType(): unknown {
-    return this.currentStateDefinition["InstanceType"];
-  }
-
-  /** Sets state and description from a read: the instances tagged with this name, and a pending launch. */
-  private applyRead(
-    found: readonly Instance[],
-    launched: Instance | undefined,
-    region: string,
-  ): void {
-    let instance = onlyNamed(found, (item) => item.InstanceId, {
-      kind: "live instances",
-      name: this.instanceName,
-      particle: this.id,
-      field: "aws_resource.custom_config.instance_name",
-      region,
+  /** StartInstances. */
+  private async startInstance(
+    client: EC2Client,
+    { InstanceId = "" }: Instance,
+    { signal }: RunContext,
+  ): Promise<void> {
+    await client.send(new StartInstancesCommand({ InstanceIds: [InstanceId] }), {
+      abortSignal: signal,
     });
-    if (instance !== undefined) this.launch = undefined;
-    else if (this.launch?.instanceId !== undefined) {
-      if (launched === undefined) {
-        this.state = "pending";
-        return;
-      }
-      if (launched.State?.Name === "terminated") this.launch = undefined;
-      else instance = launched;
-    }
-    if (instance === undefined) {
-      this.instanceId = undefined;
-      this.isOwned = undefined;
-      this.currentTags = {};
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    const tags = tagsFromList(instance.Tags);
-    this.instanceId = instance.InstanceId;
-    this.isOwned = hasOwnershipTag(tags);
-    this.currentTags = liveTags(instance.Tags ?? []);
-    const waitsForUserData =
-      this.desiredState === "running" &&
-      readPath(this.desiredStateDefinition, "custom_config.userdata_wait") === true;
-    this.state = stateOf(instance, waitsForUserData && tags[USERDATA_FINISHED_TAG] === undefined);
-    this.currentStateDefinition = {
-      ...(JSON.parse(JSON.stringify(instance)) as Record<string, unknown>),
-      SecurityGroupIds: (instance.SecurityGroups ?? []).flatMap((group) => group.GroupId ?? []),
-      region_name: region,
-    };
   }
 }
 
-function stateOf(instance: Instance, isAwaitingUserData: boolean): State {
-  switch (instance.State?.Name) {
-    case "running":
-      return isAwaitingUserData ? "pending" : "running";
-    case "stopped":
-      return "stopped";
-    case "terminated":
-      return "terminated";
-    default:
-      return "pending";
-  }
+/** Sets the type of a stopped instance (any type string: the SDK's list lags behind AWS's). */
+async function changeType(
+  client: EC2Client,
+  { InstanceId }: Instance,
+  type: string,
+  { signal }: RunContext,
+): Promise<void> {
+  const input = { InstanceId, InstanceType: { Value: type } };
+  await client.send(new ModifyInstanceAttributeCommand(input), { abortSignal: signal });
 }
 
-/** Live tags without the one the instance sets itself (`UserdataFinished`): never compared, never removed. */
-function liveTags(list: readonly unknown[]): Record<string, string> {
-  const { [USERDATA_FINISHED_TAG]: _finished, ...tags } = tagsFromList(list.filter(isPlainObject));
-  return tags;
+/** The instances whose `filterName` is one of `values`: by tag the live ones, by id any. */
+function describeInstances(
+  client: EC2Client,
+  filterName: string,
+  values: readonly string[],
+  abortSignal: AbortSignal,
+): Promise<Instance[]> {
+  const live = { Name: "instance-state-name", Values: LIVE_STATES };
+  return describeFiltered(client, paginateDescribeInstances, {
+    filterName,
+    values,
+    itemsOf: (page) => (page.Reservations ?? []).flatMap((each) => each.Instances ?? []),
+    extraFilters: filterName === "instance-id" ? [] : [live],
+    abortSignal,
+  });
 }
