@@ -75,7 +75,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    * that is the engine's concurrency scope. `undefined` falls back to the flavor.
    */
   static readonly service: string | undefined = undefined;
-  /** Top-level fields of the resource block that change in place, in the order they are updated. */
+  /**
+   * Fields of the resource block that change in place, in the order they are updated: top-level
+   * names or dot paths (`custom_config.Tags`), a difference in or under one being routed to it.
+   */
   static readonly inPlaceFields: readonly string[] = [];
   /** How the API finds the resources (informative: the kit always makes one `list` per location). */
   static readonly readShape: ReadShape = "get-each";
@@ -132,11 +135,16 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   // The flavor's part.
 
-  /** The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key. */
+  /**
+   * The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key.
+   * `known` holds what the particles of `keys` last saw of theirs (created or read), for APIs
+   * whose list lags behind creates and deletes but that can read a known resource directly.
+   */
   protected abstract list(
     client: C,
     keys: readonly string[],
     context: RunContext,
+    known: ReadonlyMap<string, L>,
   ): Promise<ReadonlyMap<string, L>>;
   /** What `live` says: its state and its definition in the resource block's shape. */
   protected abstract observe(live: L, context: RunContext): Observation;
@@ -144,6 +152,14 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   protected abstract create(client: C, desired: D, context: RunContext): Promise<L | undefined>;
   /** Deletes the live resource; a not-found failure means it is already gone. */
   protected abstract remove(client: C, live: L, context: RunContext): Promise<void>;
+
+  /**
+   * A listed resource completed by a read of its own, where the list answer lacks what `observe`
+   * needs (`undefined`: it is gone). The default keeps the listed resource as it is.
+   */
+  protected complete(_client: C, listed: L, _context: RunContext): Promise<L | undefined> {
+    return Promise.resolve(listed);
+  }
 
   /** The live tags, for flavors whose tags are read in a call of their own. */
   protected readTags(_client: C, _live: L, _context: RunContext): Promise<TagMap> {
@@ -218,12 +234,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     this.isOwned = true;
     const pending = this.differingFields(false);
     await this.runUpdaters(client, live, desired, pending, context);
-    const updated = Object.fromEntries(pending.map((field) => [field, desired[field]]));
-    this.recordState(
-      this.state ?? "running",
-      { ...this.currentStateDefinition, ...updated },
-      context,
+    const updated = pending.reduce(
+      (definition, field) => withValueAt(definition, field, readPath(desired, field)),
+      this.currentStateDefinition,
     );
+    this.recordState(this.state ?? "running", updated, context);
   }
 
   /** Deletes the resource; one already gone is fine. */
@@ -241,10 +256,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
         );
         if (!type.confirmsDeleteByRead) break;
         const still = await this.step(`look for ${this.resourceLabel()}`, () =>
-          this.list(client, [this.key], context),
+          this.listOwn(client, context),
         );
         // Still listed after the last attempt: nothing is recorded, and the engine's read decides.
-        if (still.has(this.key)) {
+        if (still !== undefined) {
           if (attempt === attempts) return;
           continue;
         }
@@ -351,11 +366,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const type = this.constructor as typeof DeclaredResource;
     return context.waitFor(
       async (): Promise<PollResult<L | undefined>> => {
-        const live = (
-          await this.step(`look for ${this.resourceLabel()}`, () =>
-            this.list(client, [this.key], context),
-          )
-        ).get(this.key);
+        const live = await this.lookUp(client, context);
         return isDone(live) ? { done: true, value: live } : { done: false };
       },
       { ...type.waitOptions, particle: this.id, description: `${this.resourceLabel()} to ${what}` },
@@ -403,16 +414,20 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const observed = this.observe(live, context);
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
     this.state = observed.state;
-    this.currentStateDefinition = {
-      ...observed.definition,
-      ...(field !== undefined && tags !== undefined && this.wantedTags() !== undefined
-        ? { [field]: tags }
-        : {}),
-    };
+    this.currentStateDefinition =
+      field !== undefined && tags !== undefined && this.wantedTags() !== undefined
+        ? withValueAt(observed.definition, field, tags)
+        : observed.definition;
   }
 
   /** Reads one listed resource of a batch: its tags when needed, then assigns it. @internal */
-  async readListed(live: L | undefined, client: C, context: RunContext): Promise<void> {
+  async readListed(listed: L | undefined, client: C, context: RunContext): Promise<void> {
+    const live =
+      listed === undefined
+        ? undefined
+        : await this.unlessGone(`read ${this.resourceLabel()}`, () =>
+            this.complete(client, listed, context),
+          );
     if (live === undefined) return this.take(undefined, undefined, context);
     const tagging = (this.constructor as typeof DeclaredResource).tagging;
     const listedTags = this.observe(live, context).tags;
@@ -424,8 +439,18 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   }
 
   /** The particle's `list`, for the batched read. @internal */
-  listIn(client: C, keys: readonly string[], context: RunContext): Promise<ReadonlyMap<string, L>> {
-    return this.list(client, keys, context);
+  listIn(
+    client: C,
+    keys: readonly string[],
+    context: RunContext,
+    known: ReadonlyMap<string, L>,
+  ): Promise<ReadonlyMap<string, L>> {
+    return this.list(client, keys, context, known);
+  }
+
+  /** What the particle last saw of its resource, for the batched read. @internal */
+  get knownLive(): L | undefined {
+    return this.live;
   }
 
   /** The client of a batched read. @internal */
@@ -451,10 +476,13 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return this.desiredState !== "running";
   }
 
-  /** The tags the definition lists, as a map; `undefined` when it lists none. */
-  private wantedTags(): TagMap | undefined {
+  /**
+   * The tags the definition lists, as a map; `undefined` when it lists none. Flavors whose tags
+   * field takes another form too (a list of pairs) override it.
+   */
+  protected wantedTags(): TagMap | undefined {
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
-    const tags = field === undefined ? undefined : this.desiredStateDefinition[field];
+    const tags = field === undefined ? undefined : readPath(this.desiredStateDefinition, field);
     return isPlainObject(tags)
       ? Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]))
       : undefined;
@@ -472,13 +500,31 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return tags;
   }
 
+  /** This particle's resource as `list` finds it; `undefined` when it is not there. */
+  private async listOwn(client: C, context: RunContext): Promise<L | undefined> {
+    const known = new Map<string, L>(this.live === undefined ? [] : [[this.key, this.live]]);
+    return (await this.list(client, [this.key], context, known)).get(this.key);
+  }
+
+  /** This particle's resource, listed and completed (see `complete`); `undefined` when gone. */
+  private async lookUp(client: C, context: RunContext): Promise<L | undefined> {
+    const listed = await this.step(`look for ${this.resourceLabel()}`, () =>
+      this.listOwn(client, context),
+    );
+    return listed === undefined
+      ? undefined
+      : this.unlessGone(`read ${this.resourceLabel()}`, () =>
+          this.complete(client, listed, context),
+        );
+  }
+
   /** Sends the create once, looking for what it made before any resend. */
   private async createOnce(client: C, desired: D, context: RunContext): Promise<L> {
     const type = this.constructor as typeof DeclaredResource;
     const what = `create ${this.resourceLabel()}`;
     const once = await this.clientIn(this.location(context), context, { isSingleAttempt: true });
     const findCreated = async (): Promise<L | undefined> => {
-      const live = (await this.list(client, [this.key], context)).get(this.key);
+      const live = await this.lookUp(client, context);
       if (live === undefined) return undefined;
       const tags = this.observe(live, context).tags ?? (await this.tagsOf(client, live, context));
       if (tags === undefined) return undefined;
@@ -523,18 +569,18 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    * @throws PcfError `TRANSITION_FAILED` when `isStrict` and another field differs.
    */
   private differingFields(isStrict: boolean): string[] {
-    const changed = new Set(
-      this.definitionDifferences().map((difference) => difference.path.split(".")[0] ?? ""),
-    );
     const type = this.constructor as typeof DeclaredResource;
-    const other = [...changed].filter((field) => !type.inPlaceFields.includes(field));
+    const paths = this.definitionDifferences().map((difference) => difference.path);
+    const isUnder = (path: string, field: string): boolean =>
+      path === field || path.startsWith(`${field}.`);
+    const other = paths.filter((path) => !type.inPlaceFields.some((field) => isUnder(path, field)));
     if (isStrict && other.length > 0)
       throw new PcfError(
         "TRANSITION_FAILED",
         `${this.flavor} cannot change ${listNames(other)} in place`,
         { particle: this.id },
       );
-    return type.inPlaceFields.filter((field) => changed.has(field));
+    return type.inPlaceFields.filter((field) => paths.some((path) => isUnder(path, field)));
   }
 
   private async runUpdaters(
@@ -579,10 +625,14 @@ async function readLocation(
   const client = await first.clientOf(location, context);
   let listed: ReadonlyMap<string, unknown>;
   try {
+    const known = new Map<string, unknown>();
+    for (const member of group)
+      if (member.knownLive !== undefined) known.set(member.listKey, member.knownLive);
     listed = await first.listIn(
       client,
       group.map((member) => member.listKey),
       context,
+      known,
     );
   } catch (error) {
     throw first.listError(error, group);
@@ -595,4 +645,21 @@ function createFailureOf(failure: CallFailure): CreateFailure {
   if (failure === "alreadyExists") return "already-exists";
   if (failure === "answerLost") return "answer-lost";
   return "fatal";
+}
+
+/** A copy of `source` with `value` at dot path `path`, the objects on the way copied or made. */
+function withValueAt(
+  source: Record<string, unknown>,
+  path: string,
+  value: unknown,
+): Record<string, unknown> {
+  const [head = "", ...rest] = path.split(".");
+  const inner = source[head];
+  return {
+    ...source,
+    [head]:
+      rest.length === 0
+        ? value
+        : withValueAt(isPlainObject(inner) ? inner : {}, rest.join("."), value),
+  };
 }
