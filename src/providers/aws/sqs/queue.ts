@@ -26,34 +26,15 @@ import { commonPrefix } from "../common-prefix.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 
-// SQS speaks strings only; files may write attributes as numbers, booleans and, for the JSON
-// attributes, objects: they are sent as strings and compared in the form below.
-
 /** Attributes SQS reports but never accepts: accepted in files (PCF's examples list them), never sent or compared. */
-const READ_ONLY_ATTRIBUTES: ReadonlySet<string> = new Set([
-  QueueAttributeName.All,
-  QueueAttributeName.ApproximateNumberOfMessages,
-  QueueAttributeName.ApproximateNumberOfMessagesDelayed,
-  QueueAttributeName.ApproximateNumberOfMessagesNotVisible,
-  QueueAttributeName.CreatedTimestamp,
-  QueueAttributeName.LastModifiedTimestamp,
-  QueueAttributeName.QueueArn,
-]);
+const READ_ONLY_ATTRIBUTES =
+  /^(All|Approximate\w+|CreatedTimestamp|LastModifiedTimestamp|QueueArn)$/;
 
 /** Attributes whose value is a JSON document: compared as documents, and writable as objects. */
-const JSON_ATTRIBUTES: ReadonlySet<string> = new Set([
-  "Policy",
-  "RedrivePolicy",
-  "RedriveAllowPolicy",
-]);
+const JSON_ATTRIBUTES = new Set(["Policy", "RedrivePolicy", "RedriveAllowPolicy"]);
 
 /** One attribute value as a file may write it. */
-const attributeValueSchema = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.record(z.string(), z.unknown()),
-]);
+const attributeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.looseObject({})]);
 
 /** The `aws_resource` block of an `sqs_queue` particle: CreateQueue's parameters, as PCF writes them. */
 export const sqsQueueSchema = z.looseObject({
@@ -112,10 +93,9 @@ const QUEUE_ERRORS: OperationErrors = {
  * An SQS queue, found by its name. A queue has no stopped form: stopping deletes it. Attributes
  * and tags are updated in place.
  *
- * Reads are batched: one ListQueues per region over the names' common prefix, for the queues
- * whose URL is not known yet, then GetQueueAttributes per queue (none going down) and
- * ListQueueTags when the definition lists tags or the queue is going down. A queue created or
- * read before is read by its URL: SQS answers it at once, while ListQueues lags behind.
+ * Reads are batched: one ListQueues per region over the names' common prefix finds the queues
+ * not known yet, then each costs a GetQueueAttributes (none going down), and a ListQueueTags when
+ * the definition lists tags or it is going down. A known queue is read by its URL, at once.
  *
  * @example
  * ```ts
@@ -153,17 +133,21 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
   };
 
   protected override readonly updaters: FieldUpdaters<SqsQueueDefinition, LiveQueue, SQSClient> = {
-    Attributes: (client, { QueueUrl, Attributes = {} }, desired, { signal }) => {
-      const changed = changedAttributes(desired.Attributes ?? {}, Attributes);
-      const command = new SetQueueAttributesCommand({ QueueUrl, Attributes: changed });
-      return client.send(command, { abortSignal: signal });
+    // Only the attributes that differ: some (FifoQueue) cannot be set again, even to their value.
+    Attributes: (sqs, { QueueUrl, Attributes: live }, { Attributes: desired = {} }, { signal }) => {
+      const [wanted, current] = [comparableAttributes(desired), comparableAttributes(live) ?? {}];
+      const changed = Object.entries(writableAttributes(desired)).filter(
+        ([name]) => !isDeepStrictEqual(wanted?.[name], current[name]),
+      );
+      const command = new SetQueueAttributesCommand({
+        QueueUrl,
+        Attributes: Object.fromEntries(changed),
+      });
+      return sqs.send(command, { abortSignal: signal });
     },
   };
 
-  /**
-   * The queues of `keys`: by URL where known, by GetQueueUrl in another account, else by one
-   * ListQueues over the names' common prefix, page by page.
-   */
+  /** The queues of `keys`: by URL where known, by GetQueueUrl when another account's, else listed. */
   protected override async list(
     client: SQSClient,
     keys: readonly string[],
@@ -172,26 +156,25 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
   ): Promise<ReadonlyMap<string, LiveQueue>> {
     const found = new Map<string, LiveQueue>();
     const names = keys.filter((key) => !known.has(key) && !key.includes("/"));
-    const prefix = commonPrefix(names);
-    const input = { ...(prefix === "" ? {} : { QueueNamePrefix: prefix }), MaxResults: 1000 };
+    // ListQueues, page by page, filtered by the common prefix of the names when they have one.
+    const input = { QueueNamePrefix: commonPrefix(names) || undefined, MaxResults: 1000 };
     if (names.length > 0)
       for await (const page of paginateListQueues({ client }, input, { abortSignal: signal }))
         for (const QueueUrl of page.QueueUrls ?? [])
           if (names.includes(nameOf(QueueUrl))) found.set(nameOf(QueueUrl), { QueueUrl });
     const readDirectly = async (key: string): Promise<LiveQueue> => {
-      const url = known.get(key)?.QueueUrl;
-      if (url !== undefined) return this.attributesOf(client, url, signal);
+      // Not known: the key is another account's queue, `owner/name`.
       const [QueueOwnerAWSAccountId, QueueName] = key.split("/");
       const command = new GetQueueUrlCommand({ QueueName, QueueOwnerAWSAccountId });
-      const { QueueUrl } = await client.send(command, { abortSignal: signal });
-      return { QueueUrl: required(QueueUrl, "queue URL") };
+      const url =
+        known.get(key)?.QueueUrl ?? (await client.send(command, { abortSignal: signal })).QueueUrl;
+      return this.readQueue(client, required(url, "queue URL"), signal);
     };
-    const direct = keys.filter((key) => !names.includes(key));
     const read = async (key: string): Promise<void> => {
       const queue = await this.unlessGone(`read queue ${key}`, () => readDirectly(key));
       if (queue !== undefined) found.set(key, queue);
     };
-    await Promise.all(direct.map(read));
+    await Promise.all(keys.filter((key) => !names.includes(key)).map(read));
     return found;
   }
 
@@ -202,14 +185,12 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     { signal }: RunContext,
   ): Promise<LiveQueue> {
     if (queue.Attributes !== undefined || this.isGoingDown) return queue;
-    return this.attributesOf(client, queue.QueueUrl, signal);
+    return this.readQueue(client, queue.QueueUrl, signal);
   }
 
   /** A queue is running; SQS lists FifoQueue only for FIFO queues, so a standard one reads false. */
-  protected override observe(
-    { QueueUrl, Attributes }: LiveQueue,
-    context: RunContext,
-  ): Observation {
+  protected override observe(queue: LiveQueue, context: RunContext): Observation {
+    const { QueueUrl, Attributes } = queue;
     const attributes = Attributes && { [QueueAttributeName.FifoQueue]: "false", ...Attributes };
     const region_name = this.region(context);
     return {
@@ -272,20 +253,18 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
     const { QueueName, Attributes, Tags } = definition;
-    return {
-      QueueName,
-      Attributes: comparableAttributes(Attributes),
-      Tags: this.comparableTagsOf(Tags),
-    };
+    const attributes = comparableAttributes(Attributes);
+    return { QueueName, Attributes: attributes, Tags: this.comparableTagsOf(Tags) };
   }
 
-  private async attributesOf(
-    client: SQSClient,
+  private async readQueue(
+    sqs: SQSClient,
     QueueUrl: string,
-    abortSignal: AbortSignal,
+    signal: AbortSignal,
   ): Promise<LiveQueue> {
     const command = new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] });
-    return { QueueUrl, Attributes: (await client.send(command, { abortSignal })).Attributes ?? {} };
+    const { Attributes = {} } = await sqs.send(command, { abortSignal: signal });
+    return { QueueUrl, Attributes };
   }
 }
 
@@ -298,7 +277,7 @@ function nameOf(url: string): string {
 function writableAttributes(attributes: Readonly<Record<string, unknown>>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(attributes)
-      .filter(([name, value]) => value !== undefined && !READ_ONLY_ATTRIBUTES.has(name))
+      .filter(([name, value]) => value !== undefined && !READ_ONLY_ATTRIBUTES.test(name))
       .map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
   );
 }
@@ -311,19 +290,6 @@ function comparableAttributes(attributes: unknown): Record<string, unknown> | un
       name,
       JSON_ATTRIBUTES.has(name) ? parseJson(text) : text,
     ]),
-  );
-}
-
-/** The desired attributes whose comparable form differs from the live one's, as strings. */
-function changedAttributes(
-  desired: Readonly<Record<string, unknown>>,
-  current: Readonly<Record<string, unknown>>,
-): Record<string, string> {
-  const [wanted = {}, live = {}] = [comparableAttributes(desired), comparableAttributes(current)];
-  return Object.fromEntries(
-    Object.entries(writableAttributes(desired)).filter(
-      ([name]) => !isDeepStrictEqual(wanted[name], live[name]),
-    ),
   );
 }
 
