@@ -1,115 +1,49 @@
 import {
-  BillingMode,
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   IndexStatus,
   ListTagsOfResourceCommand,
-  ScalarAttributeType,
-  SSEType,
-  StreamViewType,
-  TableClass,
   TableStatus,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateTableCommand,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
-import * as z from "zod";
 import type { DefinitionDifference } from "../../../core/diff.js";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { required } from "../../kit/create-once.js";
-import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { ownedTagList, tagMapOf, tagMapSchema, tagsToList } from "../tags.js";
+import { AWSResource } from "../resource.js";
+import { ownedTagList, tagMapOf, tagsToList } from "../tags.js";
 import {
   comparableTable,
   describedTable,
   fixedTableChanges,
   planTableUpdate,
 } from "./table-changes.js";
-import {
-  attributeNameSchema,
-  globalIndexSchema,
-  keySchemaSchema,
-  localIndexSchema,
-  tableIssues,
-  tableNameSchema,
-  throughputSchema,
-} from "./table-keys.js";
+import { dynamodbTableSchema, type DynamodbTableDefinition } from "./table-definition.js";
 
-/** The `aws_resource` block of a `dynamodb_table` particle: CreateTable's parameters, as PCF writes them. */
-export const dynamodbTableSchema = z
-  .strictObject({
-    /** The table's name. Required: it is the unique key. */
-    TableName: tableNameSchema,
-    /** The type of every attribute a key or index uses, and of no other. Required. */
-    AttributeDefinitions: z
-      .array(
-        z.strictObject({
-          AttributeName: attributeNameSchema,
-          AttributeType: z.enum(ScalarAttributeType),
-        }),
-      )
-      .min(1),
-    /** The primary key: a HASH attribute and an optional RANGE attribute. Required; fixed at creation. */
-    KeySchema: keySchemaSchema,
-    /** Local secondary indexes. Default none; fixed at creation. */
-    LocalSecondaryIndexes: z.array(localIndexSchema).max(5).optional(),
-    /**
-     * Global secondary indexes: the whole set. Indexes added are created, indexes left out are
-     * deleted, throughput is updated; an index's keys and projection are fixed (rename it to
-     * replace it). Default: none at creation, and existing indexes are left alone.
-     */
-    GlobalSecondaryIndexes: z.array(globalIndexSchema).max(20).optional(),
-    /** `PROVISIONED` (the default) or `PAY_PER_REQUEST`; switchable in place. */
-    BillingMode: z.enum(BillingMode).optional(),
-    /** Read and write capacity: required when provisioned, refused when on demand. */
-    ProvisionedThroughput: throughputSchema.optional(),
-    /** The table's stream, enabled with a view type, or disabled. Default: no stream. */
-    StreamSpecification: z
-      .strictObject({
-        StreamEnabled: z.boolean(),
-        StreamViewType: z.enum(StreamViewType).optional(),
-      })
-      .optional(),
-    /** Server-side encryption at creation. Default: AWS-owned key. Not compared afterwards. */
-    SSESpecification: z
-      .strictObject({
-        Enabled: z.boolean().optional(),
-        SSEType: z.enum(SSEType).optional(),
-        KMSMasterKeyId: z.string().min(1).optional(),
-      })
-      .optional(),
-    /** The table class at creation. Default `STANDARD`. Not compared afterwards (moto does not report it). */
-    TableClass: z.enum(TableClass).optional(),
-    /** Refuses DeleteTable while true, terminate included. Default false; changed in place. */
-    DeletionProtectionEnabled: z.boolean().optional(),
-    /**
-     * The table's whole tag set, as a map (PCF) or as CreateTable's `[{ Key, Value }]`. Tags not
-     * listed are removed on update; the `pcf:managed-by` tag is always kept. Default: not compared.
-     * Unlike `tagInputSchema`, the list form takes string values only, as CreateTable does.
-     */
-    Tags: z
-      .union([tagMapSchema, z.array(z.strictObject({ Key: z.string().min(1), Value: z.string() }))])
-      .optional(),
-    /** The table's region. Default: `providerOptions.aws.region`, `AWS_REGION`, `AWS_DEFAULT_REGION`. */
-    region_name: regionNameSchema,
-    /** `adopt`: see {@link awsCustomConfigSchema}. */
-    custom_config: awsCustomConfigSchema.optional(),
-  })
-  .superRefine((table, context) => {
-    for (const issue of tableIssues(table)) context.addIssue({ code: "custom", ...issue });
-  });
+export { dynamodbTableSchema, type DynamodbTableDefinition } from "./table-definition.js";
 
-/** What a user writes in the `aws_resource` block of a `dynamodb_table` particle. */
-export type DynamodbTableDefinition = z.infer<typeof dynamodbTableSchema>;
+/** The fields UpdateTable changes: one planner sends them all, as its calls depend on one another. */
+const TABLE_FIELDS = [
+  "AttributeDefinitions",
+  "GlobalSecondaryIndexes",
+  "BillingMode",
+  "ProvisionedThroughput",
+  "StreamSpecification",
+  "DeletionProtectionEnabled",
+];
+
+/** DynamoDB's statuses while it creates, changes or deletes a table. */
+const SETTLING = new Set<unknown>(["CREATING", "UPDATING", "DELETING", "ARCHIVING"]);
 
 const TABLE_GONE = { notFound: ["ResourceNotFoundException"] };
 
@@ -166,15 +100,7 @@ export class DynamodbTable extends AWSResource<
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   /** Tables take seconds to minutes to create, change and delete. */
   static override readonly waitOptions: BackoffOptions = { minDelayMs: 500, maxDelayMs: 10_000 };
-  static override readonly inPlaceFields: readonly string[] = [
-    "AttributeDefinitions",
-    "GlobalSecondaryIndexes",
-    "BillingMode",
-    "ProvisionedThroughput",
-    "StreamSpecification",
-    "DeletionProtectionEnabled",
-    "Tags",
-  ];
+  static override readonly inPlaceFields: readonly string[] = [...TABLE_FIELDS, "Tags"];
   static override readonly readShape = "get-each";
   static override readonly tagging = {
     field: "Tags",
@@ -190,28 +116,11 @@ export class DynamodbTable extends AWSResource<
     terminate: ["dynamodb:DeleteTable"],
   };
 
-  /** Every table field goes through one planner: its UpdateTable calls depend on one another. */
-  private readonly updateTable: FieldUpdater<
-    DynamodbTableDefinition,
-    TableDescription,
-    DynamoDBClient
-  > = async (client, _read, desired, context) => {
-    const steps = planTableUpdate(desired, await this.activeTable(context));
-    for (const [at, step] of steps.entries()) {
-      if (at > 0) await this.activeTable(context);
-      await client.send(new UpdateTableCommand(step), { abortSignal: context.signal });
-    }
-  };
-
   protected override readonly updaters: FieldUpdaters<
     DynamodbTableDefinition,
     TableDescription,
     DynamoDBClient
-  > = Object.fromEntries(
-    DynamodbTable.inPlaceFields
-      .filter((field) => field !== "Tags")
-      .map((field) => [field, this.updateTable]),
-  );
+  > = Object.fromEntries(TABLE_FIELDS.map((field) => [field, this.updateTable.bind(this)]));
 
   /** The tables of `names` that exist: one DescribeTable each, at once. */
   protected override async list(
@@ -234,7 +143,7 @@ export class DynamodbTable extends AWSResource<
   /** Pending while DynamoDB works on the table, else running; with its definition as described. */
   protected override observe(table: TableDescription, context: RunContext): Observation {
     return {
-      state: isSettling(table.TableStatus) ? "pending" : "running",
+      state: SETTLING.has(table.TableStatus) ? "pending" : "running",
       definition: { ...describedTable(table), region_name: this.region(context) },
     };
   }
@@ -315,19 +224,34 @@ export class DynamodbTable extends AWSResource<
     return this.live === undefined ? [] : fixedTableChanges(this.desiredDefinition(), this.live);
   }
 
-  /** See {@link comparableTable}; tags as the kit compares them. */
+  /** See {@link comparableTable}. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
-    const tags = definition["Tags"];
-    return {
-      ...comparableTable(definition),
-      Tags: tags === undefined ? undefined : this.comparableTagsOf(tagMapOf(tags)),
-    };
+    return comparableTable(definition);
+  }
+
+  /** The UpdateTable calls the definition needs, each once the table and its indexes are ACTIVE. */
+  private async updateTable(
+    client: DynamoDBClient,
+    _live: TableDescription,
+    desired: DynamodbTableDefinition,
+    context: RunContext,
+  ): Promise<void> {
+    const steps = planTableUpdate(desired, await this.activeTable(context));
+    for (const [at, step] of steps.entries()) {
+      if (at > 0) await this.activeTable(context);
+      await client.send(new UpdateTableCommand(step), { abortSignal: context.signal });
+    }
   }
 
   /** The table once it and all its global indexes are ACTIVE. */
   private async activeTable(context: RunContext): Promise<TableDescription> {
+    const isActive = ({ TableStatus: status, GlobalSecondaryIndexes: indexes }: TableDescription) =>
+      status === TableStatus.ACTIVE &&
+      (indexes ?? []).every(
+        ({ IndexStatus: index }) => index === undefined || index === IndexStatus.ACTIVE,
+      );
     const table = await this.waitUntil(
       context,
       "be ACTIVE",
@@ -339,25 +263,4 @@ export class DynamodbTable extends AWSResource<
       });
     return table;
   }
-}
-
-/** Whether DynamoDB is still creating, changing or deleting the table. */
-function isSettling(status: TableStatus | undefined): boolean {
-  const settling: (TableStatus | undefined)[] = [
-    TableStatus.CREATING,
-    TableStatus.UPDATING,
-    TableStatus.DELETING,
-    TableStatus.ARCHIVING,
-  ];
-  return settling.includes(status);
-}
-
-/** Whether the table and all its global indexes are ACTIVE. */
-function isActive(table: TableDescription): boolean {
-  return (
-    table.TableStatus === TableStatus.ACTIVE &&
-    (table.GlobalSecondaryIndexes ?? []).every(
-      (index) => index.IndexStatus === undefined || index.IndexStatus === IndexStatus.ACTIVE,
-    )
-  );
 }
