@@ -100,10 +100,7 @@ export function planTableUpdate(
 ): UpdateTableCommandInput[] {
   const live = describedTable(table) as unknown as TableFields;
   const { TableName, GlobalSecondaryIndexes: wanted } = desired;
-  const call = (change: Omit<UpdateTableCommandInput, "TableName">): UpdateTableCommandInput => ({
-    TableName,
-    ...change,
-  });
+  const call = (change: Omit<UpdateTableCommandInput, "TableName">) => ({ TableName, ...change });
   const liveIndexes = new Map((live.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i]));
   const isWanted = (name: string): boolean => wanted?.some((i) => i.IndexName === name) ?? true;
   const steps = [...liveIndexes.keys()]
@@ -118,12 +115,10 @@ export function planTableUpdate(
     want !== undefined &&
     (isBillingChanged || !isDeepStrictEqual(capacityOf(want), have && capacityOf(have)));
   const kept = (wanted ?? []).filter((index) => liveIndexes.has(index.IndexName));
+  const liveCapacity = (name: string) => liveIndexes.get(name)?.ProvisionedThroughput;
   const indexUpdates = kept
     .filter((index) =>
-      isCapacityChanged(
-        index.ProvisionedThroughput,
-        liveIndexes.get(index.IndexName)?.ProvisionedThroughput,
-      ),
+      isCapacityChanged(index.ProvisionedThroughput, liveCapacity(index.IndexName)),
     )
     .map(({ IndexName, ProvisionedThroughput }) => ({
       Update: { IndexName, ProvisionedThroughput },
@@ -143,29 +138,24 @@ export function planTableUpdate(
   for (const index of wanted ?? []) {
     if (liveIndexes.has(index.IndexName)) continue;
     present.push(index);
-    const { IndexName, KeySchema, Projection, ProvisionedThroughput } = index;
     const create = {
-      IndexName,
-      KeySchema,
-      Projection,
-      ...(isProvisioned ? { ProvisionedThroughput } : {}),
+      ...index,
+      ProvisionedThroughput: isProvisioned ? index.ProvisionedThroughput : undefined,
     };
     // The whole set in use: AWS merges it, moto replaces the table's set with it.
     const AttributeDefinitions = attributesInUse(desired, live, present);
     steps.push(call({ AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: create }] }));
   }
 
-  const stream = desired.StreamSpecification;
+  const [stream, liveStream] = [desired.StreamSpecification, live.StreamSpecification];
+  const disabled = { StreamSpecification: { StreamEnabled: false } };
   if (
     stream !== undefined &&
-    !isDeepStrictEqual(comparableStream(stream), comparableStream(live.StreamSpecification))
+    !isDeepStrictEqual(comparableStream(stream), comparableStream(liveStream))
   ) {
     // A stream's view type cannot change while it is enabled.
-    if (stream.StreamEnabled && live.StreamSpecification?.StreamEnabled === true)
-      steps.push(call({ StreamSpecification: { StreamEnabled: false } }));
-    steps.push(
-      call({ StreamSpecification: stream.StreamEnabled ? stream : { StreamEnabled: false } }),
-    );
+    if (stream.StreamEnabled && liveStream?.StreamEnabled === true) steps.push(call(disabled));
+    steps.push(call(stream.StreamEnabled ? { StreamSpecification: stream } : disabled));
   }
   const protection = desired.DeletionProtectionEnabled;
   if (protection !== undefined && protection !== live.DeletionProtectionEnabled)
@@ -185,40 +175,25 @@ export function fixedTableChanges(
   table: TableDescription,
 ): DefinitionDifference[] {
   const live = describedTable(table) as unknown as TableFields;
-  const fixed: DefinitionDifference[] = [];
-  const check = (
-    path: string,
-    wanted: unknown,
-    current: unknown,
-    form: (value: never) => unknown,
-  ): void => {
-    if (wanted !== undefined && !isDeepStrictEqual(form(wanted as never), form(current as never)))
-      fixed.push({ path, desired: wanted, current });
-  };
-  check("KeySchema", desired.KeySchema, live.KeySchema, sortedKeys);
-  check(
-    "LocalSecondaryIndexes",
-    desired.LocalSecondaryIndexes,
-    live.LocalSecondaryIndexes ?? [],
-    sortedIndexes,
-  );
+  const [want, have] = [comparableTable(desired), comparableTable(describedTable(table))];
+  const fixed = (["KeySchema", "LocalSecondaryIndexes"] as const)
+    .filter((path) => want[path] !== undefined && !isDeepStrictEqual(want[path], have[path]))
+    .map((path): DefinitionDifference => ({ path, desired: desired[path], current: live[path] }));
   const liveTypes = attributeTypes(live.AttributeDefinitions);
   for (const [name, type] of Object.entries(attributeTypes(desired.AttributeDefinitions)))
     if (liveTypes[name] !== undefined && liveTypes[name] !== type)
       fixed.push({ path: `AttributeDefinitions.${name}`, desired: type, current: liveTypes[name] });
-  const keysOf = ({ KeySchema, Projection }: Index): unknown => ({ KeySchema, Projection });
+  const keysOf = ({ KeySchema, Projection }: Index) => ({ KeySchema, Projection });
+  const shapeOf = (index: Index) => [
+    sortedKeys(index.KeySchema),
+    sortedProjection(index.Projection),
+  ];
   for (const index of desired.GlobalSecondaryIndexes ?? []) {
     const existing = live.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.IndexName);
-    if (existing !== undefined)
-      check(
-        `GlobalSecondaryIndexes.${index.IndexName}`,
-        keysOf(index),
-        keysOf(existing),
-        (value: { KeySchema: KeySchemaElement[]; Projection: Projection }) => [
-          sortedKeys(value.KeySchema),
-          sortedProjection(value.Projection),
-        ],
-      );
+    if (existing !== undefined && !isDeepStrictEqual(shapeOf(index), shapeOf(existing))) {
+      const path = `GlobalSecondaryIndexes.${index.IndexName}`;
+      fixed.push({ path, desired: keysOf(index), current: keysOf(existing) });
+    }
   }
   return fixed;
 }
