@@ -111,40 +111,37 @@ export type DynamodbTableDefinition = z.infer<typeof dynamodbTableSchema>;
  */
 function tableIssues(table: DynamodbTableDefinition): { message: string; path: PropertyKey[] }[] {
   const issues: { message: string; path: PropertyKey[] }[] = [];
+  const add = (message: string, ...path: PropertyKey[]): void =>
+    void issues.push({ message, path });
   const isOnDemand = table.BillingMode === BillingMode.PAY_PER_REQUEST;
-  const checkThroughput = (value: unknown, path: PropertyKey[]): void => {
+  const checkThroughput = (value: unknown, ...path: PropertyKey[]): void => {
     if (isOnDemand && value !== undefined)
-      issues.push({ message: "not allowed with BillingMode PAY_PER_REQUEST", path });
+      add("not allowed with BillingMode PAY_PER_REQUEST", ...path);
     if (!isOnDemand && value === undefined)
-      issues.push({ message: "required unless BillingMode is PAY_PER_REQUEST", path });
+      add("required unless BillingMode is PAY_PER_REQUEST", ...path);
   };
-  checkThroughput(table.ProvisionedThroughput, ["ProvisionedThroughput"]);
+  checkThroughput(table.ProvisionedThroughput, "ProvisionedThroughput");
   table.GlobalSecondaryIndexes?.forEach((index, at) =>
-    checkThroughput(index.ProvisionedThroughput, [
+    checkThroughput(
+      index.ProvisionedThroughput,
       "GlobalSecondaryIndexes",
       at,
       "ProvisionedThroughput",
-    ]),
+    ),
   );
   const stream = table.StreamSpecification;
   if (stream?.StreamEnabled === true && stream.StreamViewType === undefined)
-    issues.push({
-      message: "required when StreamEnabled is true",
-      path: ["StreamSpecification", "StreamViewType"],
-    });
-  const keyed = [
-    table,
-    ...(table.LocalSecondaryIndexes ?? []),
-    ...(table.GlobalSecondaryIndexes ?? []),
-  ];
-  const used = new Set(keyed.flatMap((item) => item.KeySchema.map((key) => key.AttributeName)));
+    add("required when StreamEnabled is true", "StreamSpecification", "StreamViewType");
+  const indexes = [...(table.LocalSecondaryIndexes ?? []), ...(table.GlobalSecondaryIndexes ?? [])];
+  const used = new Set(
+    [table, ...indexes].flatMap(({ KeySchema }) => KeySchema.map((key) => key.AttributeName)),
+  );
   const defined = new Set(table.AttributeDefinitions.map((attribute) => attribute.AttributeName));
-  const path = ["AttributeDefinitions"];
   for (const name of used)
     if (!defined.has(name))
-      issues.push({ message: `no definition for key attribute "${name}"`, path });
+      add(`no definition for key attribute "${name}"`, "AttributeDefinitions");
   for (const name of defined)
     if (!used.has(name))
-      issues.push({ message: `"${name}" is used by no key or index (DynamoDB refuses it)`, path });
+      add(`"${name}" is used by no key or index (DynamoDB refuses it)`, "AttributeDefinitions");
   return issues;
 }
