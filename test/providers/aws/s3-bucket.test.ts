@@ -15,6 +15,7 @@ import {
   Field,
   applyField,
   loadField,
+  planField,
   type ParticleDefinition,
 } from "../../../src/index.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
@@ -181,6 +182,27 @@ describe("s3_bucket", () => {
     );
     expect(error.message).toMatch(/refusing to update/);
     expect(await tagsOf(name)).toEqual({ team: "theirs" });
+  });
+
+  it("plans a bucket a killed run left untagged as not ours, naming the way to adopt it", async () => {
+    // A run killed between CreateBucket and PutBucketTagging leaves this bucket (moto drops the
+    // create's tags): a later plan reads its tags and says how to take it over.
+    const name = uniqueName(import.meta.url, "killed");
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const definition = bucketDefinition("killed", { custom_config: { Tags: { team: "data" } } });
+    const plan = await planField(new Field([new S3Bucket(definition)]).link(), { providerOptions });
+    expect(plan.particles[0]).toMatchObject({
+      state: "running",
+      transitions: ["update"],
+      note: expect.stringMatching(
+        /not created by particle-cloud.*custom_config\.adopt: true/,
+      ) as unknown,
+    });
+    const adopted = bucketDefinition("killed", {
+      custom_config: { Tags: { team: "data" }, adopt: true },
+    });
+    await new S3Bucket(adopted).apply({ providerOptions });
+    expect(await tagsOf(name)).toEqual({ team: "data", ...OWNERSHIP });
   });
 
   it("terminates a bucket it did not create when told to adopt it", async () => {
