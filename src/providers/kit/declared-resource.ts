@@ -4,7 +4,7 @@ import { PcfError, listNames } from "../../core/errors.js";
 import { Particle, type TransitionName } from "../../core/particle.js";
 import { readEach, settleReads } from "../../core/read-failures.js";
 import type { RunContext } from "../../core/run-context.js";
-import { readPath } from "../../core/values.js";
+import { isPlainObject, readPath } from "../../core/values.js";
 import type { PollResult } from "../../core/wait.js";
 import { createOnce, required, type CreateFailure } from "./create-once.js";
 import type {
@@ -85,7 +85,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    * that is the engine's concurrency scope. `undefined` falls back to the flavor.
    */
   static readonly service: string | undefined = undefined;
-  /** Top-level fields of the resource block that change in place, in the order they are updated. */
+  /**
+   * Fields of the resource block that change in place, in the order they are updated: top-level
+   * names or dot paths (`custom_config.Tags`), a difference in or under one being routed to it.
+   */
   static readonly inPlaceFields: readonly string[] = [];
   /** How the API finds the resources (informative: the kit always makes one `list` per location). */
   static readonly readShape: ReadShape = "get-each";
@@ -144,12 +147,15 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   /**
    * The live resources of `keys` (see {@link DeclaredResource.key}) in one location, by key.
+   * `known` holds what the particles of `keys` last saw of theirs (created or read), for APIs
+   * whose list lags behind creates and deletes but that can read a known resource directly.
    * Throws `ListFailures` (see `listEach`) to fail only the particles of the keys it could not read.
    */
   protected abstract list(
     client: C,
     keys: readonly string[],
     context: RunContext,
+    known: ReadonlyMap<string, L>,
   ): Promise<ReadonlyMap<string, L>>;
   /** What `live` says: its state and its definition in the resource block's shape. */
   protected abstract observe(live: L, context: RunContext): Observation;
@@ -249,12 +255,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     this.isOwned = true;
     const pending = this.differingFields(false);
     await this.runUpdaters(client, live, desired, pending, context);
-    const updated = Object.fromEntries(pending.map((field) => [field, desired[field]]));
-    this.recordState(
-      this.state ?? "running",
-      { ...this.currentStateDefinition, ...updated },
-      context,
+    const updated = pending.reduce(
+      (definition, field) => withValueAt(definition, field, readPath(desired, field)),
+      this.currentStateDefinition,
     );
+    this.recordState(this.state ?? "running", updated, context);
   }
 
   /** Deletes the resource; one already gone is fine. */
@@ -272,10 +277,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
         );
         if (!type.confirmsDeleteByRead) break;
         const still = await this.step(`look for ${this.resourceLabel()}`, () =>
-          this.list(client, [this.key], context),
+          this.listOwn(client, context),
         );
         // Still listed after the last attempt: nothing is recorded, and the engine's read decides.
-        if (still.has(this.key)) {
+        if (still !== undefined) {
           if (attempt === attempts) return;
           continue;
         }
@@ -404,11 +409,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const type = this.constructor as typeof DeclaredResource;
     return context.waitFor(
       async (): Promise<PollResult<L | undefined>> => {
-        const live = (
-          await this.step(`look for ${this.resourceLabel()}`, () =>
-            this.list(client, [this.key], context),
-          )
-        ).get(this.key);
+        const live = await this.lookUp(client, context);
         return isDone(live) ? { done: true, value: live } : { done: false };
       },
       { ...type.waitOptions, particle: this.id, description: `${this.resourceLabel()} to ${what}` },
@@ -460,12 +461,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const observed = this.observe(live, context);
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
     this.state = observed.state;
-    this.currentStateDefinition = {
-      ...observed.definition,
-      ...(field !== undefined && tags !== undefined && this.wantedTags() !== undefined
-        ? { [field]: tags }
-        : {}),
-    };
+    this.currentStateDefinition =
+      field !== undefined && tags !== undefined && this.wantedTags() !== undefined
+        ? withValueAt(observed.definition, field, tags)
+        : observed.definition;
   }
 
   /** Reads one listed resource of a batch: its tags when needed, then assigns it. @internal */
@@ -493,8 +492,18 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   }
 
   /** The particle's `list`, for the batched read. @internal */
-  listIn(client: C, keys: readonly string[], context: RunContext): Promise<ReadonlyMap<string, L>> {
-    return this.list(client, keys, context);
+  listIn(
+    client: C,
+    keys: readonly string[],
+    context: RunContext,
+    known: ReadonlyMap<string, L>,
+  ): Promise<ReadonlyMap<string, L>> {
+    return this.list(client, keys, context, known);
+  }
+
+  /** What the particle last saw of its resource, for the batched read. @internal */
+  get knownLive(): L | undefined {
+    return this.live;
   }
 
   /** The client of a batched read. @internal */
@@ -549,9 +558,17 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return tags;
   }
 
+  /** This particle's resource as `list` finds it; `undefined` when it is not there. */
+  private async listOwn(client: C, context: RunContext): Promise<L | undefined> {
+    const known = new Map<string, L>(this.live === undefined ? [] : [[this.key, this.live]]);
+    return (await this.list(client, [this.key], context, known)).get(this.key);
+  }
+
   /** This particle's resource, listed and completed (see `complete`); `undefined` when gone. */
   private async lookUp(client: C, context: RunContext): Promise<L | undefined> {
-    const listed = (await this.list(client, [this.key], context)).get(this.key);
+    const listed = await this.step(`look for ${this.resourceLabel()}`, () =>
+      this.listOwn(client, context),
+    );
     return listed === undefined
       ? undefined
       : this.unlessGone(`read ${this.resourceLabel()}`, () =>
@@ -610,18 +627,18 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    * @throws PcfError `TRANSITION_FAILED` when `isStrict` and another field differs.
    */
   private differingFields(isStrict: boolean): string[] {
-    const changed = new Set(
-      this.definitionDifferences().map((difference) => difference.path.split(".")[0] ?? ""),
-    );
     const type = this.constructor as typeof DeclaredResource;
-    const other = [...changed].filter((field) => !type.inPlaceFields.includes(field));
+    const paths = this.definitionDifferences().map((difference) => difference.path);
+    const isUnder = (path: string, field: string): boolean =>
+      path === field || path.startsWith(`${field}.`);
+    const other = paths.filter((path) => !type.inPlaceFields.some((field) => isUnder(path, field)));
     if (isStrict && other.length > 0)
       throw new PcfError(
         "TRANSITION_FAILED",
         `${this.flavor} cannot change ${listNames(other)} in place`,
         { particle: this.id },
       );
-    return type.inPlaceFields.filter((field) => changed.has(field));
+    return type.inPlaceFields.filter((field) => paths.some((path) => isUnder(path, field)));
   }
 
   private async runUpdaters(
@@ -675,10 +692,14 @@ async function readLocation(
   // Keys a `list` could not read (see `listEach`) fail their particles alone.
   let failures: ReadonlyMap<string, unknown> = new Map();
   try {
+    const known = new Map<string, unknown>();
+    for (const member of group)
+      if (member.knownLive !== undefined) known.set(member.listKey, member.knownLive);
     listed = await first.listIn(
       client,
       group.map((member) => member.listKey),
       context,
+      known,
     );
   } catch (error) {
     if (!(error instanceof ListFailures)) throw first.listError(error, group);
@@ -695,4 +716,21 @@ function createFailureOf(failure: CallFailure): CreateFailure {
   if (failure === "alreadyExists") return "already-exists";
   if (failure === "answerLost") return "answer-lost";
   return "fatal";
+}
+
+/** A copy of `source` with `value` at dot path `path`, the objects on the way copied or made. */
+function withValueAt(
+  source: Record<string, unknown>,
+  path: string,
+  value: unknown,
+): Record<string, unknown> {
+  const [head = "", ...rest] = path.split(".");
+  const inner = source[head];
+  return {
+    ...source,
+    [head]:
+      rest.length === 0
+        ? value
+        : withValueAt(isPlainObject(inner) ? inner : {}, rest.join("."), value),
+  };
 }

@@ -23,7 +23,7 @@ export type ReadShape =
 
 /** Where a flavor's tags live and how ownership is recorded. */
 export interface TagFacts {
-  /** The resource block's field that holds the tags (`tags`, `Tags`). */
+  /** The resource block's field that holds the tags (`tags`, `Tags`), or its dot path (`custom_config.Tags`). */
   readonly field: string;
   /**
    * Where the ownership tag is written: `in-create`, by the create call itself (the resource is

@@ -15,6 +15,7 @@ import {
   Field,
   applyField,
   loadField,
+  planField,
   type ParticleDefinition,
 } from "../../../src/index.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
@@ -183,6 +184,27 @@ describe("s3_bucket", () => {
     expect(await tagsOf(name)).toEqual({ team: "theirs" });
   });
 
+  it("plans a bucket a killed run left untagged as not ours, naming the way to adopt it", async () => {
+    // A run killed between CreateBucket and PutBucketTagging leaves this bucket (moto drops the
+    // create's tags): a later plan reads its tags and says how to take it over.
+    const name = uniqueName(import.meta.url, "killed");
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const definition = bucketDefinition("killed", { custom_config: { Tags: { team: "data" } } });
+    const plan = await planField(new Field([new S3Bucket(definition)]).link(), { providerOptions });
+    expect(plan.particles[0]).toMatchObject({
+      state: "running",
+      transitions: ["update"],
+      note: expect.stringMatching(
+        /not created by particle-cloud.*`pcf apply --adopt killed`/,
+      ) as unknown,
+    });
+    const adopted = bucketDefinition("killed", {
+      custom_config: { Tags: { team: "data" }, adopt: true },
+    });
+    await new S3Bucket(adopted).apply({ providerOptions });
+    expect(await tagsOf(name)).toEqual({ team: "data", ...OWNERSHIP });
+  });
+
   it("terminates a bucket it did not create when told to adopt it", async () => {
     const name = uniqueName(import.meta.url, "adopted");
     await s3.send(new CreateBucketCommand({ Bucket: name }));
@@ -208,13 +230,14 @@ describe("s3_bucket", () => {
     expect(await exists(name)).toBe(false);
   });
 
-  it("reads a field of three buckets with one ListBuckets call", async () => {
+  it("reads three buckets with one ListBuckets call, and the tags of each (its ownership tag comes after the create)", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
     const { outcomes, counts } = await countReapply(import.meta.url, () =>
       labels.map((label) => bucket(label)),
     );
     expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
-    expect(counts).toEqual({ ListBucketsCommand: 1 });
+    // A bucket a killed run left untagged must read as not ours, never as unchanged.
+    expect(counts).toEqual({ ListBucketsCommand: 1, GetBucketTaggingCommand: 3 });
   });
 
   it("trusts its create and delete calls instead of listing the buckets again, reading back only the tags", async () => {

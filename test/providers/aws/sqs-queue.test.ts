@@ -267,9 +267,11 @@ describe("sqs_queue", () => {
     expect(outcomes).toEqual(["converged", "converged"]);
     expect(counts).toEqual({
       ListQueuesCommand: 1,
-      // One read before the delete, one after: DeleteQueue's answer carries nothing.
-      ListQueueTagsCommand: 4,
+      // The tags once, for the ownership check; no attributes, which a queue going down never needs.
+      ListQueueTagsCommand: 2,
       DeleteQueueCommand: 2,
+      // DeleteQueue's answer carries nothing: one read of the URL after it sees the queue gone.
+      GetQueueAttributesCommand: 2,
     });
     for (const label of labels)
       expect(await urlOf(uniqueName(import.meta.url, label))).toBeUndefined();

@@ -2,8 +2,8 @@ import {
   BillingMode,
   KeyType,
   type AttributeDefinition,
-  type GlobalSecondaryIndexUpdate,
   type KeySchemaElement,
+  type LocalSecondaryIndexDescription,
   type Projection,
   type ProvisionedThroughput,
   type StreamSpecification,
@@ -14,31 +14,14 @@ import { isDeepStrictEqual } from "node:util";
 import type { DefinitionDifference } from "../../../core/diff.js";
 import { isPlainObject } from "../../../core/values.js";
 import { comparableTags, tagMapOf } from "../tags.js";
+import type { DynamodbTableDefinition as TableFields } from "./table-definition.js";
 
 // How `dynamodb_table` reads, compares and changes a table: DescribeTable's answer in the shape a
 // definition is written in, one comparable form for both sides, and the UpdateTable calls that turn
 // the live table into the definition. Pure functions only.
 
-/** A secondary index as a definition writes it (GSIs may carry their own throughput). @internal */
-export interface IndexDefinition {
-  readonly IndexName: string;
-  readonly KeySchema: readonly KeySchemaElement[];
-  readonly Projection: Projection;
-  readonly ProvisionedThroughput?: ProvisionedThroughput | undefined;
-}
-
-/** The fields of a table definition that planning reads. @internal */
-export interface TableFields {
-  readonly TableName: string;
-  readonly AttributeDefinitions: readonly AttributeDefinition[];
-  readonly KeySchema: readonly KeySchemaElement[];
-  readonly LocalSecondaryIndexes?: readonly IndexDefinition[] | undefined;
-  readonly GlobalSecondaryIndexes?: readonly IndexDefinition[] | undefined;
-  readonly BillingMode?: BillingMode | undefined;
-  readonly ProvisionedThroughput?: ProvisionedThroughput | undefined;
-  readonly StreamSpecification?: StreamSpecification | undefined;
-  readonly DeletionProtectionEnabled?: boolean | undefined;
-}
+/** A secondary index as a definition writes it (global ones may carry their own throughput). */
+type Index = NonNullable<TableFields["GlobalSecondaryIndexes"]>[number];
 
 /**
  * A table as DescribeTable reports it, in the shape a definition is written in, plus the
@@ -52,31 +35,27 @@ export function describedTable(table: TableDescription): Record<string, unknown>
     billing === BillingMode.PROVISIONED && value !== undefined
       ? { ProvisionedThroughput: capacityOf(value) }
       : {};
-  const index = (live: IndexDefinition): IndexDefinition => ({
-    IndexName: live.IndexName,
-    KeySchema: live.KeySchema,
-    Projection: live.Projection,
+  const index = ({ IndexName, KeySchema, Projection }: LocalSecondaryIndexDescription): object => ({
+    IndexName,
+    KeySchema,
+    Projection,
   });
+  const stream = table.StreamSpecification;
   return {
     TableName: table.TableName,
     TableArn: table.TableArn,
     TableStatus: table.TableStatus,
     AttributeDefinitions: table.AttributeDefinitions ?? [],
     KeySchema: table.KeySchema ?? [],
-    LocalSecondaryIndexes: (table.LocalSecondaryIndexes ?? []).map((live) =>
-      index(live as IndexDefinition),
-    ),
+    LocalSecondaryIndexes: (table.LocalSecondaryIndexes ?? []).map(index),
     GlobalSecondaryIndexes: (table.GlobalSecondaryIndexes ?? []).map((live) => ({
-      ...index(live as IndexDefinition),
+      ...index(live),
       ...throughput(live.ProvisionedThroughput),
     })),
     BillingMode: billing,
     ...throughput(table.ProvisionedThroughput),
-    StreamSpecification:
-      table.StreamSpecification?.StreamEnabled === true
-        ? table.StreamSpecification
-        : { StreamEnabled: false },
-    ...(table.LatestStreamArn === undefined ? {} : { LatestStreamArn: table.LatestStreamArn }),
+    StreamSpecification: stream?.StreamEnabled === true ? stream : { StreamEnabled: false },
+    LatestStreamArn: table.LatestStreamArn,
     DeletionProtectionEnabled: table.DeletionProtectionEnabled ?? false,
   };
 }
@@ -89,29 +68,20 @@ export function describedTable(table: TableDescription): Record<string, unknown>
  * @internal
  */
 export function comparableTable(definition: Record<string, unknown>): Record<string, unknown> {
-  const fields = definition as Partial<TableFields> & { Tags?: unknown };
-  const stream = fields.StreamSpecification;
+  const fields = definition as Partial<TableFields>;
+  const listed = <T, R>(value: T[] | undefined, form: (value: T[]) => R): R | undefined =>
+    Array.isArray(value) ? form(value) : undefined;
   return {
     TableName: fields.TableName,
-    AttributeDefinitions: Array.isArray(fields.AttributeDefinitions)
-      ? attributeTypes(fields.AttributeDefinitions)
-      : undefined,
-    KeySchema: Array.isArray(fields.KeySchema) ? sortedKeys(fields.KeySchema) : undefined,
-    LocalSecondaryIndexes: Array.isArray(fields.LocalSecondaryIndexes)
-      ? sortedIndexes(fields.LocalSecondaryIndexes)
-      : undefined,
-    GlobalSecondaryIndexes: Array.isArray(fields.GlobalSecondaryIndexes)
-      ? sortedIndexes(fields.GlobalSecondaryIndexes)
-      : undefined,
+    AttributeDefinitions: listed(fields.AttributeDefinitions, attributeTypes),
+    KeySchema: listed(fields.KeySchema, sortedKeys),
+    LocalSecondaryIndexes: listed(fields.LocalSecondaryIndexes, sortedIndexes),
+    GlobalSecondaryIndexes: listed(fields.GlobalSecondaryIndexes, sortedIndexes),
     BillingMode: fields.BillingMode ?? BillingMode.PROVISIONED,
     ProvisionedThroughput: isPlainObject(fields.ProvisionedThroughput)
       ? capacityOf(fields.ProvisionedThroughput)
       : undefined,
-    StreamSpecification: isPlainObject(stream)
-      ? stream.StreamEnabled === true
-        ? { StreamEnabled: true, StreamViewType: stream.StreamViewType }
-        : { StreamEnabled: false }
-      : undefined,
+    StreamSpecification: comparableStream(fields.StreamSpecification),
     DeletionProtectionEnabled: fields.DeletionProtectionEnabled,
     Tags: fields.Tags === undefined ? undefined : comparableTags(tagMapOf(fields.Tags)),
   };
@@ -129,88 +99,67 @@ export function planTableUpdate(
   table: TableDescription,
 ): UpdateTableCommandInput[] {
   const live = describedTable(table) as unknown as TableFields;
-
-  const { TableName } = desired;
-  const steps: UpdateTableCommandInput[] = [];
+  const { TableName, GlobalSecondaryIndexes: wanted } = desired;
+  const call = (change: Omit<UpdateTableCommandInput, "TableName">) => ({ TableName, ...change });
   const liveIndexes = new Map((live.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i]));
-  const wanted = desired.GlobalSecondaryIndexes;
-  for (const name of liveIndexes.keys())
-    if (wanted !== undefined && !wanted.some((index) => index.IndexName === name))
-      steps.push({ TableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: name } }] });
+  const isWanted = (name: string): boolean => wanted?.some((i) => i.IndexName === name) ?? true;
+  const steps = [...liveIndexes.keys()]
+    .filter((IndexName) => !isWanted(IndexName))
+    .map((IndexName) => call({ GlobalSecondaryIndexUpdates: [{ Delete: { IndexName } }] }));
 
   const billing = desired.BillingMode ?? BillingMode.PROVISIONED;
   const isProvisioned = billing === BillingMode.PROVISIONED;
   const isBillingChanged = billing !== live.BillingMode;
+  const isCapacityChanged = (want?: ProvisionedThroughput, have?: ProvisionedThroughput): boolean =>
+    isProvisioned &&
+    want !== undefined &&
+    (isBillingChanged || !isDeepStrictEqual(capacityOf(want), have && capacityOf(have)));
   const kept = (wanted ?? []).filter((index) => liveIndexes.has(index.IndexName));
-  const indexUpdates: GlobalSecondaryIndexUpdate[] = kept
-    .filter(
-      (index) =>
-        isProvisioned &&
-        index.ProvisionedThroughput !== undefined &&
-        (isBillingChanged ||
-          !isSameCapacity(
-            index.ProvisionedThroughput,
-            liveIndexes.get(index.IndexName)?.ProvisionedThroughput,
-          )),
+  const liveCapacity = (name: string) => liveIndexes.get(name)?.ProvisionedThroughput;
+  const indexUpdates = kept
+    .filter((index) =>
+      isCapacityChanged(index.ProvisionedThroughput, liveCapacity(index.IndexName)),
     )
     .map(({ IndexName, ProvisionedThroughput }) => ({
       Update: { IndexName, ProvisionedThroughput },
     }));
-  const isThroughputChanged =
-    isProvisioned &&
-    desired.ProvisionedThroughput !== undefined &&
-    (isBillingChanged ||
-      !isSameCapacity(desired.ProvisionedThroughput, live.ProvisionedThroughput));
-  if (isBillingChanged || isThroughputChanged || indexUpdates.length > 0) {
-    steps.push({
-      TableName,
-      ...(isBillingChanged ? { BillingMode: billing } : {}),
-      ...(isThroughputChanged ? { ProvisionedThroughput: desired.ProvisionedThroughput } : {}),
-      ...(indexUpdates.length > 0 ? { GlobalSecondaryIndexUpdates: indexUpdates } : {}),
-    });
-  }
+  const throughput = desired.ProvisionedThroughput;
+  const isThroughputChanged = isCapacityChanged(throughput, live.ProvisionedThroughput);
+  if (isBillingChanged || isThroughputChanged || indexUpdates.length > 0)
+    steps.push(
+      call({
+        ...(isBillingChanged ? { BillingMode: billing } : {}),
+        ...(isThroughputChanged ? { ProvisionedThroughput: throughput } : {}),
+        ...(indexUpdates.length > 0 ? { GlobalSecondaryIndexUpdates: indexUpdates } : {}),
+      }),
+    );
 
   const present = [...kept];
   for (const index of wanted ?? []) {
     if (liveIndexes.has(index.IndexName)) continue;
     present.push(index);
-    const { IndexName, KeySchema, Projection, ProvisionedThroughput } = index;
-    steps.push({
-      TableName,
-      // The whole set in use: AWS merges it, moto replaces the table's set with it.
-      AttributeDefinitions: attributesInUse(desired, live, present),
-      GlobalSecondaryIndexUpdates: [
-        {
-          Create: {
-            IndexName,
-            KeySchema: [...KeySchema],
-            Projection,
-            ...(isProvisioned ? { ProvisionedThroughput } : {}),
-          },
-        },
-      ],
-    });
+    const create = {
+      ...index,
+      ProvisionedThroughput: isProvisioned ? index.ProvisionedThroughput : undefined,
+    };
+    // The whole set in use: AWS merges it, moto replaces the table's set with it.
+    const AttributeDefinitions = attributesInUse(desired, live, present);
+    steps.push(call({ AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: create }] }));
   }
 
-  const stream = desired.StreamSpecification;
-  const liveStream = live.StreamSpecification;
-  const comparable = (spec: StreamSpecification | undefined): unknown =>
-    comparableTable({ StreamSpecification: spec })["StreamSpecification"];
-  if (stream !== undefined && !isDeepStrictEqual(comparable(stream), comparable(liveStream))) {
-    // A stream's view type cannot change while it is enabled.
-    if (stream.StreamEnabled === true && liveStream?.StreamEnabled === true)
-      steps.push({ TableName, StreamSpecification: { StreamEnabled: false } });
-    steps.push({
-      TableName,
-      StreamSpecification: stream.StreamEnabled === true ? stream : { StreamEnabled: false },
-    });
-  }
-
+  const [stream, liveStream] = [desired.StreamSpecification, live.StreamSpecification];
+  const disabled = { StreamSpecification: { StreamEnabled: false } };
   if (
-    desired.DeletionProtectionEnabled !== undefined &&
-    desired.DeletionProtectionEnabled !== live.DeletionProtectionEnabled
-  )
-    steps.push({ TableName, DeletionProtectionEnabled: desired.DeletionProtectionEnabled });
+    stream !== undefined &&
+    !isDeepStrictEqual(comparableStream(stream), comparableStream(liveStream))
+  ) {
+    // A stream's view type cannot change while it is enabled.
+    if (stream.StreamEnabled && liveStream?.StreamEnabled === true) steps.push(call(disabled));
+    steps.push(call(stream.StreamEnabled ? { StreamSpecification: stream } : disabled));
+  }
+  const protection = desired.DeletionProtectionEnabled;
+  if (protection !== undefined && protection !== live.DeletionProtectionEnabled)
+    steps.push(call({ DeletionProtectionEnabled: protection }));
   return steps;
 }
 
@@ -226,40 +175,25 @@ export function fixedTableChanges(
   table: TableDescription,
 ): DefinitionDifference[] {
   const live = describedTable(table) as unknown as TableFields;
-  const fixed: DefinitionDifference[] = [];
-  if (!isDeepStrictEqual(sortedKeys(desired.KeySchema), sortedKeys(live.KeySchema)))
-    fixed.push({ path: "KeySchema", desired: desired.KeySchema, current: live.KeySchema });
-  if (
-    desired.LocalSecondaryIndexes !== undefined &&
-    !isDeepStrictEqual(
-      sortedIndexes(desired.LocalSecondaryIndexes),
-      sortedIndexes(live.LocalSecondaryIndexes ?? []),
-    )
-  )
-    fixed.push({
-      path: "LocalSecondaryIndexes",
-      desired: desired.LocalSecondaryIndexes,
-      current: live.LocalSecondaryIndexes,
-    });
+  const [want, have] = [comparableTable(desired), comparableTable(describedTable(table))];
+  const fixed = (["KeySchema", "LocalSecondaryIndexes"] as const)
+    .filter((path) => want[path] !== undefined && !isDeepStrictEqual(want[path], have[path]))
+    .map((path): DefinitionDifference => ({ path, desired: desired[path], current: live[path] }));
   const liveTypes = attributeTypes(live.AttributeDefinitions);
   for (const [name, type] of Object.entries(attributeTypes(desired.AttributeDefinitions)))
     if (liveTypes[name] !== undefined && liveTypes[name] !== type)
       fixed.push({ path: `AttributeDefinitions.${name}`, desired: type, current: liveTypes[name] });
+  const keysOf = ({ KeySchema, Projection }: Index) => ({ KeySchema, Projection });
+  const shapeOf = (index: Index) => [
+    sortedKeys(index.KeySchema),
+    sortedProjection(index.Projection),
+  ];
   for (const index of desired.GlobalSecondaryIndexes ?? []) {
     const existing = live.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.IndexName);
-    if (
-      existing !== undefined &&
-      (!isDeepStrictEqual(sortedKeys(index.KeySchema), sortedKeys(existing.KeySchema)) ||
-        !isDeepStrictEqual(
-          sortedProjection(index.Projection),
-          sortedProjection(existing.Projection),
-        ))
-    )
-      fixed.push({
-        path: `GlobalSecondaryIndexes.${index.IndexName}`,
-        desired: { KeySchema: index.KeySchema, Projection: index.Projection },
-        current: { KeySchema: existing.KeySchema, Projection: existing.Projection },
-      });
+    if (existing !== undefined && !isDeepStrictEqual(shapeOf(index), shapeOf(existing))) {
+      const path = `GlobalSecondaryIndexes.${index.IndexName}`;
+      fixed.push({ path, desired: keysOf(index), current: keysOf(existing) });
+    }
   }
   return fixed;
 }
@@ -268,24 +202,18 @@ export function fixedTableChanges(
 function attributesInUse(
   desired: TableFields,
   live: TableFields,
-  indexes: readonly IndexDefinition[],
+  indexes: readonly Index[],
 ): AttributeDefinition[] {
+  const keyed = [desired, ...(live.LocalSecondaryIndexes ?? []), ...indexes];
   const names = new Set(
-    [desired.KeySchema, ...(live.LocalSecondaryIndexes ?? []).map((i) => i.KeySchema)]
-      .concat(indexes.map((index) => index.KeySchema))
-      .flatMap((keys) => keys.map((key) => key.AttributeName)),
+    keyed.flatMap(({ KeySchema }) => KeySchema.map((key) => key.AttributeName)),
   );
   const known = [...desired.AttributeDefinitions, ...live.AttributeDefinitions];
   return [...names].flatMap((name) => known.find((a) => a.AttributeName === name) ?? []);
 }
 
 function attributeTypes(definitions: readonly AttributeDefinition[]): Record<string, unknown> {
-  return Object.fromEntries(
-    definitions.map((attribute): [string, unknown] => [
-      String(attribute.AttributeName),
-      attribute.AttributeType,
-    ]),
-  );
+  return Object.fromEntries(definitions.map((a) => [String(a.AttributeName), a.AttributeType]));
 }
 
 function sortedKeys(keys: readonly KeySchemaElement[]): KeySchemaElement[] {
@@ -302,26 +230,25 @@ function sortedProjection(projection: Projection | undefined): Projection {
   };
 }
 
-function sortedIndexes(indexes: readonly IndexDefinition[]): IndexDefinition[] {
+function sortedIndexes(indexes: readonly Index[]): unknown[] {
   return [...indexes]
-    .map((index) => ({
-      IndexName: index.IndexName,
-      KeySchema: sortedKeys(index.KeySchema),
-      Projection: sortedProjection(index.Projection),
-      ...(index.ProvisionedThroughput === undefined
-        ? {}
-        : { ProvisionedThroughput: capacityOf(index.ProvisionedThroughput) }),
-    }))
-    .sort((a, b) => a.IndexName.localeCompare(b.IndexName));
+    .sort((a, b) => a.IndexName.localeCompare(b.IndexName))
+    .map(({ IndexName, KeySchema, Projection, ProvisionedThroughput: throughput }) => ({
+      IndexName,
+      KeySchema: sortedKeys(KeySchema),
+      Projection: sortedProjection(Projection),
+      ...(throughput === undefined ? {} : { ProvisionedThroughput: capacityOf(throughput) }),
+    }));
+}
+
+/** A stream as compared: a disabled one without its view type. */
+function comparableStream(stream: StreamSpecification | undefined): unknown {
+  if (!isPlainObject(stream)) return undefined;
+  const { StreamEnabled, StreamViewType } = stream;
+  return StreamEnabled === true ? { StreamEnabled, StreamViewType } : { StreamEnabled: false };
 }
 
 function capacityOf(throughput: Partial<ProvisionedThroughput>): ProvisionedThroughput {
-  return {
-    ReadCapacityUnits: throughput.ReadCapacityUnits,
-    WriteCapacityUnits: throughput.WriteCapacityUnits,
-  };
-}
-
-function isSameCapacity(a: ProvisionedThroughput, b: ProvisionedThroughput | undefined): boolean {
-  return b !== undefined && isDeepStrictEqual(capacityOf(a), capacityOf(b));
+  const { ReadCapacityUnits, WriteCapacityUnits } = throughput;
+  return { ReadCapacityUnits, WriteCapacityUnits };
 }

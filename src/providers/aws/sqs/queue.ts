@@ -10,32 +10,31 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
   paginateListQueues,
-  type CreateQueueCommandInput,
+  type CreateQueueResult,
+  type GetQueueAttributesResult,
 } from "@aws-sdk/client-sqs";
+import { isDeepStrictEqual } from "node:util";
 import * as z from "zod";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
+import { required } from "../../kit/create-once.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { commonPrefix } from "../common-prefix.js";
-import { isConflict, wrapAwsError } from "../errors.js";
-import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
-import {
-  comparableTags,
-  hasOwnershipTag,
-  normalizeTags,
-  sendTagChanges,
-  tagMapSchema,
-  withOwnershipTag,
-} from "../tags.js";
-import {
-  attributeValueSchema,
-  changedAttributes,
-  comparableAttributes,
-  writableAttributes,
-} from "./queue-attributes.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
+
+/** Attributes SQS reports but never accepts: accepted in files (PCF's examples list them), never sent or compared. */
+const READ_ONLY_ATTRIBUTES =
+  /^(All|Approximate\w+|CreatedTimestamp|LastModifiedTimestamp|QueueArn)$/;
+
+/** Attributes whose value is a JSON document: compared as documents, and writable as objects. */
+const JSON_ATTRIBUTES = new Set(["Policy", "RedrivePolicy", "RedriveAllowPolicy"]);
+
+/** One attribute value as a file may write it. */
+const attributeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.looseObject({})]);
 
 /** The `aws_resource` block of an `sqs_queue` particle: CreateQueue's parameters, as PCF writes them. */
 export const sqsQueueSchema = z.looseObject({
@@ -68,17 +67,35 @@ export const sqsQueueSchema = z.looseObject({
 /** What a user writes in the `aws_resource` block of an `sqs_queue` particle. */
 export type SqsQueueDefinition = z.infer<typeof sqsQueueSchema>;
 
-/** DeleteQueue calls sent at most while the queue still answers after one. */
-const DELETE_ATTEMPTS = 3;
+/** A live queue: its URL, and its attributes once read. */
+type LiveQueue = Required<Pick<CreateQueueResult, "QueueUrl">> &
+  Pick<GetQueueAttributesResult, "Attributes">;
+
+const QUEUE_GONE = { notFound: ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"] };
+
+/** The codes of the queue calls, by class. */
+const QUEUE_ERRORS: OperationErrors = {
+  CreateQueue: {
+    alreadyExists: ["QueueAlreadyExists", "QueueNameExists"],
+    wrongState: ["QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently"],
+    invalid: ["InvalidAttributeName", "InvalidAttributeValue"],
+  },
+  DeleteQueue: QUEUE_GONE,
+  GetQueueAttributes: QUEUE_GONE,
+  GetQueueUrl: QUEUE_GONE,
+  ListQueueTags: QUEUE_GONE,
+  SetQueueAttributes: QUEUE_GONE,
+  TagQueue: QUEUE_GONE,
+  UntagQueue: QUEUE_GONE,
+};
 
 /**
- * An SQS queue, found by its name. A queue has no stopped form: stopping deletes it.
- * Attributes and tags are updated in place.
+ * An SQS queue, found by its name. A queue has no stopped form: stopping deletes it. Attributes
+ * and tags are updated in place.
  *
- * Reads are batched: one ListQueues per region (by the names' common prefix) finds the queues
- * whose URL is not yet known, then each existing queue costs one GetQueueAttributes (plus
- * ListQueueTags when its definition lists tags). A queue this particle created or found before
- * is read by its URL, which SQS answers at once even while ListQueues does not show it yet.
+ * Reads are batched: one ListQueues per region over the names' common prefix finds the queues
+ * not known yet, then each costs a GetQueueAttributes (none going down), and a ListQueueTags when
+ * the definition lists tags or it is going down. A known queue is read by its URL, at once.
  *
  * @example
  * ```ts
@@ -90,135 +107,145 @@ const DELETE_ATTEMPTS = 3;
  * await jobs.apply();
  * ```
  */
-export class SqsQueue extends LegacyAWSResource<SqsQueueDefinition> {
+export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClient> {
   static override readonly flavor: string = "sqs_queue";
   static override readonly service: string = "sqs";
+  static override readonly Client = SQSClient;
+  static override readonly definitionSchema = sqsQueueSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.QueueName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
-  static override readonly definitionSchema = sqsQueueSchema;
+  static override readonly inPlaceFields: readonly string[] = ["Attributes", "Tags"];
+  static override readonly readShape = "list-by-prefix";
+  static override readonly tagging = {
+    field: "Tags",
+    ownershipWritten: "in-create",
+    readFrom: "own-call",
+  } as const;
+  static override readonly createOperation: string = "CreateQueue";
+  static override readonly operationErrors = QUEUE_ERRORS;
+  // DeleteQueue answers nothing: an empty 200 that never reached SQS looks the same.
+  static override readonly confirmsDeleteByRead: boolean = true;
+  static override readonly actions = {
+    read: ["sqs:ListQueues", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ListQueueTags"],
+    start: ["sqs:CreateQueue", "sqs:TagQueue"],
+    update: ["sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"],
+    terminate: ["sqs:DeleteQueue", "sqs:GetQueueAttributes"],
+  };
 
-  /** The queue's URL once found or created; a cache only, checked by every read. */
-  private queueUrl: string | undefined = undefined;
-  /** The live tags, when read. */
-  private currentTags: Record<string, string> | undefined = undefined;
+  protected override readonly updaters: FieldUpdaters<SqsQueueDefinition, LiveQueue, SQSClient> = {
+    // Only the attributes that differ: some (FifoQueue) cannot be set again, even to their value.
+    Attributes: (sqs, { QueueUrl, Attributes: live }, { Attributes: desired = {} }, { signal }) => {
+      const [wanted, current] = [comparableAttributes(desired), comparableAttributes(live) ?? {}];
+      const changed = Object.entries(writableAttributes(desired)).filter(
+        ([name]) => !isDeepStrictEqual(wanted?.[name], current[name]),
+      );
+      const command = new SetQueueAttributesCommand({
+        QueueUrl,
+        Attributes: Object.fromEntries(changed),
+      });
+      return sqs.send(command, { abortSignal: signal });
+    },
+  };
 
-  /** Reads every queue of `particles`: one ListQueues per region for those without a known URL. */
-  static override async syncAll(
-    particles: readonly Particle[],
-    context: RunContext,
+  /** The queues of `keys`: by URL where known, by GetQueueUrl when another account's, else listed. */
+  protected override async list(
+    client: SQSClient,
+    keys: readonly string[],
+    { signal }: RunContext,
+    known: ReadonlyMap<string, LiveQueue>,
+  ): Promise<ReadonlyMap<string, LiveQueue>> {
+    const found = new Map<string, LiveQueue>();
+    const names = keys.filter((key) => !known.has(key) && !key.includes("/"));
+    // ListQueues, page by page, filtered by the common prefix of the names when they have one.
+    const input = { QueueNamePrefix: commonPrefix(names) || undefined, MaxResults: 1000 };
+    if (names.length > 0)
+      for await (const page of paginateListQueues({ client }, input, { abortSignal: signal }))
+        for (const QueueUrl of page.QueueUrls ?? [])
+          if (names.includes(nameOf(QueueUrl))) found.set(nameOf(QueueUrl), { QueueUrl });
+    const readDirectly = async (key: string): Promise<LiveQueue> => {
+      // Not known: the key is another account's queue, `owner/name`.
+      const [QueueOwnerAWSAccountId, QueueName] = key.split("/");
+      const command = new GetQueueUrlCommand({ QueueName, QueueOwnerAWSAccountId });
+      const url =
+        known.get(key)?.QueueUrl ?? (await client.send(command, { abortSignal: signal })).QueueUrl;
+      return this.readQueue(client, required(url, "queue URL"), signal);
+    };
+    const read = async (key: string): Promise<void> => {
+      const queue = await this.unlessGone(`read queue ${key}`, () => readDirectly(key));
+      if (queue !== undefined) found.set(key, queue);
+    };
+    await Promise.all(keys.filter((key) => !names.includes(key)).map(read));
+    return found;
+  }
+
+  /** A listed queue's attributes, read unless it is going down (only its tags matter then). */
+  protected override async complete(
+    client: SQSClient,
+    queue: LiveQueue,
+    { signal }: RunContext,
+  ): Promise<LiveQueue> {
+    if (queue.Attributes !== undefined || this.isGoingDown) return queue;
+    return this.readQueue(client, queue.QueueUrl, signal);
+  }
+
+  /** A queue is running; SQS lists FifoQueue only for FIFO queues, so a standard one reads false. */
+  protected override observe(queue: LiveQueue, context: RunContext): Observation {
+    const { QueueUrl, Attributes } = queue;
+    const attributes = Attributes && { [QueueAttributeName.FifoQueue]: "false", ...Attributes };
+    const region_name = this.region(context);
+    return {
+      state: "running",
+      definition: { QueueName: nameOf(QueueUrl), QueueUrl, Attributes: attributes, region_name },
+    };
+  }
+
+  /** CreateQueue with the attributes (FifoQueue for a `.fifo` name), the tags and the ownership tag. */
+  protected override async create(
+    client: SQSClient,
+    { QueueName, Attributes, Tags }: SqsQueueDefinition,
+    { signal }: RunContext,
+  ): Promise<LiveQueue> {
+    const fifo = QueueName.endsWith(".fifo") ? { [QueueAttributeName.FifoQueue]: "true" } : {};
+    const attributes = { ...fifo, ...writableAttributes(Attributes ?? {}) };
+    const tags = withOwnershipTag(normalizeTags(Tags ?? {}));
+    const command = new CreateQueueCommand({ QueueName, Attributes: attributes, tags });
+    const { QueueUrl } = await client.send(command, { abortSignal: signal });
+    return { QueueUrl: required(QueueUrl, "queue URL"), Attributes: attributes };
+  }
+
+  protected override async remove(
+    client: SQSClient,
+    { QueueUrl }: LiveQueue,
+    { signal }: RunContext,
   ): Promise<void> {
-    const queues = particles.filter(
-      (particle): particle is SqsQueue => particle instanceof SqsQueue,
-    );
-    await SqsQueue.readByRegion(queues, context, SQSClient, async (group, client) => {
-      const unknown = group.filter(
-        (queue) => queue.queueUrl === undefined && queue.ownerAccount === undefined,
-      );
-      const names = unknown.map((queue) => queue.queueName);
-      const prefix = commonPrefix(names);
-      const listed =
-        unknown.length === 0
-          ? new Map<string, string>()
-          : await SqsQueue.listFor(unknown, `list queues named ${prefix}*`, () =>
-              listQueueUrls(client, { names, prefix }, context.signal),
-            );
-      await readEach(group, async (queue) => {
-        if (unknown.includes(queue)) queue.queueUrl = listed.get(queue.queueName);
-        else if (queue.queueUrl === undefined)
-          queue.queueUrl = await queue.findOwnedElsewhere(client, context);
-        await queue.readQueue(client, context);
-      });
-    });
+    await client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: signal });
   }
 
-  /** Reads this queue: `running` when it exists, else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof SqsQueue).syncAll([this], context);
+  protected override async readTags(
+    client: SQSClient,
+    { QueueUrl }: LiveQueue,
+    { signal }: RunContext,
+  ): Promise<TagMap> {
+    const command = new ListQueueTagsCommand({ QueueUrl });
+    return (await client.send(command, { abortSignal: signal })).Tags ?? {};
   }
 
-  /**
-   * Creates the queue with its attributes, its tags and the ownership tag in one call, and
-   * records what that call set: no GetQueueAttributes confirms it. A child that inherits a value
-   * only a read gives (`Attributes.QueueArn`) makes the engine read the queue then.
-   */
-  protected override async _start(context: RunContext): Promise<void> {
-    const client = await this.client(SQSClient, context);
-    const input = toCreateInput(this.desiredDefinition());
-    try {
-      const { QueueUrl } = await client.send(new CreateQueueCommand(input), {
-        abortSignal: context.signal,
-      });
-      this.queueUrl = QueueUrl;
-    } catch (error) {
-      const hint = isConflict(error)
-        ? " (a queue of that name exists with other attributes, or was deleted less than 60 s ago)"
-        : "";
-      throw wrapAwsError(error, this.id, `create queue ${this.queueName}${hint}`);
-    }
-    this.isOwned = true;
-    this.currentTags = input.tags;
-    this.recordState(
-      "running",
-      this.liveDefinition(input.Attributes ?? {}, input.tags, context),
-      context,
-    );
+  protected override async writeTags(
+    client: SQSClient,
+    { QueueUrl }: LiveQueue,
+    { set, remove }: TagChanges,
+    { signal }: RunContext,
+  ): Promise<void> {
+    const untag = new UntagQueueCommand({ QueueUrl, TagKeys: remove });
+    if (remove.length > 0) await client.send(untag, { abortSignal: signal });
+    const tag = new TagQueueCommand({ QueueUrl, Tags: set });
+    if (Object.keys(set).length > 0) await client.send(tag, { abortSignal: signal });
   }
 
-  /** Deletes the queue, and reads its URL to see it gone; a queue already gone is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const QueueUrl = this.queueUrl;
-    if (QueueUrl === undefined) return;
-    const client = await this.client(SQSClient, context);
-    // DeleteQueue's answer carries nothing: an empty 200 that never reached SQS looks the same.
-    // So the queue's URL is read after it (ListQueueTags, not ListQueues, which may list a
-    // deleted queue for up to 60 s), and the delete sent again while the queue answers. If it
-    // still does, nothing is recorded and the engine's read decides.
-    for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt += 1) {
-      await this.deleteUnlessGone(`delete queue ${this.queueName}`, () =>
-        client.send(new DeleteQueueCommand({ QueueUrl }), { abortSignal: context.signal }),
-      );
-      if ((await this.readTags(client, context)) === undefined) {
-        this.queueUrl = undefined;
-        this.recordState("terminated", {}, context);
-        return;
-      }
-    }
-  }
-
-  /** Sets the attributes that differ, then brings the tags to the definition's set. */
-  protected override async _update(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const client = await this.client(SQSClient, context);
-    const queueUrl = this.queueUrl;
-    if (queueUrl === undefined) return;
-    const abortSignal = context.signal;
-    const changed = changedAttributes(
-      desired.Attributes ?? {},
-      this.currentStateDefinition["Attributes"],
-    );
-    try {
-      if (Object.keys(changed).length > 0)
-        await client.send(
-          new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: changed }),
-          { abortSignal },
-        );
-      if (desired.Tags !== undefined)
-        await sendTagChanges(this.currentTags ?? {}, normalizeTags(desired.Tags), {
-          untag: (TagKeys) =>
-            client.send(new UntagQueueCommand({ QueueUrl: queueUrl, TagKeys }), { abortSignal }),
-          tag: (Tags) =>
-            client.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags }), { abortSignal }),
-        });
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `update queue ${this.queueName}`);
-    }
-  }
-
-  /** Reads the tags, when `syncState` did not, to tell whether the queue is ours. */
-  protected override readOwnership(context: RunContext): Promise<boolean> {
-    return this.ownershipFromTags(async () =>
-      this.readTags(await this.client(SQSClient, context), context),
-    );
+  /** The name, after the owner's account (`123456789012/jobs`) when `OwnerAwsId` is set. */
+  protected override get key(): string {
+    const owner = this.desiredStateDefinition["OwnerAwsId"];
+    return typeof owner === "string" ? `${owner}/${super.key}` : super.key;
   }
 
   /** The queue name, the listed attributes (as SQS reports them) and, when given, the tags. */
@@ -226,154 +253,50 @@ export class SqsQueue extends LegacyAWSResource<SqsQueueDefinition> {
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
     const { QueueName, Attributes, Tags } = definition;
-    return {
-      QueueName,
-      ...(isPlainObject(Attributes) ? { Attributes: comparableAttributes(Attributes) } : {}),
-      ...(isPlainObject(Tags) ? { Tags: comparableTags(tagMapSchema.parse(Tags)) } : {}),
-    };
+    const attributes = comparableAttributes(Attributes);
+    return { QueueName, Attributes: attributes, Tags: this.comparableTagsOf(Tags) };
   }
 
-  private get queueName(): string {
-    return String(this.desiredStateDefinition["QueueName"]);
-  }
-
-  private get ownerAccount(): string | undefined {
-    const owner = this.desiredStateDefinition["OwnerAwsId"];
-    return typeof owner === "string" ? owner : undefined;
-  }
-
-  private get wantsTags(): boolean {
-    return this.desiredStateDefinition["Tags"] !== undefined;
-  }
-
-  /**
-   * Sets the state from the queue at `queueUrl`: its attributes, and its tags when the definition
-   * lists some, read at once. A queue going down needs only its tags, for the ownership guard;
-   * they also tell whether it still exists.
-   */
-  private async readQueue(client: SQSClient, context: RunContext): Promise<void> {
-    this.isOwned = undefined;
-    this.currentTags = undefined;
-    const readsAttributes = !this.isGoingDown;
-    const readsTags = this.wantsTags || this.isGoingDown;
-    const [attributes, tags] =
-      this.queueUrl === undefined
-        ? [undefined, undefined]
-        : await Promise.all([
-            readsAttributes ? this.readAttributes(client, context) : undefined,
-            readsTags ? this.readTags(client, context) : undefined,
-          ]);
-    if (
-      this.queueUrl === undefined ||
-      (readsAttributes && attributes === undefined) ||
-      (readsTags && tags === undefined)
-    ) {
-      this.queueUrl = undefined;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    this.state = "running";
-    this.currentStateDefinition = this.liveDefinition(attributes, tags, context);
-  }
-
-  /** The live queue as `currentStateDefinition` holds it, whether read or just created. */
-  private liveDefinition(
-    attributes: Record<string, string> | undefined,
-    tags: Record<string, string> | undefined,
-    context: RunContext,
-  ): Record<string, unknown> {
-    return {
-      QueueName: this.queueName,
-      QueueUrl: this.queueUrl,
-      // SQS lists FifoQueue only for FIFO queues; a standard queue is FifoQueue=false.
-      ...(attributes === undefined
-        ? {}
-        : { Attributes: { [QueueAttributeName.FifoQueue]: "false", ...attributes } }),
-      region_name: this.region(context),
-      ...(tags === undefined || !this.wantsTags ? {} : { Tags: tags }),
-    };
-  }
-
-  private async readAttributes(
-    client: SQSClient,
-    context: RunContext,
-  ): Promise<Record<string, string> | undefined> {
-    return this.readUnlessGone(`read queue ${this.queueName}`, async () => {
-      const { Attributes = {} } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ["All"] }),
-        { abortSignal: context.signal },
-      );
-      return Attributes;
-    });
-  }
-
-  /** The queue's tags, or `undefined` when it is gone. Sets `isOwned`. */
-  private async readTags(
-    client: SQSClient,
-    context: RunContext,
-  ): Promise<Record<string, string> | undefined> {
-    const QueueUrl = this.queueUrl;
-    if (QueueUrl === undefined) return undefined;
-    const tags = await this.readUnlessGone(`read the tags of queue ${this.queueName}`, async () => {
-      const { Tags = {} } = await client.send(new ListQueueTagsCommand({ QueueUrl }), {
-        abortSignal: context.signal,
-      });
-      return Tags;
-    });
-    if (tags === undefined) return undefined;
-    this.isOwned = hasOwnershipTag(tags);
-    this.currentTags = tags;
-    return tags;
-  }
-
-  /** The URL of a queue in another account (`OwnerAwsId`), which ListQueues cannot see. */
-  private async findOwnedElsewhere(
-    client: SQSClient,
-    context: RunContext,
-  ): Promise<string | undefined> {
-    return this.readUnlessGone(`find queue ${this.queueName}`, async () => {
-      const { QueueUrl } = await client.send(
-        new GetQueueUrlCommand({
-          QueueName: this.queueName,
-          QueueOwnerAWSAccountId: this.ownerAccount,
-        }),
-        { abortSignal: context.signal },
-      );
-      return QueueUrl;
-    });
+  private async readQueue(
+    sqs: SQSClient,
+    QueueUrl: string,
+    signal: AbortSignal,
+  ): Promise<LiveQueue> {
+    const command = new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] });
+    const { Attributes = {} } = await sqs.send(command, { abortSignal: signal });
+    return { QueueUrl, Attributes };
   }
 }
 
-/** The URLs of the queues of `names` that exist, by name: ListQueues over `prefix` (common to the names), page by page. */
-async function listQueueUrls(
-  client: SQSClient,
-  { names, prefix }: { readonly names: readonly string[]; readonly prefix: string },
-  abortSignal: AbortSignal,
-): Promise<Map<string, string>> {
-  const wanted = new Set(names);
-  const urls = new Map<string, string>();
-  const input = { ...(prefix === "" ? {} : { QueueNamePrefix: prefix }), MaxResults: 1000 };
-  for await (const page of paginateListQueues({ client }, input, { abortSignal }))
-    for (const url of page.QueueUrls ?? []) {
-      const name = url.slice(url.lastIndexOf("/") + 1);
-      if (wanted.has(name)) urls.set(name, url);
-    }
-  return urls;
+/** The queue name a URL ends in. */
+function nameOf(url: string): string {
+  return url.slice(url.lastIndexOf("/") + 1);
 }
 
-/** CreateQueue's input: name, writable attributes as strings, tags plus the ownership tag. */
-function toCreateInput(definition: SqsQueueDefinition): CreateQueueCommandInput {
-  const attributes = writableAttributes(definition.Attributes ?? {});
-  if (
-    definition.QueueName.endsWith(".fifo") &&
-    attributes[QueueAttributeName.FifoQueue] === undefined
-  ) {
-    attributes[QueueAttributeName.FifoQueue] = "true";
+/** The settable attributes of a definition, each as the string SQS expects. */
+function writableAttributes(attributes: Readonly<Record<string, unknown>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(attributes)
+      .filter(([name, value]) => value !== undefined && !READ_ONLY_ATTRIBUTES.test(name))
+      .map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
+}
+
+/** Attributes as they are compared: strings, JSON documents parsed; `undefined` when not written. */
+function comparableAttributes(attributes: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(attributes)) return undefined;
+  return Object.fromEntries(
+    Object.entries(writableAttributes(attributes)).map(([name, text]) => [
+      name,
+      JSON_ATTRIBUTES.has(name) ? parseJson(text) : text,
+    ]),
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
-  return {
-    QueueName: definition.QueueName,
-    ...(Object.keys(attributes).length === 0 ? {} : { Attributes: attributes }),
-    tags: withOwnershipTag(normalizeTags(definition.Tags ?? {})),
-  };
 }
