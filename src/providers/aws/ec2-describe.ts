@@ -1,7 +1,7 @@
-import type { EC2Client, EC2PaginationConfiguration, Filter } from "@aws-sdk/client-ec2";
+import type { EC2Client, EC2PaginationConfiguration, Filter, Tag } from "@aws-sdk/client-ec2";
 import type { Paginator } from "@smithy/types";
 import { PcfError } from "../../core/errors.js";
-import { PCF_NAME_TAG } from "./tags.js";
+import { PCF_NAME_TAG, tagsFromList } from "./tags.js";
 
 /** EC2 takes at most this many values in one filter. */
 const FILTER_VALUES_MAX = 200;
@@ -101,4 +101,63 @@ export function onlyNamed<T>(
     );
   }
   return listed[0];
+}
+
+/**
+ * An item of a describe by name, with the other items listed under the same name (see
+ * {@link byName}): a batched read keys one item per name, and the particle's own read judges
+ * the others (`onlyOfName`, or its VPC's among namesakes). @internal
+ */
+export type Named<T> = T & { readonly namesakes?: readonly T[] };
+
+/** The items of `listed` by the name `nameOf` gives, the first of each name with the others. @internal */
+export function byName<T extends object>(
+  listed: readonly T[],
+  nameOf: (item: T) => string | undefined,
+): Map<string, Named<T>> {
+  const found = new Map<string, Named<T>>();
+  for (const item of listed) {
+    const name = nameOf(item);
+    if (name === undefined) continue;
+    const first = found.get(name);
+    found.set(
+      name,
+      first === undefined ? item : { ...first, namesakes: [...(first.namesakes ?? []), item] },
+    );
+  }
+  return found;
+}
+
+/**
+ * Every item of `paginate` carrying the tag `PCFName` with one of `names`, by name (see
+ * {@link describeFiltered} and {@link byName}). @internal
+ */
+export async function describeByPcfName<Page, Item extends { readonly Tags?: Tag[] }>(
+  client: EC2Client,
+  paginate: DescribePaginator<Page>,
+  options: Pick<DescribeFilteredOptions<Page, Item>, "itemsOf" | "abortSignal"> & {
+    readonly names: readonly string[];
+  },
+): Promise<Map<string, Named<Item>>> {
+  const listed = await describeFiltered(client, paginate, {
+    ...options,
+    filterName: `tag:${PCF_NAME_TAG}`,
+    values: options.names,
+  });
+  return byName(listed, (item) => tagsFromList(item.Tags)[PCF_NAME_TAG]);
+}
+
+/**
+ * The one resource `item` stands for: itself, without its namesakes.
+ * @throws PcfError `DUPLICATE_RESOURCE` when it has namesakes (see {@link onlyNamed}).
+ * @internal
+ */
+export function onlyOfName<T>(
+  { namesakes = [], ...item }: Named<T>,
+  idOf: (item: T) => string | undefined,
+  scope: NamedResourceScope,
+): T {
+  const only = item as T;
+  onlyNamed([only, ...namesakes], idOf, scope);
+  return only;
 }

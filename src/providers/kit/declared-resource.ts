@@ -162,6 +162,29 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return Promise.reject(new Error(`${this.flavor} declares tags but has no writeTags`));
   }
 
+  /**
+   * Completes what `list` found under the particle's key before it is observed: reads what the
+   * list answer lacks and the particle's own definition asks for (an attribute of its own call),
+   * or checks that the find is the particle's (its parent's, the only one of its name), throwing
+   * to fail this particle alone. `undefined`: none is. The default gives `live` unchanged.
+   */
+  protected readDetails(_client: C, live: L, _context: RunContext): Promise<L | undefined> {
+    return Promise.resolve(live);
+  }
+
+  /**
+   * Why `remove` failed (classified as `failure`) and the way out, appended to the error
+   * (` (still in it: subnet-1; delete it first)`) where the flavor can tell; `""` by default.
+   */
+  protected removalHint(
+    _failure: CallFailure,
+    _client: C,
+    _live: L,
+    _context: RunContext,
+  ): Promise<string> {
+    return Promise.resolve("");
+  }
+
   /** Stops the live resource, for flavors with a stopped form. */
   protected halt(_client: C, _live: L, _context: RunContext): Promise<void> {
     return Promise.reject(new Error(`${this.flavor} has a stopped form but no halt`));
@@ -236,8 +259,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       const type = this.constructor as typeof DeclaredResource;
       const attempts = type.confirmsDeleteByRead ? DELETE_ATTEMPTS : 1;
       for (let attempt = 1; attempt <= attempts; attempt += 1) {
-        await this.unlessGone(`delete ${this.resourceLabel()}`, () =>
-          this.remove(client, live, context),
+        await this.unlessGone(
+          `delete ${this.resourceLabel()}`,
+          () => this.remove(client, live, context),
+          (failure) => this.removalHint(failure, client, live, context),
         );
         if (!type.confirmsDeleteByRead) break;
         const still = await this.step(`look for ${this.resourceLabel()}`, () =>
@@ -371,13 +396,21 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     }
   }
 
-  /** Runs `call`: `undefined` when it failed because the resource is gone. */
-  protected async unlessGone<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `call`: `undefined` when it failed because the resource is gone; any other failure is
+   * wrapped as `what` followed by `hint(failure)`.
+   */
+  protected async unlessGone<T>(
+    what: string,
+    call: () => Promise<T>,
+    hint?: (failure: CallFailure) => Promise<string>,
+  ): Promise<T | undefined> {
     try {
       return await call();
     } catch (error) {
-      if (this.classifyFailure(error) === "notFound") return undefined;
-      throw this.callError(error, what);
+      const failure = this.classifyFailure(error);
+      if (failure === "notFound") return undefined;
+      throw this.callError(error, `${what}${(await hint?.(failure)) ?? ""}`);
     }
   }
 
@@ -412,7 +445,13 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   }
 
   /** Reads one listed resource of a batch: its tags when needed, then assigns it. @internal */
-  async readListed(live: L | undefined, client: C, context: RunContext): Promise<void> {
+  async readListed(listed: L | undefined, client: C, context: RunContext): Promise<void> {
+    const live =
+      listed === undefined
+        ? undefined
+        : await this.unlessGone(`read ${this.resourceLabel()}`, () =>
+            this.readDetails(client, listed, context),
+          );
     if (live === undefined) return this.take(undefined, undefined, context);
     const tagging = (this.constructor as typeof DeclaredResource).tagging;
     const listedTags = this.observe(live, context).tags;
@@ -451,8 +490,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     return this.desiredState !== "running";
   }
 
-  /** The tags the definition lists, as a map; `undefined` when it lists none. */
-  private wantedTags(): TagMap | undefined {
+  /**
+   * The tags the definition lists, as a map; `undefined` when it lists none. Flavors whose
+   * definitions write tags elsewhere or as a list, or add a naming tag, override it.
+   */
+  protected wantedTags(): TagMap | undefined {
     const field = (this.constructor as typeof DeclaredResource).tagging?.field;
     const tags = field === undefined ? undefined : this.desiredStateDefinition[field];
     return isPlainObject(tags)
@@ -478,7 +520,9 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const what = `create ${this.resourceLabel()}`;
     const once = await this.clientIn(this.location(context), context, { isSingleAttempt: true });
     const findCreated = async (): Promise<L | undefined> => {
-      const live = (await this.list(client, [this.key], context)).get(this.key);
+      const listed = (await this.list(client, [this.key], context)).get(this.key);
+      const live =
+        listed === undefined ? undefined : await this.readDetails(client, listed, context);
       if (live === undefined) return undefined;
       const tags = this.observe(live, context).tags ?? (await this.tagsOf(client, live, context));
       if (tags === undefined) return undefined;

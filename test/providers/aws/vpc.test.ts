@@ -222,7 +222,7 @@ describe("vpc_instance", () => {
     const error = await failureOf(
       vpc("busy").apply({ providerOptions, desiredState: "terminated" }),
     );
-    expect(error.message).toContain(`delete VPC ${VpcId}`);
+    expect(error.message).toContain(`delete vpc_instance "${name("busy")}"`);
     expect(error.message).toMatch(/DependencyViolation/);
     expect(error.message).toContain(`still in it: subnet ${Subnet?.SubnetId ?? "?"} (left-over)`);
     expect(await vpcsNamed("busy")).toHaveLength(1);

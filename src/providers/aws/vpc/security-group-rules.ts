@@ -7,6 +7,7 @@ import {
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
   type EC2Client,
   type IpPermission,
+  type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
@@ -71,8 +72,8 @@ export interface SecurityGroupRule {
   readonly description: string;
 }
 
-/** What to send to turn one direction's rules into the desired set. @internal */
-export interface RuleChanges {
+/** What to send to turn one direction's rules into the desired set. */
+interface RuleChanges {
   /** Rules to revoke: live, not desired. */
   readonly revoke: IpPermission[];
   /** Rules to authorize: desired, not live. */
@@ -137,8 +138,8 @@ export function comparableRules(rules: readonly SecurityGroupRule[]): string[] {
     .sort();
 }
 
-/** The revokes, authorizations and description changes that turn `current` into `desired`. @internal */
-export function ruleChanges(
+/** The revokes, authorizations and description changes that turn `current` into `desired`. */
+function ruleChanges(
   current: readonly SecurityGroupRule[],
   desired: readonly SecurityGroupRule[],
 ): RuleChanges {
@@ -156,11 +157,6 @@ export function ruleChanges(
       })
       .map((rule) => toPermission(rule, true)),
   };
-}
-
-/** True when there is nothing to send. @internal */
-export function isEmptyChange(changes: RuleChanges): boolean {
-  return changes.revoke.length + changes.authorize.length + changes.describe.length === 0;
 }
 
 /**
@@ -181,53 +177,62 @@ export function writtenRules(
   return parsed.success ? parsed.data : undefined;
 }
 
+/** One rule call of a group: its input, as every rule call of EC2 takes it. */
+type RuleCall = (
+  client: EC2Client,
+  input: { GroupId: string | undefined; IpPermissions: IpPermission[] },
+  options: { abortSignal: AbortSignal },
+) => Promise<unknown>;
+
+/** The calls that revoke, authorize and redescribe one direction's rules. */
+const RULE_CALLS: Readonly<Record<RuleDirection, Readonly<Record<keyof RuleChanges, RuleCall>>>> = {
+  IpPermissions: {
+    revoke: (client, input, options) =>
+      client.send(new RevokeSecurityGroupIngressCommand(input), options),
+    authorize: (client, input, options) =>
+      client.send(new AuthorizeSecurityGroupIngressCommand(input), options),
+    describe: (client, input, options) =>
+      client.send(new UpdateSecurityGroupRuleDescriptionsIngressCommand(input), options),
+  },
+  IpPermissionsEgress: {
+    revoke: (client, input, options) =>
+      client.send(new RevokeSecurityGroupEgressCommand(input), options),
+    authorize: (client, input, options) =>
+      client.send(new AuthorizeSecurityGroupEgressCommand(input), options),
+    describe: (client, input, options) =>
+      client.send(new UpdateSecurityGroupRuleDescriptionsEgressCommand(input), options),
+  },
+};
+
 /**
- * Sends one direction's changes to group `groupId`: revokes first, so a rule replaced by an
- * overlapping one never exists twice, then authorizations, then description changes.
+ * The updater of one direction's rules: `(client, group, desired, context)` sends what turns the
+ * group's live rules into the written ones: revokes first, so a rule replaced by an overlapping
+ * one never exists twice, then authorizations, then description changes.
  * @internal
  */
-export async function sendRuleChanges(
-  client: EC2Client,
-  groupId: string,
+export function rulesUpdater(
   direction: RuleDirection,
-  { revoke, authorize, describe }: RuleChanges,
-  abortSignal: AbortSignal,
-): Promise<void> {
-  const options = { abortSignal };
-  const GroupId = groupId;
-  if (direction === "IpPermissions") {
-    if (revoke.length > 0)
-      await client.send(
-        new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: revoke }),
-        options,
-      );
-    if (authorize.length > 0)
-      await client.send(
-        new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: authorize }),
-        options,
-      );
-    if (describe.length > 0)
-      await client.send(
-        new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId, IpPermissions: describe }),
-        options,
-      );
-    return;
-  }
-  if (revoke.length > 0)
-    await client.send(
-      new RevokeSecurityGroupEgressCommand({ GroupId, IpPermissions: revoke }),
-      options,
+): (
+  client: EC2Client,
+  group: SecurityGroup,
+  desired: Readonly<Record<string, unknown>>,
+  context: { readonly signal: AbortSignal },
+) => Promise<void> {
+  return async (client, group, desired, { signal }) => {
+    const changes = ruleChanges(
+      rulesOf(group[direction] ?? []),
+      rulesOf(writtenRules(desired, direction) ?? []),
     );
-  if (authorize.length > 0)
-    await client.send(
-      new AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions: authorize }),
-      options,
-    );
-  if (describe.length > 0)
-    await client.send(
-      new UpdateSecurityGroupRuleDescriptionsEgressCommand({ GroupId, IpPermissions: describe }),
-      options,
-    );
+    for (const step of ["revoke", "authorize", "describe"] as const) {
+      const IpPermissions = changes[step];
+      if (IpPermissions.length === 0) continue;
+      await RULE_CALLS[direction][step](
+        client,
+        { GroupId: group.GroupId, IpPermissions },
+        { abortSignal: signal },
+      );
+    }
+  };
 }
 
 /** Protocols whose rules carry ports (ICMP's are type and code). */

@@ -1,30 +1,24 @@
 import {
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
   EC2Client,
   paginateDescribeSecurityGroups,
-  type IpPermission,
   type SecurityGroup as Ec2SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import { describeFiltered } from "../ec2-describe.js";
-import { updateEc2Tags } from "../ec2-tags.js";
-import { isConflict, wrapAwsError } from "../errors.js";
-import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
+import type { CallFailure, FieldUpdaters } from "../../kit/declared-resource.js";
+import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { TagChanges, TagMap } from "../../kit/tags.js";
+import { byName, describeFiltered, type Named } from "../ec2-describe.js";
+import { ec2TagErrors, writeEc2Tags, writtenEc2Tags } from "../ec2-tags.js";
+import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   comparableTagInput,
-  hasOwnershipTag,
-  OWNERSHIP_TAG_KEY,
-  OWNERSHIP_TAG_VALUE,
   tagInputSchema,
   tagMapOf,
   tagSpecifications,
@@ -33,10 +27,8 @@ import {
 import {
   comparableRules,
   ipPermissionsSchema,
-  isEmptyChange,
-  ruleChanges,
   rulesOf,
-  sendRuleChanges,
+  rulesUpdater,
   writtenRules,
   type RuleDirection,
 } from "./security-group-rules.js";
@@ -94,6 +86,35 @@ export type SecurityGroupDefinition = z.infer<typeof securityGroupSchema>;
 /** The fields AWS fixes when it creates a group. */
 const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
 
+const GONE = { notFound: ["InvalidGroup.NotFound", "InvalidGroupId.NotFound"] };
+const RULES = { ...GONE, invalid: ["InvalidPermission.Duplicate", "InvalidPermission.NotFound"] };
+
+/** The codes of the security group calls, by class. */
+const SECURITY_GROUP_ERRORS: OperationErrors = {
+  CreateSecurityGroup: {
+    alreadyExists: ["InvalidGroup.Duplicate"],
+    invalid: ["InvalidVpcID.NotFound", "InvalidParameterValue"],
+  },
+  DeleteSecurityGroup: { ...GONE, inUse: ["DependencyViolation", "InvalidGroup.InUse"] },
+  AuthorizeSecurityGroupIngress: RULES,
+  AuthorizeSecurityGroupEgress: RULES,
+  RevokeSecurityGroupIngress: RULES,
+  RevokeSecurityGroupEgress: RULES,
+  UpdateSecurityGroupRuleDescriptionsIngress: RULES,
+  UpdateSecurityGroupRuleDescriptionsEgress: RULES,
+  ...ec2TagErrors("InvalidGroup.NotFound"),
+};
+
+/** The rule calls a start or an update may send. */
+const RULE_ACTIONS = [
+  "ec2:AuthorizeSecurityGroupIngress",
+  "ec2:AuthorizeSecurityGroupEgress",
+  "ec2:RevokeSecurityGroupIngress",
+  "ec2:RevokeSecurityGroupEgress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+];
+
 /**
  * A VPC security group, found by its name in its VPC. A group has no stopped form: stopping
  * deletes it. Rules and tags are updated in place, by revoking and authorizing only the rules
@@ -120,168 +141,190 @@ const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
  * });
  * ```
  */
-export class SecurityGroup extends LegacyAWSResource<SecurityGroupDefinition> {
+export class SecurityGroup extends AWSResource<
+  SecurityGroupDefinition,
+  Named<Ec2SecurityGroup>,
+  EC2Client
+> {
   static override readonly flavor: string = "security_group";
   static override readonly service: string = "ec2";
+  static override readonly Client = EC2Client;
+  static override readonly definitionSchema = securityGroupSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
-  static override readonly definitionSchema = securityGroupSchema;
   static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
+  static override readonly inPlaceFields: readonly string[] = [
+    "IpPermissions",
+    "IpPermissionsEgress",
+    "Tags",
+  ];
+  static override readonly readShape = "describe-by-key";
+  static override readonly tagging = {
+    field: "Tags",
+    ownershipWritten: "in-create",
+    readFrom: "list-answer",
+  } as const;
+  static override readonly createOperation: string = "CreateSecurityGroup";
+  static override readonly operationErrors = SECURITY_GROUP_ERRORS;
+  static override readonly actions = {
+    read: ["ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+    start: ["ec2:CreateSecurityGroup", "ec2:CreateTags", ...RULE_ACTIONS],
+    update: [...RULE_ACTIONS, "ec2:CreateTags", "ec2:DeleteTags"],
+    terminate: ["ec2:DeleteSecurityGroup"],
+  };
 
-  private groupId: string | undefined = undefined;
-  private currentTags: Record<string, string> = {};
+  protected override readonly updaters: FieldUpdaters<
+    SecurityGroupDefinition,
+    Named<Ec2SecurityGroup>,
+    EC2Client
+  > = {
+    IpPermissions: rulesUpdater("IpPermissions"),
+    IpPermissionsEgress: rulesUpdater("IpPermissionsEgress"),
+  };
 
-  /** Reads every group of `particles` with one DescribeSecurityGroups per region (per 200 names). */
-  static override async syncAll(
-    particles: readonly Particle[],
+  /** The groups named in `names`, by name: DescribeSecurityGroups per 200 names, page by page. */
+  protected override async list(
+    client: EC2Client,
+    names: readonly string[],
+    { signal }: RunContext,
+  ): Promise<ReadonlyMap<string, Named<Ec2SecurityGroup>>> {
+    const groups = await describeFiltered(client, paginateDescribeSecurityGroups, {
+      filterName: "group-name",
+      values: names,
+      itemsOf: (page) => page.SecurityGroups,
+      abortSignal: signal,
+    });
+    return byName(groups, (group) => group.GroupName);
+  }
+
+  /**
+   * The group of its name in its VPC; without a VPC, the only group of its name.
+   * @throws PcfError `DUPLICATE_RESOURCE` when, without a VPC, several groups have its name.
+   */
+  protected override async readDetails(
+    _client: EC2Client,
+    { namesakes = [], ...group }: Named<Ec2SecurityGroup>,
     context: RunContext,
-  ): Promise<void> {
-    const groups = particles.filter(
-      (particle): particle is SecurityGroup => particle instanceof SecurityGroup,
-    );
-    await SecurityGroup.readByRegion(
-      groups,
-      context,
-      EC2Client,
-      async (members, client, region) => {
-        const listed = await SecurityGroup.listFor(
-          members,
-          `list security groups in ${region}`,
-          () =>
-            describeFiltered(client, paginateDescribeSecurityGroups, {
-              filterName: "group-name",
-              values: members.map((group) => group.groupName),
-              itemsOf: (page) => page.SecurityGroups,
-              abortSignal: context.signal,
-            }),
-        );
-        await readEach(members, (group) =>
-          group.readListed(
-            listed.filter((item) => item.GroupName === group.groupName),
-            region,
-            context,
-          ),
-        );
+  ): Promise<Ec2SecurityGroup | undefined> {
+    const listed: readonly Ec2SecurityGroup[] = [group, ...namesakes];
+    if (this.isScopedToVpc) {
+      const vpcId = await vpcIdOf(this, context);
+      return listed.find((item) => vpcId !== undefined && item.VpcId === vpcId);
+    }
+    if (listed.length > 1)
+      throw new PcfError(
+        "DUPLICATE_RESOURCE",
+        `${listed.length} security groups are named ${this.groupName} (${listed.map((item) => `${item.GroupId ?? "?"} in ${item.VpcId ?? "?"}`).join(", ")}): set VpcId`,
+        { particle: this.id, field: "aws_resource.VpcId" },
+      );
+    return group;
+  }
+
+  /** A listed group is running. */
+  protected override observe(group: Ec2SecurityGroup, context: RunContext): Observation {
+    const tags = tagsFromList(group.Tags);
+    return {
+      state: "running",
+      definition: {
+        GroupId: group.GroupId,
+        GroupName: group.GroupName,
+        Description: group.Description,
+        VpcId: group.VpcId,
+        OwnerId: group.OwnerId,
+        SecurityGroupArn: group.SecurityGroupArn,
+        IpPermissions: group.IpPermissions,
+        IpPermissionsEgress: group.IpPermissionsEgress,
+        region_name: this.region(context),
+        custom_config: { Tags: tags },
       },
-    );
+      tags,
+    };
   }
 
-  /** Reads this group: `running` when it exists in its VPC, else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof SecurityGroup).syncAll([this], context);
-  }
-
-  /** Creates the group tagged in the same call, then sets its rules. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const vpcId = await vpcIdOf(this, context);
-    if (vpcId === undefined && this.isScopedToVpc) {
+  /**
+   * CreateSecurityGroup in its VPC, tagged in the same call. A new group has no inbound rules
+   * and AWS's allow-all outbound ones: where the definition lists outbound rules, the group is
+   * given back undefined, so that the kit reads it, and the updaters change exactly those.
+   * @throws PcfError `DEFINITION_INVALID` when its VPC is not running, before any call.
+   */
+  protected override async create(
+    client: EC2Client,
+    {
+      GroupName,
+      Description = GroupName,
+      IpPermissionsEgress,
+      custom_config,
+    }: SecurityGroupDefinition,
+    context: RunContext,
+  ): Promise<Ec2SecurityGroup | undefined> {
+    const VpcId = await vpcIdOf(this, context);
+    if (VpcId === undefined && this.isScopedToVpc)
       throw new PcfError(
         "DEFINITION_INVALID",
         "no VpcId: the VPC it names is not running (write a VpcId, or give the group one running vpc_instance parent)",
         { particle: this.id, field: "aws_resource.VpcId" },
       );
-    }
-    const client = await this.client(EC2Client, context);
-    const abortSignal = context.signal;
-    const { value: groupId } = await this.createResource(
-      `create security group ${this.groupName}`,
-      EC2Client,
-      context,
-      {
-        send: async (once) => {
-          const { GroupId } = await once.send(
-            new CreateSecurityGroupCommand({
-              GroupName: desired.GroupName,
-              Description: desired.Description ?? desired.GroupName,
-              VpcId: vpcId,
-              TagSpecifications: tagSpecifications(
-                "security-group",
-                tagMapOf(desired.custom_config?.Tags),
-              ),
-            }),
-            { abortSignal },
-          );
-          return required(GroupId, "group id");
-        },
-        // A group of that name that carries the ownership tag is the one the lost answer made.
-        findCreated: async () => {
-          const { SecurityGroups = [] } = await client.send(
-            new DescribeSecurityGroupsCommand({
-              Filters: [
-                { Name: "group-name", Values: [desired.GroupName] },
-                { Name: `tag:${OWNERSHIP_TAG_KEY}`, Values: [OWNERSHIP_TAG_VALUE] },
-                ...(vpcId === undefined ? [] : [{ Name: "vpc-id", Values: [vpcId] }]),
-              ],
-            }),
-            { abortSignal },
-          );
-          return SecurityGroups[0]?.GroupId;
-        },
-        alreadyExistsCodes: ["InvalidGroup.Duplicate"],
-        hint: (error) =>
-          isConflict(error)
-            ? " (a group of that name exists in the VPC: set custom_config.adopt to manage it)"
-            : "",
-      },
+    const TagSpecifications = tagSpecifications("security-group", tagMapOf(custom_config?.Tags));
+    // The answer may carry no tags (moto's does not): the group has those sent.
+    const {
+      GroupId,
+      SecurityGroupArn,
+      Tags = TagSpecifications[0]?.Tags,
+    } = await client.send(
+      new CreateSecurityGroupCommand({ GroupName, Description, VpcId, TagSpecifications }),
+      { abortSignal: context.signal },
     );
-    this.groupId = groupId;
-    this.isOwned = true;
-    // A new group has no inbound rules and AWS's allow-all outbound ones, read back to be exact.
-    const defaults =
-      writtenRules(desired, "IpPermissionsEgress") === undefined
-        ? []
-        : await this.liveEgress(client, context);
-    await this.setRules(client, { IpPermissions: [], IpPermissionsEgress: defaults }, context);
+    if (IpPermissionsEgress !== undefined) return undefined;
+    return {
+      GroupId: required(GroupId, "group id"),
+      SecurityGroupArn,
+      GroupName,
+      Description,
+      VpcId,
+      IpPermissions: [],
+      Tags,
+    };
   }
 
-  /** Deletes the group; one already gone is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const groupId = this.groupId;
-    if (groupId === undefined) return;
-    const client = await this.client(EC2Client, context);
-    const isDeleted = await this.deleteUnlessGone(
-      `delete security group ${groupId} (${this.groupName})`,
-      () =>
-        client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }), {
-          abortSignal: context.signal,
-        }),
-      {
-        hint: (error) =>
-          isConflict(error)
-            ? " (network interfaces or other groups' rules still use it: remove them first)"
-            : "",
-      },
-    );
-    if (isDeleted) this.groupId = undefined;
+  /** DeleteSecurityGroup. */
+  protected override async remove(
+    client: EC2Client,
+    { GroupId }: Ec2SecurityGroup,
+    { signal }: RunContext,
+  ): Promise<void> {
+    await client.send(new DeleteSecurityGroupCommand({ GroupId }), { abortSignal: signal });
   }
 
-  /** Revokes, authorizes and redescribes the rules that differ, then sets the tags. */
-  protected override async _update(context: RunContext): Promise<void> {
-    const groupId = this.groupId;
-    if (groupId === undefined) return;
-    const desired = this.desiredDefinition();
-    const client = await this.client(EC2Client, context);
-    const current = this.currentStateDefinition;
-    await this.setRules(
-      client,
-      {
-        IpPermissions: (current["IpPermissions"] ?? []) as IpPermission[],
-        IpPermissionsEgress: (current["IpPermissionsEgress"] ?? []) as IpPermission[],
-      },
-      context,
+  protected override removalHint(failure: CallFailure): Promise<string> {
+    return Promise.resolve(
+      failure === "inUse"
+        ? " (network interfaces or other groups' rules still use it: remove them first)"
+        : "",
     );
-    if (desired.custom_config?.Tags === undefined) return;
-    try {
-      await updateEc2Tags(
-        client,
-        groupId,
-        { current: this.currentTags, desired: tagMapOf(desired.custom_config.Tags) },
-        context.signal,
-      );
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `tag security group ${groupId} (${this.groupName})`);
-    }
+  }
+
+  protected override writeTags(
+    client: EC2Client,
+    { GroupId }: Ec2SecurityGroup,
+    changes: TagChanges,
+    { signal }: RunContext,
+  ): Promise<void> {
+    return writeEc2Tags(client, GroupId ?? "", changes, signal);
+  }
+
+  /** `custom_config.Tags`, when the definition lists tags. */
+  protected override wantedTags(): TagMap | undefined {
+    return writtenEc2Tags(this.desiredStateDefinition);
+  }
+
+  /** The definition, with the rules PCF keeps in `custom_config` at the top level. */
+  protected override desiredDefinition(): SecurityGroupDefinition {
+    const desired = super.desiredDefinition();
+    return {
+      ...desired,
+      IpPermissions: writtenRules(desired, "IpPermissions"),
+      IpPermissionsEgress: writtenRules(desired, "IpPermissionsEgress"),
+    };
   }
 
   /** The create-only fields (to fail clearly), and the rules and tags the definition lists. */
@@ -311,88 +354,5 @@ export class SecurityGroup extends LegacyAWSResource<SecurityGroupDefinition> {
       this.desiredStateDefinition["VpcId"] !== undefined ||
       [...this.parents].some((parent) => parent.flavor === VpcInstance.flavor)
     );
-  }
-
-  /** Sets state and current definition from the groups of this name, picking the one in its VPC. */
-  private async readListed(
-    listed: readonly Ec2SecurityGroup[],
-    region: string,
-    context: RunContext,
-  ): Promise<void> {
-    this.isOwned = undefined;
-    let matches = listed;
-    if (this.isScopedToVpc) {
-      const vpcId = listed.length === 0 ? undefined : await vpcIdOf(this, context);
-      matches = listed.filter((group) => vpcId !== undefined && group.VpcId === vpcId);
-    } else if (listed.length > 1) {
-      throw new PcfError(
-        "DUPLICATE_RESOURCE",
-        `${listed.length} security groups are named ${this.groupName} (${listed.map((group) => `${group.GroupId ?? "?"} in ${group.VpcId ?? "?"}`).join(", ")}): set VpcId`,
-        { particle: this.id, field: "aws_resource.VpcId" },
-      );
-    }
-    const group = matches[0];
-    if (group?.GroupId === undefined) {
-      this.groupId = undefined;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    this.groupId = group.GroupId;
-    this.currentTags = tagsFromList(group.Tags);
-    this.isOwned = hasOwnershipTag(this.currentTags);
-    this.state = "running";
-    this.currentStateDefinition = {
-      GroupId: group.GroupId,
-      GroupName: group.GroupName,
-      Description: group.Description,
-      VpcId: group.VpcId,
-      OwnerId: group.OwnerId,
-      SecurityGroupArn: group.SecurityGroupArn,
-      IpPermissions: group.IpPermissions ?? [],
-      IpPermissionsEgress: group.IpPermissionsEgress ?? [],
-      region_name: region,
-      custom_config: { Tags: this.currentTags },
-    };
-  }
-
-  /** The outbound rules of the group just created; `[]` if EC2 does not list it yet. */
-  private async liveEgress(client: EC2Client, context: RunContext): Promise<IpPermission[]> {
-    const egress = await this.readUnlessGone(
-      `read security group ${this.groupId ?? ""}`,
-      async () => {
-        const { SecurityGroups = [] } = await client.send(
-          new DescribeSecurityGroupsCommand({ GroupIds: [this.groupId ?? ""] }),
-          { abortSignal: context.signal },
-        );
-        return SecurityGroups[0]?.IpPermissionsEgress ?? [];
-      },
-    );
-    return egress ?? [];
-  }
-
-  /** Brings each direction the definition lists from `current` to the desired rules. */
-  private async setRules(
-    client: EC2Client,
-    current: Readonly<Record<RuleDirection, readonly IpPermission[]>>,
-    context: RunContext,
-  ): Promise<void> {
-    const desired = this.desiredStateDefinition;
-    for (const direction of ["IpPermissions", "IpPermissionsEgress"] as const) {
-      const written = writtenRules(desired, direction);
-      if (written === undefined) continue;
-      const changes = ruleChanges(rulesOf(current[direction]), rulesOf(written));
-      if (isEmptyChange(changes)) continue;
-      try {
-        await sendRuleChanges(client, this.groupId ?? "", direction, changes, context.signal);
-      } catch (error) {
-        const what = direction === "IpPermissions" ? "inbound" : "outbound";
-        throw wrapAwsError(
-          error,
-          this.id,
-          `set the ${what} rules of security group ${this.groupName}`,
-        );
-      }
-    }
   }
 }

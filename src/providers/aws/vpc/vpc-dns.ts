@@ -18,8 +18,11 @@ export const DNS_ATTRIBUTES = [
 /** A definition field holding a DNS attribute. @internal */
 export type DnsField = (typeof DNS_ATTRIBUTES)[number]["field"];
 
-/** One DNS attribute to set. @internal */
-export interface DnsChange {
+/** A VPC's DNS attributes as read, for the fields its definition sets. @internal */
+export type DnsValues = Partial<Record<DnsField, boolean>>;
+
+/** One DNS attribute to set. */
+interface DnsChange {
   readonly field: DnsField;
   readonly value: boolean;
 }
@@ -37,7 +40,7 @@ export async function readDnsAttributes(
   vpcId: string,
   fields: readonly DnsField[],
   abortSignal: AbortSignal,
-): Promise<Partial<Record<DnsField, boolean>>> {
+): Promise<DnsValues> {
   const values = await Promise.all(
     DNS_ATTRIBUTES.filter(({ field }) => fields.includes(field)).map(
       async ({ field, attribute }) => {
@@ -71,15 +74,29 @@ export function dnsChanges(
   );
 }
 
-/** ModifyVpcAttribute for each change, one attribute per call as EC2 requires. @internal */
-export async function writeDnsAttributes(
+/**
+ * The updater of DNS attribute `field`: `(client, VPC, desired, context)`. EC2 sets one attribute
+ * per call, and host names need DNS support, so the first attribute that differs sends every
+ * DNS change in the order {@link dnsChanges} gives; the other then finds nothing left to send.
+ * @internal
+ */
+export function dnsUpdater(
+  field: DnsField,
+): (
   client: EC2Client,
-  vpcId: string,
-  changes: readonly DnsChange[],
-  abortSignal: AbortSignal,
-): Promise<void> {
-  for (const { field, value } of changes)
-    await client.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, [field]: { Value: value } }), {
-      abortSignal,
-    });
+  vpc: { readonly VpcId?: string | undefined; readonly dns?: DnsValues },
+  desired: Readonly<Record<string, unknown>>,
+  context: { readonly signal: AbortSignal },
+) => Promise<void> {
+  return async (client, { VpcId, dns = {} }, desired, { signal }) => {
+    const changes = dnsChanges(desired, dns);
+    const first = DNS_ATTRIBUTES.find((attribute) =>
+      changes.some((change) => change.field === attribute.field),
+    );
+    if (first?.field !== field) return;
+    for (const { field: name, value } of changes)
+      await client.send(new ModifyVpcAttributeCommand({ VpcId, [name]: { Value: value } }), {
+        abortSignal: signal,
+      });
+  };
 }
