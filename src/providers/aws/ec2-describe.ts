@@ -129,20 +129,22 @@ export function byName<T extends object>(
 }
 
 /**
- * Every item of `paginate` carrying the tag `PCFName` with one of `names`, by name (see
- * {@link describeFiltered} and {@link byName}). @internal
+ * Every item of `paginate` (the items of a page: `itemsOf`) carrying the tag `PCFName` with one
+ * of `names`, by name (see {@link describeFiltered} and {@link byName}). @internal
  */
 export async function describeByPcfName<Page, Item extends { readonly Tags?: Tag[] }>(
   client: EC2Client,
   paginate: DescribePaginator<Page>,
-  options: Pick<DescribeFilteredOptions<Page, Item>, "itemsOf" | "abortSignal"> & {
-    readonly names: readonly string[];
-  },
+  itemsOf: (page: Page) => readonly Item[] | undefined,
+  names: readonly string[],
+  abortSignal: AbortSignal,
 ): Promise<Map<string, Named<Item>>> {
+  const filterName = `tag:${PCF_NAME_TAG}`;
   const listed = await describeFiltered(client, paginate, {
-    ...options,
-    filterName: `tag:${PCF_NAME_TAG}`,
-    values: options.names,
+    filterName,
+    values: names,
+    itemsOf,
+    abortSignal,
   });
   return byName(listed, (item) => tagsFromList(item.Tags)[PCF_NAME_TAG]);
 }

@@ -12,7 +12,8 @@ import {
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 
-const descriptionSchema = z.string().max(255).optional();
+const Description = z.string().max(255).optional();
+const id = z.string().min(1);
 
 /**
  * One permission as EC2 writes it (`IpPermissions` of DescribeSecurityGroups), which is how PCF
@@ -25,25 +26,19 @@ export const ipPermissionSchema = z.strictObject({
   IpProtocol: z.union([z.string().min(1), z.int()]),
   FromPort: z.int().optional(),
   ToPort: z.int().optional(),
-  IpRanges: z
-    .array(z.strictObject({ CidrIp: z.string().min(1), Description: descriptionSchema }))
-    .optional(),
-  Ipv6Ranges: z
-    .array(z.strictObject({ CidrIpv6: z.string().min(1), Description: descriptionSchema }))
-    .optional(),
-  PrefixListIds: z
-    .array(z.strictObject({ PrefixListId: z.string().min(1), Description: descriptionSchema }))
-    .optional(),
+  IpRanges: z.array(z.strictObject({ CidrIp: id, Description })).optional(),
+  Ipv6Ranges: z.array(z.strictObject({ CidrIpv6: id, Description })).optional(),
+  PrefixListIds: z.array(z.strictObject({ PrefixListId: id, Description })).optional(),
   UserIdGroupPairs: z
     .array(
       z.strictObject({
-        GroupId: z.string().min(1).optional(),
-        GroupName: z.string().min(1).optional(),
+        GroupId: id.optional(),
+        GroupName: id.optional(),
         UserId: z.string().optional(),
         VpcId: z.string().optional(),
         VpcPeeringConnectionId: z.string().optional(),
         PeeringStatus: z.string().optional(),
-        Description: descriptionSchema,
+        Description,
       }),
     )
     .optional(),
@@ -58,28 +53,24 @@ export type IpPermissionDefinition = z.infer<typeof ipPermissionSchema>;
 /** Which rules: inbound (`IpPermissions`) or outbound (`IpPermissionsEgress`). @internal */
 export type RuleDirection = "IpPermissions" | "IpPermissionsEgress";
 
+/** The lists of a permission that name its peers, with the fields that name one, first first. */
+const PEER_FIELDS = {
+  IpRanges: ["CidrIp"],
+  Ipv6Ranges: ["CidrIpv6"],
+  PrefixListIds: ["PrefixListId"],
+  UserIdGroupPairs: ["GroupId", "GroupName"],
+} as const;
+
 /** One rule: a protocol and port range with a single source or destination. @internal */
 export interface SecurityGroupRule {
-  readonly protocol: string;
-  readonly fromPort: number | undefined;
-  readonly toPort: number | undefined;
-  readonly peer:
-    | { readonly kind: "cidr"; readonly CidrIp: string }
-    | { readonly kind: "cidr6"; readonly CidrIpv6: string }
-    | { readonly kind: "prefix"; readonly PrefixListId: string }
-    | { readonly kind: "group"; readonly GroupId?: string; readonly GroupName?: string };
+  /** `tcp 80-81 sg-0ab`: protocol, ports and peer, without the description. */
+  readonly key: string;
   /** `""` when the rule has none. */
   readonly description: string;
-}
-
-/** What to send to turn one direction's rules into the desired set. */
-interface RuleChanges {
-  /** Rules to revoke: live, not desired. */
-  readonly revoke: IpPermission[];
-  /** Rules to authorize: desired, not live. */
-  readonly authorize: IpPermission[];
-  /** Rules in both whose description differs. */
-  readonly describe: IpPermission[];
+  /** The rule as EC2 takes it, its one peer without a description. */
+  readonly permission: IpPermission;
+  /** The list of {@link SecurityGroupRule.permission} that holds the peer. */
+  readonly list: keyof typeof PEER_FIELDS;
 }
 
 /**
@@ -93,38 +84,20 @@ export function rulesOf(
 ): SecurityGroupRule[] {
   const rules = new Map<string, SecurityGroupRule>();
   for (const permission of permissions) {
-    const protocol = normalizeProtocol(permission.IpProtocol);
-    const hasPorts = PORTED_PROTOCOLS.has(protocol);
-    const base = {
-      protocol,
-      fromPort: hasPorts ? permission.FromPort : undefined,
-      toPort: hasPorts ? permission.ToPort : undefined,
-    };
-    const peers = [
-      ...(permission.IpRanges ?? []).map(({ CidrIp, Description }) => ({
-        peer: { kind: "cidr" as const, CidrIp: CidrIp ?? "" },
-        Description,
-      })),
-      ...(permission.Ipv6Ranges ?? []).map(({ CidrIpv6, Description }) => ({
-        peer: { kind: "cidr6" as const, CidrIpv6: CidrIpv6 ?? "" },
-        Description,
-      })),
-      ...(permission.PrefixListIds ?? []).map(({ PrefixListId, Description }) => ({
-        peer: { kind: "prefix" as const, PrefixListId: PrefixListId ?? "" },
-        Description,
-      })),
-      ...(permission.UserIdGroupPairs ?? []).map(({ GroupId, GroupName, Description }) => ({
-        peer:
-          GroupId === undefined
-            ? { kind: "group" as const, GroupName: GroupName ?? "" }
-            : { kind: "group" as const, GroupId },
-        Description,
-      })),
-    ];
-    for (const { peer, Description } of peers) {
-      const rule = { ...base, peer, description: Description ?? "" };
-      rules.set(ruleKey(rule), rule);
-    }
+    const text = String(permission.IpProtocol ?? "-1").toLowerCase();
+    const IpProtocol = PROTOCOL_NAMES[text] ?? text;
+    const hasPorts = PORTED_PROTOCOLS.has(IpProtocol);
+    const [FromPort, ToPort] = hasPorts ? [permission.FromPort, permission.ToPort] : [];
+    const ports = portsText(FromPort, ToPort);
+    for (const list of Object.keys(PEER_FIELDS) as (keyof typeof PEER_FIELDS)[])
+      for (const entry of (permission[list] ?? []) as Readonly<Record<string, string>>[]) {
+        const field = PEER_FIELDS[list].find((name) => entry[name] !== undefined) ?? "";
+        const peer = entry[field] ?? "";
+        const key = `${IpProtocol === "-1" ? "all" : IpProtocol}${ports} ${field === "GroupName" ? "group-name:" : ""}${peer}`;
+        const description = entry["Description"] ?? "";
+        const single = { IpProtocol, FromPort, ToPort, [list]: [{ [field]: peer }] };
+        rules.set(key, { key, description, permission: single, list });
+      }
   }
   return [...rules.values()];
 }
@@ -132,31 +105,8 @@ export function rulesOf(
 /** Rules as sorted one-line texts (`tcp 80 0.0.0.0/0 "web"`), for comparing and for messages. @internal */
 export function comparableRules(rules: readonly SecurityGroupRule[]): string[] {
   return rules
-    .map((rule) =>
-      rule.description === "" ? ruleKey(rule) : `${ruleKey(rule)} "${rule.description}"`,
-    )
+    .map(({ key, description }) => (description === "" ? key : `${key} "${description}"`))
     .sort();
-}
-
-/** The revokes, authorizations and description changes that turn `current` into `desired`. */
-function ruleChanges(
-  current: readonly SecurityGroupRule[],
-  desired: readonly SecurityGroupRule[],
-): RuleChanges {
-  const live = new Map(current.map((rule) => [ruleKey(rule), rule]));
-  const wanted = new Map(desired.map((rule) => [ruleKey(rule), rule]));
-  return {
-    revoke: current
-      .filter((rule) => !wanted.has(ruleKey(rule)))
-      .map((rule) => toPermission({ ...rule, description: "" })),
-    authorize: desired.filter((rule) => !live.has(ruleKey(rule))).map((rule) => toPermission(rule)),
-    describe: desired
-      .filter((rule) => {
-        const before = live.get(ruleKey(rule));
-        return before !== undefined && before.description !== rule.description;
-      })
-      .map((rule) => toPermission(rule, true)),
-  };
 }
 
 /**
@@ -177,6 +127,48 @@ export function writtenRules(
   return parsed.success ? parsed.data : undefined;
 }
 
+/**
+ * The updater of one direction's rules: `(client, group, desired, context)` sends what turns the
+ * group's live rules into the written ones: revokes first, so a rule replaced by an overlapping
+ * one never exists twice, then authorizations, then description changes.
+ * @internal
+ */
+export function rulesUpdater(
+  direction: RuleDirection,
+): (
+  client: EC2Client,
+  group: SecurityGroup,
+  desired: Readonly<Record<string, unknown>>,
+  context: { readonly signal: AbortSignal },
+) => Promise<void> {
+  return async (client, { GroupId, [direction]: live = [] }, desired, { signal }) => {
+    const current = new Map(rulesOf(live).map((rule) => [rule.key, rule]));
+    const wanted = rulesOf(writtenRules(desired, direction) ?? []);
+    const wantedKeys = new Set(wanted.map((rule) => rule.key));
+    const changes = {
+      revoke: [...current.values()]
+        .filter((rule) => !wantedKeys.has(rule.key))
+        .map((rule) => rule.permission),
+      authorize: wanted.filter((rule) => !current.has(rule.key)).map((rule) => described(rule)),
+      describe: wanted
+        .filter((rule) => {
+          const before = current.get(rule.key);
+          return before !== undefined && before.description !== rule.description;
+        })
+        .map((rule) => described(rule, true)),
+    };
+    for (const step of ["revoke", "authorize", "describe"] as const) {
+      const IpPermissions = changes[step];
+      if (IpPermissions.length > 0)
+        await RULE_CALLS[direction][step](
+          client,
+          { GroupId, IpPermissions },
+          { abortSignal: signal },
+        );
+    }
+  };
+}
+
 /** One rule call of a group: its input, as every rule call of EC2 takes it. */
 type RuleCall = (
   client: EC2Client,
@@ -185,7 +177,9 @@ type RuleCall = (
 ) => Promise<unknown>;
 
 /** The calls that revoke, authorize and redescribe one direction's rules. */
-const RULE_CALLS: Readonly<Record<RuleDirection, Readonly<Record<keyof RuleChanges, RuleCall>>>> = {
+const RULE_CALLS: Readonly<
+  Record<RuleDirection, Readonly<Record<"revoke" | "authorize" | "describe", RuleCall>>>
+> = {
   IpPermissions: {
     revoke: (client, input, options) =>
       client.send(new RevokeSecurityGroupIngressCommand(input), options),
@@ -204,37 +198,6 @@ const RULE_CALLS: Readonly<Record<RuleDirection, Readonly<Record<keyof RuleChang
   },
 };
 
-/**
- * The updater of one direction's rules: `(client, group, desired, context)` sends what turns the
- * group's live rules into the written ones: revokes first, so a rule replaced by an overlapping
- * one never exists twice, then authorizations, then description changes.
- * @internal
- */
-export function rulesUpdater(
-  direction: RuleDirection,
-): (
-  client: EC2Client,
-  group: SecurityGroup,
-  desired: Readonly<Record<string, unknown>>,
-  context: { readonly signal: AbortSignal },
-) => Promise<void> {
-  return async (client, group, desired, { signal }) => {
-    const changes = ruleChanges(
-      rulesOf(group[direction] ?? []),
-      rulesOf(writtenRules(desired, direction) ?? []),
-    );
-    for (const step of ["revoke", "authorize", "describe"] as const) {
-      const IpPermissions = changes[step];
-      if (IpPermissions.length === 0) continue;
-      await RULE_CALLS[direction][step](
-        client,
-        { GroupId: group.GroupId, IpPermissions },
-        { abortSignal: signal },
-      );
-    }
-  };
-}
-
 /** Protocols whose rules carry ports (ICMP's are type and code). */
 const PORTED_PROTOCOLS = new Set(["tcp", "udp", "icmp", "icmpv6"]);
 const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
@@ -245,55 +208,18 @@ const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
   all: "-1",
 };
 
-function normalizeProtocol(protocol: string | number | undefined): string {
-  const text = String(protocol ?? "-1").toLowerCase();
-  return PROTOCOL_NAMES[text] ?? text;
-}
-
-/** `tcp 80-81 sg-0ab`: protocol, ports and peer, without the description. */
-function ruleKey(rule: SecurityGroupRule): string {
-  const ports =
-    rule.fromPort === undefined && rule.toPort === undefined
-      ? ""
-      : rule.fromPort === rule.toPort
-        ? ` ${rule.fromPort}`
-        : ` ${rule.fromPort ?? ""}-${rule.toPort ?? ""}`;
-  const protocol = rule.protocol === "-1" ? "all" : rule.protocol;
-  return `${protocol}${ports} ${peerText(rule.peer)}`;
-}
-
-function peerText(peer: SecurityGroupRule["peer"]): string {
-  switch (peer.kind) {
-    case "cidr":
-      return peer.CidrIp;
-    case "cidr6":
-      return peer.CidrIpv6;
-    case "prefix":
-      return peer.PrefixListId;
-    case "group":
-      return peer.GroupId ?? `group-name:${peer.GroupName ?? ""}`;
-  }
+/** ` 80`, ` 80-81`, or nothing without ports. */
+function portsText(from: number | undefined, to: number | undefined): string {
+  if (from === undefined && to === undefined) return "";
+  return from === to ? ` ${from}` : ` ${from ?? ""}-${to ?? ""}`;
 }
 
 /**
- * One rule as a permission EC2 takes. A rule without a description sends none, except in a
+ * The rule as a permission with its description; one without sends none, except in a
  * description change (`isDescribing`), where `""` clears the live one.
  */
-function toPermission(rule: SecurityGroupRule, isDescribing = false): IpPermission {
+function described(rule: SecurityGroupRule, isDescribing = false): IpPermission {
   const Description = rule.description === "" && !isDescribing ? undefined : rule.description;
-  const { peer } = rule;
-  const base = { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
-  switch (peer.kind) {
-    case "cidr":
-      return { ...base, IpRanges: [{ CidrIp: peer.CidrIp, Description }] };
-    case "cidr6":
-      return { ...base, Ipv6Ranges: [{ CidrIpv6: peer.CidrIpv6, Description }] };
-    case "prefix":
-      return { ...base, PrefixListIds: [{ PrefixListId: peer.PrefixListId, Description }] };
-    case "group":
-      return {
-        ...base,
-        UserIdGroupPairs: [{ GroupId: peer.GroupId, GroupName: peer.GroupName, Description }],
-      };
-  }
+  const [peer] = rule.permission[rule.list] ?? [];
+  return { ...rule.permission, [rule.list]: [{ ...peer, Description }] };
 }

@@ -1,29 +1,20 @@
 import {
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
-  EC2Client,
   paginateDescribeSecurityGroups,
+  type EC2Client,
   type SecurityGroup as Ec2SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { readPath } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import type { CallFailure, FieldUpdaters } from "../../kit/declared-resource.js";
-import type { Observation, OperationErrors } from "../../kit/facts.js";
-import type { TagChanges, TagMap } from "../../kit/tags.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import { byName, describeFiltered, type Named } from "../ec2-describe.js";
-import { ec2TagErrors, writeEc2Tags, writtenEc2Tags } from "../ec2-tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import {
-  comparableTagInput,
-  tagInputSchema,
-  tagMapOf,
-  tagSpecifications,
-  tagsFromList,
-} from "../tags.js";
+import { ec2TagErrors } from "../ec2-tags.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { tagInputSchema } from "../tags.js";
+import { NetworkResource } from "./network-resource.js";
 import {
   comparableRules,
   ipPermissionsSchema,
@@ -32,7 +23,6 @@ import {
   writtenRules,
   type RuleDirection,
 } from "./security-group-rules.js";
-import { VpcInstance, vpcIdOf } from "./vpc.js";
 
 /** The `aws_resource` block of a `security_group` particle: CreateSecurityGroup's parameters and the rules. */
 export const securityGroupSchema = z
@@ -88,32 +78,13 @@ const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
 
 const GONE = { notFound: ["InvalidGroup.NotFound", "InvalidGroupId.NotFound"] };
 const RULES = { ...GONE, invalid: ["InvalidPermission.Duplicate", "InvalidPermission.NotFound"] };
-
-/** The codes of the security group calls, by class. */
-const SECURITY_GROUP_ERRORS: OperationErrors = {
-  CreateSecurityGroup: {
-    alreadyExists: ["InvalidGroup.Duplicate"],
-    invalid: ["InvalidVpcID.NotFound", "InvalidParameterValue"],
-  },
-  DeleteSecurityGroup: { ...GONE, inUse: ["DependencyViolation", "InvalidGroup.InUse"] },
-  AuthorizeSecurityGroupIngress: RULES,
-  AuthorizeSecurityGroupEgress: RULES,
-  RevokeSecurityGroupIngress: RULES,
-  RevokeSecurityGroupEgress: RULES,
-  UpdateSecurityGroupRuleDescriptionsIngress: RULES,
-  UpdateSecurityGroupRuleDescriptionsEgress: RULES,
-  ...ec2TagErrors("InvalidGroup.NotFound"),
-};
-
 /** The rule calls a start or an update may send. */
-const RULE_ACTIONS = [
-  "ec2:AuthorizeSecurityGroupIngress",
-  "ec2:AuthorizeSecurityGroupEgress",
-  "ec2:RevokeSecurityGroupIngress",
-  "ec2:RevokeSecurityGroupEgress",
-  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-];
+const RULE_ACTIONS = ["Authorize", "Revoke", "UpdateSecurityGroupRuleDescriptions"].flatMap(
+  (verb) =>
+    ["Ingress", "Egress"].map(
+      (way) => `ec2:${verb}${verb.startsWith("U") ? "" : "SecurityGroup"}${way}`,
+    ),
+);
 
 /**
  * A VPC security group, found by its name in its VPC. A group has no stopped form: stopping
@@ -141,17 +112,10 @@ const RULE_ACTIONS = [
  * });
  * ```
  */
-export class SecurityGroup extends AWSResource<
-  SecurityGroupDefinition,
-  Named<Ec2SecurityGroup>,
-  EC2Client
-> {
+export class SecurityGroup extends NetworkResource<SecurityGroupDefinition, Ec2SecurityGroup> {
   static override readonly flavor: string = "security_group";
-  static override readonly service: string = "ec2";
-  static override readonly Client = EC2Client;
   static override readonly definitionSchema = securityGroupSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
   static override readonly inPlaceFields: readonly string[] = [
     "IpPermissions",
@@ -159,23 +123,29 @@ export class SecurityGroup extends AWSResource<
     "Tags",
   ];
   static override readonly readShape = "describe-by-key";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
+  static override readonly kind: string = "security groups";
   static override readonly createOperation: string = "CreateSecurityGroup";
-  static override readonly operationErrors = SECURITY_GROUP_ERRORS;
+  static override readonly operationErrors = {
+    CreateSecurityGroup: {
+      alreadyExists: ["InvalidGroup.Duplicate"],
+      invalid: ["InvalidVpcID.NotFound", "InvalidParameterValue"],
+    },
+    DeleteSecurityGroup: { ...GONE, inUse: ["DependencyViolation", "InvalidGroup.InUse"] },
+    ...Object.fromEntries(RULE_ACTIONS.map((action) => [action.slice("ec2:".length), RULES])),
+    ...ec2TagErrors("InvalidGroup.NotFound"),
+  };
   static override readonly actions = {
-    read: ["ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+    read: ["ec2:DescribeSecurityGroups"],
     start: ["ec2:CreateSecurityGroup", "ec2:CreateTags", ...RULE_ACTIONS],
     update: [...RULE_ACTIONS, "ec2:CreateTags", "ec2:DeleteTags"],
     terminate: ["ec2:DeleteSecurityGroup"],
   };
+  static override readonly inUseHint: string =
+    "network interfaces or other groups' rules still use it: remove them first";
 
   protected override readonly updaters: FieldUpdaters<
     SecurityGroupDefinition,
-    Named<Ec2SecurityGroup>,
+    Ec2SecurityGroup,
     EC2Client
   > = {
     IpPermissions: rulesUpdater("IpPermissions"),
@@ -187,7 +157,7 @@ export class SecurityGroup extends AWSResource<
     client: EC2Client,
     names: readonly string[],
     { signal }: RunContext,
-  ): Promise<ReadonlyMap<string, Named<Ec2SecurityGroup>>> {
+  ) {
     const groups = await describeFiltered(client, paginateDescribeSecurityGroups, {
       filterName: "group-name",
       values: names,
@@ -205,40 +175,24 @@ export class SecurityGroup extends AWSResource<
     _client: EC2Client,
     { namesakes = [], ...group }: Named<Ec2SecurityGroup>,
     context: RunContext,
-  ): Promise<Ec2SecurityGroup | undefined> {
+  ) {
     const listed: readonly Ec2SecurityGroup[] = [group, ...namesakes];
     if (this.isScopedToVpc) {
-      const vpcId = await vpcIdOf(this, context);
+      const vpcId = await this.vpcId(context);
       return listed.find((item) => vpcId !== undefined && item.VpcId === vpcId);
     }
     if (listed.length > 1)
       throw new PcfError(
         "DUPLICATE_RESOURCE",
-        `${listed.length} security groups are named ${this.groupName} (${listed.map((item) => `${item.GroupId ?? "?"} in ${item.VpcId ?? "?"}`).join(", ")}): set VpcId`,
+        `${listed.length} security groups are named ${group.GroupName ?? "?"} (${listed.map((item) => `${item.GroupId ?? "?"} in ${item.VpcId ?? "?"}`).join(", ")}): set VpcId`,
         { particle: this.id, field: "aws_resource.VpcId" },
       );
     return group;
   }
 
   /** A listed group is running. */
-  protected override observe(group: Ec2SecurityGroup, context: RunContext): Observation {
-    const tags = tagsFromList(group.Tags);
-    return {
-      state: "running",
-      definition: {
-        GroupId: group.GroupId,
-        GroupName: group.GroupName,
-        Description: group.Description,
-        VpcId: group.VpcId,
-        OwnerId: group.OwnerId,
-        SecurityGroupArn: group.SecurityGroupArn,
-        IpPermissions: group.IpPermissions,
-        IpPermissionsEgress: group.IpPermissionsEgress,
-        region_name: this.region(context),
-        custom_config: { Tags: tags },
-      },
-      tags,
-    };
+  protected override observe(group: Named<Ec2SecurityGroup>, context: RunContext) {
+    return this.observed(group, "running", context);
   }
 
   /**
@@ -249,22 +203,16 @@ export class SecurityGroup extends AWSResource<
    */
   protected override async create(
     client: EC2Client,
-    {
-      GroupName,
-      Description = GroupName,
-      IpPermissionsEgress,
-      custom_config,
-    }: SecurityGroupDefinition,
+    { GroupName, Description = GroupName, IpPermissionsEgress }: SecurityGroupDefinition,
     context: RunContext,
-  ): Promise<Ec2SecurityGroup | undefined> {
-    const VpcId = await vpcIdOf(this, context);
-    if (VpcId === undefined && this.isScopedToVpc)
-      throw new PcfError(
-        "DEFINITION_INVALID",
-        "no VpcId: the VPC it names is not running (write a VpcId, or give the group one running vpc_instance parent)",
-        { particle: this.id, field: "aws_resource.VpcId" },
-      );
-    const TagSpecifications = tagSpecifications("security-group", tagMapOf(custom_config?.Tags));
+  ) {
+    const VpcId = this.isScopedToVpc
+      ? await this.requiredVpcId(
+          context,
+          "the VPC it names is not running (write a VpcId, or give the group one running vpc_instance parent)",
+        )
+      : undefined;
+    const TagSpecifications = this.tagSpecifications("security-group");
     // The answer may carry no tags (moto's does not): the group has those sent.
     const {
       GroupId,
@@ -275,46 +223,20 @@ export class SecurityGroup extends AWSResource<
       { abortSignal: context.signal },
     );
     if (IpPermissionsEgress !== undefined) return undefined;
-    return {
-      GroupId: required(GroupId, "group id"),
-      SecurityGroupArn,
-      GroupName,
-      Description,
-      VpcId,
-      IpPermissions: [],
-      Tags,
-    };
+    const created = { GroupName, Description, VpcId, SecurityGroupArn, IpPermissions: [], Tags };
+    return { ...created, GroupId: required(GroupId, "group id") };
   }
 
-  /** DeleteSecurityGroup. */
   protected override async remove(
     client: EC2Client,
     { GroupId }: Ec2SecurityGroup,
     { signal }: RunContext,
-  ): Promise<void> {
+  ) {
     await client.send(new DeleteSecurityGroupCommand({ GroupId }), { abortSignal: signal });
   }
 
-  protected override removalHint(failure: CallFailure): Promise<string> {
-    return Promise.resolve(
-      failure === "inUse"
-        ? " (network interfaces or other groups' rules still use it: remove them first)"
-        : "",
-    );
-  }
-
-  protected override writeTags(
-    client: EC2Client,
-    { GroupId }: Ec2SecurityGroup,
-    changes: TagChanges,
-    { signal }: RunContext,
-  ): Promise<void> {
-    return writeEc2Tags(client, GroupId ?? "", changes, signal);
-  }
-
-  /** `custom_config.Tags`, when the definition lists tags. */
-  protected override wantedTags(): TagMap | undefined {
-    return writtenEc2Tags(this.desiredStateDefinition);
+  protected override idOf({ GroupId }: Ec2SecurityGroup): string | undefined {
+    return GroupId;
   }
 
   /** The definition, with the rules PCF keeps in `custom_config` at the top level. */
@@ -340,19 +262,7 @@ export class SecurityGroup extends AWSResource<
       ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
       IpPermissions: rules("IpPermissions"),
       IpPermissionsEgress: rules("IpPermissionsEgress"),
-      Tags: comparableTagInput(readPath(definition, "custom_config.Tags")),
+      Tags: this.comparableTags(definition),
     };
-  }
-
-  private get groupName(): string {
-    return String(this.desiredStateDefinition["GroupName"]);
-  }
-
-  /** Whether the group belongs to a VPC named by `VpcId` or a `vpc_instance` parent. */
-  private get isScopedToVpc(): boolean {
-    return (
-      this.desiredStateDefinition["VpcId"] !== undefined ||
-      [...this.parents].some((parent) => parent.flavor === VpcInstance.flavor)
-    );
   }
 }

@@ -1,34 +1,22 @@
 import {
   CreateSubnetCommand,
   DeleteSubnetCommand,
-  EC2Client,
   ModifySubnetAttributeCommand,
   paginateDescribeSubnets,
-  type CreateSubnetCommandInput,
+  type DescribeSubnetsCommandOutput,
+  type EC2Client,
   type Subnet as Ec2Subnet,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
-import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { isPlainObject, readPath } from "../../../core/values.js";
+import { isPlainObject } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import type { CallFailure, FieldUpdaters } from "../../kit/declared-resource.js";
-import type { Observation, OperationErrors } from "../../kit/facts.js";
-import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { describeByPcfName, onlyOfName, type Named } from "../ec2-describe.js";
-import { ec2TagErrors, writeEc2Tags, writtenEc2Tags } from "../ec2-tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import {
-  PCF_NAME_TAG,
-  comparableTagInput,
-  tagInputSchema,
-  tagMapOf,
-  tagSpecifications,
-  tagsFromList,
-  withPcfName,
-} from "../tags.js";
-import { vpcIdOf } from "./vpc.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import { describeByPcfName, type Named } from "../ec2-describe.js";
+import { ec2TagErrors } from "../ec2-tags.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { tagInputSchema } from "../tags.js";
+import { NetworkResource } from "./network-resource.js";
 
 /** The `aws_resource` block of a `subnet` particle: CreateSubnet's parameters, plus PCF's extras. */
 export const subnetSchema = z
@@ -89,17 +77,6 @@ const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "Availabil
 
 const GONE = { notFound: ["InvalidSubnetID.NotFound"] };
 
-/** The codes of the subnet calls, by class. */
-const SUBNET_ERRORS: OperationErrors = {
-  CreateSubnet: {
-    alreadyExists: ["InvalidSubnet.Conflict"],
-    invalid: ["InvalidSubnet.Range", "InvalidVpcID.NotFound", "InvalidParameterValue"],
-  },
-  DeleteSubnet: { ...GONE, inUse: ["DependencyViolation"] },
-  ModifySubnetAttribute: GONE,
-  ...ec2TagErrors("InvalidSubnetID.NotFound"),
-};
-
 /**
  * A subnet, found by its `PCFName` tag (`custom_config.subnet_name`). A subnet has no stopped
  * form: stopping deletes it. Tags and `MapPublicIpOnLaunch` are updated in place; a different
@@ -123,101 +100,55 @@ const SUBNET_ERRORS: OperationErrors = {
  * });
  * ```
  */
-export class Subnet extends AWSResource<SubnetDefinition, Named<Ec2Subnet>, EC2Client> {
+export class Subnet extends NetworkResource<SubnetDefinition, Ec2Subnet> {
   static override readonly flavor: string = "subnet";
-  static override readonly service: string = "ec2";
-  static override readonly Client = EC2Client;
   static override readonly definitionSchema = subnetSchema;
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.subnet_name",
   ];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
   static override readonly inPlaceFields: readonly string[] = ["MapPublicIpOnLaunch", "Tags"];
   static override readonly readShape = "describe-by-tag";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
+  static override readonly kind: string = "subnets";
+  static override readonly isNamedByTag: boolean = true;
   static override readonly createOperation: string = "CreateSubnet";
-  static override readonly operationErrors = SUBNET_ERRORS;
+  static override readonly operationErrors = {
+    CreateSubnet: {
+      alreadyExists: ["InvalidSubnet.Conflict"],
+      invalid: ["InvalidSubnet.Range", "InvalidVpcID.NotFound", "InvalidParameterValue"],
+    },
+    DeleteSubnet: { ...GONE, inUse: ["DependencyViolation"] },
+    ModifySubnetAttribute: GONE,
+    ...ec2TagErrors("InvalidSubnetID.NotFound"),
+  };
   static override readonly actions = {
     read: ["ec2:DescribeSubnets"],
     start: ["ec2:CreateSubnet", "ec2:CreateTags", "ec2:ModifySubnetAttribute"],
     update: ["ec2:ModifySubnetAttribute", "ec2:CreateTags", "ec2:DeleteTags"],
     terminate: ["ec2:DeleteSubnet"],
   };
+  static override readonly inUseHint: string =
+    "instances, network interfaces or NAT gateways still use it: terminate them first";
 
-  protected override readonly updaters: FieldUpdaters<
-    SubnetDefinition,
-    Named<Ec2Subnet>,
-    EC2Client
-  > = {
-    MapPublicIpOnLaunch: (client, { SubnetId }, { MapPublicIpOnLaunch }, { signal }) =>
-      client.send(
-        new ModifySubnetAttributeCommand({
-          SubnetId,
-          MapPublicIpOnLaunch: { Value: MapPublicIpOnLaunch },
-        }),
-        { abortSignal: signal },
-      ),
+  protected override readonly updaters: FieldUpdaters<SubnetDefinition, Ec2Subnet, EC2Client> = {
+    MapPublicIpOnLaunch: (client, { SubnetId }, { MapPublicIpOnLaunch: Value }, { signal }) =>
+      client.send(new ModifySubnetAttributeCommand({ SubnetId, MapPublicIpOnLaunch: { Value } }), {
+        abortSignal: signal,
+      }),
   };
 
   /** The subnets tagged with the names of `names`: DescribeSubnets per 200 names, page by page. */
-  protected override list(
-    client: EC2Client,
-    names: readonly string[],
-    { signal }: RunContext,
-  ): Promise<ReadonlyMap<string, Named<Ec2Subnet>>> {
-    return describeByPcfName(client, paginateDescribeSubnets, {
-      names,
-      itemsOf: (page) => page.Subnets,
-      abortSignal: signal,
-    });
-  }
-
-  /** The only subnet of its name. */
-  protected override readDetails(
-    _client: EC2Client,
-    listed: Named<Ec2Subnet>,
-    context: RunContext,
-  ): Promise<Ec2Subnet> {
-    return Promise.resolve(
-      onlyOfName(listed, (item) => item.SubnetId, {
-        kind: "subnets",
-        name: this.subnetName,
-        particle: this.id,
-        field: "aws_resource.custom_config.subnet_name",
-        region: this.region(context),
-      }),
-    );
+  protected override list(client: EC2Client, names: readonly string[], { signal }: RunContext) {
+    const itemsOf = (page: DescribeSubnetsCommandOutput): Ec2Subnet[] | undefined => page.Subnets;
+    return describeByPcfName(client, paginateDescribeSubnets, itemsOf, names, signal);
   }
 
   /** `running` when available, `pending` while AWS sets it up. */
-  protected override observe(subnet: Ec2Subnet, context: RunContext): Observation {
-    const tags = tagsFromList(subnet.Tags);
-    return {
-      state: subnet.State === "available" ? "running" : "pending",
-      definition: {
-        SubnetId: subnet.SubnetId,
-        VpcId: subnet.VpcId,
-        CidrBlock: subnet.CidrBlock,
-        AvailabilityZone: subnet.AvailabilityZone,
-        AvailabilityZoneId: subnet.AvailabilityZoneId,
-        Ipv6CidrBlock: subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
-        MapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch,
-        State: subnet.State,
-        SubnetArn: subnet.SubnetArn,
-        region_name: this.region(context),
-        custom_config: {
-          subnet_name: this.subnetName,
-          public: subnet.MapPublicIpOnLaunch,
-          Tags: tags,
-        },
-      },
-      tags,
-    };
+  protected override observe(subnet: Named<Ec2Subnet>, context: RunContext) {
+    return this.observed(subnet, subnet.State === "available" ? "running" : "pending", context, {
+      Ipv6CidrBlock: subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
+      config: { subnet_name: this.key, public: subnet.MapPublicIpOnLaunch },
+    });
   }
 
   /**
@@ -228,50 +159,31 @@ export class Subnet extends AWSResource<SubnetDefinition, Named<Ec2Subnet>, EC2C
     client: EC2Client,
     desired: SubnetDefinition,
     context: RunContext,
-  ): Promise<Ec2Subnet> {
-    const vpcId = await vpcIdOf(this, context);
-    if (vpcId === undefined)
-      throw new PcfError(
-        "DEFINITION_INVALID",
-        "no VpcId: write one (such as $inherit$vpc_instance:NAME$VpcId) or give the subnet one running vpc_instance parent",
-        { particle: this.id, field: "aws_resource.VpcId" },
-      );
-    const { Subnet: created } = await client.send(
-      new CreateSubnetCommand(toCreateInput(desired, vpcId, this.subnetName)),
-      { abortSignal: context.signal },
+  ) {
+    const VpcId = await this.requiredVpcId(
+      context,
+      "write one (such as $inherit$vpc_instance:NAME$VpcId) or give the subnet one running vpc_instance parent",
     );
+    const { custom_config: _, MapPublicIpOnLaunch: __, region_name: ___, ...input } = desired;
+    const command = new CreateSubnetCommand({
+      ...input,
+      VpcId,
+      TagSpecifications: this.tagSpecifications("subnet"),
+    });
+    const { Subnet: created } = await client.send(command, { abortSignal: context.signal });
     return { ...created, SubnetId: required(created?.SubnetId, "subnet id") };
   }
 
-  /** DeleteSubnet. */
   protected override async remove(
     client: EC2Client,
     { SubnetId }: Ec2Subnet,
     { signal }: RunContext,
-  ): Promise<void> {
+  ) {
     await client.send(new DeleteSubnetCommand({ SubnetId }), { abortSignal: signal });
   }
 
-  protected override removalHint(failure: CallFailure): Promise<string> {
-    return Promise.resolve(
-      failure === "inUse"
-        ? " (instances, network interfaces or NAT gateways still use it: terminate them first)"
-        : "",
-    );
-  }
-
-  protected override writeTags(
-    client: EC2Client,
-    { SubnetId }: Ec2Subnet,
-    changes: TagChanges,
-    { signal }: RunContext,
-  ): Promise<void> {
-    return writeEc2Tags(client, SubnetId ?? "", changes, signal);
-  }
-
-  /** `custom_config.Tags` and the `PCFName` tag, when the definition lists tags. */
-  protected override wantedTags(): TagMap | undefined {
-    return writtenEc2Tags(this.desiredStateDefinition, { [PCF_NAME_TAG]: this.subnetName });
+  protected override idOf({ SubnetId }: Ec2Subnet): string | undefined {
+    return SubnetId;
   }
 
   /** The definition, with PCF's `custom_config.public` as `MapPublicIpOnLaunch`. */
@@ -292,34 +204,7 @@ export class Subnet extends AWSResource<SubnetDefinition, Named<Ec2Subnet>, EC2C
       ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
       MapPublicIpOnLaunch:
         definition["MapPublicIpOnLaunch"] ?? (isPlainObject(config) ? config["public"] : undefined),
-      Tags: comparableTagInput(readPath(definition, "custom_config.Tags"), {
-        [PCF_NAME_TAG]: this.subnetName,
-      }),
+      Tags: this.comparableTags(definition),
     };
   }
-
-  private get subnetName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.subnet_name"));
-  }
-}
-
-/** CreateSubnet's input: the create fields, tagged with PCFName, the tags and the ownership tag. */
-function toCreateInput(
-  definition: SubnetDefinition,
-  vpcId: string,
-  subnetName: string,
-): CreateSubnetCommandInput {
-  const { CidrBlock, AvailabilityZone, AvailabilityZoneId, Ipv6CidrBlock, Ipv6Native } = definition;
-  return {
-    VpcId: vpcId,
-    CidrBlock,
-    AvailabilityZone,
-    AvailabilityZoneId,
-    Ipv6CidrBlock,
-    Ipv6Native,
-    TagSpecifications: tagSpecifications(
-      "subnet",
-      withPcfName(tagMapOf(definition.custom_config?.Tags), subnetName),
-    ),
-  };
 }

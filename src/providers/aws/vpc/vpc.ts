@@ -1,39 +1,25 @@
 import {
   CreateVpcCommand,
   DeleteVpcCommand,
-  EC2Client,
   ModifyVpcTenancyCommand,
   Tenancy,
   paginateDescribeVpcs,
-  type CreateVpcCommandInput,
+  type EC2Client,
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import type { DefinitionDifference } from "../../../core/diff.js";
-import type { Particle } from "../../../core/particle.js";
-import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { readPath } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
 import type { CallFailure, FieldUpdaters } from "../../kit/declared-resource.js";
-import type { Observation, OperationErrors } from "../../kit/facts.js";
-import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { describeByPcfName, onlyOfName, type Named } from "../ec2-describe.js";
-import { ec2TagErrors, writeEc2Tags, writtenEc2Tags } from "../ec2-tags.js";
-import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import {
-  PCF_NAME_TAG,
-  comparableTagInput,
-  tagInputSchema,
-  tagMapOf,
-  tagSpecifications,
-  tagsFromList,
-  withPcfName,
-} from "../tags.js";
+import { describeByPcfName, type Named } from "../ec2-describe.js";
+import { ec2TagErrors } from "../ec2-tags.js";
+import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { tagInputSchema } from "../tags.js";
+import { NetworkResource } from "./network-resource.js";
 import { describeVpcDependents } from "./vpc-dependencies.js";
 import {
-  DNS_ATTRIBUTES,
+  DNS_FIELDS,
   dnsAttributeSchema,
   dnsUpdater,
   dnsValue,
@@ -75,20 +61,10 @@ export const vpcInstanceSchema = z.strictObject({
 /** What a user writes in the `aws_resource` block of a `vpc_instance` particle. */
 export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
 
-/** A VPC as read: DescribeVpcs' item, then with the DNS attributes its definition sets. */
-type LiveVpc = Named<Vpc> & { readonly dns?: DnsValues };
+/** A VPC as read: DescribeVpcs' item, with the DNS attributes its definition sets once read. */
+type LiveVpc = Vpc & { readonly dns?: DnsValues };
 
 const GONE = { notFound: ["InvalidVpcID.NotFound"] };
-
-/** The codes of the VPC calls, by class. */
-const VPC_ERRORS: OperationErrors = {
-  CreateVpc: { invalid: ["InvalidVpcRange", "InvalidParameterValue", "VpcLimitExceeded"] },
-  DeleteVpc: { ...GONE, inUse: ["DependencyViolation"] },
-  DescribeVpcAttribute: GONE,
-  ModifyVpcAttribute: GONE,
-  ModifyVpcTenancy: GONE,
-  ...ec2TagErrors("InvalidVpcID.NotFound"),
-};
 
 /**
  * A VPC, found by its `PCFName` tag (`custom_config.vpc_name`). A VPC has no stopped form:
@@ -111,40 +87,42 @@ const VPC_ERRORS: OperationErrors = {
  * await net.apply();
  * ```
  */
-export class VpcInstance extends AWSResource<VpcInstanceDefinition, LiveVpc, EC2Client> {
+export class VpcInstance extends NetworkResource<VpcInstanceDefinition, LiveVpc> {
   static override readonly flavor: string = "vpc_instance";
-  static override readonly service: string = "ec2";
-  static override readonly Client = EC2Client;
   static override readonly definitionSchema = vpcInstanceSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.vpc_name"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly inPlaceFields: readonly string[] = [
     "InstanceTenancy",
-    ...DNS_ATTRIBUTES.map(({ field }) => field),
+    ...DNS_FIELDS,
     "Tags",
   ];
   static override readonly readShape = "describe-by-tag";
-  static override readonly tagging = {
-    field: "Tags",
-    ownershipWritten: "in-create",
-    readFrom: "list-answer",
-  } as const;
+  static override readonly kind: string = "VPCs";
+  static override readonly isNamedByTag: boolean = true;
   static override readonly createOperation: string = "CreateVpc";
-  static override readonly operationErrors = VPC_ERRORS;
+  static override readonly operationErrors = {
+    CreateVpc: { invalid: ["InvalidVpcRange", "InvalidParameterValue", "VpcLimitExceeded"] },
+    DeleteVpc: { ...GONE, inUse: ["DependencyViolation"] },
+    DescribeVpcAttribute: GONE,
+    ModifyVpcAttribute: GONE,
+    ModifyVpcTenancy: GONE,
+    ...ec2TagErrors("InvalidVpcID.NotFound"),
+  };
   static override readonly actions = {
     read: ["ec2:DescribeVpcs", "ec2:DescribeVpcAttribute"],
     start: ["ec2:CreateVpc", "ec2:CreateTags", "ec2:ModifyVpcAttribute"],
     update: ["ec2:ModifyVpcTenancy", "ec2:ModifyVpcAttribute", "ec2:CreateTags", "ec2:DeleteTags"],
+    // With the listings that name what is still in a VPC its delete refuses.
     terminate: [
       "ec2:DeleteVpc",
-      "ec2:DescribeSubnets",
-      "ec2:DescribeSecurityGroups",
-      "ec2:DescribeInternetGateways",
-      "ec2:DescribeRouteTables",
-      "ec2:DescribeNatGateways",
-      "ec2:DescribeNetworkInterfaces",
-      "ec2:DescribeVpcEndpoints",
-    ],
+      "Subnets",
+      "SecurityGroups",
+      "InternetGateways",
+      "RouteTables",
+      "NatGateways",
+      "NetworkInterfaces",
+      "VpcEndpoints",
+    ].map((listing) => (listing.startsWith("ec2:") ? listing : `ec2:Describe${listing}`)),
   };
 
   protected override readonly updaters: FieldUpdaters<VpcInstanceDefinition, LiveVpc, EC2Client> = {
@@ -158,58 +136,30 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition, LiveVpc, EC2
   };
 
   /** The VPCs tagged with the names of `names`: DescribeVpcs per 200 names, page by page. */
-  protected override list(
-    client: EC2Client,
-    names: readonly string[],
-    { signal }: RunContext,
-  ): Promise<ReadonlyMap<string, LiveVpc>> {
-    return describeByPcfName(client, paginateDescribeVpcs, {
-      names,
-      itemsOf: (page) => page.Vpcs,
-      abortSignal: signal,
-    });
+  protected override list(client: EC2Client, names: readonly string[], { signal }: RunContext) {
+    return describeByPcfName(client, paginateDescribeVpcs, (page) => page.Vpcs, names, signal);
   }
 
   /** The only VPC of its name, with the DNS attributes the definition sets (a call each). */
   protected override async readDetails(
     client: EC2Client,
-    listed: LiveVpc,
+    listed: Named<LiveVpc>,
     context: RunContext,
-  ): Promise<LiveVpc> {
-    const vpc = onlyOfName(listed, (item) => item.VpcId, {
-      kind: "VPCs",
-      name: this.vpcName,
-      particle: this.id,
-      field: "aws_resource.custom_config.vpc_name",
-      region: this.region(context),
-    });
-    const fields = DNS_ATTRIBUTES.map(({ field }) => field).filter(
-      (field) => this.desiredStateDefinition[field] !== undefined,
-    );
+  ) {
+    const vpc = await super.readDetails(client, listed, context);
+    if (vpc === undefined) return undefined;
+    const fields = DNS_FIELDS.filter((field) => this.desiredStateDefinition[field] !== undefined);
     const dns = await readDnsAttributes(client, vpc.VpcId ?? "", fields, context.signal);
     return { ...vpc, dns };
   }
 
   /** `running` when available, `pending` while AWS sets it up. */
-  protected override observe(vpc: LiveVpc, context: RunContext): Observation {
-    const tags = tagsFromList(vpc.Tags);
-    return {
-      state: vpc.State === "available" ? "running" : "pending",
-      definition: {
-        VpcId: vpc.VpcId,
-        CidrBlock: vpc.CidrBlock,
-        InstanceTenancy: vpc.InstanceTenancy,
-        State: vpc.State,
-        IsDefault: vpc.IsDefault,
-        DhcpOptionsId: vpc.DhcpOptionsId,
-        OwnerId: vpc.OwnerId,
-        Ipv6CidrBlock: vpc.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
-        ...vpc.dns,
-        region_name: this.region(context),
-        custom_config: { vpc_name: this.vpcName, Tags: tags },
-      },
-      tags,
-    };
+  protected override observe({ dns, ...vpc }: Named<LiveVpc>, context: RunContext) {
+    return this.observed(vpc, vpc.State === "available" ? "running" : "pending", context, {
+      Ipv6CidrBlock: vpc.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
+      ...dns,
+      config: { vpc_name: this.key },
+    });
   }
 
   /**
@@ -219,21 +169,22 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition, LiveVpc, EC2
   protected override async create(
     client: EC2Client,
     desired: VpcInstanceDefinition,
-    { signal }: RunContext,
-  ): Promise<LiveVpc> {
-    const { Vpc: created } = await client.send(
-      new CreateVpcCommand(toCreateInput(desired, this.vpcName)),
-      { abortSignal: signal },
-    );
+    context: RunContext,
+  ) {
+    const {
+      custom_config: _,
+      region_name: __,
+      EnableDnsHostnames: ___,
+      EnableDnsSupport: ____,
+      ...input
+    } = desired;
+    const TagSpecifications = this.tagSpecifications("vpc");
+    const command = new CreateVpcCommand({ ...input, TagSpecifications });
+    const { Vpc: created } = await client.send(command, { abortSignal: context.signal });
     return { ...created, VpcId: required(created?.VpcId, "VPC id") };
   }
 
-  /** DeleteVpc. */
-  protected override async remove(
-    client: EC2Client,
-    { VpcId }: LiveVpc,
-    { signal }: RunContext,
-  ): Promise<void> {
+  protected override async remove(client: EC2Client, { VpcId }: LiveVpc, { signal }: RunContext) {
     await client.send(new DeleteVpcCommand({ VpcId }), { abortSignal: signal });
   }
 
@@ -243,26 +194,16 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition, LiveVpc, EC2
     client: EC2Client,
     { VpcId }: LiveVpc,
     { signal }: RunContext,
-  ): Promise<string> {
-    const dependents =
-      failure === "inUse" ? await describeVpcDependents(client, VpcId ?? "", signal) : [];
+  ) {
+    if (failure !== "inUse") return "";
+    const dependents = await describeVpcDependents(client, VpcId ?? "", signal);
     return dependents.length === 0
       ? ""
       : ` (still in it: ${dependents.join(", ")}; terminate or delete them first)`;
   }
 
-  protected override writeTags(
-    client: EC2Client,
-    { VpcId }: LiveVpc,
-    changes: TagChanges,
-    { signal }: RunContext,
-  ): Promise<void> {
-    return writeEc2Tags(client, VpcId ?? "", changes, signal);
-  }
-
-  /** `custom_config.Tags` and the `PCFName` tag, when the definition lists tags. */
-  protected override wantedTags(): TagMap | undefined {
-    return writtenEc2Tags(this.desiredStateDefinition, { [PCF_NAME_TAG]: this.vpcName });
+  protected override idOf({ VpcId }: Vpc): string | undefined {
+    return VpcId;
   }
 
   /**
@@ -271,9 +212,8 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition, LiveVpc, EC2
    */
   override fixedDifferences(): DefinitionDifference[] {
     return this.definitionDifferences().filter(
-      (difference) =>
-        difference.path === "CidrBlock" ||
-        (difference.path === "InstanceTenancy" && difference.desired !== Tenancy.default),
+      ({ path, desired }) =>
+        path === "CidrBlock" || (path === "InstanceTenancy" && desired !== Tenancy.default),
     );
   }
 
@@ -286,63 +226,7 @@ export class VpcInstance extends AWSResource<VpcInstanceDefinition, LiveVpc, EC2
       InstanceTenancy: definition["InstanceTenancy"],
       EnableDnsHostnames: dnsValue(definition["EnableDnsHostnames"]),
       EnableDnsSupport: dnsValue(definition["EnableDnsSupport"]),
-      Tags: comparableTagInput(readPath(definition, "custom_config.Tags"), {
-        [PCF_NAME_TAG]: this.vpcName,
-      }),
+      Tags: this.comparableTags(definition),
     };
   }
-
-  private get vpcName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.vpc_name"));
-  }
-}
-
-/**
- * The id of the VPC a subnet or security group belongs to: `VpcId` as written when it is a
- * literal; else, for an `$inherit$` reference not yet resolved, the value in the parent it names;
- * else, with no `VpcId`, the `VpcId` of the particle's one `vpc_instance` parent (PCF's rule).
- * A parent not read yet is read first (joining a read under way). `undefined` when none is known.
- * @internal
- */
-export async function vpcIdOf(
-  particle: Particle,
-  context: RunContext,
-): Promise<string | undefined> {
-  const written = particle.desiredStateDefinition["VpcId"];
-  if (typeof written === "string" && !isReference(written)) return written;
-  const reference = parseInherit(written);
-  const vpcParents = [...particle.parents].filter((parent) => parent.flavor === VpcInstance.flavor);
-  const parent =
-    reference === undefined
-      ? written === undefined && vpcParents.length === 1
-        ? vpcParents[0]
-        : undefined
-      : [...particle.parents].find((candidate) => candidate.id === reference.parentId);
-  if (parent === undefined || (await parent.getState(context)) === "terminated") return undefined;
-  const value = readPath(parent.currentStateDefinition, reference?.sourcePath ?? "VpcId");
-  return typeof value === "string" ? value : undefined;
-}
-
-/** CreateVpc's input: the create fields, tagged with PCFName, the tags and the ownership tag. */
-function toCreateInput(definition: VpcInstanceDefinition, vpcName: string): CreateVpcCommandInput {
-  const {
-    CidrBlock,
-    AmazonProvidedIpv6CidrBlock,
-    InstanceTenancy,
-    Ipv4IpamPoolId,
-    Ipv4NetmaskLength,
-    Ipv6CidrBlockNetworkBorderGroup,
-  } = definition;
-  return {
-    CidrBlock,
-    AmazonProvidedIpv6CidrBlock,
-    InstanceTenancy,
-    Ipv4IpamPoolId,
-    Ipv4NetmaskLength,
-    Ipv6CidrBlockNetworkBorderGroup,
-    TagSpecifications: tagSpecifications(
-      "vpc",
-      withPcfName(tagMapOf(definition.custom_config?.Tags), vpcName),
-    ),
-  };
 }
