@@ -163,10 +163,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   }
 
   /**
-   * Completes what `list` found under the particle's key before it is observed: reads what the
-   * list answer lacks and the particle's own definition asks for (an attribute of its own call),
-   * or checks that the find is the particle's (its parent's, the only one of its name), throwing
-   * to fail this particle alone. `undefined`: none is. The default gives `live` unchanged.
+   * Completes what `list` found under the particle's key, before it is observed (in reads and
+   * in the look-up after a create): reads what the list answer lacks and the particle's own
+   * definition asks for (an attribute with a call of its own), or picks the particle's own among
+   * namesakes (the one in its parent), throwing to fail this particle alone (several claim its
+   * name). `undefined`: none is the particle's. The default gives `live` unchanged.
    */
   protected readDetails(_client: C, live: L, _context: RunContext): Promise<L | undefined> {
     return Promise.resolve(live);
@@ -174,7 +175,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   /**
    * Why `remove` failed (classified as `failure`) and the way out, appended to the error
-   * (` (still in it: subnet-1; delete it first)`) where the flavor can tell; `""` by default.
+   * (` (still in it: …; delete them first)`) where the flavor can tell; `""` by default.
    */
   protected removalHint(
     _failure: CallFailure,

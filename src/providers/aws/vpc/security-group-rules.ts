@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
+import type { FieldUpdater } from "../../kit/declared-resource.js";
 
 const Description = z.string().max(255).optional();
 const id = z.string().min(1);
@@ -135,12 +136,7 @@ export function writtenRules(
  */
 export function rulesUpdater(
   direction: RuleDirection,
-): (
-  client: EC2Client,
-  group: SecurityGroup,
-  desired: Readonly<Record<string, unknown>>,
-  context: { readonly signal: AbortSignal },
-) => Promise<void> {
+): FieldUpdater<Readonly<Record<string, unknown>>, SecurityGroup, EC2Client> {
   return async (client, { GroupId, [direction]: live = [] }, desired, { signal }) => {
     const current = new Map(rulesOf(live).map((rule) => [rule.key, rule]));
     const wanted = rulesOf(writtenRules(desired, direction) ?? []);

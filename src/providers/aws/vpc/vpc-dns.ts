@@ -5,6 +5,7 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
+import type { FieldUpdater } from "../../kit/declared-resource.js";
 
 /** A VPC DNS attribute as a definition writes it: `true`, or ModifyVpcAttribute's own `{ Value: true }`. @internal */
 export const dnsAttributeSchema = z.union([z.boolean(), z.strictObject({ Value: z.boolean() })]);
@@ -75,12 +76,7 @@ export function dnsChanges(
  */
 export function dnsUpdater(
   field: DnsField,
-): (
-  client: EC2Client,
-  vpc: { readonly VpcId?: string | undefined; readonly dns?: DnsValues },
-  desired: Readonly<Record<string, unknown>>,
-  context: { readonly signal: AbortSignal },
-) => Promise<void> {
+): FieldUpdater<Readonly<Record<string, unknown>>, { VpcId?: string; dns?: DnsValues }, EC2Client> {
   return async (client, { VpcId, dns = {} }, desired, { signal }) => {
     const changes = dnsChanges(desired, dns);
     if (DNS_FIELDS.find((name) => changes.some((change) => change.field === name)) !== field)
