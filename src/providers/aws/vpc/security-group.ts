@@ -79,12 +79,14 @@ const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
 const GONE = { notFound: ["InvalidGroup.NotFound", "InvalidGroupId.NotFound"] };
 const RULES = { ...GONE, invalid: ["InvalidPermission.Duplicate", "InvalidPermission.NotFound"] };
 /** The rule calls a start or an update may send. */
-const RULE_ACTIONS = ["Authorize", "Revoke", "UpdateSecurityGroupRuleDescriptions"].flatMap(
-  (verb) =>
-    ["Ingress", "Egress"].map(
-      (way) => `ec2:${verb}${verb.startsWith("U") ? "" : "SecurityGroup"}${way}`,
-    ),
-);
+const RULE_ACTIONS = [
+  "ec2:AuthorizeSecurityGroupIngress",
+  "ec2:AuthorizeSecurityGroupEgress",
+  "ec2:RevokeSecurityGroupIngress",
+  "ec2:RevokeSecurityGroupEgress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+];
 
 /**
  * A VPC security group, found by its name in its VPC. A group has no stopped form: stopping

@@ -17,7 +17,7 @@ import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { tagInputSchema } from "../tags.js";
 import { NetworkResource } from "./network-resource.js";
-import { describeVpcDependents } from "./vpc-dependencies.js";
+import { VPC_DEPENDENTS_ACTIONS, describeVpcDependents } from "./vpc-dependencies.js";
 import {
   DNS_FIELDS,
   dnsAttributeSchema,
@@ -112,17 +112,7 @@ export class VpcInstance extends NetworkResource<VpcInstanceDefinition, LiveVpc>
     read: ["ec2:DescribeVpcs", "ec2:DescribeVpcAttribute"],
     start: ["ec2:CreateVpc", "ec2:CreateTags", "ec2:ModifyVpcAttribute"],
     update: ["ec2:ModifyVpcTenancy", "ec2:ModifyVpcAttribute", "ec2:CreateTags", "ec2:DeleteTags"],
-    // With the listings that name what is still in a VPC its delete refuses.
-    terminate: [
-      "ec2:DeleteVpc",
-      "Subnets",
-      "SecurityGroups",
-      "InternetGateways",
-      "RouteTables",
-      "NatGateways",
-      "NetworkInterfaces",
-      "VpcEndpoints",
-    ].map((listing) => (listing.startsWith("ec2:") ? listing : `ec2:Describe${listing}`)),
+    terminate: ["ec2:DeleteVpc", ...VPC_DEPENDENTS_ACTIONS],
   };
 
   protected override readonly updaters: FieldUpdaters<VpcInstanceDefinition, LiveVpc, EC2Client> = {
