@@ -103,39 +103,68 @@ export function onlyNamed<T>(
   return listed[0];
 }
 
-/** A resource found by its `PCFName`, with the ids of the others that carry the same name. @internal */
-export type Named<T> = T & { readonly namesakeIds?: readonly string[] };
+/**
+ * An item of a describe by name, with the other items listed under the same name (see
+ * {@link byName}): a batched read keys one item per name, and the particle's own read judges
+ * the others (`onlyOfName`, or its VPC's among namesakes). @internal
+ */
+export type Named<T> = T & { readonly namesakes?: readonly T[] };
 
-/** The first of `items` under each `PCFName` value, the others' ids as its `namesakeIds`. @internal */
-export function byPcfName<T extends { readonly Tags?: Tag[] | undefined }>(
-  items: readonly T[],
-  idOf: (item: T) => string | undefined,
+/** The items of `listed` by the name `nameOf` gives, the first of each name with the others. @internal */
+export function byName<T extends object>(
+  listed: readonly T[],
+  nameOf: (item: T) => string | undefined,
 ): Map<string, Named<T>> {
-  const byName = new Map<string, Named<T>>();
-  for (const item of items) {
-    const name = tagsFromList(item.Tags)[PCF_NAME_TAG];
+  const found = new Map<string, Named<T>>();
+  for (const item of listed) {
+    const name = nameOf(item);
     if (name === undefined) continue;
-    const first = byName.get(name);
-    if (first === undefined) {
-      byName.set(name, item);
-      continue;
-    }
-    const namesakeIds = [...(first.namesakeIds ?? []), idOf(item) ?? "?"];
-    byName.set(name, { ...first, namesakeIds });
+    const first = found.get(name);
+    found.set(
+      name,
+      first === undefined ? item : { ...first, namesakes: [...(first.namesakes ?? []), item] },
+    );
   }
-  return byName;
+  return found;
+}
+
+/** The `PCFName` tag of an EC2 item, the name it is found by. @internal */
+export function pcfNameOf(item: { readonly Tags?: Tag[] | undefined }): string | undefined {
+  return tagsFromList(item.Tags)[PCF_NAME_TAG];
 }
 
 /**
- * `named` without its `namesakeIds`.
- * @throws PcfError `DUPLICATE_RESOURCE` when others carry its name (see `onlyNamed`).
+ * Every item of `paginate` (the items of a page: `itemsOf`) carrying the tag `PCFName` with one
+ * of `names`, by name (see {@link describeFiltered} and {@link byName}). @internal
+ */
+export async function describeByPcfName<Page, Item extends { readonly Tags?: Tag[] }>(
+  client: EC2Client,
+  paginate: DescribePaginator<Page>,
+  itemsOf: (page: Page) => readonly Item[] | undefined,
+  names: readonly string[],
+  abortSignal: AbortSignal,
+): Promise<Map<string, Named<Item>>> {
+  const filterName = `tag:${PCF_NAME_TAG}`;
+  const listed = await describeFiltered(client, paginate, {
+    filterName,
+    values: names,
+    itemsOf,
+    abortSignal,
+  });
+  return byName(listed, pcfNameOf);
+}
+
+/**
+ * The one resource `item` stands for: itself, without its namesakes.
+ * @throws PcfError `DUPLICATE_RESOURCE` when it has namesakes (see {@link onlyNamed}).
  * @internal
  */
-export function soleNamed<T>(
-  { namesakeIds = [], ...item }: Named<T>,
-  id: string | undefined,
+export function onlyOfName<T>(
+  { namesakes = [], ...item }: Named<T>,
+  idOf: (item: T) => string | undefined,
   scope: NamedResourceScope,
 ): T {
-  onlyNamed([id, ...namesakeIds], (each) => each, scope);
-  return item as T;
+  const only = item as T;
+  onlyNamed([only, ...namesakes], idOf, scope);
+  return only;
 }

@@ -1,5 +1,5 @@
 import { PcfError, messageOf } from "../../core/errors.js";
-import { IncompleteAnswerError, type CreateFailure } from "../kit/create-once.js";
+import { IncompleteAnswerError } from "../kit/create-once.js";
 
 /**
  * The one place that reads AWS SDK errors. Flavors ask these questions instead of comparing
@@ -152,30 +152,6 @@ export function isRetryable(error: unknown): boolean {
     (status !== undefined && status >= 500) ||
     errorCodes(error).some((code) => TRANSIENT_CODES.has(code))
   );
-}
-
-/**
- * How a failed create call is handled (see `createOnce`): `throttled`, `already-exists` when
- * its code is one of `alreadyExistsCodes` (the codes that operation gives for "exists": they
- * differ per API, `InvalidGroup.Duplicate`, `ResourceAlreadyExistsException`), `answer-lost`
- * when the call may have run without its answer arriving (no response, a 5xx, a timeout), else
- * `fatal` (an abort included).
- */
-export function awsCreateFailure(
-  error: unknown,
-  alreadyExistsCodes: readonly string[],
-): CreateFailure {
-  if (isAbort(error)) return "fatal";
-  if (isThrottled(error)) return "throttled";
-  if (errorCodes(error).some((code) => alreadyExistsCodes.includes(code))) return "already-exists";
-  const status = awsHttpStatus(error);
-  if (
-    isConnectionError(error) ||
-    (status !== undefined && status >= 500) ||
-    errorCodes(error).some((code) => TRANSIENT_CODES.has(code))
-  )
-    return "answer-lost";
-  return "fatal";
 }
 
 /**

@@ -46,17 +46,6 @@ export function normalizeTags(
   return Object.fromEntries(Object.entries(tags).map(([key, value]) => [key, String(value)]));
 }
 
-/**
- * EC2 describe filters for the resources that carry `PCFName=pcfName` and the ownership tag:
- * what a create tagged in the same call made, as the read-back after a lost answer looks for it.
- */
-export function ownedPcfNameFilters(pcfName: string): { Name: string; Values: string[] }[] {
-  return [
-    { Name: `tag:${PCF_NAME_TAG}`, Values: [pcfName] },
-    { Name: `tag:${OWNERSHIP_TAG_KEY}`, Values: [OWNERSHIP_TAG_VALUE] },
-  ];
-}
-
 /** `{ a: "1" }` → `[{ Key: "a", Value: "1" }]`, sorted by key. */
 export function tagsToList(tags: TagMap): TagEntry[] {
   return Object.keys(tags)
@@ -104,11 +93,6 @@ export function ownedTagList(tags: TagMap = {}): TagEntry[] {
   return tagsToList(withOwnershipTag(tags));
 }
 
-/** `tags` plus the `PCFName` tag that names an EC2 resource (its unique key). @internal */
-export function withPcfName(tags: TagMap, pcfName: string): Record<string, string> {
-  return { ...tags, [PCF_NAME_TAG]: pcfName };
-}
-
 /** `TagSpecifications` for an EC2 create call: `tags` plus the ownership tag, on `resourceType`. @internal */
 export function tagSpecifications(resourceType: ResourceType, tags: TagMap): TagSpecification[] {
   return [{ ResourceType: resourceType, Tags: ownedTagList(tags) }];
@@ -147,28 +131,4 @@ export function comparableTagInput(tags: unknown, extra: TagMap = {}): TagEntry[
  */
 export function tagChanges(current: TagMap, desired: TagMap): TagChanges {
   return kitTagChanges(current, desired, OWNERSHIP_TAGS);
-}
-
-/** The two calls of a service's tagging API, bound to one resource. @internal */
-export interface TaggingCalls {
-  /** Removes the tags with these keys. */
-  readonly untag: (keys: string[]) => Promise<unknown>;
-  /** Adds or overwrites these tags. */
-  readonly tag: (tags: Record<string, string>) => Promise<unknown>;
-}
-
-/**
- * Brings a resource's tags from `current` to `desired` plus the ownership tag (see
- * {@link tagChanges}): `untag` for the keys to remove, then `tag` for the rest. Calls neither
- * when there is nothing to change.
- * @internal
- */
-export async function sendTagChanges(
-  current: TagMap,
-  desired: TagMap,
-  calls: TaggingCalls,
-): Promise<void> {
-  const { set, remove } = tagChanges(current, desired);
-  if (remove.length > 0) await calls.untag(remove);
-  if (Object.keys(set).length > 0) await calls.tag(set);
 }

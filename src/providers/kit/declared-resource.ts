@@ -164,14 +164,6 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   /** Deletes the live resource; a not-found failure means it is already gone. */
   protected abstract remove(client: C, live: L, context: RunContext): Promise<void>;
 
-  /**
-   * A listed resource completed by a read of its own, where the list answer lacks what `observe`
-   * needs (`undefined`: it is gone). The default keeps the listed resource as it is.
-   */
-  protected complete(_client: C, listed: L, _context: RunContext): Promise<L | undefined> {
-    return Promise.resolve(listed);
-  }
-
   /** The live tags, for flavors whose tags are read in a call of their own. */
   protected readTags(_client: C, _live: L, _context: RunContext): Promise<TagMap> {
     return Promise.reject(
@@ -187,6 +179,30 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     _context: RunContext,
   ): Promise<void> {
     return Promise.reject(new Error(`${this.flavor} declares tags but has no writeTags`));
+  }
+
+  /**
+   * Completes what `list` found under the particle's key, before it is observed (in reads and
+   * in the look-up after a create): reads what the list answer lacks and the particle's own
+   * definition asks for (an attribute with a call of its own), or picks the particle's own among
+   * namesakes (the one in its parent), throwing to fail this particle alone (several claim its
+   * name). `undefined`: none is the particle's. The default gives `live` unchanged.
+   */
+  protected complete(_client: C, live: L, _context: RunContext): Promise<L | undefined> {
+    return Promise.resolve(live);
+  }
+
+  /**
+   * Why `remove` failed (classified as `failure`) and the way out, appended to the error
+   * (` (still in it: …; delete them first)`) where the flavor can tell; `""` by default.
+   */
+  protected removalHint(
+    _failure: CallFailure,
+    _client: C,
+    _live: L,
+    _context: RunContext,
+  ): Promise<string> {
+    return Promise.resolve("");
   }
 
   /** Stops the live resource, for flavors with a stopped form. */
@@ -272,8 +288,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       const type = this.constructor as typeof DeclaredResource;
       const attempts = type.confirmsDeleteByRead ? DELETE_ATTEMPTS : 1;
       for (let attempt = 1; attempt <= attempts; attempt += 1) {
-        await this.unlessGone(`delete ${this.resourceLabel()}`, () =>
-          this.remove(client, live, context),
+        await this.unlessGone(
+          `delete ${this.resourceLabel()}`,
+          () => this.remove(client, live, context),
+          (failure) => this.removalHint(failure, client, live, context),
         );
         if (!type.confirmsDeleteByRead) break;
         const still = await this.step(`look for ${this.resourceLabel()}`, () =>
@@ -425,13 +443,21 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     }
   }
 
-  /** Runs `call`: `undefined` when it failed because the resource is gone. */
-  protected async unlessGone<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `call`: `undefined` when it failed because the resource is gone; any other failure is
+   * wrapped as `what` followed by `hint(failure)`.
+   */
+  protected async unlessGone<T>(
+    what: string,
+    call: () => Promise<T>,
+    hint?: (failure: CallFailure) => Promise<string>,
+  ): Promise<T | undefined> {
     try {
       return await call();
     } catch (error) {
-      if (this.classifyFailure(error) === "notFound") return undefined;
-      throw this.callError(error, what);
+      const failure = this.classifyFailure(error);
+      if (failure === "notFound") return undefined;
+      throw this.callError(error, `${what}${(await hint?.(failure)) ?? ""}`);
     }
   }
 

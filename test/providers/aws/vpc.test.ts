@@ -222,7 +222,7 @@ describe("vpc_instance", () => {
     const error = await failureOf(
       vpc("busy").apply({ providerOptions, desiredState: "terminated" }),
     );
-    expect(error.message).toContain(`delete VPC ${VpcId}`);
+    expect(error.message).toContain(`delete vpc_instance "${name("busy")}"`);
     expect(error.message).toMatch(/DependencyViolation/);
     expect(error.message).toContain(`still in it: subnet ${Subnet?.SubnetId ?? "?"} (left-over)`);
     expect(await vpcsNamed("busy")).toHaveLength(1);
@@ -263,13 +263,15 @@ describe("vpc_instance", () => {
     const plan = await planField(new Field([vpc("unowned")]), { providerOptions });
     expect(plan.particles[0]).toMatchObject({
       transitions: [],
-      note: expect.stringMatching(/not created by particle-cloud.*custom_config\.adopt: true/),
+      note: expect.stringMatching(/not created by particle-cloud.*`pcf apply --adopt unowned`/),
     });
     const adopted = await planField(
       new Field([vpc("unowned", { custom_config: { vpc_name: name("unowned"), adopt: true } })]),
       { providerOptions },
     );
+    // Adopting writes the ownership tag: one update, and no note.
     expect(adopted.particles[0]?.note).toBeUndefined();
+    expect(adopted.particles[0]?.transitions).toEqual(["update"]);
   });
 
   it("fails clearly when two VPCs carry its name, instead of creating a third", async () => {

@@ -18,7 +18,7 @@ import { required } from "../../kit/create-once.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
-import { byPcfName, describeFiltered, type Named } from "../ec2-describe.js";
+import { byName, describeFiltered, pcfNameOf, type Named } from "../ec2-describe.js";
 import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 import {
   FIXED_VOLUME_FIELDS,
@@ -148,14 +148,14 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
       describe("volume-id", BY_ID),
     ]);
     // A volume being deleted (a fast replace) or broken counts only where none better has the name.
-    const byName = COUNTED_STATES.toReversed().flatMap((states) => [
-      ...byPcfName(
+    const byState = COUNTED_STATES.toReversed().flatMap((states) => [
+      ...byName(
         named.filter((volume) => states.includes(volume.State ?? "")),
-        this.idOf,
+        pcfNameOf,
       ),
     ]);
     return new Map([
-      ...byName.map(([name, volume]) => [BY_NAME + name, volume] as const),
+      ...byState.map(([name, volume]) => [BY_NAME + name, volume] as const),
       ...pinned
         .filter((volume) => volume.State !== "deleted")
         .map((volume) => [BY_ID + (volume.VolumeId ?? ""), volume] as const),

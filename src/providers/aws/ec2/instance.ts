@@ -18,7 +18,7 @@ import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/declared-resource.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
-import { byPcfName, describeFiltered, type Named } from "../ec2-describe.js";
+import { byName, describeFiltered, pcfNameOf, type Named } from "../ec2-describe.js";
 import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 import {
   ec2InstanceSchema,
@@ -173,11 +173,11 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
   ): Promise<ReadonlyMap<string, Named<Instance>>> {
     const found = await describeInstances(client, `tag:${PCF_NAME_TAG}`, names, signal);
     const isGoing = (instance: Instance): boolean => instance.State?.Name === "shutting-down";
-    const byName = (instances: Instance[]): Map<string, Named<Instance>> =>
-      byPcfName(instances, this.idOf);
+    const named = (instances: Instance[]): Map<string, Named<Instance>> =>
+      byName(instances, pcfNameOf);
     return new Map([
-      ...byName(found.filter(isGoing)),
-      ...byName(found.filter((instance) => !isGoing(instance))),
+      ...named(found.filter(isGoing)),
+      ...named(found.filter((instance) => !isGoing(instance))),
     ]);
   }
 

@@ -2,7 +2,7 @@ import { EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import type { RunContext } from "../../../core/run-context.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { soleNamed, type Named } from "../ec2-describe.js";
+import { onlyOfName, type Named } from "../ec2-describe.js";
 import { writeEc2Tags } from "../ec2-tags.js";
 import { AWSResource } from "../resource.js";
 
@@ -50,7 +50,7 @@ export abstract class Ec2NamedResource<
   protected described(listed: Named<L>, context: RunContext): [L, Record<string, unknown>] {
     const region = this.region(context);
     const [field = ""] = (this.constructor as typeof Ec2NamedResource).uniqueKeys;
-    const live = soleNamed(listed, this.idOf(listed), {
+    const live = onlyOfName(listed, (item) => this.idOf(item), {
       kind: this.kind,
       name: this.pcfName,
       particle: this.id,
@@ -78,7 +78,7 @@ export abstract class Ec2NamedResource<
     changes: TagChanges,
     { signal }: RunContext,
   ): Promise<void> {
-    return writeEc2Tags(client, this.idOf(live), changes, signal);
+    return writeEc2Tags(client, this.idOf(live) ?? "", changes, signal);
   }
 
   /** `ebs_volume "data" (vol-…)`. */

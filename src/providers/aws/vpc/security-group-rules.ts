@@ -7,11 +7,14 @@ import {
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
   type EC2Client,
   type IpPermission,
+  type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
+import type { FieldUpdater } from "../../kit/declared-resource.js";
 
-const descriptionSchema = z.string().max(255).optional();
+const Description = z.string().max(255).optional();
+const id = z.string().min(1);
 
 /**
  * One permission as EC2 writes it (`IpPermissions` of DescribeSecurityGroups), which is how PCF
@@ -24,25 +27,19 @@ export const ipPermissionSchema = z.strictObject({
   IpProtocol: z.union([z.string().min(1), z.int()]),
   FromPort: z.int().optional(),
   ToPort: z.int().optional(),
-  IpRanges: z
-    .array(z.strictObject({ CidrIp: z.string().min(1), Description: descriptionSchema }))
-    .optional(),
-  Ipv6Ranges: z
-    .array(z.strictObject({ CidrIpv6: z.string().min(1), Description: descriptionSchema }))
-    .optional(),
-  PrefixListIds: z
-    .array(z.strictObject({ PrefixListId: z.string().min(1), Description: descriptionSchema }))
-    .optional(),
+  IpRanges: z.array(z.strictObject({ CidrIp: id, Description })).optional(),
+  Ipv6Ranges: z.array(z.strictObject({ CidrIpv6: id, Description })).optional(),
+  PrefixListIds: z.array(z.strictObject({ PrefixListId: id, Description })).optional(),
   UserIdGroupPairs: z
     .array(
       z.strictObject({
-        GroupId: z.string().min(1).optional(),
-        GroupName: z.string().min(1).optional(),
+        GroupId: id.optional(),
+        GroupName: id.optional(),
         UserId: z.string().optional(),
         VpcId: z.string().optional(),
         VpcPeeringConnectionId: z.string().optional(),
         PeeringStatus: z.string().optional(),
-        Description: descriptionSchema,
+        Description,
       }),
     )
     .optional(),
@@ -57,28 +54,24 @@ export type IpPermissionDefinition = z.infer<typeof ipPermissionSchema>;
 /** Which rules: inbound (`IpPermissions`) or outbound (`IpPermissionsEgress`). @internal */
 export type RuleDirection = "IpPermissions" | "IpPermissionsEgress";
 
+/** The lists of a permission that name its peers, with the fields that name one, first first. */
+const PEER_FIELDS = {
+  IpRanges: ["CidrIp"],
+  Ipv6Ranges: ["CidrIpv6"],
+  PrefixListIds: ["PrefixListId"],
+  UserIdGroupPairs: ["GroupId", "GroupName"],
+} as const;
+
 /** One rule: a protocol and port range with a single source or destination. @internal */
 export interface SecurityGroupRule {
-  readonly protocol: string;
-  readonly fromPort: number | undefined;
-  readonly toPort: number | undefined;
-  readonly peer:
-    | { readonly kind: "cidr"; readonly CidrIp: string }
-    | { readonly kind: "cidr6"; readonly CidrIpv6: string }
-    | { readonly kind: "prefix"; readonly PrefixListId: string }
-    | { readonly kind: "group"; readonly GroupId?: string; readonly GroupName?: string };
+  /** `tcp 80-81 sg-0ab`: protocol, ports and peer, without the description. */
+  readonly key: string;
   /** `""` when the rule has none. */
   readonly description: string;
-}
-
-/** What to send to turn one direction's rules into the desired set. @internal */
-export interface RuleChanges {
-  /** Rules to revoke: live, not desired. */
-  readonly revoke: IpPermission[];
-  /** Rules to authorize: desired, not live. */
-  readonly authorize: IpPermission[];
-  /** Rules in both whose description differs. */
-  readonly describe: IpPermission[];
+  /** The rule as EC2 takes it, its one peer without a description. */
+  readonly permission: IpPermission;
+  /** The list of {@link SecurityGroupRule.permission} that holds the peer. */
+  readonly list: keyof typeof PEER_FIELDS;
 }
 
 /**
@@ -92,38 +85,20 @@ export function rulesOf(
 ): SecurityGroupRule[] {
   const rules = new Map<string, SecurityGroupRule>();
   for (const permission of permissions) {
-    const protocol = normalizeProtocol(permission.IpProtocol);
-    const hasPorts = PORTED_PROTOCOLS.has(protocol);
-    const base = {
-      protocol,
-      fromPort: hasPorts ? permission.FromPort : undefined,
-      toPort: hasPorts ? permission.ToPort : undefined,
-    };
-    const peers = [
-      ...(permission.IpRanges ?? []).map(({ CidrIp, Description }) => ({
-        peer: { kind: "cidr" as const, CidrIp: CidrIp ?? "" },
-        Description,
-      })),
-      ...(permission.Ipv6Ranges ?? []).map(({ CidrIpv6, Description }) => ({
-        peer: { kind: "cidr6" as const, CidrIpv6: CidrIpv6 ?? "" },
-        Description,
-      })),
-      ...(permission.PrefixListIds ?? []).map(({ PrefixListId, Description }) => ({
-        peer: { kind: "prefix" as const, PrefixListId: PrefixListId ?? "" },
-        Description,
-      })),
-      ...(permission.UserIdGroupPairs ?? []).map(({ GroupId, GroupName, Description }) => ({
-        peer:
-          GroupId === undefined
-            ? { kind: "group" as const, GroupName: GroupName ?? "" }
-            : { kind: "group" as const, GroupId },
-        Description,
-      })),
-    ];
-    for (const { peer, Description } of peers) {
-      const rule = { ...base, peer, description: Description ?? "" };
-      rules.set(ruleKey(rule), rule);
-    }
+    const text = String(permission.IpProtocol ?? "-1").toLowerCase();
+    const IpProtocol = PROTOCOL_NAMES[text] ?? text;
+    const hasPorts = PORTED_PROTOCOLS.has(IpProtocol);
+    const [FromPort, ToPort] = hasPorts ? [permission.FromPort, permission.ToPort] : [];
+    const ports = portsText(FromPort, ToPort);
+    for (const list of Object.keys(PEER_FIELDS) as (keyof typeof PEER_FIELDS)[])
+      for (const entry of (permission[list] ?? []) as Readonly<Record<string, string>>[]) {
+        const field = PEER_FIELDS[list].find((name) => entry[name] !== undefined) ?? "";
+        const peer = entry[field] ?? "";
+        const key = `${IpProtocol === "-1" ? "all" : IpProtocol}${ports} ${field === "GroupName" ? "group-name:" : ""}${peer}`;
+        const description = entry["Description"] ?? "";
+        const single = { IpProtocol, FromPort, ToPort, [list]: [{ [field]: peer }] };
+        rules.set(key, { key, description, permission: single, list });
+      }
   }
   return [...rules.values()];
 }
@@ -131,36 +106,8 @@ export function rulesOf(
 /** Rules as sorted one-line texts (`tcp 80 0.0.0.0/0 "web"`), for comparing and for messages. @internal */
 export function comparableRules(rules: readonly SecurityGroupRule[]): string[] {
   return rules
-    .map((rule) =>
-      rule.description === "" ? ruleKey(rule) : `${ruleKey(rule)} "${rule.description}"`,
-    )
+    .map(({ key, description }) => (description === "" ? key : `${key} "${description}"`))
     .sort();
-}
-
-/** The revokes, authorizations and description changes that turn `current` into `desired`. @internal */
-export function ruleChanges(
-  current: readonly SecurityGroupRule[],
-  desired: readonly SecurityGroupRule[],
-): RuleChanges {
-  const live = new Map(current.map((rule) => [ruleKey(rule), rule]));
-  const wanted = new Map(desired.map((rule) => [ruleKey(rule), rule]));
-  return {
-    revoke: current
-      .filter((rule) => !wanted.has(ruleKey(rule)))
-      .map((rule) => toPermission({ ...rule, description: "" })),
-    authorize: desired.filter((rule) => !live.has(ruleKey(rule))).map((rule) => toPermission(rule)),
-    describe: desired
-      .filter((rule) => {
-        const before = live.get(ruleKey(rule));
-        return before !== undefined && before.description !== rule.description;
-      })
-      .map((rule) => toPermission(rule, true)),
-  };
-}
-
-/** True when there is nothing to send. @internal */
-export function isEmptyChange(changes: RuleChanges): boolean {
-  return changes.revoke.length + changes.authorize.length + changes.describe.length === 0;
 }
 
 /**
@@ -182,53 +129,70 @@ export function writtenRules(
 }
 
 /**
- * Sends one direction's changes to group `groupId`: revokes first, so a rule replaced by an
- * overlapping one never exists twice, then authorizations, then description changes.
+ * The updater of one direction's rules: `(client, group, desired, context)` sends what turns the
+ * group's live rules into the written ones: revokes first, so a rule replaced by an overlapping
+ * one never exists twice, then authorizations, then description changes.
  * @internal
  */
-export async function sendRuleChanges(
-  client: EC2Client,
-  groupId: string,
+export function rulesUpdater(
   direction: RuleDirection,
-  { revoke, authorize, describe }: RuleChanges,
-  abortSignal: AbortSignal,
-): Promise<void> {
-  const options = { abortSignal };
-  const GroupId = groupId;
-  if (direction === "IpPermissions") {
-    if (revoke.length > 0)
-      await client.send(
-        new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: revoke }),
-        options,
-      );
-    if (authorize.length > 0)
-      await client.send(
-        new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: authorize }),
-        options,
-      );
-    if (describe.length > 0)
-      await client.send(
-        new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId, IpPermissions: describe }),
-        options,
-      );
-    return;
-  }
-  if (revoke.length > 0)
-    await client.send(
-      new RevokeSecurityGroupEgressCommand({ GroupId, IpPermissions: revoke }),
-      options,
-    );
-  if (authorize.length > 0)
-    await client.send(
-      new AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions: authorize }),
-      options,
-    );
-  if (describe.length > 0)
-    await client.send(
-      new UpdateSecurityGroupRuleDescriptionsEgressCommand({ GroupId, IpPermissions: describe }),
-      options,
-    );
+): FieldUpdater<Readonly<Record<string, unknown>>, SecurityGroup, EC2Client> {
+  return async (client, { GroupId, [direction]: live = [] }, desired, { signal }) => {
+    const current = new Map(rulesOf(live).map((rule) => [rule.key, rule]));
+    const wanted = rulesOf(writtenRules(desired, direction) ?? []);
+    const wantedKeys = new Set(wanted.map((rule) => rule.key));
+    const changes = {
+      revoke: [...current.values()]
+        .filter((rule) => !wantedKeys.has(rule.key))
+        .map((rule) => rule.permission),
+      authorize: wanted.filter((rule) => !current.has(rule.key)).map((rule) => described(rule)),
+      describe: wanted
+        .filter((rule) => {
+          const before = current.get(rule.key);
+          return before !== undefined && before.description !== rule.description;
+        })
+        .map((rule) => described(rule, true)),
+    };
+    for (const step of ["revoke", "authorize", "describe"] as const) {
+      const IpPermissions = changes[step];
+      if (IpPermissions.length > 0)
+        await RULE_CALLS[direction][step](
+          client,
+          { GroupId, IpPermissions },
+          { abortSignal: signal },
+        );
+    }
+  };
 }
+
+/** One rule call of a group: its input, as every rule call of EC2 takes it. */
+type RuleCall = (
+  client: EC2Client,
+  input: { GroupId: string | undefined; IpPermissions: IpPermission[] },
+  options: { abortSignal: AbortSignal },
+) => Promise<unknown>;
+
+/** The calls that revoke, authorize and redescribe one direction's rules. */
+const RULE_CALLS: Readonly<
+  Record<RuleDirection, Readonly<Record<"revoke" | "authorize" | "describe", RuleCall>>>
+> = {
+  IpPermissions: {
+    revoke: (client, input, options) =>
+      client.send(new RevokeSecurityGroupIngressCommand(input), options),
+    authorize: (client, input, options) =>
+      client.send(new AuthorizeSecurityGroupIngressCommand(input), options),
+    describe: (client, input, options) =>
+      client.send(new UpdateSecurityGroupRuleDescriptionsIngressCommand(input), options),
+  },
+  IpPermissionsEgress: {
+    revoke: (client, input, options) =>
+      client.send(new RevokeSecurityGroupEgressCommand(input), options),
+    authorize: (client, input, options) =>
+      client.send(new AuthorizeSecurityGroupEgressCommand(input), options),
+    describe: (client, input, options) =>
+      client.send(new UpdateSecurityGroupRuleDescriptionsEgressCommand(input), options),
+  },
+};
 
 /** Protocols whose rules carry ports (ICMP's are type and code). */
 const PORTED_PROTOCOLS = new Set(["tcp", "udp", "icmp", "icmpv6"]);
@@ -240,55 +204,18 @@ const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
   all: "-1",
 };
 
-function normalizeProtocol(protocol: string | number | undefined): string {
-  const text = String(protocol ?? "-1").toLowerCase();
-  return PROTOCOL_NAMES[text] ?? text;
-}
-
-/** `tcp 80-81 sg-0ab`: protocol, ports and peer, without the description. */
-function ruleKey(rule: SecurityGroupRule): string {
-  const ports =
-    rule.fromPort === undefined && rule.toPort === undefined
-      ? ""
-      : rule.fromPort === rule.toPort
-        ? ` ${rule.fromPort}`
-        : ` ${rule.fromPort ?? ""}-${rule.toPort ?? ""}`;
-  const protocol = rule.protocol === "-1" ? "all" : rule.protocol;
-  return `${protocol}${ports} ${peerText(rule.peer)}`;
-}
-
-function peerText(peer: SecurityGroupRule["peer"]): string {
-  switch (peer.kind) {
-    case "cidr":
-      return peer.CidrIp;
-    case "cidr6":
-      return peer.CidrIpv6;
-    case "prefix":
-      return peer.PrefixListId;
-    case "group":
-      return peer.GroupId ?? `group-name:${peer.GroupName ?? ""}`;
-  }
+/** ` 80`, ` 80-81`, or nothing without ports. */
+function portsText(from: number | undefined, to: number | undefined): string {
+  if (from === undefined && to === undefined) return "";
+  return from === to ? ` ${from}` : ` ${from ?? ""}-${to ?? ""}`;
 }
 
 /**
- * One rule as a permission EC2 takes. A rule without a description sends none, except in a
+ * The rule as a permission with its description; one without sends none, except in a
  * description change (`isDescribing`), where `""` clears the live one.
  */
-function toPermission(rule: SecurityGroupRule, isDescribing = false): IpPermission {
+function described(rule: SecurityGroupRule, isDescribing = false): IpPermission {
   const Description = rule.description === "" && !isDescribing ? undefined : rule.description;
-  const { peer } = rule;
-  const base = { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
-  switch (peer.kind) {
-    case "cidr":
-      return { ...base, IpRanges: [{ CidrIp: peer.CidrIp, Description }] };
-    case "cidr6":
-      return { ...base, Ipv6Ranges: [{ CidrIpv6: peer.CidrIpv6, Description }] };
-    case "prefix":
-      return { ...base, PrefixListIds: [{ PrefixListId: peer.PrefixListId, Description }] };
-    case "group":
-      return {
-        ...base,
-        UserIdGroupPairs: [{ GroupId: peer.GroupId, GroupName: peer.GroupName, Description }],
-      };
-  }
+  const [peer] = rule.permission[rule.list] ?? [];
+  return { ...rule.permission, [rule.list]: [{ ...peer, Description }] };
 }

@@ -1,46 +1,28 @@
 import {
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
-  EC2Client,
   paginateDescribeSecurityGroups,
-  type IpPermission,
+  type EC2Client,
   type SecurityGroup as Ec2SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { readPath } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import { describeFiltered } from "../ec2-describe.js";
-import { updateEc2Tags } from "../ec2-tags.js";
-import { isConflict, wrapAwsError } from "../errors.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import { byName, describeFiltered, type Named } from "../ec2-describe.js";
+import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
-import {
-  comparableTagInput,
-  hasOwnershipTag,
-  OWNERSHIP_TAG_KEY,
-  OWNERSHIP_TAG_VALUE,
-  tagInputSchema,
-  tagMapOf,
-  tagSpecifications,
-  tagsFromList,
-} from "../tags.js";
+import { tagInputSchema } from "../tags.js";
+import { NetworkResource } from "./network-resource.js";
 import {
   comparableRules,
   ipPermissionsSchema,
-  isEmptyChange,
-  ruleChanges,
   rulesOf,
-  sendRuleChanges,
+  rulesUpdater,
   writtenRules,
   type RuleDirection,
 } from "./security-group-rules.js";
-import { VpcInstance, vpcIdOf } from "./vpc.js";
 
 /** The `aws_resource` block of a `security_group` particle: CreateSecurityGroup's parameters and the rules. */
 export const securityGroupSchema = z
@@ -94,6 +76,18 @@ export type SecurityGroupDefinition = z.infer<typeof securityGroupSchema>;
 /** The fields AWS fixes when it creates a group. */
 const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
 
+const GONE = { notFound: ["InvalidGroup.NotFound", "InvalidGroupId.NotFound"] };
+const RULES = { ...GONE, invalid: ["InvalidPermission.Duplicate", "InvalidPermission.NotFound"] };
+/** The rule calls a start or an update may send. */
+const RULE_ACTIONS = [
+  "ec2:AuthorizeSecurityGroupIngress",
+  "ec2:AuthorizeSecurityGroupEgress",
+  "ec2:RevokeSecurityGroupIngress",
+  "ec2:RevokeSecurityGroupEgress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+  "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+];
+
 /**
  * A VPC security group, found by its name in its VPC. A group has no stopped form: stopping
  * deletes it. Rules and tags are updated in place, by revoking and authorizing only the rules
@@ -120,168 +114,141 @@ const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
  * });
  * ```
  */
-export class SecurityGroup extends LegacyAWSResource<SecurityGroupDefinition> {
+export class SecurityGroup extends NetworkResource<SecurityGroupDefinition, Ec2SecurityGroup> {
   static override readonly flavor: string = "security_group";
-  static override readonly service: string = "ec2";
-  static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = securityGroupSchema;
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.GroupName"];
   static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
+  static override readonly inPlaceFields: readonly string[] = [
+    "IpPermissions",
+    "IpPermissionsEgress",
+    "Tags",
+  ];
+  static override readonly readShape = "describe-by-key";
+  static override readonly kind: string = "security groups";
+  static override readonly createOperation: string = "CreateSecurityGroup";
+  static override readonly operationErrors = {
+    CreateSecurityGroup: {
+      alreadyExists: ["InvalidGroup.Duplicate"],
+      invalid: ["InvalidVpcID.NotFound", "InvalidParameterValue"],
+    },
+    DeleteSecurityGroup: { ...GONE, inUse: ["DependencyViolation", "InvalidGroup.InUse"] },
+    ...Object.fromEntries(RULE_ACTIONS.map((action) => [action.slice("ec2:".length), RULES])),
+    ...ec2TagErrors("InvalidGroup.NotFound"),
+  };
+  static override readonly actions = {
+    read: ["ec2:DescribeSecurityGroups"],
+    start: ["ec2:CreateSecurityGroup", "ec2:CreateTags", ...RULE_ACTIONS],
+    update: [...RULE_ACTIONS, "ec2:CreateTags", "ec2:DeleteTags"],
+    terminate: ["ec2:DeleteSecurityGroup"],
+  };
+  static override readonly inUseHint: string =
+    "network interfaces or other groups' rules still use it: remove them first";
 
-  private groupId: string | undefined = undefined;
-  private currentTags: Record<string, string> = {};
+  protected override readonly updaters: FieldUpdaters<
+    SecurityGroupDefinition,
+    Ec2SecurityGroup,
+    EC2Client
+  > = {
+    IpPermissions: rulesUpdater("IpPermissions"),
+    IpPermissionsEgress: rulesUpdater("IpPermissionsEgress"),
+  };
 
-  /** Reads every group of `particles` with one DescribeSecurityGroups per region (per 200 names). */
-  static override async syncAll(
-    particles: readonly Particle[],
+  /** The groups named in `names`, by name: DescribeSecurityGroups per 200 names, page by page. */
+  protected override async list(
+    client: EC2Client,
+    names: readonly string[],
+    { signal }: RunContext,
+  ) {
+    const groups = await describeFiltered(client, paginateDescribeSecurityGroups, {
+      filterName: "group-name",
+      values: names,
+      itemsOf: (page) => page.SecurityGroups,
+      abortSignal: signal,
+    });
+    return byName(groups, (group) => group.GroupName);
+  }
+
+  /**
+   * The group of its name in its VPC; without a VPC, the only group of its name.
+   * @throws PcfError `DUPLICATE_RESOURCE` when, without a VPC, several groups have its name.
+   */
+  protected override async complete(
+    _client: EC2Client,
+    { namesakes = [], ...group }: Named<Ec2SecurityGroup>,
     context: RunContext,
-  ): Promise<void> {
-    const groups = particles.filter(
-      (particle): particle is SecurityGroup => particle instanceof SecurityGroup,
-    );
-    await SecurityGroup.readByRegion(
-      groups,
-      context,
-      EC2Client,
-      async (members, client, region) => {
-        const listed = await SecurityGroup.listFor(
-          members,
-          `list security groups in ${region}`,
-          () =>
-            describeFiltered(client, paginateDescribeSecurityGroups, {
-              filterName: "group-name",
-              values: members.map((group) => group.groupName),
-              itemsOf: (page) => page.SecurityGroups,
-              abortSignal: context.signal,
-            }),
-        );
-        await readEach(members, (group) =>
-          group.readListed(
-            listed.filter((item) => item.GroupName === group.groupName),
-            region,
-            context,
-          ),
-        );
-      },
-    );
-  }
-
-  /** Reads this group: `running` when it exists in its VPC, else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof SecurityGroup).syncAll([this], context);
-  }
-
-  /** Creates the group tagged in the same call, then sets its rules. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const vpcId = await vpcIdOf(this, context);
-    if (vpcId === undefined && this.isScopedToVpc) {
+  ) {
+    const listed: readonly Ec2SecurityGroup[] = [group, ...namesakes];
+    if (this.isScopedToVpc) {
+      const vpcId = await this.vpcId(context);
+      return listed.find((item) => vpcId !== undefined && item.VpcId === vpcId);
+    }
+    if (listed.length > 1)
       throw new PcfError(
-        "DEFINITION_INVALID",
-        "no VpcId: the VPC it names is not running (write a VpcId, or give the group one running vpc_instance parent)",
+        "DUPLICATE_RESOURCE",
+        `${listed.length} security groups are named ${group.GroupName ?? "?"} (${listed.map((item) => `${item.GroupId ?? "?"} in ${item.VpcId ?? "?"}`).join(", ")}): set VpcId`,
         { particle: this.id, field: "aws_resource.VpcId" },
       );
-    }
-    const client = await this.client(EC2Client, context);
-    const abortSignal = context.signal;
-    const { value: groupId } = await this.createResource(
-      `create security group ${this.groupName}`,
-      EC2Client,
-      context,
-      {
-        send: async (once) => {
-          const { GroupId } = await once.send(
-            new CreateSecurityGroupCommand({
-              GroupName: desired.GroupName,
-              Description: desired.Description ?? desired.GroupName,
-              VpcId: vpcId,
-              TagSpecifications: tagSpecifications(
-                "security-group",
-                tagMapOf(desired.custom_config?.Tags),
-              ),
-            }),
-            { abortSignal },
-          );
-          return required(GroupId, "group id");
-        },
-        // A group of that name that carries the ownership tag is the one the lost answer made.
-        findCreated: async () => {
-          const { SecurityGroups = [] } = await client.send(
-            new DescribeSecurityGroupsCommand({
-              Filters: [
-                { Name: "group-name", Values: [desired.GroupName] },
-                { Name: `tag:${OWNERSHIP_TAG_KEY}`, Values: [OWNERSHIP_TAG_VALUE] },
-                ...(vpcId === undefined ? [] : [{ Name: "vpc-id", Values: [vpcId] }]),
-              ],
-            }),
-            { abortSignal },
-          );
-          return SecurityGroups[0]?.GroupId;
-        },
-        alreadyExistsCodes: ["InvalidGroup.Duplicate"],
-        hint: (error) =>
-          isConflict(error)
-            ? " (a group of that name exists in the VPC: set custom_config.adopt to manage it)"
-            : "",
-      },
-    );
-    this.groupId = groupId;
-    this.isOwned = true;
-    // A new group has no inbound rules and AWS's allow-all outbound ones, read back to be exact.
-    const defaults =
-      writtenRules(desired, "IpPermissionsEgress") === undefined
-        ? []
-        : await this.liveEgress(client, context);
-    await this.setRules(client, { IpPermissions: [], IpPermissionsEgress: defaults }, context);
+    return group;
   }
 
-  /** Deletes the group; one already gone is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const groupId = this.groupId;
-    if (groupId === undefined) return;
-    const client = await this.client(EC2Client, context);
-    const isDeleted = await this.deleteUnlessGone(
-      `delete security group ${groupId} (${this.groupName})`,
-      () =>
-        client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }), {
-          abortSignal: context.signal,
-        }),
-      {
-        hint: (error) =>
-          isConflict(error)
-            ? " (network interfaces or other groups' rules still use it: remove them first)"
-            : "",
-      },
-    );
-    if (isDeleted) this.groupId = undefined;
+  /** A listed group is running. */
+  protected override observe(group: Named<Ec2SecurityGroup>, context: RunContext) {
+    return this.observed(group, "running", context);
   }
 
-  /** Revokes, authorizes and redescribes the rules that differ, then sets the tags. */
-  protected override async _update(context: RunContext): Promise<void> {
-    const groupId = this.groupId;
-    if (groupId === undefined) return;
-    const desired = this.desiredDefinition();
-    const client = await this.client(EC2Client, context);
-    const current = this.currentStateDefinition;
-    await this.setRules(
-      client,
-      {
-        IpPermissions: (current["IpPermissions"] ?? []) as IpPermission[],
-        IpPermissionsEgress: (current["IpPermissionsEgress"] ?? []) as IpPermission[],
-      },
-      context,
+  /**
+   * CreateSecurityGroup in its VPC, tagged in the same call. A new group has no inbound rules
+   * and AWS's allow-all outbound ones: where the definition lists outbound rules, the group is
+   * given back undefined, so that the kit reads it, and the updaters change exactly those.
+   * @throws PcfError `DEFINITION_INVALID` when its VPC is not running, before any call.
+   */
+  protected override async create(
+    client: EC2Client,
+    { GroupName, Description = GroupName, IpPermissionsEgress }: SecurityGroupDefinition,
+    context: RunContext,
+  ) {
+    const VpcId = this.isScopedToVpc
+      ? await this.requiredVpcId(
+          context,
+          "the VPC it names is not running (write a VpcId, or give the group one running vpc_instance parent)",
+        )
+      : undefined;
+    const TagSpecifications = this.tagSpecifications("security-group");
+    // The answer may carry no tags (moto's does not): the group has those sent.
+    const {
+      GroupId,
+      SecurityGroupArn,
+      Tags = TagSpecifications[0]?.Tags,
+    } = await client.send(
+      new CreateSecurityGroupCommand({ GroupName, Description, VpcId, TagSpecifications }),
+      { abortSignal: context.signal },
     );
-    if (desired.custom_config?.Tags === undefined) return;
-    try {
-      await updateEc2Tags(
-        client,
-        groupId,
-        { current: this.currentTags, desired: tagMapOf(desired.custom_config.Tags) },
-        context.signal,
-      );
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `tag security group ${groupId} (${this.groupName})`);
-    }
+    if (IpPermissionsEgress !== undefined) return undefined;
+    const created = { GroupName, Description, VpcId, SecurityGroupArn, IpPermissions: [], Tags };
+    return { ...created, GroupId: required(GroupId, "group id") };
+  }
+
+  protected override async remove(
+    client: EC2Client,
+    { GroupId }: Ec2SecurityGroup,
+    { signal }: RunContext,
+  ) {
+    await client.send(new DeleteSecurityGroupCommand({ GroupId }), { abortSignal: signal });
+  }
+
+  protected override idOf({ GroupId }: Ec2SecurityGroup): string | undefined {
+    return GroupId;
+  }
+
+  /** The definition, with the rules PCF keeps in `custom_config` at the top level. */
+  protected override desiredDefinition(): SecurityGroupDefinition {
+    const desired = super.desiredDefinition();
+    return {
+      ...desired,
+      IpPermissions: writtenRules(desired, "IpPermissions"),
+      IpPermissionsEgress: writtenRules(desired, "IpPermissionsEgress"),
+    };
   }
 
   /** The create-only fields (to fail clearly), and the rules and tags the definition lists. */
@@ -297,102 +264,7 @@ export class SecurityGroup extends LegacyAWSResource<SecurityGroupDefinition> {
       ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
       IpPermissions: rules("IpPermissions"),
       IpPermissionsEgress: rules("IpPermissionsEgress"),
-      Tags: comparableTagInput(readPath(definition, "custom_config.Tags")),
+      Tags: this.comparableTags(definition),
     };
-  }
-
-  private get groupName(): string {
-    return String(this.desiredStateDefinition["GroupName"]);
-  }
-
-  /** Whether the group belongs to a VPC named by `VpcId` or a `vpc_instance` parent. */
-  private get isScopedToVpc(): boolean {
-    return (
-      this.desiredStateDefinition["VpcId"] !== undefined ||
-      [...this.parents].some((parent) => parent.flavor === VpcInstance.flavor)
-    );
-  }
-
-  /** Sets state and current definition from the groups of this name, picking the one in its VPC. */
-  private async readListed(
-    listed: readonly Ec2SecurityGroup[],
-    region: string,
-    context: RunContext,
-  ): Promise<void> {
-    this.isOwned = undefined;
-    let matches = listed;
-    if (this.isScopedToVpc) {
-      const vpcId = listed.length === 0 ? undefined : await vpcIdOf(this, context);
-      matches = listed.filter((group) => vpcId !== undefined && group.VpcId === vpcId);
-    } else if (listed.length > 1) {
-      throw new PcfError(
-        "DUPLICATE_RESOURCE",
-        `${listed.length} security groups are named ${this.groupName} (${listed.map((group) => `${group.GroupId ?? "?"} in ${group.VpcId ?? "?"}`).join(", ")}): set VpcId`,
-        { particle: this.id, field: "aws_resource.VpcId" },
-      );
-    }
-    const group = matches[0];
-    if (group?.GroupId === undefined) {
-      this.groupId = undefined;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    this.groupId = group.GroupId;
-    this.currentTags = tagsFromList(group.Tags);
-    this.isOwned = hasOwnershipTag(this.currentTags);
-    this.state = "running";
-    this.currentStateDefinition = {
-      GroupId: group.GroupId,
-      GroupName: group.GroupName,
-      Description: group.Description,
-      VpcId: group.VpcId,
-      OwnerId: group.OwnerId,
-      SecurityGroupArn: group.SecurityGroupArn,
-      IpPermissions: group.IpPermissions ?? [],
-      IpPermissionsEgress: group.IpPermissionsEgress ?? [],
-      region_name: region,
-      custom_config: { Tags: this.currentTags },
-    };
-  }
-
-  /** The outbound rules of the group just created; `[]` if EC2 does not list it yet. */
-  private async liveEgress(client: EC2Client, context: RunContext): Promise<IpPermission[]> {
-    const egress = await this.readUnlessGone(
-      `read security group ${this.groupId ?? ""}`,
-      async () => {
-        const { SecurityGroups = [] } = await client.send(
-          new DescribeSecurityGroupsCommand({ GroupIds: [this.groupId ?? ""] }),
-          { abortSignal: context.signal },
-        );
-        return SecurityGroups[0]?.IpPermissionsEgress ?? [];
-      },
-    );
-    return egress ?? [];
-  }
-
-  /** Brings each direction the definition lists from `current` to the desired rules. */
-  private async setRules(
-    client: EC2Client,
-    current: Readonly<Record<RuleDirection, readonly IpPermission[]>>,
-    context: RunContext,
-  ): Promise<void> {
-    const desired = this.desiredStateDefinition;
-    for (const direction of ["IpPermissions", "IpPermissionsEgress"] as const) {
-      const written = writtenRules(desired, direction);
-      if (written === undefined) continue;
-      const changes = ruleChanges(rulesOf(current[direction]), rulesOf(written));
-      if (isEmptyChange(changes)) continue;
-      try {
-        await sendRuleChanges(client, this.groupId ?? "", direction, changes, context.signal);
-      } catch (error) {
-        const what = direction === "IpPermissions" ? "inbound" : "outbound";
-        throw wrapAwsError(
-          error,
-          this.id,
-          `set the ${what} rules of security group ${this.groupName}`,
-        );
-      }
-    }
   }
 }

@@ -1,38 +1,22 @@
 import {
   CreateSubnetCommand,
   DeleteSubnetCommand,
-  DescribeSubnetsCommand,
-  EC2Client,
   ModifySubnetAttributeCommand,
   paginateDescribeSubnets,
-  type CreateSubnetCommandInput,
+  type DescribeSubnetsCommandOutput,
+  type EC2Client,
   type Subnet as Ec2Subnet,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
-import { PcfError } from "../../../core/errors.js";
-import type { Particle } from "../../../core/particle.js";
-import { readEach } from "../../../core/read-failures.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { isPlainObject, readPath } from "../../../core/values.js";
+import { isPlainObject } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import { describeFiltered, onlyNamed } from "../ec2-describe.js";
-import { updateEc2Tags } from "../ec2-tags.js";
-import { isConflict, wrapAwsError } from "../errors.js";
+import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import { describeByPcfName, type Named } from "../ec2-describe.js";
+import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
-import {
-  PCF_NAME_TAG,
-  comparableTagInput,
-  hasOwnershipTag,
-  ownedPcfNameFilters,
-  tagInputSchema,
-  tagMapOf,
-  tagSpecifications,
-  tagsFromList,
-  withPcfName,
-} from "../tags.js";
-import { vpcIdOf } from "./vpc.js";
+import { tagInputSchema } from "../tags.js";
+import { NetworkResource } from "./network-resource.js";
 
 /** The `aws_resource` block of a `subnet` particle: CreateSubnet's parameters, plus PCF's extras. */
 export const subnetSchema = z
@@ -91,6 +75,8 @@ export type SubnetDefinition = z.infer<typeof subnetSchema>;
 /** The fields AWS fixes when it creates a subnet. */
 const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "AvailabilityZoneId"];
 
+const GONE = { notFound: ["InvalidSubnetID.NotFound"] };
+
 /**
  * A subnet, found by its `PCFName` tag (`custom_config.subnet_name`). A subnet has no stopped
  * form: stopping deletes it. Tags and `MapPublicIpOnLaunch` are updated in place; a different
@@ -114,141 +100,99 @@ const CREATE_ONLY_FIELDS = ["VpcId", "CidrBlock", "AvailabilityZone", "Availabil
  * });
  * ```
  */
-export class Subnet extends LegacyAWSResource<SubnetDefinition> {
+export class Subnet extends NetworkResource<SubnetDefinition, Ec2Subnet> {
   static override readonly flavor: string = "subnet";
-  static override readonly service: string = "ec2";
+  static override readonly definitionSchema = subnetSchema;
   static override readonly uniqueKeys: readonly string[] = [
     "aws_resource.custom_config.subnet_name",
   ];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
-  static override readonly definitionSchema = subnetSchema;
   static override readonly fixedFields: readonly string[] = CREATE_ONLY_FIELDS;
+  static override readonly inPlaceFields: readonly string[] = ["MapPublicIpOnLaunch", "Tags"];
+  static override readonly readShape = "describe-by-tag";
+  static override readonly kind: string = "subnets";
+  static override readonly isNamedByTag: boolean = true;
+  static override readonly createOperation: string = "CreateSubnet";
+  static override readonly operationErrors = {
+    CreateSubnet: {
+      alreadyExists: ["InvalidSubnet.Conflict"],
+      invalid: ["InvalidSubnet.Range", "InvalidVpcID.NotFound", "InvalidParameterValue"],
+    },
+    DeleteSubnet: { ...GONE, inUse: ["DependencyViolation"] },
+    ModifySubnetAttribute: GONE,
+    ...ec2TagErrors("InvalidSubnetID.NotFound"),
+  };
+  static override readonly actions = {
+    read: ["ec2:DescribeSubnets"],
+    start: ["ec2:CreateSubnet", "ec2:CreateTags", "ec2:ModifySubnetAttribute"],
+    update: ["ec2:ModifySubnetAttribute", "ec2:CreateTags", "ec2:DeleteTags"],
+    terminate: ["ec2:DeleteSubnet"],
+  };
+  static override readonly inUseHint: string =
+    "instances, network interfaces or NAT gateways still use it: terminate them first";
 
-  private subnetId: string | undefined = undefined;
-  private currentTags: Record<string, string> = {};
+  protected override readonly updaters: FieldUpdaters<SubnetDefinition, Ec2Subnet, EC2Client> = {
+    MapPublicIpOnLaunch: (client, { SubnetId }, { MapPublicIpOnLaunch: Value }, { signal }) =>
+      client.send(new ModifySubnetAttributeCommand({ SubnetId, MapPublicIpOnLaunch: { Value } }), {
+        abortSignal: signal,
+      }),
+  };
 
-  /** Reads every subnet of `particles` with one DescribeSubnets per region (per 200 names). */
-  static override async syncAll(
-    particles: readonly Particle[],
-    context: RunContext,
-  ): Promise<void> {
-    const subnets = particles.filter((particle): particle is Subnet => particle instanceof Subnet);
-    await Subnet.readByRegion(subnets, context, EC2Client, async (group, client, region) => {
-      const listed = await Subnet.listFor(group, `list subnets in ${region}`, () =>
-        describeFiltered(client, paginateDescribeSubnets, {
-          filterName: `tag:${PCF_NAME_TAG}`,
-          values: group.map((subnet) => subnet.subnetName),
-          itemsOf: (page) => page.Subnets,
-          abortSignal: context.signal,
-        }),
-      );
-      await readEach(group, (subnet) =>
-        subnet.readListed(
-          listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === subnet.subnetName),
-          region,
-        ),
-      );
+  /** The subnets tagged with the names of `names`: DescribeSubnets per 200 names, page by page. */
+  protected override list(client: EC2Client, names: readonly string[], { signal }: RunContext) {
+    const itemsOf = (page: DescribeSubnetsCommandOutput): Ec2Subnet[] | undefined => page.Subnets;
+    return describeByPcfName(client, paginateDescribeSubnets, itemsOf, names, signal);
+  }
+
+  /** `running` when available, `pending` while AWS sets it up. */
+  protected override observe(subnet: Named<Ec2Subnet>, context: RunContext) {
+    return this.observed(subnet, subnet.State === "available" ? "running" : "pending", context, {
+      Ipv6CidrBlock: subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
+      config: { subnet_name: this.key, public: subnet.MapPublicIpOnLaunch },
     });
   }
 
-  /** Reads this subnet: `running` when available, `pending` while AWS sets it up, else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof Subnet).syncAll([this], context);
-  }
-
-  /** Creates the subnet tagged in the same call, then turns on public IPs when asked to. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const vpcId = await vpcIdOf(this, context);
-    if (vpcId === undefined) {
-      throw new PcfError(
-        "DEFINITION_INVALID",
-        "no VpcId: write one (such as $inherit$vpc_instance:NAME$VpcId) or give the subnet one running vpc_instance parent",
-        { particle: this.id, field: "aws_resource.VpcId" },
-      );
-    }
-    const client = await this.client(EC2Client, context);
-    const abortSignal = context.signal;
-    // After a lost answer, a resent CreateSubnet would clash with the subnet it made.
-    const { value: subnetId } = await this.createResource(
-      `create subnet ${this.subnetName} in ${vpcId}`,
-      EC2Client,
+  /**
+   * CreateSubnet in the written VPC, or the one `vpc_instance` parent's, tagged in the same call.
+   * @throws PcfError `DEFINITION_INVALID` when there is neither, before any call.
+   */
+  protected override async create(
+    client: EC2Client,
+    desired: SubnetDefinition,
+    context: RunContext,
+  ) {
+    const VpcId = await this.requiredVpcId(
       context,
-      {
-        send: async (once) => {
-          const { Subnet: created } = await once.send(
-            new CreateSubnetCommand(toCreateInput(desired, vpcId, this.subnetName)),
-            { abortSignal },
-          );
-          return required(created?.SubnetId, "subnet id");
-        },
-        findCreated: async () => {
-          const { Subnets = [] } = await client.send(
-            new DescribeSubnetsCommand({
-              Filters: [
-                ...ownedPcfNameFilters(this.subnetName),
-                { Name: "vpc-id", Values: [vpcId] },
-              ],
-            }),
-            { abortSignal },
-          );
-          return Subnets[0]?.SubnetId;
-        },
-        alreadyExistsCodes: ["InvalidSubnet.Conflict"],
-      },
+      "write one (such as $inherit$vpc_instance:NAME$VpcId) or give the subnet one running vpc_instance parent",
     );
-    this.subnetId = subnetId;
-    this.isOwned = true;
-    if (mapPublicIp(desired) === true) {
-      try {
-        await this.setMapPublicIp(client, true, context);
-      } catch (error) {
-        throw wrapAwsError(error, this.id, `make subnet ${subnetId} public`);
-      }
-    }
+    const { custom_config: _, MapPublicIpOnLaunch: __, region_name: ___, ...input } = desired;
+    const command = new CreateSubnetCommand({
+      ...input,
+      VpcId,
+      TagSpecifications: this.tagSpecifications("subnet"),
+    });
+    const { Subnet: created } = await client.send(command, { abortSignal: context.signal });
+    return { ...created, SubnetId: required(created?.SubnetId, "subnet id") };
   }
 
-  /** Deletes the subnet; one already gone is fine. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const subnetId = this.subnetId;
-    if (subnetId === undefined) return;
-    const client = await this.client(EC2Client, context);
-    const isDeleted = await this.deleteUnlessGone(
-      `delete subnet ${subnetId} (${this.subnetName})`,
-      () =>
-        client.send(new DeleteSubnetCommand({ SubnetId: subnetId }), {
-          abortSignal: context.signal,
-        }),
-      {
-        hint: (error) =>
-          isConflict(error)
-            ? " (instances, network interfaces or NAT gateways still use it: terminate them first)"
-            : "",
-      },
-    );
-    if (isDeleted) this.subnetId = undefined;
+  protected override async remove(
+    client: EC2Client,
+    { SubnetId }: Ec2Subnet,
+    { signal }: RunContext,
+  ) {
+    await client.send(new DeleteSubnetCommand({ SubnetId }), { abortSignal: signal });
   }
 
-  /** Sets `MapPublicIpOnLaunch` and the tags (the other fields are fixed at creation). */
-  protected override async _update(context: RunContext): Promise<void> {
-    const subnetId = this.subnetId;
-    if (subnetId === undefined) return;
-    const desired = this.desiredDefinition();
-    const client = await this.client(EC2Client, context);
-    try {
-      const isPublic = mapPublicIp(desired);
-      if (isPublic !== undefined && isPublic !== this.currentStateDefinition["MapPublicIpOnLaunch"])
-        await this.setMapPublicIp(client, isPublic, context);
-      if (desired.custom_config?.Tags !== undefined)
-        await updateEc2Tags(
-          client,
-          subnetId,
-          { current: this.currentTags, desired: this.desiredTags(desired) },
-          context.signal,
-        );
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `update subnet ${subnetId} (${this.subnetName})`);
-    }
+  protected override idOf({ SubnetId }: Ec2Subnet): string | undefined {
+    return SubnetId;
+  }
+
+  /** The definition, with PCF's `custom_config.public` as `MapPublicIpOnLaunch`. */
+  protected override desiredDefinition(): SubnetDefinition {
+    const desired = super.desiredDefinition();
+    return {
+      ...desired,
+      MapPublicIpOnLaunch: desired.MapPublicIpOnLaunch ?? desired.custom_config?.public,
+    };
   }
 
   /** The create-only fields (to fail clearly), `MapPublicIpOnLaunch` and, when listed, the tags. */
@@ -260,96 +204,7 @@ export class Subnet extends LegacyAWSResource<SubnetDefinition> {
       ...Object.fromEntries(CREATE_ONLY_FIELDS.map((field) => [field, definition[field]])),
       MapPublicIpOnLaunch:
         definition["MapPublicIpOnLaunch"] ?? (isPlainObject(config) ? config["public"] : undefined),
-      Tags: comparableTagInput(readPath(definition, "custom_config.Tags"), {
-        [PCF_NAME_TAG]: this.subnetName,
-      }),
+      Tags: this.comparableTags(definition),
     };
   }
-
-  private get subnetName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.subnet_name"));
-  }
-
-  private desiredTags(desired: SubnetDefinition): Record<string, string> {
-    return withPcfName(tagMapOf(desired.custom_config?.Tags), this.subnetName);
-  }
-
-  /** Sets state and current definition from the subnets listed under this one's name. */
-  private readListed(listed: readonly Ec2Subnet[], region: string): void {
-    this.isOwned = undefined;
-    const subnet = onlyNamed(listed, (item) => item.SubnetId, {
-      kind: "subnets",
-      name: this.subnetName,
-      particle: this.id,
-      field: "aws_resource.custom_config.subnet_name",
-      region,
-    });
-    if (subnet?.SubnetId === undefined) {
-      this.subnetId = undefined;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    this.subnetId = subnet.SubnetId;
-    this.currentTags = tagsFromList(subnet.Tags);
-    this.isOwned = hasOwnershipTag(this.currentTags);
-    this.state = subnet.State === "available" ? "running" : "pending";
-    this.currentStateDefinition = {
-      SubnetId: subnet.SubnetId,
-      VpcId: subnet.VpcId,
-      CidrBlock: subnet.CidrBlock,
-      AvailabilityZone: subnet.AvailabilityZone,
-      AvailabilityZoneId: subnet.AvailabilityZoneId,
-      Ipv6CidrBlock: subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
-      MapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch,
-      State: subnet.State,
-      SubnetArn: subnet.SubnetArn,
-      region_name: region,
-      custom_config: {
-        subnet_name: this.subnetName,
-        public: subnet.MapPublicIpOnLaunch,
-        Tags: this.currentTags,
-      },
-    };
-  }
-
-  private async setMapPublicIp(
-    client: EC2Client,
-    value: boolean,
-    context: RunContext,
-  ): Promise<void> {
-    await client.send(
-      new ModifySubnetAttributeCommand({
-        SubnetId: this.subnetId,
-        MapPublicIpOnLaunch: { Value: value },
-      }),
-      { abortSignal: context.signal },
-    );
-  }
-}
-
-/** `MapPublicIpOnLaunch`, or PCF's `custom_config.public`; `undefined` when neither is set. */
-function mapPublicIp(definition: SubnetDefinition): boolean | undefined {
-  return definition.MapPublicIpOnLaunch ?? definition.custom_config?.public;
-}
-
-/** CreateSubnet's input: the create fields, tagged with PCFName, the tags and the ownership tag. */
-function toCreateInput(
-  definition: SubnetDefinition,
-  vpcId: string,
-  subnetName: string,
-): CreateSubnetCommandInput {
-  const { CidrBlock, AvailabilityZone, AvailabilityZoneId, Ipv6CidrBlock, Ipv6Native } = definition;
-  return {
-    VpcId: vpcId,
-    CidrBlock,
-    AvailabilityZone,
-    AvailabilityZoneId,
-    Ipv6CidrBlock,
-    Ipv6Native,
-    TagSpecifications: tagSpecifications(
-      "subnet",
-      withPcfName(tagMapOf(definition.custom_config?.Tags), subnetName),
-    ),
-  };
 }

@@ -11,6 +11,17 @@ import {
 } from "@aws-sdk/client-ec2";
 import { PCF_NAME_TAG } from "../tags.js";
 
+/** The actions {@link describeVpcDependents} calls. @internal */
+export const VPC_DEPENDENTS_ACTIONS = [
+  "ec2:DescribeSubnets",
+  "ec2:DescribeSecurityGroups",
+  "ec2:DescribeInternetGateways",
+  "ec2:DescribeRouteTables",
+  "ec2:DescribeNatGateways",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeVpcEndpoints",
+];
+
 /**
  * What keeps a VPC from being deleted, one line each (`subnet subnet-0ab (web-a)`): its subnets,
  * security groups other than the default one, attached internet gateways, route tables other

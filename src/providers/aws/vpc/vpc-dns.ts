@@ -5,24 +5,25 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
+import type { FieldUpdater } from "../../kit/declared-resource.js";
 
 /** A VPC DNS attribute as a definition writes it: `true`, or ModifyVpcAttribute's own `{ Value: true }`. @internal */
 export const dnsAttributeSchema = z.union([z.boolean(), z.strictObject({ Value: z.boolean() })]);
 
-/** The definition fields of the VPC DNS attributes, with the attribute names DescribeVpcAttribute takes. @internal */
-export const DNS_ATTRIBUTES = [
-  { field: "EnableDnsHostnames", attribute: VpcAttributeName.enableDnsHostnames },
-  { field: "EnableDnsSupport", attribute: VpcAttributeName.enableDnsSupport },
-] as const;
+/** The definition fields of the VPC DNS attributes, with the names DescribeVpcAttribute takes. */
+const DNS_ATTRIBUTES = {
+  EnableDnsHostnames: VpcAttributeName.enableDnsHostnames,
+  EnableDnsSupport: VpcAttributeName.enableDnsSupport,
+} as const;
 
 /** A definition field holding a DNS attribute. @internal */
-export type DnsField = (typeof DNS_ATTRIBUTES)[number]["field"];
+export type DnsField = keyof typeof DNS_ATTRIBUTES;
 
-/** One DNS attribute to set. @internal */
-export interface DnsChange {
-  readonly field: DnsField;
-  readonly value: boolean;
-}
+/** The DNS fields, in the order their updaters run. @internal */
+export const DNS_FIELDS = Object.keys(DNS_ATTRIBUTES) as DnsField[];
+
+/** A VPC's DNS attributes as read, for the fields its definition sets. @internal */
+export type DnsValues = Partial<Record<DnsField, boolean>>;
 
 /** A written DNS attribute (`true` or `{ Value: true }`) as a boolean; `undefined` when not set. @internal */
 export function dnsValue(value: unknown): boolean | undefined {
@@ -34,20 +35,15 @@ export function dnsValue(value: unknown): boolean | undefined {
 /** The DNS attributes listed in `fields` as booleans: one DescribeVpcAttribute each, at once. @internal */
 export async function readDnsAttributes(
   client: EC2Client,
-  vpcId: string,
+  VpcId: string,
   fields: readonly DnsField[],
   abortSignal: AbortSignal,
-): Promise<Partial<Record<DnsField, boolean>>> {
+): Promise<DnsValues> {
   const values = await Promise.all(
-    DNS_ATTRIBUTES.filter(({ field }) => fields.includes(field)).map(
-      async ({ field, attribute }) => {
-        const answer = await client.send(
-          new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute: attribute }),
-          { abortSignal },
-        );
-        return [field, answer[field]?.Value] as const;
-      },
-    ),
+    fields.map(async (field) => {
+      const command = new DescribeVpcAttributeCommand({ VpcId, Attribute: DNS_ATTRIBUTES[field] });
+      return [field, (await client.send(command, { abortSignal }))[field]?.Value] as const;
+    }),
   );
   return Object.fromEntries(values);
 }
@@ -60,8 +56,8 @@ export async function readDnsAttributes(
 export function dnsChanges(
   desired: Readonly<Record<string, unknown>>,
   current: Readonly<Record<string, unknown>>,
-): DnsChange[] {
-  const changes = DNS_ATTRIBUTES.flatMap(({ field }) => {
+): { readonly field: DnsField; readonly value: boolean }[] {
+  const changes = DNS_FIELDS.flatMap((field) => {
     const value = dnsValue(desired[field]);
     return value === undefined || value === current[field] ? [] : [{ field, value }];
   });
@@ -71,15 +67,23 @@ export function dnsChanges(
   );
 }
 
-/** ModifyVpcAttribute for each change, one attribute per call as EC2 requires. @internal */
-export async function writeDnsAttributes(
-  client: EC2Client,
-  vpcId: string,
-  changes: readonly DnsChange[],
-  abortSignal: AbortSignal,
-): Promise<void> {
-  for (const { field, value } of changes)
-    await client.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, [field]: { Value: value } }), {
-      abortSignal,
-    });
+/**
+ * The updater of DNS attribute `field`: `(client, VPC, desired, context)`. EC2 sets one attribute
+ * per call, and host names need DNS support, so the first attribute that differs (in
+ * {@link DNS_FIELDS} order) sends every DNS change in the order {@link dnsChanges} gives; the
+ * other then has nothing left to send.
+ * @internal
+ */
+export function dnsUpdater(
+  field: DnsField,
+): FieldUpdater<Readonly<Record<string, unknown>>, { VpcId?: string; dns?: DnsValues }, EC2Client> {
+  return async (client, { VpcId, dns = {} }, desired, { signal }) => {
+    const changes = dnsChanges(desired, dns);
+    if (DNS_FIELDS.find((name) => changes.some((change) => change.field === name)) !== field)
+      return;
+    for (const { field: name, value } of changes)
+      await client.send(new ModifyVpcAttributeCommand({ VpcId, [name]: { Value: value } }), {
+        abortSignal: signal,
+      });
+  };
 }

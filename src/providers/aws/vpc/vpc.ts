@@ -1,48 +1,30 @@
 import {
   CreateVpcCommand,
   DeleteVpcCommand,
-  DescribeVpcsCommand,
-  EC2Client,
   ModifyVpcTenancyCommand,
   Tenancy,
   paginateDescribeVpcs,
-  type CreateVpcCommandInput,
+  type EC2Client,
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import type { DefinitionDifference } from "../../../core/diff.js";
-import type { Particle } from "../../../core/particle.js";
-import { readEach, settleReads } from "../../../core/read-failures.js";
-import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { readPath } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import { describeFiltered, onlyNamed } from "../ec2-describe.js";
-import { updateEc2Tags } from "../ec2-tags.js";
-import { isConflict, wrapAwsError } from "../errors.js";
+import type { CallFailure, FieldUpdaters } from "../../kit/declared-resource.js";
+import { describeByPcfName, type Named } from "../ec2-describe.js";
+import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { LegacyAWSResource } from "../legacy-resource.js";
+import { tagInputSchema } from "../tags.js";
+import { NetworkResource } from "./network-resource.js";
+import { VPC_DEPENDENTS_ACTIONS, describeVpcDependents } from "./vpc-dependencies.js";
 import {
-  PCF_NAME_TAG,
-  comparableTagInput,
-  hasOwnershipTag,
-  ownedPcfNameFilters,
-  tagInputSchema,
-  tagMapOf,
-  tagSpecifications,
-  tagsFromList,
-  withPcfName,
-} from "../tags.js";
-import { describeVpcDependents } from "./vpc-dependencies.js";
-import {
-  DNS_ATTRIBUTES,
+  DNS_FIELDS,
   dnsAttributeSchema,
-  dnsChanges,
+  dnsUpdater,
   dnsValue,
   readDnsAttributes,
-  writeDnsAttributes,
-  type DnsChange,
+  type DnsValues,
 } from "./vpc-dns.js";
 
 /** The `aws_resource` block of a `vpc_instance` particle: CreateVpc's parameters, plus PCF's extras. */
@@ -79,6 +61,11 @@ export const vpcInstanceSchema = z.strictObject({
 /** What a user writes in the `aws_resource` block of a `vpc_instance` particle. */
 export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
 
+/** A VPC as read: DescribeVpcs' item, with the DNS attributes its definition sets once read. */
+type LiveVpc = Vpc & { readonly dns?: DnsValues };
+
+const GONE = { notFound: ["InvalidVpcID.NotFound"] };
+
 /**
  * A VPC, found by its `PCFName` tag (`custom_config.vpc_name`). A VPC has no stopped form:
  * stopping deletes it. Tags, the DNS attributes and dedicated → default tenancy are updated in
@@ -100,149 +87,113 @@ export type VpcInstanceDefinition = z.infer<typeof vpcInstanceSchema>;
  * await net.apply();
  * ```
  */
-export class VpcInstance extends LegacyAWSResource<VpcInstanceDefinition> {
+export class VpcInstance extends NetworkResource<VpcInstanceDefinition, LiveVpc> {
   static override readonly flavor: string = "vpc_instance";
-  static override readonly service: string = "ec2";
-  static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.vpc_name"];
-  static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly definitionSchema = vpcInstanceSchema;
+  static override readonly uniqueKeys: readonly string[] = ["aws_resource.custom_config.vpc_name"];
+  static override readonly inPlaceFields: readonly string[] = [
+    "InstanceTenancy",
+    ...DNS_FIELDS,
+    "Tags",
+  ];
+  static override readonly readShape = "describe-by-tag";
+  static override readonly kind: string = "VPCs";
+  static override readonly isNamedByTag: boolean = true;
+  static override readonly createOperation: string = "CreateVpc";
+  static override readonly operationErrors = {
+    CreateVpc: { invalid: ["InvalidVpcRange", "InvalidParameterValue", "VpcLimitExceeded"] },
+    DeleteVpc: { ...GONE, inUse: ["DependencyViolation"] },
+    DescribeVpcAttribute: GONE,
+    ModifyVpcAttribute: GONE,
+    ModifyVpcTenancy: GONE,
+    ...ec2TagErrors("InvalidVpcID.NotFound"),
+  };
+  static override readonly actions = {
+    read: ["ec2:DescribeVpcs", "ec2:DescribeVpcAttribute"],
+    start: ["ec2:CreateVpc", "ec2:CreateTags", "ec2:ModifyVpcAttribute"],
+    update: ["ec2:ModifyVpcTenancy", "ec2:ModifyVpcAttribute", "ec2:CreateTags", "ec2:DeleteTags"],
+    terminate: ["ec2:DeleteVpc", ...VPC_DEPENDENTS_ACTIONS],
+  };
 
-  private vpcId: string | undefined = undefined;
-  private currentTags: Record<string, string> = {};
-  /** The read under way, shared with children that need this VPC's id while the field is read. */
-  private pendingRead: Promise<void> | undefined = undefined;
+  protected override readonly updaters: FieldUpdaters<VpcInstanceDefinition, LiveVpc, EC2Client> = {
+    // Only dedicated → default changes in place: any other change is fixed (fixedDifferences).
+    InstanceTenancy: (client, { VpcId }, _desired, { signal }) =>
+      client.send(new ModifyVpcTenancyCommand({ VpcId, InstanceTenancy: "default" }), {
+        abortSignal: signal,
+      }),
+    EnableDnsHostnames: dnsUpdater("EnableDnsHostnames"),
+    EnableDnsSupport: dnsUpdater("EnableDnsSupport"),
+  };
 
-  /** Reads every VPC of `particles` with one DescribeVpcs per region; joins reads already under way. */
-  static override async syncAll(
-    particles: readonly Particle[],
-    context: RunContext,
-  ): Promise<void> {
-    const vpcs = particles.filter(
-      (particle): particle is VpcInstance => particle instanceof VpcInstance,
-    );
-    const joined = vpcs.flatMap((vpc) =>
-      vpc.pendingRead === undefined ? [] : [{ particles: [vpc], read: vpc.pendingRead }],
-    );
-    const fresh = vpcs.filter((vpc) => vpc.pendingRead === undefined);
-    const read = fresh.length === 0 ? Promise.resolve() : VpcInstance.readVpcs(fresh, context);
-    for (const vpc of fresh) vpc.pendingRead = read;
-    try {
-      // Per VPC: a duplicate name or a failed region fails only the VPCs concerned.
-      await settleReads([{ particles: fresh, read }, ...joined]);
-    } finally {
-      for (const vpc of fresh) if (vpc.pendingRead === read) vpc.pendingRead = undefined;
-    }
+  /** The VPCs tagged with the names of `names`: DescribeVpcs per 200 names, page by page. */
+  protected override list(client: EC2Client, names: readonly string[], { signal }: RunContext) {
+    return describeByPcfName(client, paginateDescribeVpcs, (page) => page.Vpcs, names, signal);
   }
 
-  /** Reads the VPCs of `vpcs` (one DescribeVpcs per region and 200 names) and sets each one's state. */
-  private static async readVpcs(vpcs: readonly VpcInstance[], context: RunContext): Promise<void> {
-    await VpcInstance.readByRegion(vpcs, context, EC2Client, async (group, client, region) => {
-      const listed = await VpcInstance.listFor(group, `list VPCs in ${region}`, () =>
-        describeFiltered(client, paginateDescribeVpcs, {
-          filterName: `tag:${PCF_NAME_TAG}`,
-          values: group.map((vpc) => vpc.vpcName),
-          itemsOf: (page) => page.Vpcs,
-          abortSignal: context.signal,
-        }),
-      );
-      await readEach(group, (vpc) =>
-        vpc.readListed(
-          client,
-          listed.filter((item) => tagsFromList(item.Tags)[PCF_NAME_TAG] === vpc.vpcName),
-          { region, context },
-        ),
-      );
+  /** The only VPC of its name, with the DNS attributes the definition sets (a call each). */
+  protected override async complete(
+    client: EC2Client,
+    listed: Named<LiveVpc>,
+    context: RunContext,
+  ) {
+    const vpc = await super.complete(client, listed, context);
+    if (vpc === undefined) return undefined;
+    const fields = DNS_FIELDS.filter((field) => this.desiredStateDefinition[field] !== undefined);
+    const dns = await readDnsAttributes(client, vpc.VpcId ?? "", fields, context.signal);
+    return { ...vpc, dns };
+  }
+
+  /** `running` when available, `pending` while AWS sets it up. */
+  protected override observe({ dns, ...vpc }: Named<LiveVpc>, context: RunContext) {
+    return this.observed(vpc, vpc.State === "available" ? "running" : "pending", context, {
+      Ipv6CidrBlock: vpc.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
+      ...dns,
+      config: { vpc_name: this.key },
     });
   }
 
-  /** Reads this VPC: `running` when available, `pending` while AWS sets it up, else `terminated`. */
-  override async syncState(context: RunContext): Promise<void> {
-    await (this.constructor as typeof VpcInstance).syncAll([this], context);
+  /**
+   * CreateVpc tagged in the same call (PCFName, tags, ownership). It takes no client token: after
+   * a lost answer, the kit looks for the VPC by its name and ownership before any resend.
+   */
+  protected override async create(
+    client: EC2Client,
+    desired: VpcInstanceDefinition,
+    context: RunContext,
+  ) {
+    const {
+      custom_config: _,
+      region_name: __,
+      EnableDnsHostnames: ___,
+      EnableDnsSupport: ____,
+      ...input
+    } = desired;
+    const TagSpecifications = this.tagSpecifications("vpc");
+    const command = new CreateVpcCommand({ ...input, TagSpecifications });
+    const { Vpc: created } = await client.send(command, { abortSignal: context.signal });
+    return { ...created, VpcId: required(created?.VpcId, "VPC id") };
   }
 
-  /** Creates the VPC tagged in the same call (PCFName, tags, ownership), then sets its DNS attributes. */
-  protected override async _start(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const client = await this.client(EC2Client, context);
-    const abortSignal = context.signal;
-    // CreateVpc takes no client token: a lost answer is settled by looking, never by resending.
-    const { value: vpcId } = await this.createResource(
-      `create VPC ${this.vpcName}`,
-      EC2Client,
-      context,
-      {
-        send: async (once) => {
-          const { Vpc } = await once.send(
-            new CreateVpcCommand(toCreateInput(desired, this.vpcName)),
-            { abortSignal },
-          );
-          return required(Vpc?.VpcId, "VPC id");
-        },
-        findCreated: async () => {
-          const { Vpcs = [] } = await client.send(
-            new DescribeVpcsCommand({ Filters: ownedPcfNameFilters(this.vpcName) }),
-            { abortSignal },
-          );
-          return Vpcs[0]?.VpcId;
-        },
-      },
-    );
-    this.vpcId = vpcId;
-    this.isOwned = true;
-    await this.writeDns(client, dnsChanges(desired, {}), context);
+  protected override async remove(client: EC2Client, { VpcId }: LiveVpc, { signal }: RunContext) {
+    await client.send(new DeleteVpcCommand({ VpcId }), { abortSignal: signal });
   }
 
-  /** Deletes the VPC; one already gone is fine, one with dependencies fails listing them. */
-  protected override async _terminate(context: RunContext): Promise<void> {
-    const vpcId = this.vpcId;
-    if (vpcId === undefined) return;
-    const client = await this.client(EC2Client, context);
-    const isDeleted = await this.deleteUnlessGone(
-      `delete VPC ${vpcId} (${this.vpcName})`,
-      () => client.send(new DeleteVpcCommand({ VpcId: vpcId }), { abortSignal: context.signal }),
-      {
-        hint: async (error) => {
-          const dependents = isConflict(error)
-            ? await describeVpcDependents(client, vpcId, context.signal)
-            : [];
-          return dependents.length === 0
-            ? ""
-            : ` (still in it: ${dependents.join(", ")}; terminate or delete them first)`;
-        },
-      },
-    );
-    if (isDeleted) this.vpcId = undefined;
+  /** For a VPC in use, what is still in it: subnets, groups, gateways, interfaces, endpoints. */
+  protected override async removalHint(
+    failure: CallFailure,
+    client: EC2Client,
+    { VpcId }: LiveVpc,
+    { signal }: RunContext,
+  ) {
+    if (failure !== "inUse") return "";
+    const dependents = await describeVpcDependents(client, VpcId ?? "", signal);
+    return dependents.length === 0
+      ? ""
+      : ` (still in it: ${dependents.join(", ")}; terminate or delete them first)`;
   }
 
-  /** Sets tenancy (dedicated → default only), the DNS attributes and the tags that differ. */
-  protected override async _update(context: RunContext): Promise<void> {
-    const desired = this.desiredDefinition();
-    const current = this.currentStateDefinition;
-    const vpcId = this.vpcId;
-    if (vpcId === undefined) return;
-    const client = await this.client(EC2Client, context);
-    try {
-      if (
-        desired.InstanceTenancy === Tenancy.default &&
-        current["InstanceTenancy"] !== Tenancy.default
-      )
-        await client.send(
-          new ModifyVpcTenancyCommand({ VpcId: vpcId, InstanceTenancy: "default" }),
-          {
-            abortSignal: context.signal,
-          },
-        );
-      if (desired.custom_config?.Tags !== undefined)
-        await updateEc2Tags(
-          client,
-          vpcId,
-          { current: this.currentTags, desired: this.desiredTags(desired) },
-          context.signal,
-        );
-    } catch (error) {
-      throw wrapAwsError(error, this.id, `update VPC ${vpcId} (${this.vpcName})`);
-    }
-    await this.writeDns(client, dnsChanges(desired, current), context);
+  protected override idOf({ VpcId }: Vpc): string | undefined {
+    return VpcId;
   }
 
   /**
@@ -251,9 +202,8 @@ export class VpcInstance extends LegacyAWSResource<VpcInstanceDefinition> {
    */
   override fixedDifferences(): DefinitionDifference[] {
     return this.definitionDifferences().filter(
-      (difference) =>
-        difference.path === "CidrBlock" ||
-        (difference.path === "InstanceTenancy" && difference.desired !== Tenancy.default),
+      ({ path, desired }) =>
+        path === "CidrBlock" || (path === "InstanceTenancy" && desired !== Tenancy.default),
     );
   }
 
@@ -266,140 +216,7 @@ export class VpcInstance extends LegacyAWSResource<VpcInstanceDefinition> {
       InstanceTenancy: definition["InstanceTenancy"],
       EnableDnsHostnames: dnsValue(definition["EnableDnsHostnames"]),
       EnableDnsSupport: dnsValue(definition["EnableDnsSupport"]),
-      Tags: comparableTagInput(readPath(definition, "custom_config.Tags"), {
-        [PCF_NAME_TAG]: this.vpcName,
-      }),
+      Tags: this.comparableTags(definition),
     };
   }
-
-  private get vpcName(): string {
-    return String(readPath(this.desiredStateDefinition, "custom_config.vpc_name"));
-  }
-
-  private desiredTags(desired: VpcInstanceDefinition): Record<string, string> {
-    return withPcfName(tagMapOf(desired.custom_config?.Tags), this.vpcName);
-  }
-
-  /** Sets state and current definition from the VPCs listed under this one's name. */
-  private async readListed(
-    client: EC2Client,
-    listed: Vpc[],
-    { region, context }: { region: string; context: RunContext },
-  ): Promise<void> {
-    this.isOwned = undefined;
-    const vpc = onlyNamed(listed, (item) => item.VpcId, {
-      kind: "VPCs",
-      name: this.vpcName,
-      particle: this.id,
-      field: "aws_resource.custom_config.vpc_name",
-      region,
-    });
-    if (vpc?.VpcId === undefined) {
-      this.vpcId = undefined;
-      this.state = "terminated";
-      this.currentStateDefinition = {};
-      return;
-    }
-    this.vpcId = vpc.VpcId;
-    this.currentTags = tagsFromList(vpc.Tags);
-    this.isOwned = hasOwnershipTag(this.currentTags);
-    this.state = stateFromStatus(vpc.State);
-    this.currentStateDefinition = {
-      VpcId: vpc.VpcId,
-      CidrBlock: vpc.CidrBlock,
-      InstanceTenancy: vpc.InstanceTenancy,
-      State: vpc.State,
-      IsDefault: vpc.IsDefault,
-      DhcpOptionsId: vpc.DhcpOptionsId,
-      OwnerId: vpc.OwnerId,
-      Ipv6CidrBlock: vpc.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock,
-      ...(await this.readDns(client, vpc.VpcId, context)),
-      region_name: this.region(context),
-      custom_config: { vpc_name: this.vpcName, Tags: this.currentTags },
-    };
-  }
-
-  /** The DNS attributes the definition sets, as booleans; `{}` for a VPC gone meanwhile. */
-  private async readDns(
-    client: EC2Client,
-    vpcId: string,
-    context: RunContext,
-  ): Promise<Record<string, boolean | undefined>> {
-    const fields = DNS_ATTRIBUTES.map(({ field }) => field).filter(
-      (field) => this.desiredStateDefinition[field] !== undefined,
-    );
-    const dns = await this.readUnlessGone(`read the DNS attributes of VPC ${vpcId}`, () =>
-      readDnsAttributes(client, vpcId, fields, context.signal),
-    );
-    return dns ?? {};
-  }
-
-  private async writeDns(
-    client: EC2Client,
-    changes: readonly DnsChange[],
-    context: RunContext,
-  ): Promise<void> {
-    const vpcId = this.vpcId;
-    if (vpcId === undefined || changes.length === 0) return;
-    try {
-      await writeDnsAttributes(client, vpcId, changes, context.signal);
-    } catch (error) {
-      const what = changes.map(({ field, value }) => `${field}=${value}`).join(", ");
-      throw wrapAwsError(error, this.id, `set ${what} on VPC ${vpcId}`);
-    }
-  }
-}
-
-/**
- * The id of the VPC a subnet or security group belongs to: `VpcId` as written when it is a
- * literal; else, for an `$inherit$` reference not yet resolved, the value in the parent it names;
- * else, with no `VpcId`, the `VpcId` of the particle's one `vpc_instance` parent (PCF's rule).
- * A parent not read yet is read first (joining a read under way). `undefined` when none is known.
- * @internal
- */
-export async function vpcIdOf(
-  particle: Particle,
-  context: RunContext,
-): Promise<string | undefined> {
-  const written = particle.desiredStateDefinition["VpcId"];
-  if (typeof written === "string" && !isReference(written)) return written;
-  const reference = parseInherit(written);
-  const vpcParents = [...particle.parents].filter((parent) => parent.flavor === VpcInstance.flavor);
-  const parent =
-    reference === undefined
-      ? written === undefined && vpcParents.length === 1
-        ? vpcParents[0]
-        : undefined
-      : [...particle.parents].find((candidate) => candidate.id === reference.parentId);
-  if (parent === undefined || (await parent.getState(context)) === "terminated") return undefined;
-  const value = readPath(parent.currentStateDefinition, reference?.sourcePath ?? "VpcId");
-  return typeof value === "string" ? value : undefined;
-}
-
-/** CreateVpc's input: the create fields, tagged with PCFName, the tags and the ownership tag. */
-function toCreateInput(definition: VpcInstanceDefinition, vpcName: string): CreateVpcCommandInput {
-  const {
-    CidrBlock,
-    AmazonProvidedIpv6CidrBlock,
-    InstanceTenancy,
-    Ipv4IpamPoolId,
-    Ipv4NetmaskLength,
-    Ipv6CidrBlockNetworkBorderGroup,
-  } = definition;
-  return {
-    CidrBlock,
-    AmazonProvidedIpv6CidrBlock,
-    InstanceTenancy,
-    Ipv4IpamPoolId,
-    Ipv4NetmaskLength,
-    Ipv6CidrBlockNetworkBorderGroup,
-    TagSpecifications: tagSpecifications(
-      "vpc",
-      withPcfName(tagMapOf(definition.custom_config?.Tags), vpcName),
-    ),
-  };
-}
-
-function stateFromStatus(status: string | undefined): "running" | "pending" {
-  return status === "available" ? "running" : "pending";
 }
