@@ -68,3 +68,18 @@ export function updatePath(
     ? { ...source, [head]: updatePath(value, rest.join("."), update) }
     : source;
 }
+
+/** A copy of `source` with `value` at dot path `path`, the objects on the way copied or made. */
+export function setPath(
+  source: Record<string, unknown>,
+  path: string,
+  value: unknown,
+): Record<string, unknown> {
+  const [head = "", ...rest] = path.split(".");
+  const inner = source[head];
+  return {
+    ...source,
+    [head]:
+      rest.length === 0 ? value : setPath(isPlainObject(inner) ? inner : {}, rest.join("."), value),
+  };
+}

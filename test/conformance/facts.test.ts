@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BUILT_IN_FLAVORS, type ParticleClass } from "../../src/index.js";
 import { areStatesEquivalent } from "../../src/core/state.js";
 import { AWSResource } from "../../src/providers/aws/resource.js";
-import type { FieldUpdaters } from "../../src/providers/kit/declared-resource.js";
+import type { FieldUpdaters } from "../../src/providers/kit/calls.js";
 import { AWS_CONFORMANCE } from "./aws/index.js";
 
 /** The statics a declared AWS flavor states as data. */

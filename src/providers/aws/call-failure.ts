@@ -1,5 +1,5 @@
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
-import type { CallFailure } from "../kit/declared-resource.js";
+import type { CallFailure } from "../kit/calls.js";
 import type { ErrorClass, OperationErrors } from "../kit/facts.js";
 import {
   awsErrorCode,

@@ -2,20 +2,18 @@ import { adoptCommand } from "../../core/adoption.js";
 import type { DefinitionDifference } from "../../core/diff.js";
 import { PcfError, listNames } from "../../core/errors.js";
 import { Particle, type TransitionName } from "../../core/particle.js";
-import { readEach, settleReads } from "../../core/read-failures.js";
 import type { RunContext } from "../../core/run-context.js";
-import { isPlainObject, readPath } from "../../core/values.js";
+import { readPath, setPath } from "../../core/values.js";
 import type { PollResult } from "../../core/wait.js";
-import { createOnce, required, type CreateFailure } from "./create-once.js";
-import type {
-  ActionFacts,
-  ErrorClass,
-  Observation,
-  OperationErrors,
-  ReadShape,
-  TagFacts,
-} from "./facts.js";
-import { ListFailures } from "./list-each.js";
+import { readByLocation } from "./batched-read.js";
+import {
+  createFailureOf,
+  type CallFailure,
+  type FieldUpdater,
+  type FieldUpdaters,
+} from "./calls.js";
+import { createOnce, required } from "./create-once.js";
+import type { ActionFacts, Observation, OperationErrors, ReadShape, TagFacts } from "./facts.js";
 import {
   hasNoTagChanges,
   isOwnedBy,
@@ -24,23 +22,6 @@ import {
   type TagChanges,
   type TagMap,
 } from "./tags.js";
-
-/** How a failed call is classified: one of {@link ErrorClass}, `answerLost`, or unknown. */
-export type CallFailure = ErrorClass | "answerLost" | undefined;
-
-/**
- * Changes one in-place field of the live resource to the desired value: `(client, live, desired,
- * context)`. The kit calls it when that field differs, in {@link DeclaredResource.inPlaceFields} order.
- */
-export type FieldUpdater<D, L, C> = (
-  client: C,
-  live: L,
-  desired: D,
-  context: RunContext,
-) => Promise<unknown>;
-
-/** The updaters of a flavor's in-place fields, by field. */
-export type FieldUpdaters<D, L, C> = Readonly<Partial<Record<string, FieldUpdater<D, L, C>>>>;
 
 /**
  * Transitions that change or remove a live resource, and so need it to be ours (or adopted).
@@ -225,20 +206,12 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     particles: readonly Particle[],
     context: RunContext,
   ): Promise<void> {
-    const members = particles.filter(
-      (particle): particle is DeclaredResource<Record<string, unknown>, unknown, unknown> =>
-        particle instanceof DeclaredResource,
-    );
-    const byLocation = new Map<string, (typeof members)[number][]>();
-    for (const member of members) {
-      const location = member.location(context);
-      byLocation.set(location, [...(byLocation.get(location) ?? []), member]);
-    }
-    await settleReads(
-      [...byLocation].map(([location, group]) => ({
-        particles: group,
-        read: readLocation(group, location, context),
-      })),
+    await readByLocation(
+      particles.filter(
+        (particle): particle is DeclaredResource<Record<string, unknown>, unknown, unknown> =>
+          particle instanceof DeclaredResource,
+      ),
+      context,
     );
   }
 
@@ -272,7 +245,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const pending = this.differingFields(false);
     await this.runUpdaters(client, live, desired, pending, context);
     const updated = pending.reduce(
-      (definition, field) => withValueAt(definition, field, readPath(desired, field)),
+      (definition, field) => setPath(definition, field, readPath(desired, field)),
       this.currentStateDefinition,
     );
     this.recordState(this.state ?? "running", updated, context);
@@ -489,7 +462,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     this.state = observed.state;
     this.currentStateDefinition =
       field !== undefined && tags !== undefined && this.wantedTags() !== undefined
-        ? withValueAt(observed.definition, field, tags)
+        ? setPath(observed.definition, field, tags)
         : observed.definition;
   }
 
@@ -530,6 +503,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   /** What the particle last saw of its resource, for the batched read. @internal */
   get knownLive(): L | undefined {
     return this.live;
+  }
+
+  /** The particle's location, for the batched read. @internal */
+  locationOf(context: RunContext): string {
+    return this.location(context);
   }
 
   /** The client of a batched read. @internal */
@@ -703,60 +681,4 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       await this.step(what, () => updater(client, live, desired, context));
     }
   }
-}
-
-/** Lists the particles of one location and assigns each what was found under its key. */
-async function readLocation(
-  group: readonly DeclaredResource<Record<string, unknown>, unknown, unknown>[],
-  location: string,
-  context: RunContext,
-): Promise<void> {
-  const [first] = group;
-  if (first === undefined) return;
-  const client = await first.clientOf(location, context);
-  let listed: ReadonlyMap<string, unknown>;
-  // Keys a `list` could not read (see `listEach`) fail their particles alone.
-  let failures: ReadonlyMap<string, unknown> = new Map();
-  try {
-    const known = new Map<string, unknown>();
-    for (const member of group)
-      if (member.knownLive !== undefined) known.set(member.listKey, member.knownLive);
-    listed = await first.listIn(
-      client,
-      group.map((member) => member.listKey),
-      context,
-      known,
-    );
-  } catch (error) {
-    if (!(error instanceof ListFailures)) throw first.listError(error, group);
-    ({ found: listed, failures } = error);
-  }
-  await readEach(group, (member) => {
-    if (failures.has(member.listKey)) throw member.readError(failures.get(member.listKey));
-    return member.readListed(listed.get(member.listKey), client, context);
-  });
-}
-
-function createFailureOf(failure: CallFailure): CreateFailure {
-  if (failure === "throttled") return "throttled";
-  if (failure === "alreadyExists") return "already-exists";
-  if (failure === "answerLost") return "answer-lost";
-  return "fatal";
-}
-
-/** A copy of `source` with `value` at dot path `path`, the objects on the way copied or made. */
-function withValueAt(
-  source: Record<string, unknown>,
-  path: string,
-  value: unknown,
-): Record<string, unknown> {
-  const [head = "", ...rest] = path.split(".");
-  const inner = source[head];
-  return {
-    ...source,
-    [head]:
-      rest.length === 0
-        ? value
-        : withValueAt(isPlainObject(inner) ? inner : {}, rest.join("."), value),
-  };
 }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import * as z from "zod";
 import type { RunContext } from "../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../core/state.js";
-import type { FieldUpdaters } from "../kit/declared-resource.js";
+import type { FieldUpdaters } from "../kit/calls.js";
 import type { Observation } from "../kit/facts.js";
 import { listEach } from "../kit/list-each.js";
 import { writeAtomically } from "./atomic-write.js";

@@ -1,7 +1,8 @@
 import { PcfError, messageOf } from "../../core/errors.js";
 import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
-import { DeclaredResource, type CallFailure } from "../kit/declared-resource.js";
+import type { CallFailure } from "../kit/calls.js";
+import { DeclaredResource } from "../kit/declared-resource.js";
 import type { TagMap } from "../kit/tags.js";
 import { resolveLocalBaseDir } from "./options.js";
 

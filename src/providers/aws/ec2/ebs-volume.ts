@@ -15,7 +15,7 @@ import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { required } from "../../kit/create-once.js";
-import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
 import { byName, describeFiltered, pcfNameOf, type Named } from "../ec2-describe.js";

@@ -15,7 +15,7 @@ import { DISTINCT_STATES } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { required } from "../../kit/create-once.js";
-import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { sendWithToken } from "../../kit/idempotency-token.js";
 import { byName, describeFiltered, pcfNameOf, type Named } from "../ec2-describe.js";

@@ -12,7 +12,7 @@ import {
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { required } from "../../kit/create-once.js";
-import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";

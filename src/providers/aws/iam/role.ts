@@ -15,7 +15,7 @@ import {
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { isPlainObject } from "../../../core/values.js";
-import type { FieldUpdater, FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";

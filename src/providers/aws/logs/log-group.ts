@@ -16,7 +16,7 @@ import {
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { commonPrefix } from "../common-prefix.js";

@@ -19,7 +19,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
-import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { commonPrefix } from "../common-prefix.js";

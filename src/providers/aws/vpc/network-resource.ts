@@ -5,7 +5,7 @@ import { isReference, parseInherit } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
-import type { CallFailure } from "../../kit/declared-resource.js";
+import type { CallFailure } from "../../kit/calls.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { onlyOfName, type Named } from "../ec2-describe.js";

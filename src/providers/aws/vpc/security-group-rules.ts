@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
-import type { FieldUpdater } from "../../kit/declared-resource.js";
+import type { FieldUpdater } from "../../kit/calls.js";
 
 const Description = z.string().max(255).optional();
 const id = z.string().min(1);

@@ -9,7 +9,7 @@ import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { required } from "../../kit/create-once.js";
-import type { FieldUpdaters } from "../../kit/declared-resource.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
 import { byName, describeFiltered, type Named } from "../ec2-describe.js";
 import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";

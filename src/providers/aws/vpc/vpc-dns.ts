@@ -5,7 +5,7 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
-import type { FieldUpdater } from "../../kit/declared-resource.js";
+import type { FieldUpdater } from "../../kit/calls.js";
 
 /** A VPC DNS attribute as a definition writes it: `true`, or ModifyVpcAttribute's own `{ Value: true }`. @internal */
 export const dnsAttributeSchema = z.union([z.boolean(), z.strictObject({ Value: z.boolean() })]);

@@ -11,7 +11,7 @@ import * as z from "zod";
 import type { DefinitionDifference } from "../../../core/diff.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { required } from "../../kit/create-once.js";
-import type { CallFailure, FieldUpdaters } from "../../kit/declared-resource.js";
+import type { CallFailure, FieldUpdaters } from "../../kit/calls.js";
 import { describeByPcfName, type Named } from "../ec2-describe.js";
 import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
