@@ -248,7 +248,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       (definition, field) => setPath(definition, field, readPath(desired, field)),
       this.currentStateDefinition,
     );
-    this.recordState(this.state ?? "running", updated, context);
+    // An answer that shows the resource still pending (an instance launching) proves nothing
+    // final: the engine's batched reads follow it from here, as for any transition.
+    if (this.state === "pending") this.currentStateDefinition = updated;
+    else this.recordState(this.state ?? "running", updated, context);
   }
 
   /** Deletes the resource; one already gone is fine. */

@@ -241,9 +241,8 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
     });
     const launchId = required(Instances[0]?.InstanceId, "instance id");
     this.unseenLaunchId = launchId;
-    // A launch answer shows every instance pending; its description tells how far it got.
-    const [described] = await describeInstances(client, "instance-id", [launchId], signal);
-    return described ?? (Instances[0] as Instance);
+    // The answer shows the instance pending: the engine's batched reads follow it from there.
+    return Instances[0] as Instance;
   }
 
   /** TerminateInstances. */
