@@ -216,6 +216,20 @@ describe("s3_bucket", () => {
     expect(await exists(name)).toBe(false);
   });
 
+  it("keeps a bucket's own tags when adopting it with a definition that lists none", async () => {
+    const name = uniqueName(import.meta.url, "kept-tags");
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: { TagSet: [{ Key: "owner", Value: "finance" }] },
+      }),
+    );
+    const result = await bucket("kept-tags").apply({ providerOptions, adopt: ["kept-tags"] });
+    expect(result.particles[0]?.transitions).toEqual(["update"]);
+    expect(await tagsOf(name)).toEqual({ owner: "finance", ...OWNERSHIP });
+  });
+
   it("fails clearly on a non-empty bucket and leaves its objects alone", async () => {
     const name = uniqueName(import.meta.url, "full");
     await bucket("full").apply({ providerOptions });

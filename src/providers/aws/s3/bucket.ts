@@ -195,14 +195,20 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
     }
   }
 
-  /** PutBucketTagging, which replaces the whole set: the definition's tags plus ownership. */
+  /**
+   * PutBucketTagging, which replaces the whole set: the live tags with `changes` applied (so that
+   * adopting a bucket whose definition lists no tags keeps the ones it has).
+   */
   protected override async writeTags(
     client: S3Client,
     { Name }: Bucket,
-    _changes: TagChanges,
+    { set, remove }: TagChanges,
     { signal }: RunContext,
   ): Promise<void> {
-    const TagSet = tagsToList({ ...this.wantedTags(), ...this.ownershipTag });
+    const kept = Object.entries(this.liveTags ?? {}).filter(
+      ([key]) => !remove.includes(key) && !key.startsWith("aws:"),
+    );
+    const TagSet = tagsToList({ ...Object.fromEntries(kept), ...set });
     await client.send(new PutBucketTaggingCommand({ Bucket: Name, Tagging: { TagSet } }), {
       abortSignal: signal,
     });
