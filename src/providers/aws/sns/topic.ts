@@ -125,14 +125,19 @@ const TOPIC_ERRORS: OperationErrors = {
   DeleteTopic: {
     notFound: TOPIC_GONE,
     inUse: ["ConcurrentAccessException"],
-    invalid: ["InvalidStateException", ...TAG_INVALID],
+    wrongState: ["InvalidStateException"],
+    invalid: ["InvalidParameterException", ...TAG_INVALID],
   },
-  GetTopicAttributes: { notFound: TOPIC_GONE },
+  GetTopicAttributes: { notFound: TOPIC_GONE, invalid: ["InvalidParameterException"] },
   SetTopicAttributes: {
     notFound: TOPIC_GONE,
     invalid: ["InvalidParameterException", "InvalidSecurityException"],
   },
-  ListTagsForResource: { notFound: TAGS_GONE, inUse: ["ConcurrentAccessException"] },
+  ListTagsForResource: {
+    notFound: TAGS_GONE,
+    inUse: ["ConcurrentAccessException"],
+    invalid: ["InvalidParameterException", "TagPolicyException"],
+  },
   TagResource: {
     notFound: TAGS_GONE,
     inUse: ["ConcurrentAccessException"],
