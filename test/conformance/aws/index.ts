@@ -9,6 +9,7 @@ import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
 import { s3BucketSpec } from "./s3-bucket.js";
 import { securityGroupSpec } from "./security-group.js";
+import { snsTopicSpec } from "./sns-topic.js";
 import { sqsQueueSpec } from "./sqs-queue.js";
 import { subnetSpec } from "./subnet.js";
 import { vpcInstanceSpec } from "./vpc-instance.js";
@@ -28,6 +29,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ebsVolumeSpec,
   ec2InstanceSpec,
   ecrRepositorySpec,
+  snsTopicSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
