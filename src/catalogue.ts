@@ -72,6 +72,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  cloudwatch_events: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/events/rule.js")).CloudwatchEvents,
+  },
   efs_instance: {
     provider: "aws",
     load: async () => (await import("./providers/aws/efs/file-system.js")).EfsInstance,

@@ -1,4 +1,5 @@
 import type { ConformanceSpec } from "../spec.js";
+import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
@@ -30,6 +31,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ec2InstanceSpec,
   ecrRepositorySpec,
   efsInstanceSpec,
+  cloudwatchEventsSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
