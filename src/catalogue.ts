@@ -76,6 +76,14 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/sns/topic.js")).SnsTopic,
   },
+  cloudwatch_events: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/events/rule.js")).CloudwatchEvents,
+  },
+  efs_instance: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/efs/file-system.js")).EfsInstance,
+  },
   kms_key: {
     provider: "aws",
     load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,

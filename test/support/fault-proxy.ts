@@ -196,8 +196,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
 /**
  * The AWS operation of a request: the `X-Amz-Target` suffix (JSON protocols: SQS, Logs, KMS,
- * DynamoDB), the `Action` parameter (query protocols: EC2, IAM, STS), or, for S3's REST
- * protocol, the method and sub-resource (`PUT /bucket` is `CreateBucket`).
+ * DynamoDB), the `Action` parameter (query protocols: EC2, IAM, STS), the method and path of
+ * the other REST protocols' operations listed (EFS), or, for S3's REST protocol, the method and
+ * sub-resource (`PUT /bucket` is `CreateBucket`).
  */
 export function operationOf(request: IncomingMessage, body: Buffer): string {
   const target = request.headers["x-amz-target"];
@@ -206,8 +207,23 @@ export function operationOf(request: IncomingMessage, body: Buffer): string {
   const action =
     url.searchParams.get("Action") ?? new URLSearchParams(body.toString()).get("Action");
   if (action !== null) return action;
-  return s3Operation(request.method ?? "GET", url);
+  const method = request.method ?? "GET";
+  const rest = REST_OPERATIONS.find(
+    (route) => route.method === method && route.path.test(url.pathname),
+  );
+  return rest?.operation ?? s3Operation(method, url);
 }
+
+/** Operations of REST protocols other than S3's, by method and path (EFS). */
+const REST_OPERATIONS: readonly {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly operation: string;
+}[] = [
+  { method: "POST", path: /^\/2015-02-01\/file-systems$/, operation: "CreateFileSystem" },
+  { method: "GET", path: /^\/2015-02-01\/file-systems$/, operation: "DescribeFileSystems" },
+  { method: "DELETE", path: /^\/2015-02-01\/file-systems\/[^/]+$/, operation: "DeleteFileSystem" },
+];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {
   "PUT ": "CreateBucket",

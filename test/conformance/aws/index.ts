@@ -1,8 +1,10 @@
 import type { ConformanceSpec } from "../spec.js";
+import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
 import { ecrRepositorySpec } from "./ecr-repository.js";
+import { efsInstanceSpec } from "./efs-instance.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
@@ -30,6 +32,8 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ec2InstanceSpec,
   ecrRepositorySpec,
   snsTopicSpec,
+  efsInstanceSpec,
+  cloudwatchEventsSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
