@@ -72,6 +72,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  ecs_cluster: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/cluster.js")).EcsCluster,
+  },
   kms_key: {
     provider: "aws",
     load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,

@@ -3,6 +3,7 @@ import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
 import { ecrRepositorySpec } from "./ecr-repository.js";
+import { ecsClusterSpec } from "./ecs-cluster.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
@@ -28,6 +29,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ebsVolumeSpec,
   ec2InstanceSpec,
   ecrRepositorySpec,
+  ecsClusterSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
