@@ -4,6 +4,7 @@ import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
 import { ecrRepositorySpec } from "./ecr-repository.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
+import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
@@ -30,6 +31,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ec2InstanceSpec,
   ecrRepositorySpec,
   ecsClusterSpec,
+  ecsTaskDefinitionSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
