@@ -80,8 +80,8 @@ export const ecsClusterSchema = z.strictObject({
   /** `execute-command` and managed storage settings. Default: not compared; none. Changes in place (UpdateCluster). */
   configuration: clusterConfigurationSchema.optional(),
   /**
-   * `{ namespace }`: the Cloud Map namespace of Service Connect. Default: not compared; none.
-   * Changes in place (UpdateCluster).
+   * `{ namespace }`: the Cloud Map namespace of Service Connect, by ARN (as the cluster reports
+   * it, so that it compares). Default: not compared; none. Changes in place (UpdateCluster).
    */
   serviceConnectDefaults: z.strictObject({ namespace: z.string().min(1) }).optional(),
   /**

@@ -107,8 +107,11 @@ export type EcsTaskDefinitionDefinition = z.infer<typeof ecsTaskDefinitionSchema
 
 /** A family as read: its latest ACTIVE revision, that revision's tags, and every ACTIVE revision's ARN. */
 export interface TaskDefinitionFamily {
+  /** The latest ACTIVE revision, as DescribeTaskDefinition answers it. */
   readonly latest: TaskDefinition;
+  /** The tags of that revision (ECS tags each revision on its own). */
   readonly tags: readonly Tag[];
+  /** The ARNs of every ACTIVE revision of the family, latest first. */
   readonly activeArns: readonly string[];
 }
 
@@ -184,6 +187,8 @@ function shapedLike(live: unknown, written: unknown): unknown {
  *
  * The unique key is `family`: PCF's `containerDefinitions.name` crosses a list and was never
  * checked (PCF's identity was the family too). `region_name` and `custom_config` are never sent.
+ * Ownership is read from the latest ACTIVE revision's tags: a revision registered by someone else
+ * without the ownership tag makes the family foreign until adopted.
  *
  * Reads go family by family (ECS lists no families' revisions at once): ListTaskDefinitions
  * (ACTIVE) of the family, then DescribeTaskDefinition of its latest revision, with its tags.
