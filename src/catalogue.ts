@@ -84,6 +84,14 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/efs/file-system.js")).EfsInstance,
   },
+  ecs_cluster: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/cluster.js")).EcsCluster,
+  },
+  ecs_task_definition: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/task-definition.js")).EcsTaskDefinition,
+  },
   kms_key: {
     provider: "aws",
     load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,

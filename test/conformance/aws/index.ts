@@ -5,6 +5,8 @@ import { dynamodbTableSpec } from "./dynamodb-table.js";
 import { ebsVolumeSpec } from "./ebs-volume.js";
 import { ecrRepositorySpec } from "./ecr-repository.js";
 import { efsInstanceSpec } from "./efs-instance.js";
+import { ecsClusterSpec } from "./ecs-cluster.js";
+import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
@@ -34,6 +36,8 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   snsTopicSpec,
   efsInstanceSpec,
   cloudwatchEventsSpec,
+  ecsClusterSpec,
+  ecsTaskDefinitionSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
