@@ -72,6 +72,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  route53_hosted_zone: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/route53/hosted-zone.js")).Route53HostedZone,
+  },
   kms_key: {
     provider: "aws",
     load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,

@@ -196,8 +196,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
 /**
  * The AWS operation of a request: the `X-Amz-Target` suffix (JSON protocols: SQS, Logs, KMS,
- * DynamoDB), the `Action` parameter (query protocols: EC2, IAM, STS), or, for S3's REST
- * protocol, the method and sub-resource (`PUT /bucket` is `CreateBucket`).
+ * DynamoDB), the `Action` parameter (query protocols: EC2, IAM, STS), or, for the REST
+ * protocols of Route 53 and S3, the method and path (`POST /2013-04-01/hostedzone` is
+ * `CreateHostedZone`; `PUT /bucket` is `CreateBucket`).
  */
 export function operationOf(request: IncomingMessage, body: Buffer): string {
   const target = request.headers["x-amz-target"];
@@ -206,6 +207,7 @@ export function operationOf(request: IncomingMessage, body: Buffer): string {
   const action =
     url.searchParams.get("Action") ?? new URLSearchParams(body.toString()).get("Action");
   if (action !== null) return action;
+  if (serviceOf(request) === "route53") return route53Operation(request.method ?? "GET", url);
   return s3Operation(request.method ?? "GET", url);
 }
 
@@ -219,6 +221,25 @@ const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {
   "DELETE tagging": "DeleteBucketTagging",
   "GET location": "GetBucketLocation",
 };
+
+/** Route 53's REST operations, by method and path under `/2013-04-01`. */
+const ROUTE53_OPERATIONS: readonly (readonly [RegExp, string])[] = [
+  [/^POST \/hostedzone$/, "CreateHostedZone"],
+  [/^GET \/hostedzone$/, "ListHostedZones"],
+  [/^GET \/hostedzonesbyname$/, "ListHostedZonesByName"],
+  [/^GET \/hostedzone\/[^/]+$/, "GetHostedZone"],
+  [/^POST \/hostedzone\/[^/]+$/, "UpdateHostedZoneComment"],
+  [/^DELETE \/hostedzone\/[^/]+$/, "DeleteHostedZone"],
+  [/^GET \/hostedzone\/[^/]+\/rrset\/?$/, "ListResourceRecordSets"],
+  [/^POST \/hostedzone\/[^/]+\/rrset\/?$/, "ChangeResourceRecordSets"],
+  [/^GET \/tags\/hostedzone\/[^/]+$/, "ListTagsForResource"],
+  [/^POST \/tags\/hostedzone\/[^/]+$/, "ChangeTagsForResource"],
+];
+
+function route53Operation(method: string, url: URL): string {
+  const request = `${method} ${url.pathname.replace(/^\/2013-04-01/, "")}`;
+  return ROUTE53_OPERATIONS.find(([pattern]) => pattern.test(request))?.[1] ?? request;
+}
 
 function s3Operation(method: string, url: URL): string {
   const segments = url.pathname.split("/").filter((segment) => segment !== "");

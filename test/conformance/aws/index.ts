@@ -7,6 +7,7 @@ import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
+import { route53HostedZoneSpec } from "./route53-hosted-zone.js";
 import { s3BucketSpec } from "./s3-bucket.js";
 import { securityGroupSpec } from "./security-group.js";
 import { sqsQueueSpec } from "./sqs-queue.js";
@@ -28,6 +29,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ebsVolumeSpec,
   ec2InstanceSpec,
   ecrRepositorySpec,
+  route53HostedZoneSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
