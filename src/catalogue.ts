@@ -92,6 +92,14 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecs/task-definition.js")).EcsTaskDefinition,
   },
+  route53_hosted_zone: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/route53/hosted-zone.js")).Route53HostedZone,
+  },
+  route53_record: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/route53/record.js")).Route53Record,
+  },
   kms_key: {
     provider: "aws",
     load: async () => (await import("./providers/aws/kms/key.js")).KmsKey,

@@ -196,9 +196,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
 /**
  * The AWS operation of a request: the `X-Amz-Target` suffix (JSON protocols: SQS, Logs, KMS,
- * DynamoDB), the `Action` parameter (query protocols: EC2, IAM, STS), the method and path of
- * the other REST protocols' operations listed (EFS), or, for S3's REST protocol, the method and
- * sub-resource (`PUT /bucket` is `CreateBucket`).
+ * DynamoDB), the `Action` parameter (query protocols: EC2, IAM, STS), or, for the REST protocols,
+ * the method and path: Route 53's (`POST /2013-04-01/hostedzone` is `CreateHostedZone`), the
+ * others listed (EFS), and S3's method and sub-resource (`PUT /bucket` is `CreateBucket`).
  */
 export function operationOf(request: IncomingMessage, body: Buffer): string {
   const target = request.headers["x-amz-target"];
@@ -208,6 +208,7 @@ export function operationOf(request: IncomingMessage, body: Buffer): string {
     url.searchParams.get("Action") ?? new URLSearchParams(body.toString()).get("Action");
   if (action !== null) return action;
   const method = request.method ?? "GET";
+  if (serviceOf(request) === "route53") return route53Operation(method, url);
   const rest = REST_OPERATIONS.find(
     (route) => route.method === method && route.path.test(url.pathname),
   );
@@ -235,6 +236,25 @@ const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {
   "DELETE tagging": "DeleteBucketTagging",
   "GET location": "GetBucketLocation",
 };
+
+/** Route 53's REST operations, by method and path under `/2013-04-01`. */
+const ROUTE53_OPERATIONS: readonly (readonly [RegExp, string])[] = [
+  [/^POST \/hostedzone$/, "CreateHostedZone"],
+  [/^GET \/hostedzone$/, "ListHostedZones"],
+  [/^GET \/hostedzonesbyname$/, "ListHostedZonesByName"],
+  [/^GET \/hostedzone\/[^/]+$/, "GetHostedZone"],
+  [/^POST \/hostedzone\/[^/]+$/, "UpdateHostedZoneComment"],
+  [/^DELETE \/hostedzone\/[^/]+$/, "DeleteHostedZone"],
+  [/^GET \/hostedzone\/[^/]+\/rrset\/?$/, "ListResourceRecordSets"],
+  [/^POST \/hostedzone\/[^/]+\/rrset\/?$/, "ChangeResourceRecordSets"],
+  [/^GET \/tags\/hostedzone\/[^/]+$/, "ListTagsForResource"],
+  [/^POST \/tags\/hostedzone\/[^/]+$/, "ChangeTagsForResource"],
+];
+
+function route53Operation(method: string, url: URL): string {
+  const request = `${method} ${url.pathname.replace(/^\/2013-04-01/, "")}`;
+  return ROUTE53_OPERATIONS.find(([pattern]) => pattern.test(request))?.[1] ?? request;
+}
 
 function s3Operation(method: string, url: URL): string {
   const segments = url.pathname.split("/").filter((segment) => segment !== "");
