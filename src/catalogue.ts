@@ -68,6 +68,11 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/logs/log-group.js")).CloudwatchLogs,
   },
+  auto_scaling_group: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/autoscaling/auto-scaling-group.js")).AutoScalingGroup,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
