@@ -68,6 +68,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/logs/log-group.js")).CloudwatchLogs,
   },
+  rds_instance: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/rds/db-instance.js")).RdsInstance,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
