@@ -101,22 +101,24 @@ export const rdsInstanceSchema = z.strictObject({
 /** What a user writes in the `aws_resource` block of an `rds_instance` particle. */
 export type RdsInstanceDefinition = z.infer<typeof rdsInstanceSchema>;
 
-const NOT_FOUND = ["DBInstanceNotFound", "DBInstanceNotFoundFault"];
-const WRONG_STATE = ["InvalidDBInstanceState", "InvalidDBInstanceStateFault"];
+// The SDK names a modelled error by its shape (`DBInstanceNotFoundFault`, wire code
+// `DBInstanceNotFound`); `InvalidParameterValue` and `InvalidParameterCombination` are not modelled.
+const NOT_FOUND = ["DBInstanceNotFoundFault"];
+const WRONG_STATE = ["InvalidDBInstanceStateFault"];
+const INVALID = ["InvalidParameterValue", "InvalidParameterCombination"];
 
 /** The codes of the instance calls, by class. */
 const INSTANCE_ERRORS: OperationErrors = {
   CreateDBInstance: {
-    alreadyExists: ["DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault"],
+    alreadyExists: ["DBInstanceAlreadyExistsFault"],
     invalid: [
-      "InvalidParameterValue",
-      "InvalidParameterCombination",
-      "InsufficientDBInstanceCapacity",
-      "InstanceQuotaExceeded",
-      "StorageQuotaExceeded",
+      ...INVALID,
+      "InsufficientDBInstanceCapacityFault",
+      "InstanceQuotaExceededFault",
+      "StorageQuotaExceededFault",
       "DBSubnetGroupNotFoundFault",
-      "DBParameterGroupNotFound",
-      "DBSecurityGroupNotFound",
+      "DBParameterGroupNotFoundFault",
+      "DBSecurityGroupNotFoundFault",
       "KMSKeyNotAccessibleFault",
       "InvalidVPCNetworkStateFault",
     ],
@@ -124,26 +126,25 @@ const INSTANCE_ERRORS: OperationErrors = {
   DeleteDBInstance: {
     notFound: NOT_FOUND,
     wrongState: WRONG_STATE,
-    alreadyExists: ["DBSnapshotAlreadyExists"],
-    invalid: ["SnapshotQuotaExceeded"],
+    alreadyExists: ["DBSnapshotAlreadyExistsFault"],
+    invalid: ["SnapshotQuotaExceededFault"],
   },
   ModifyDBInstance: {
     notFound: NOT_FOUND,
     wrongState: WRONG_STATE,
     invalid: [
-      "InvalidParameterValue",
-      "InvalidParameterCombination",
-      "InsufficientDBInstanceCapacity",
-      "StorageQuotaExceeded",
-      "DBParameterGroupNotFound",
-      "DBUpgradeDependencyFailure",
+      ...INVALID,
+      "InsufficientDBInstanceCapacityFault",
+      "StorageQuotaExceededFault",
+      "DBParameterGroupNotFoundFault",
+      "DBUpgradeDependencyFailureFault",
     ],
   },
   StopDBInstance: { notFound: NOT_FOUND, wrongState: WRONG_STATE },
   StartDBInstance: {
     notFound: NOT_FOUND,
     wrongState: WRONG_STATE,
-    invalid: ["InsufficientDBInstanceCapacity"],
+    invalid: ["InsufficientDBInstanceCapacityFault"],
   },
   AddTagsToResource: { notFound: NOT_FOUND },
   RemoveTagsFromResource: { notFound: NOT_FOUND },
