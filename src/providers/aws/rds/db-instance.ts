@@ -14,7 +14,7 @@ import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { DISTINCT_STATES, type State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
-import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { writtenTags, type TagChanges } from "../../kit/tags.js";
 import { AWSResource, actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
@@ -64,7 +64,10 @@ export const rdsInstanceSchema = z.strictObject({
   Port: z.int().min(1).max(65535).optional(),
   /** Days of automated backups (0 turns them off), 0 to 35. Default: not compared; 1. Changes in place. */
   BackupRetentionPeriod: z.int().min(0).max(35).optional(),
-  /** The KMS key of the storage encryption (id or ARN). Default: not compared; the RDS AWS-managed key. Fixed at creation. */
+  /**
+   * The KMS key of the storage encryption: its id or ARN (an alias would read as a change, as RDS
+   * answers the key's ARN). Default: not compared; the RDS AWS-managed key. Fixed at creation.
+   */
   KmsKeyId: z.string().min(1).optional(),
   /** Whether the storage is encrypted. Default: not compared; false. Fixed at creation. */
   StorageEncrypted: z.boolean().optional(),
@@ -292,16 +295,18 @@ export class RdsInstance extends AWSResource<RdsInstanceDefinition, DBInstance, 
         DBSubnetGroupName: instance.DBSubnetGroup?.DBSubnetGroupName,
         StorageEncrypted: instance.StorageEncrypted ?? false,
         ...modifiableOf(instance),
+        // A creating instance has no endpoint yet (its port reads 0): it listens where it was asked.
+        ...(instance.Endpoint === undefined && written("Port") !== undefined
+          ? { Port: written("Port") }
+          : {}),
         // `8.0` asks for the newest 8.0.x: the live `8.0.35` is what it asked for.
         EngineVersion:
           typeof wantedVersion === "string" && engineVersion?.startsWith(`${wantedVersion}.`)
             ? wantedVersion
             : engineVersion,
-        // A key id or alias written names the key whose ARN RDS answers with.
+        // A key id written names the key whose ARN (`…:key/<id>`) RDS answers with.
         KmsKeyId:
-          typeof wantedKey === "string" &&
-          kmsKeyId !== undefined &&
-          (kmsKeyId.endsWith(`/${wantedKey}`) || kmsKeyId.endsWith(`:${wantedKey}`))
+          typeof wantedKey === "string" && kmsKeyId?.endsWith(`/${wantedKey}`) === true
             ? wantedKey
             : kmsKeyId,
         region_name: this.region(context),
@@ -457,12 +462,12 @@ function modifiableOf(instance: DBInstance): Record<Modifiable, unknown> {
  * One ModifyDBInstance with every modifiable field that the definition writes and that differs
  * from the live one (a version prefix the live version starts with does not differ).
  */
-const modify: FieldUpdater<RdsInstanceDefinition, DBInstance, RDSClient> = async (
-  client,
-  live,
-  desired,
-  { signal },
-) => {
+async function modify(
+  client: RDSClient,
+  live: DBInstance,
+  desired: RdsInstanceDefinition,
+  { signal }: RunContext,
+): Promise<void> {
   const current = modifiableOf(live);
   const changes: Record<string, unknown> = {};
   for (const field of MODIFIABLE) {
@@ -485,4 +490,4 @@ const modify: FieldUpdater<RdsInstanceDefinition, DBInstance, RDSClient> = async
     }),
     { abortSignal: signal },
   );
-};
+}
