@@ -25,7 +25,7 @@ export const rdsInstanceSchema = z.strictObject({
   /**
    * The instance's identifier: a letter, then letters, digits and single hyphens, up to 63, not
    * ending in a hyphen. RDS stores it in lower case and this flavor matches it so. Required: it is
-   * the unique key. Fixed (a rename is a new instance to this flavor).
+   * the unique key, so another identifier is another instance (no rename).
    */
   DBInstanceIdentifier: z
     .string()
@@ -196,6 +196,12 @@ type Modifiable = (typeof MODIFIABLE)[number];
  * (`TagList`). Statuses between two others (`creating`, `modifying`, `stopping`, `deleting`, …)
  * read `pending`; every other status but `stopped` reads `running`, as the instance is there to
  * be changed (`storage-full` is cured by more `AllocatedStorage`) or terminated.
+ *
+ * PCF's defects not reproduced: `ApplyImmediately` and `SkipFinalSnapshot` are optional (PCF
+ * raised KeyError without them), and `SkipFinalSnapshot: false` does take the final snapshot; a
+ * change left pending by `ApplyImmediately: false` is not re-sent on every run; a short
+ * `EngineVersion` matches the full live one; a failed StartDBInstance never turns into a create;
+ * every status has a state.
  *
  * @example
  * ```ts
