@@ -73,6 +73,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./providers/aws/autoscaling/auto-scaling-group.js")).AutoScalingGroup,
   },
+  rds_instance: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/rds/db-instance.js")).RdsInstance,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
