@@ -11,6 +11,7 @@ import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
+import { lambdaFunctionSpec } from "./lambda-function.js";
 import { route53HostedZoneSpec } from "./route53-hosted-zone.js";
 import { route53RecordSpec } from "./route53-record.js";
 import { s3BucketSpec } from "./s3-bucket.js";
@@ -42,6 +43,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ecsTaskDefinitionSpec,
   route53HostedZoneSpec,
   route53RecordSpec,
+  lambdaFunctionSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
