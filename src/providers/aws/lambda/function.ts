@@ -226,14 +226,27 @@ export class LambdaFunction extends AWSResource<
     terminate: ["lambda:DeleteFunction"],
   };
 
+  /** UpdateFunctionConfiguration with every setting written, once the function is ready. */
+  private readonly configurationUpdater = async (
+    client: LambdaClient,
+    { FunctionName }: FunctionConfiguration,
+    desired: LambdaFunctionDefinition,
+    context: RunContext,
+  ): Promise<unknown> => {
+    await this.untilReady(client, FunctionName, context);
+    return client.send(
+      new UpdateFunctionConfigurationCommand({ ...definedSettings(desired), FunctionName }),
+      { abortSignal: context.signal },
+    );
+  };
+
   protected override readonly updaters: FieldUpdaters<
     LambdaFunctionDefinition,
     FunctionConfiguration,
     LambdaClient
   > = {
-    ...Object.fromEntries(
-      CONFIGURATION_FIELDS.map((field) => [field, this.updateConfiguration.bind(this)]),
-    ),
+    // One function for every configuration field: the kit runs it once, however many differ.
+    ...Object.fromEntries(CONFIGURATION_FIELDS.map((field) => [field, this.configurationUpdater])),
     CodeSha256: async (client, { FunctionName }, { Code, Publish }, context) => {
       await this.untilReady(client, FunctionName, context);
       return client.send(
@@ -383,20 +396,6 @@ export class LambdaFunction extends AWSResource<
       CodeSha256: readPath(definition, "custom_config.code_sha256") ?? definition["CodeSha256"],
       Tags: this.comparableTagsOf(definition["Tags"]),
     };
-  }
-
-  /** UpdateFunctionConfiguration with every setting written, once the function is ready. */
-  private async updateConfiguration(
-    client: LambdaClient,
-    { FunctionName }: FunctionConfiguration,
-    desired: LambdaFunctionDefinition,
-    context: RunContext,
-  ): Promise<unknown> {
-    await this.untilReady(client, FunctionName, context);
-    return client.send(
-      new UpdateFunctionConfigurationCommand({ ...definedSettings(desired), FunctionName }),
-      { abortSignal: context.signal },
-    );
   }
 
   /**
