@@ -81,6 +81,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  lambda_function: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/lambda/function.js")).LambdaFunction,
+  },
   sns_topic: {
     provider: "aws",
     load: async () => (await import("./providers/aws/sns/topic.js")).SnsTopic,

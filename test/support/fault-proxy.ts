@@ -224,6 +224,9 @@ const REST_OPERATIONS: readonly {
   { method: "POST", path: /^\/2015-02-01\/file-systems$/, operation: "CreateFileSystem" },
   { method: "GET", path: /^\/2015-02-01\/file-systems$/, operation: "DescribeFileSystems" },
   { method: "DELETE", path: /^\/2015-02-01\/file-systems\/[^/]+$/, operation: "DeleteFileSystem" },
+  { method: "POST", path: /^\/2015-03-31\/functions\/?$/, operation: "CreateFunction" },
+  { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions" },
+  { method: "DELETE", path: /^\/2015-03-31\/functions\/[^/]+$/, operation: "DeleteFunction" },
 ];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {

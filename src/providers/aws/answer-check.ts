@@ -55,10 +55,19 @@ function answerProblem(
   const requestType = headersOf(call.request)["content-type"] ?? "";
   const isJson = requestType.startsWith("application/x-amz-json");
   const isQuery = requestType.startsWith("application/x-www-form-urlencoded");
+  const fields = outputFieldNames(call.context);
+  const values = (output ?? {}) as Record<string, unknown>;
   // An XML parser reads an HTML page as a document with none of the answer's fields. (moto
-  // labels its empty answers, 204s included, text/html: only a body counts.)
+  // labels its empty answers, 204s included, text/html: only a body counts; it labels its
+  // REST-JSON answers, Lambda's, text/html too: one that carried its body fields parsed as JSON.)
   const hasBody = Number(headers["content-length"] ?? "0") > 0;
-  if (!isJson && hasBody && (headers["content-type"] ?? "").startsWith("text/html"))
+  const hasBodyFields = fields.body.some((field) => values[field] !== undefined);
+  if (
+    !isJson &&
+    hasBody &&
+    !hasBodyFields &&
+    (headers["content-type"] ?? "").startsWith("text/html")
+  )
     return "the answer is an HTML page";
   // A query-protocol answer (EC2, IAM, STS) is always a document, `<DeleteSubnetResponse>` too.
   if (isEmpty && isQuery) return "the answer is empty";
@@ -66,8 +75,6 @@ function answerProblem(
   // PutBucketTagging), but one that declares 204 (S3's DeleteBucket) answers nothing else.
   if (successStatus(call.context) === 204 && statusOf(response) !== 204)
     return `the answer's status is ${statusOf(response)}, not 204`;
-  const fields = outputFieldNames(call.context);
-  const values = (output ?? {}) as Record<string, unknown>;
   // A REST answer (S3) carries its output in headers too: a `CreateBucket` answer without its
   // `Location` header was not made by S3.
   if (
