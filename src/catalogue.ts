@@ -68,6 +68,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/logs/log-group.js")).CloudwatchLogs,
   },
+  cloudformation: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/cloudformation/stack.js")).CloudformationStack,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
