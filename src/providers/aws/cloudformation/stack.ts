@@ -9,6 +9,7 @@ import {
   TemplateStage,
   UpdateStackCommand,
   paginateDescribeStacks,
+  paginateListStacks,
   type Parameter,
   type Stack,
 } from "@aws-sdk/client-cloudformation";
@@ -17,6 +18,7 @@ import { resolve } from "node:path";
 import * as z from "zod";
 import { PcfError, messageOf } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
+import { readPath } from "../../../core/values.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
@@ -191,12 +193,13 @@ function comparableParameters(parameters: unknown): [string, string | undefined]
  * form: stopping deletes it.
  *
  * CreateStack takes the tags plus the ownership tag and a `ClientRequestToken` derived from the
- * particle and the create's input; the create is followed until it leaves `CREATE_IN_PROGRESS`,
- * and one that failed (`ROLLBACK_COMPLETE`…) fails the start with the stack's reason. Such a stack
- * reads as terminated; the next start deletes it (if ours) and creates it anew. The template, the
- * parameters, the capabilities and the tags change in place with UpdateStack, followed until it
- * completes ("No updates are to be performed" is no error; a rolled-back update fails with the
- * reason). DeleteStack is followed until the stack is gone.
+ * particle, the create's input and the ids of the stacks of its name deleted before (ListStacks),
+ * so that a re-create after a delete does not send a spent token. The create is followed until
+ * it leaves `CREATE_IN_PROGRESS`, and one that failed (`ROLLBACK_COMPLETE`…) fails the start with
+ * the stack's reason. Such a stack reads as terminated; the next start deletes it (if ours) and
+ * creates it anew. The template, the parameters, the capabilities and the tags change in place
+ * with UpdateStack, followed until it completes ("No updates are to be performed" is no error; a
+ * rolled-back update fails with the reason). DeleteStack is followed until the stack is gone.
  *
  * Reads are batched: one paged DescribeStacks per region (the tags are in its answer), plus
  * GetTemplate per stack whose definition gives a template to compare.
@@ -245,6 +248,7 @@ export class CloudformationStack extends AWSResource<
     read: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"],
     start: [
       "cloudformation:CreateStack",
+      "cloudformation:ListStacks",
       "cloudformation:DescribeStacks",
       "cloudformation:GetTemplate",
       "cloudformation:DeleteStack",
@@ -343,7 +347,10 @@ export class CloudformationStack extends AWSResource<
     stack: LiveStack,
     { signal }: RunContext,
   ): Promise<LiveStack | undefined> {
-    if (typeof this.desiredStateDefinition["TemplateBody"] !== "string") return stack;
+    // Before this run resolves the definition, a template file is not yet read into TemplateBody.
+    const definition = this.desiredStateDefinition;
+    const hasFile = readPath(definition, "custom_config.template_file") !== undefined;
+    if (typeof definition["TemplateBody"] !== "string" && !hasFile) return stack;
     const { TemplateBody } = await client.send(
       new GetTemplateCommand({ StackName: stack.StackId, TemplateStage: TemplateStage.Original }),
       { abortSignal: signal },
@@ -390,12 +397,14 @@ export class CloudformationStack extends AWSResource<
     context: RunContext,
   ): Promise<LiveStack | undefined> {
     const { custom_config: _config, region_name: _region, ClientRequestToken, ...input } = desired;
+    // A token outlives its stack: the stacks of this name deleted since make the next token.
+    const after = ClientRequestToken === undefined ? await this.deletedIds(client, context) : [];
     await client.send(
       new CreateStackCommand({
         ...input,
         Tags: ownedTagList(writtenTags(input.Tags) ?? {}),
         ClientRequestToken:
-          ClientRequestToken ?? idempotencyToken(this.id, input, { maxLength: 128 }),
+          ClientRequestToken ?? idempotencyToken(this.id, input, { maxLength: 128, after }),
       }),
       { abortSignal: context.signal },
     );
@@ -487,6 +496,19 @@ export class CloudformationStack extends AWSResource<
           : undefined,
       Tags: this.comparableTagsOf(definition["Tags"]),
     };
+  }
+
+  /** The ids of the deleted stacks of this name (ListStacks keeps them 90 days), sorted. */
+  private async deletedIds(
+    client: CloudFormationClient,
+    { signal }: RunContext,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    const filter = { StackStatusFilter: [StackStatus.DELETE_COMPLETE] };
+    for await (const page of paginateListStacks({ client }, filter, { abortSignal: signal }))
+      for (const { StackName, StackId } of page.StackSummaries ?? [])
+        if (StackName === this.key && StackId !== undefined) ids.push(StackId);
+    return ids.sort();
   }
 
   /** Reads the template file, relative to the working directory. */
