@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CloudformationStack } from "../../../src/providers/aws/cloudformation/stack.js";
 import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
-import { definitionOf } from "../../support/aws-fixtures.js";
+import { OWNERSHIP, definitionOf } from "../../support/aws-fixtures.js";
 
 const cloudformation = verificationClient(CloudFormationClient, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
@@ -60,6 +60,29 @@ describe("cloudformation", () => {
     expect(() =>
       stack("both", { TemplateBody: TEMPLATE, custom_config: { template_file: "stack.yaml" } }),
     ).toThrow(/give one of TemplateBody, TemplateURL and custom_config.template_file/);
+  });
+
+  it("changes parameters and tags in one UpdateStack, keeping the ownership tag", async () => {
+    const template =
+      "Parameters:\n  Name:\n    Type: String\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Ref Name\n";
+    const block = (name: string, team: string): Record<string, unknown> => ({
+      TemplateBody: template,
+      Parameters: [{ ParameterKey: "Name", ParameterValue: name }],
+      Tags: [{ Key: "team", Value: team }],
+    });
+    await stack("tags", block("first", "web")).apply({ providerOptions });
+    const result = await stack("tags", block("second", "data")).apply({ providerOptions });
+    expect(result.particles[0]).toMatchObject({ outcome: "converged", state: "running" });
+    const { Stacks = [] } = await cloudformation.send(
+      new DescribeStacksCommand({ StackName: uniqueName(import.meta.url, "tags") }),
+    );
+    expect(Stacks[0]?.Parameters).toEqual([{ ParameterKey: "Name", ParameterValue: "second" }]);
+    expect(
+      Object.fromEntries((Stacks[0]?.Tags ?? []).map(({ Key, Value }) => [Key, Value])),
+    ).toEqual({
+      team: "data",
+      ...OWNERSHIP,
+    });
   });
 
   it("creates the stack again after a terminate, under a new token", async () => {

@@ -18,7 +18,7 @@ import { resolve } from "node:path";
 import * as z from "zod";
 import { PcfError, messageOf } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
-import { readPath } from "../../../core/values.js";
+import { isPlainObject, readPath } from "../../../core/values.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
@@ -39,7 +39,8 @@ export const cloudformationConfigSchema = z.strictObject({
   template_file: userDataTemplatePathSchema.optional(),
   /**
    * Values the template (`TemplateBody` or `template_file`) is rendered with as a Jinja2 template
-   * (`{{ name }}`, `{% if %}`, `{% for %}`), as PCF did. Default: none, the template is sent as written.
+   * (`{{ name }}`, `{% if %}`, `{% for %}`) when not empty, as PCF did. Default: none, the
+   * template is sent as written.
    */
   template_parameters: z.record(z.string(), z.unknown()).optional(),
 });
@@ -253,8 +254,16 @@ export class CloudformationStack extends AWSResource<
       "cloudformation:GetTemplate",
       "cloudformation:DeleteStack",
     ],
-    update: ["cloudformation:UpdateStack", "cloudformation:DescribeStacks"],
-    terminate: ["cloudformation:DeleteStack", "cloudformation:DescribeStacks"],
+    update: [
+      "cloudformation:UpdateStack",
+      "cloudformation:DescribeStacks",
+      "cloudformation:GetTemplate",
+    ],
+    terminate: [
+      "cloudformation:DeleteStack",
+      "cloudformation:DescribeStacks",
+      "cloudformation:GetTemplate",
+    ],
   };
 
   /** One UpdateStack sets the template, the parameters and the capabilities together. */
@@ -309,9 +318,11 @@ export class CloudformationStack extends AWSResource<
       return resolved;
     let template = resolved["TemplateBody"];
     if (typeof file === "string") template = await this.readTemplate(file);
-    if (typeof template === "string" && typeof parameters === "object" && parameters !== null)
+    // As in PCF, an empty map renders nothing: the template is sent as written.
+    const values = isPlainObject(parameters) ? parameters : {};
+    if (typeof template === "string" && Object.keys(values).length > 0)
       try {
-        template = renderTemplate(template, parameters as Record<string, unknown>);
+        template = renderTemplate(template, values);
       } catch (error) {
         throw new PcfError("DEFINITION_INVALID", `the stack template: ${messageOf(error)}`, {
           particle: this.id,
@@ -456,13 +467,17 @@ export class CloudformationStack extends AWSResource<
     if (stack !== undefined) throw this.stackFailure(stack, "delete");
   }
 
-  /** UpdateStack keeping the template and the parameters, with the whole tag set. */
+  /**
+   * UpdateStack keeping the template and the parameters, with the whole tag set. The stack is
+   * read first: an update just made (a new template) may have changed its parameters.
+   */
   protected override async writeTags(
     client: CloudFormationClient,
-    stack: LiveStack,
+    listed: LiveStack,
     { set, remove }: TagChanges,
     context: RunContext,
   ): Promise<void> {
+    const stack = (await this.waitUntil(context, "be read", () => true)) ?? listed;
     const tags = { ...tagsFromList(stack.Tags ?? []), ...set };
     for (const key of remove) delete tags[key];
     await this.updateStack(
