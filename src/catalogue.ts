@@ -77,6 +77,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/rds/db-instance.js")).RdsInstance,
   },
+  cloudformation: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/cloudformation/stack.js")).CloudformationStack,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,

@@ -1,5 +1,6 @@
 import type { ConformanceSpec } from "../spec.js";
 import { autoScalingGroupSpec } from "./auto-scaling-group.js";
+import { cloudformationSpec } from "./cloudformation.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
@@ -48,6 +49,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   autoScalingGroupSpec,
   rdsInstanceSpec,
   lambdaFunctionSpec,
+  cloudformationSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
