@@ -72,6 +72,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  alb: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/elb/application-load-balancer.js")).Alb,
+  },
   sns_topic: {
     provider: "aws",
     load: async () => (await import("./providers/aws/sns/topic.js")).SnsTopic,

@@ -1,4 +1,5 @@
 import type { ConformanceSpec } from "../spec.js";
+import { albSpec } from "./alb.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
@@ -42,6 +43,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ecsTaskDefinitionSpec,
   route53HostedZoneSpec,
   route53RecordSpec,
+  albSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
