@@ -1,5 +1,6 @@
 import type { ConformanceSpec } from "../spec.js";
 import { albSpec } from "./alb.js";
+import { elbSpec } from "./elb.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
@@ -44,6 +45,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   route53HostedZoneSpec,
   route53RecordSpec,
   albSpec,
+  elbSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
