@@ -213,6 +213,7 @@ export class Alb extends AWSResource<
     readFrom: "list-answer",
   } as const;
   static override readonly createOperation: string = "CreateLoadBalancer";
+  static override readonly confirmsDeleteByRead: boolean = true;
   static override readonly operationErrors = ALB_ERRORS;
   static override readonly actions = {
     read: ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"],

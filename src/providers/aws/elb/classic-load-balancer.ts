@@ -229,6 +229,7 @@ export class Elb extends AWSResource<
     readFrom: "list-answer",
   } as const;
   static override readonly createOperation: string = "CreateLoadBalancer";
+  static override readonly confirmsDeleteByRead: boolean = true;
   static override readonly operationErrors = ELB_ERRORS;
   static override readonly actions = {
     read: ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags"],
