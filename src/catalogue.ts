@@ -89,6 +89,14 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/lambda/function.js")).LambdaFunction,
   },
+  alb: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/elb/application-load-balancer.js")).Alb,
+  },
+  elb: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/elb/classic-load-balancer.js")).Elb,
+  },
   sns_topic: {
     provider: "aws",
     load: async () => (await import("./providers/aws/sns/topic.js")).SnsTopic,

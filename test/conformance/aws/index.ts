@@ -1,6 +1,8 @@
 import type { ConformanceSpec } from "../spec.js";
 import { autoScalingGroupSpec } from "./auto-scaling-group.js";
 import { cloudformationSpec } from "./cloudformation.js";
+import { albSpec } from "./alb.js";
+import { elbSpec } from "./elb.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
@@ -50,6 +52,8 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   rdsInstanceSpec,
   lambdaFunctionSpec,
   cloudformationSpec,
+  albSpec,
+  elbSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
