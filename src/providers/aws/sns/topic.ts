@@ -9,15 +9,19 @@ import {
   UntagResourceCommand,
   paginateListTopics,
 } from "@aws-sdk/client-sns";
-import { isDeepStrictEqual } from "node:util";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { isPlainObject } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { writtenTags, type TagChanges, type TagMap } from "../../kit/tags.js";
+import {
+  attributeStrings,
+  changedAttributes,
+  comparableAttributes,
+  type AttributeRules,
+} from "../attribute-map.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { ownedTagList, tagInputSchema, tagsFromList, tagsToList } from "../tags.js";
 
@@ -45,8 +49,10 @@ const TOPIC_ATTRIBUTES = [
   ...FEEDBACK_ATTRIBUTES,
 ] as const;
 
-/** Attributes whose value is a JSON document: compared as documents, and writable as objects. */
-const JSON_ATTRIBUTES = new Set(["Policy", "DeliveryPolicy", "ArchivePolicy"]);
+/** SNS's attribute rules: which values are JSON documents (compared as documents, writable as objects). */
+const ATTRIBUTES: AttributeRules = {
+  jsonNames: new Set(["Policy", "DeliveryPolicy", "ArchivePolicy"]),
+};
 
 /** The attribute SNS takes only at creation; it follows from the name (`.fifo`). */
 const FIFO_TOPIC = "FifoTopic";
@@ -203,9 +209,8 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
       { Attributes: desired = {} },
       context,
     ) => {
-      const [wanted, current] = [comparableAttributes(desired), comparableAttributes(live) ?? {}];
-      const changed = Object.entries(writableAttributes(desired)).filter(
-        ([name]) => name !== FIFO_TOPIC && !isDeepStrictEqual(wanted?.[name], current[name]),
+      const changed = changedAttributes(desired, live, ATTRIBUTES).filter(
+        ([name]) => name !== FIFO_TOPIC,
       );
       for (const [AttributeName, AttributeValue] of changed)
         await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName, AttributeValue }), {
@@ -265,7 +270,7 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
     { signal }: RunContext,
   ): Promise<LiveTopic> {
     // FifoTopic is sent for a FIFO topic only: it follows from the name.
-    const { [FIFO_TOPIC]: _fifo, ...written } = writableAttributes(Attributes ?? {});
+    const { [FIFO_TOPIC]: _fifo, ...written } = attributeStrings(Attributes ?? {}, ATTRIBUTES);
     const attributes = Name.endsWith(".fifo") ? { ...written, [FIFO_TOPIC]: "true" } : written;
     const command = new CreateTopicCommand({
       Name,
@@ -313,7 +318,7 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
     const { Name, Attributes, Tags } = definition;
     return {
       Name,
-      Attributes: comparableAttributes(Attributes),
+      Attributes: comparableAttributes(Attributes, ATTRIBUTES),
       Tags: this.comparableTagsOf(Tags),
     };
   }
@@ -322,32 +327,4 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
 /** The topic name an ARN ends in (`arn:aws:sns:us-east-1:123456789012:alerts` → `alerts`). */
 function nameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf(":") + 1);
-}
-
-/** The attributes of a definition, each as the string SNS expects. */
-function writableAttributes(attributes: Readonly<Record<string, unknown>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(attributes)
-      .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
-  );
-}
-
-/** Attributes as they are compared: strings, JSON documents parsed; `undefined` when not written. */
-function comparableAttributes(attributes: unknown): Record<string, unknown> | undefined {
-  if (!isPlainObject(attributes)) return undefined;
-  return Object.fromEntries(
-    Object.entries(writableAttributes(attributes)).map(([name, text]) => [
-      name,
-      JSON_ATTRIBUTES.has(name) ? parseJson(text) : text,
-    ]),
-  );
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

@@ -13,16 +13,20 @@ import {
   type CreateQueueResult,
   type GetQueueAttributesResult,
 } from "@aws-sdk/client-sqs";
-import { isDeepStrictEqual } from "node:util";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
-import { isPlainObject } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { commonPrefix } from "../common-prefix.js";
+import {
+  attributeStrings,
+  changedAttributes,
+  comparableAttributes,
+  type AttributeRules,
+} from "../attribute-map.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 
@@ -30,8 +34,11 @@ import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 const READ_ONLY_ATTRIBUTES =
   /^(All|Approximate\w+|CreatedTimestamp|LastModifiedTimestamp|QueueArn)$/;
 
-/** Attributes whose value is a JSON document: compared as documents, and writable as objects. */
-const JSON_ATTRIBUTES = new Set(["Policy", "RedrivePolicy", "RedriveAllowPolicy"]);
+/** SQS's attribute rules: the JSON documents (compared as documents, writable as objects), the read-only ones. */
+const ATTRIBUTES: AttributeRules = {
+  jsonNames: new Set(["Policy", "RedrivePolicy", "RedriveAllowPolicy"]),
+  isReadOnly: (name) => READ_ONLY_ATTRIBUTES.test(name),
+};
 
 /** One attribute value as a file may write it. */
 const attributeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.looseObject({})]);
@@ -135,10 +142,7 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
   protected override readonly updaters: FieldUpdaters<SqsQueueDefinition, LiveQueue, SQSClient> = {
     // Only the attributes that differ: some (FifoQueue) cannot be set again, even to their value.
     Attributes: (sqs, { QueueUrl, Attributes: live }, { Attributes: desired = {} }, { signal }) => {
-      const [wanted, current] = [comparableAttributes(desired), comparableAttributes(live) ?? {}];
-      const changed = Object.entries(writableAttributes(desired)).filter(
-        ([name]) => !isDeepStrictEqual(wanted?.[name], current[name]),
-      );
+      const changed = changedAttributes(desired, live, ATTRIBUTES);
       const command = new SetQueueAttributesCommand({
         QueueUrl,
         Attributes: Object.fromEntries(changed),
@@ -206,7 +210,7 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     { signal }: RunContext,
   ): Promise<LiveQueue> {
     const fifo = QueueName.endsWith(".fifo") ? { [QueueAttributeName.FifoQueue]: "true" } : {};
-    const attributes = { ...fifo, ...writableAttributes(Attributes ?? {}) };
+    const attributes = { ...fifo, ...attributeStrings(Attributes ?? {}, ATTRIBUTES) };
     const tags = withOwnershipTag(normalizeTags(Tags ?? {}));
     const command = new CreateQueueCommand({ QueueName, Attributes: attributes, tags });
     const { QueueUrl } = await client.send(command, { abortSignal: signal });
@@ -253,7 +257,7 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
     const { QueueName, Attributes, Tags } = definition;
-    const attributes = comparableAttributes(Attributes);
+    const attributes = comparableAttributes(Attributes, ATTRIBUTES);
     return { QueueName, Attributes: attributes, Tags: this.comparableTagsOf(Tags) };
   }
 
@@ -271,32 +275,4 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
 /** The queue name a URL ends in. */
 function nameOf(url: string): string {
   return url.slice(url.lastIndexOf("/") + 1);
-}
-
-/** The settable attributes of a definition, each as the string SQS expects. */
-function writableAttributes(attributes: Readonly<Record<string, unknown>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(attributes)
-      .filter(([name, value]) => value !== undefined && !READ_ONLY_ATTRIBUTES.test(name))
-      .map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
-  );
-}
-
-/** Attributes as they are compared: strings, JSON documents parsed; `undefined` when not written. */
-function comparableAttributes(attributes: unknown): Record<string, unknown> | undefined {
-  if (!isPlainObject(attributes)) return undefined;
-  return Object.fromEntries(
-    Object.entries(writableAttributes(attributes)).map(([name, text]) => [
-      name,
-      JSON_ATTRIBUTES.has(name) ? parseJson(text) : text,
-    ]),
-  );
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
