@@ -2,12 +2,14 @@ import { readdir } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { BUILT_IN_FLAVORS } from "../../src/index.js";
 import { AWS_CONFORMANCE, AWS_CONFORMANCE_SHARDS } from "./aws/index.js";
+import { CONFORMANCE, UNCOVERED_PROVIDERS } from "./registry.js";
 import { shardOf } from "./suite.js";
 
 const entries = Object.entries(BUILT_IN_FLAVORS);
-const awsFlavors = entries
-  .filter(([, entry]) => entry.provider === "aws")
-  .map(([flavor]) => flavor);
+const cloudFlavors = entries
+  .filter(([, entry]) => !UNCOVERED_PROVIDERS.includes(entry.provider))
+  .map(([flavor, entry]) => [flavor, entry.provider] as const);
+const registered = Object.values(CONFORMANCE).flat();
 
 describe("the flavor catalogue", () => {
   it.each(entries)("loads %s, whose class carries that flavor string", async (flavor, entry) => {
@@ -15,18 +17,18 @@ describe("the flavor catalogue", () => {
     expect(type.flavor).toBe(flavor);
   });
 
-  it.each(awsFlavors)(
-    "registers %s in the conformance suite with its own class",
-    async (flavor) => {
-      const specs = AWS_CONFORMANCE.filter((spec) => spec.flavor.flavor === flavor);
+  it.each(cloudFlavors)(
+    "registers %s in the conformance suite of its provider (%s) with its own class",
+    async (flavor, provider) => {
+      const specs = (CONFORMANCE[provider] ?? []).filter((spec) => spec.flavor.flavor === flavor);
       expect(specs).toHaveLength(1);
       expect(specs[0]?.flavor).toBe(await BUILT_IN_FLAVORS[flavor]?.load());
     },
   );
 
   it("registers no flavor the catalogue does not list", () => {
-    expect(AWS_CONFORMANCE.map((spec) => spec.flavor.flavor).sort()).toEqual(
-      [...awsFlavors].sort(),
+    expect(registered.map((spec) => spec.flavor.flavor).sort()).toEqual(
+      cloudFlavors.map(([flavor]) => flavor).sort(),
     );
   });
 

@@ -1,5 +1,7 @@
 import type { Particle, ParticleClass, ParticleDefinition } from "../../src/index.js";
 import type { EquivalentStates } from "../../src/core/state.js";
+import type { ProviderOptions } from "../../src/core/run-context.js";
+import type { OperationNamer } from "../support/fault-proxy.js";
 
 /**
  * What a flavor gives the conformance suite (see `suite.ts`): data and small functions, written
@@ -68,11 +70,43 @@ export interface StoppedForm {
   readonly running: LiveFields;
 }
 
+/**
+ * The cloud a spec's flavor runs on, as the suite needs it: where the emulator listens, the
+ * options of an isolated run, and the two faults it injects (a lost create answer, a run killed
+ * the moment its create answered). One per provider: `aws/backend.ts` for moto.
+ */
+export interface ConformanceBackend {
+  /** The definition block holding the flavor's fields (`aws_resource`), as refusals name them. */
+  readonly resourceBlock: string;
+  /** The emulator's endpoint: the fault proxy forwards to it. */
+  readonly endpoint: () => string;
+  /** Names a request's operation for the fault proxy's rules; default the AWS namer. */
+  readonly operationOf?: OperationNamer;
+  /** The provider options of the spec's runs, isolated to the spec's test file. */
+  readonly providerOptions: (testFileUrl: string) => ProviderOptions;
+  /**
+   * `options` sending every request to `endpoint` (the fault proxy), with the SDK's retries on
+   * as for a user: they are what turns a lost answer into a duplicate.
+   */
+  readonly throughProxy: (options: ProviderOptions, endpoint: string) => ProviderOptions;
+  /**
+   * `options` under which the run dies the moment `operation` has answered: `kill` is aborted
+   * then, and no later request of the run reaches the cloud.
+   */
+  readonly killedAfter: (
+    options: ProviderOptions,
+    operation: string,
+    kill: AbortController,
+  ) => ProviderOptions;
+}
+
 /** A flavor's registration in the conformance suite. */
 export interface ConformanceSpec {
   /** The flavor's class. */
   readonly flavor: FlavorUnderTest;
-  /** `import.meta.url` of the spec's module: its moto account and unique names derive from it. */
+  /** The cloud it runs on. Default: AWS on moto. */
+  readonly backend?: ConformanceBackend;
+  /** `import.meta.url` of the spec's module: its isolation (moto account) and unique names derive from it. */
   readonly testFileUrl: string;
   /** Runs once before the steps (a VPC for subnets to live in). */
   readonly beforeAll?: () => Promise<void>;
@@ -100,7 +134,7 @@ export interface ConformanceSpec {
   readonly stop: StoppedForm | "none";
   /** Makes `label`'s resource with the second client, without the ownership tag. */
   readonly createForeign: (label: string) => Promise<void>;
-  /** The AWS operation of the create (`CreateQueue`), for the lost answer and the kill. */
+  /** The create's operation (`CreateQueue`), as the backend's namer calls it, for the lost answer and the kill. */
   readonly createOperation: string;
   readonly knownGaps?: readonly KnownGap[];
 }

@@ -10,14 +10,15 @@ import {
   type ParticleReport,
 } from "../../src/index.js";
 import { areStatesEquivalent } from "../../src/core/state.js";
-import type { AwsClient, AwsProviderOptions } from "../../src/providers/aws/options.js";
-import { awsTestOptions, motoEndpoint } from "../support/aws.js";
+import type { ProviderOptions } from "../../src/core/run-context.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import type { ConformanceSpec, ConformanceStep, LiveFields } from "./spec.js";
+import { awsBackend } from "./aws/backend.js";
+import type { ConformanceBackend, ConformanceSpec, ConformanceStep, LiveFields } from "./spec.js";
 
 /**
  * The conformance suite: `registerConformance(spec)` gives a flavor one `describe` with a test
- * per step of its lifecycle, run on moto through the real SDK and checked with a second client.
+ * per step of its lifecycle, run on its backend's emulator (moto, Azurite, the GCP test server)
+ * through the real SDK and checked with a second client.
  * Every apply is planned first, and its transitions must be the plan's.
  */
 
@@ -98,7 +99,8 @@ const MAIN = "main";
 
 /** Runs the steps of one spec, on one particle per label. */
 class StepRunner {
-  private readonly providerOptions: { aws: AwsProviderOptions };
+  private readonly backend: ConformanceBackend;
+  private readonly providerOptions: ProviderOptions;
   private proxy: FaultProxy | undefined;
   /** What the second client read after the last change the framework made to `main`. */
   private lastSeen: LiveFields | undefined;
@@ -106,12 +108,16 @@ class StepRunner {
   private current: ParticleDefinition;
 
   constructor(private readonly spec: ConformanceSpec) {
-    this.providerOptions = awsTestOptions(spec.testFileUrl);
+    this.backend = spec.backend ?? awsBackend;
+    this.providerOptions = this.backend.providerOptions(spec.testFileUrl);
     this.current = spec.definition(MAIN);
   }
 
   async setUp(): Promise<void> {
-    this.proxy = await startFaultProxy({ target: motoEndpoint() });
+    this.proxy = await startFaultProxy({
+      target: this.backend.endpoint(),
+      ...(this.backend.operationOf === undefined ? {} : { operationOf: this.backend.operationOf }),
+    });
     await this.spec.beforeAll?.();
   }
 
@@ -154,19 +160,20 @@ class StepRunner {
 
   async replaceRefused(change: ConformanceSpec["replace"] & object): Promise<void> {
     const definition = change.definition(MAIN);
+    const field = `${this.backend.resourceBlock}.${change.field}`;
     const plan = await planField(fieldOf(this.spec, definition), {
       providerOptions: this.providerOptions,
     });
     expect(plan.particles[0]).toMatchObject({
       transitions: [],
-      refusal: { code: "REPLACE_REFUSED", where: { field: `aws_resource.${change.field}` } },
+      refusal: { code: "REPLACE_REFUSED", where: { field } },
     });
     const error = await rejectionOf(
       applyField(fieldOf(this.spec, definition), { providerOptions: this.providerOptions }),
     );
     expect(error.result.particles[0]?.error).toMatchObject({
       code: "REPLACE_REFUSED",
-      where: { field: `aws_resource.${change.field}` },
+      where: { field },
     });
     expect(await this.verified(MAIN)).toEqual(this.lastSeen);
   }
@@ -258,11 +265,8 @@ class StepRunner {
     const proxy = this.faultProxy();
     const operation = this.spec.createOperation;
     proxy.setRules([{ operation, fault: { kind: "drop", when: "after" }, times: 1 }]);
-    // The SDK's own retries stay on, as for a user: they are what turns a lost answer into a duplicate.
     const report = await this.applyAsPlanned(this.spec.definition(label), {
-      providerOptions: {
-        aws: { ...this.providerOptions.aws, endpoint: proxy.endpoint, maxAttempts: 3 },
-      },
+      providerOptions: this.backend.throughProxy(this.providerOptions, proxy.endpoint),
     });
     expect(proxy.injected.get(operation)).toBe(1);
     expect(report).toMatchObject({ outcome: "converged", state: "running" });
@@ -274,25 +278,16 @@ class StepRunner {
   async killedBeforeTags(): Promise<void> {
     const label = "killed";
     const kill = new AbortController();
-    const commandName = `${this.spec.createOperation}Command`;
-    const { aws } = this.providerOptions;
     // The run dies the moment the create has answered: nothing after it reaches the cloud.
-    const killAfterCreate = (client: AwsClient): void => {
-      aws.configureClient?.(client);
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          kill.signal.throwIfAborted();
-          const output = await next(args);
-          if (context.commandName === commandName) kill.abort(new Error("killed after create"));
-          return output;
-        },
-        { step: "initialize", name: "killAfterCreate" },
-      );
-    };
+    const providerOptions = this.backend.killedAfter(
+      this.providerOptions,
+      this.spec.createOperation,
+      kill,
+    );
     const definition = this.spec.definition(label);
     await rejectionOf(
       applyField(fieldOf(this.spec, definition), {
-        providerOptions: { aws: { ...aws, configureClient: killAfterCreate } },
+        providerOptions,
         signal: kill.signal,
       }),
     );

@@ -80,10 +80,15 @@ export interface FaultRule {
   readonly probability?: number;
 }
 
+/** Names the operation of a request (`CreateVpc`), as rules and counts call it. */
+export type OperationNamer = (request: IncomingMessage, body: Buffer) => string;
+
 /** Options of {@link startFaultProxy}. */
 export interface FaultProxyOptions {
-  /** moto's endpoint, `http://127.0.0.1:PORT`. */
+  /** The emulator's endpoint, `http://127.0.0.1:PORT`. */
   readonly target: string;
+  /** How requests are named for the rules. Default {@link operationOf}, AWS's operations. */
+  readonly operationOf?: OperationNamer;
   readonly rules?: readonly FaultRule[];
   /** Seed of the random source behind `probability` and chaos mode. Default 1. */
   readonly seed?: number;
@@ -118,6 +123,7 @@ export interface FaultProxy {
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
   const random = seededRandom(options.seed ?? 1);
+  const nameOf = options.operationOf ?? operationOf;
   let rules: { rule: FaultRule; left: number }[] = [];
   const setRules = (next: readonly FaultRule[]): void => {
     rules = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
@@ -153,7 +159,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   });
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const body = await readBody(incoming);
-    const operation = operationOf(incoming, body);
+    const operation = nameOf(incoming, body);
     seen.set(operation, (seen.get(operation) ?? 0) + 1);
     total += 1;
     options.onRequest?.(operation, total - 1);
