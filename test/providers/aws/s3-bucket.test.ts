@@ -20,11 +20,12 @@ import {
 } from "../../../src/index.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import { S3Bucket, type S3BucketDefinition } from "../../../src/providers/aws/s3/bucket.js";
-import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
+import { awsTestOptions, motoEndpoint, uniqueName, verificationClient } from "../../support/aws.js";
 import {
   OWNERSHIP,
   countReapply,
   countApply,
+  countedOptions,
   definitionErrorOf,
   definitionOf,
   expectStopDeletes,
@@ -32,6 +33,7 @@ import {
   failureOf,
   tagMap,
 } from "../../support/aws-fixtures.js";
+import { startFaultProxy } from "../../support/fault-proxy.js";
 
 const s3 = verificationClient(S3Client, import.meta.url);
 const providerOptions = awsTestOptions(import.meta.url);
@@ -244,14 +246,66 @@ describe("s3_bucket", () => {
     expect(await exists(name)).toBe(false);
   });
 
-  it("reads three buckets with one ListBuckets call, and the tags of each (its ownership tag comes after the create)", async () => {
+  it("reads three buckets with one ListBuckets call and their tags with one GetResources call", async () => {
     const labels = ["batch-a", "batch-b", "batch-c"];
     const { outcomes, counts } = await countReapply(import.meta.url, () =>
       labels.map((label) => bucket(label)),
     );
     expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
-    // A bucket a killed run left untagged must read as not ours, never as unchanged.
-    expect(counts).toEqual({ ListBucketsCommand: 1, GetBucketTaggingCommand: 3 });
+    expect(counts).toEqual({ ListBucketsCommand: 1, GetResourcesCommand: 1 });
+  });
+
+  it("reads the tags of a bucket the tagging index does not list as ours, and plans it as not ours", async () => {
+    const ours = bucket("indexed-ours");
+    await ours.apply({ providerOptions });
+    // A killed run's bucket: created, never tagged.
+    await s3.send(new CreateBucketCommand({ Bucket: uniqueName(import.meta.url, "indexed-bare") }));
+    const { counter, providerOptions: counted } = countedOptions(import.meta.url);
+    const field = new Field([bucket("indexed-ours"), bucket("indexed-bare")]).link();
+    const plan = await planField(field, { providerOptions: counted });
+    expect(plan.particles.map((entry) => entry.transitions)).toEqual([[], []]);
+    expect(plan.particles[1]?.note).toContain("pcf apply --adopt");
+    expect(counter.all()).toEqual({
+      ListBucketsCommand: 1,
+      GetResourcesCommand: 1,
+      GetBucketTaggingCommand: 1,
+    });
+  });
+
+  it("reads each bucket's tags when the tagging API is refused (no tag:GetResources)", async () => {
+    const labels = ["refused-a", "refused-b"];
+    await applyField(new Field(labels.map((label) => bucket(label))).link(), { providerOptions });
+    const proxy = await startFaultProxy({
+      target: motoEndpoint(),
+      rules: [
+        {
+          operation: "GetResources",
+          fault: {
+            kind: "respond",
+            when: "before",
+            status: 400,
+            body: JSON.stringify({ __type: "AccessDeniedException", message: "not allowed" }),
+            headers: { "content-type": "application/x-amz-json-1.1" },
+          },
+        },
+      ],
+    });
+    try {
+      const { counter, providerOptions: counted } = countedOptions(import.meta.url);
+      const aws = { ...counted.aws, endpoint: proxy.endpoint };
+      const result = await applyField(new Field(labels.map((label) => bucket(label))).link(), {
+        providerOptions: { aws },
+      });
+      expect(result.particles.map((report) => report.outcome)).toEqual(["unchanged", "unchanged"]);
+      expect(proxy.injected.get("GetResources")).toBe(1);
+      expect(counter.all()).toEqual({
+        ListBucketsCommand: 1,
+        GetResourcesCommand: 1,
+        GetBucketTaggingCommand: 2,
+      });
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("trusts its create and delete calls instead of listing the buckets again, reading back only the tags", async () => {
@@ -275,21 +329,22 @@ describe("s3_bucket", () => {
     expect(terminated.outcomes).toEqual(["converged", "converged"]);
     expect(terminated.counts).toEqual({
       ListBucketsCommand: 1,
-      GetBucketTaggingCommand: 2,
+      GetResourcesCommand: 1,
       DeleteBucketCommand: 2,
     });
     for (const label of labels)
       expect(await exists(uniqueName(import.meta.url, label))).toBe(false);
   });
 
-  it("reads tags only for buckets whose definition lists them", async () => {
+  it("reads the tags of buckets whose definition lists them from the tagging index too", async () => {
     const labels = ["tagged-a", "tagged-b", "tagged-c"];
     const tagged = (label: string): S3Bucket =>
       bucket(label, { custom_config: { Tags: { batch: "yes" } } });
     await applyField(new Field(labels.map(tagged)).link(), { providerOptions });
 
-    const { counts } = await countApply(import.meta.url, labels.map(tagged));
-    expect(counts).toEqual({ ListBucketsCommand: 1, GetBucketTaggingCommand: 3 });
+    const { outcomes, counts } = await countApply(import.meta.url, labels.map(tagged));
+    expect(outcomes).toEqual(["unchanged", "unchanged", "unchanged"]);
+    expect(counts).toEqual({ ListBucketsCommand: 1, GetResourcesCommand: 1 });
   });
 
   it("loads and applies PCF's own example definition", async () => {

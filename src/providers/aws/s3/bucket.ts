@@ -11,6 +11,7 @@ import {
   type BucketLocationConstraint,
   type CreateBucketCommandInput,
 } from "@aws-sdk/client-s3";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
@@ -21,6 +22,7 @@ import { isOwnedBy, type TagChanges, type TagMap } from "../../kit/tags.js";
 import { isNoTagSet } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { tagMapSchema, tagsFromList, tagsToList } from "../tags.js";
+import { ownedBucketTags } from "./owned-buckets.js";
 
 /** The `aws_resource` block of an `s3_bucket` particle: CreateBucket's parameters, plus PCF's extras. */
 export const s3BucketSchema = z.looseObject({
@@ -62,6 +64,9 @@ export const s3BucketSchema = z.looseObject({
 /** What a user writes in the `aws_resource` block of an `s3_bucket` particle. */
 export type S3BucketDefinition = z.infer<typeof s3BucketSchema>;
 
+/** A bucket as listed: with its tags when the tagging index lists it as ours. */
+export type ListedBucket = Bucket & { readonly ownedTags?: TagMap };
+
 /** PutBucketTagging calls a create makes at most before it gives up on the tags taking. */
 const MAX_TAG_WRITES = 3;
 
@@ -82,8 +87,10 @@ const BUCKET_ERRORS: OperationErrors = {
  * PCF: particle-cloud never deletes objects. Only the tags (`custom_config.Tags`) are updated in
  * place; the other fields apply at creation.
  *
- * Reads are batched: one ListBuckets per region for any number of buckets, plus GetBucketTagging
- * per bucket only when its definition lists tags (or before changing a bucket, to check ownership).
+ * Reads are batched: one ListBuckets per region for any number of buckets, and one
+ * Resource Groups Tagging API GetResources for the tags of those that carry the ownership tag.
+ * Only a bucket that index does not list as ours costs a GetBucketTagging: the ownership tag is
+ * written after the create on emulators, so a read must tell an untagged bucket from ours.
  *
  * @example
  * ```ts
@@ -95,7 +102,7 @@ const BUCKET_ERRORS: OperationErrors = {
  * await logs.apply({ providerOptions: { aws: { region: "eu-west-1" } } });
  * ```
  */
-export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> {
+export class S3Bucket extends AWSResource<S3BucketDefinition, ListedBucket, S3Client> {
   static override readonly flavor: string = "s3_bucket";
   static override readonly service: string = "s3";
   static override readonly Client = S3Client;
@@ -112,18 +119,21 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
   static override readonly createOperation: string = "CreateBucket";
   static override readonly operationErrors = BUCKET_ERRORS;
   static override readonly actions = {
-    read: ["s3:ListAllMyBuckets", "s3:GetBucketTagging"],
+    read: ["s3:ListAllMyBuckets", "tag:GetResources", "s3:GetBucketTagging"],
     start: ["s3:CreateBucket", "s3:PutBucketTagging", "s3:GetBucketTagging"],
     update: ["s3:PutBucketTagging"],
     terminate: ["s3:DeleteBucket"],
   };
 
-  /** The buckets of `names` the caller owns in this region: ListBuckets, page by page. */
+  /**
+   * The buckets of `names` the caller owns in this region (ListBuckets, page by page), each with
+   * its tags when the tagging index lists it as ours.
+   */
   protected override async list(
     client: S3Client,
     names: readonly string[],
     context: RunContext,
-  ): Promise<ReadonlyMap<string, Bucket>> {
+  ): Promise<ReadonlyMap<string, ListedBucket>> {
     const found = new Map<string, Bucket>();
     const input = { BucketRegion: this.region(context) };
     for await (const page of paginateListBuckets({ client }, input, {
@@ -131,15 +141,27 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
     }))
       for (const bucket of page.Buckets ?? [])
         if (names.includes(bucket.Name ?? "")) found.set(bucket.Name ?? "", bucket);
-    return found;
+    if (found.size === 0) return found;
+    const tagging = await this.client(ResourceGroupsTaggingAPIClient, context);
+    const owned = await ownedBucketTags(tagging, context.signal);
+    return new Map(
+      [...found].map(([name, bucket]) => {
+        const ownedTags = owned?.get(name);
+        return [name, ownedTags === undefined ? bucket : { ...bucket, ownedTags }];
+      }),
+    );
   }
 
-  /** A listed bucket is running. */
-  protected override observe({ Name, CreationDate }: Bucket, context: RunContext): Observation {
+  /** A listed bucket is running; its tags are known when the tagging index listed it as ours. */
+  protected override observe(
+    { Name, CreationDate, ownedTags }: ListedBucket,
+    context: RunContext,
+  ): Observation {
     const region_name = this.region(context);
     return {
       state: "running",
       definition: { Bucket: Name, CreationDate: CreationDate?.toISOString(), region_name },
+      ...(ownedTags === undefined ? {} : { tags: ownedTags }),
     };
   }
 
@@ -154,7 +176,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
     client: S3Client,
     desired: S3BucketDefinition,
     context: RunContext,
-  ): Promise<Bucket> {
+  ): Promise<ListedBucket> {
     const bucket = { Name: desired.Bucket };
     const tags = { ...this.wantedTags(), ...this.ownershipTag };
     await client.send(new CreateBucketCommand(toCreateInput(desired, this.region(context), tags)), {
@@ -174,7 +196,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
   /** DeleteBucket: S3 refuses a bucket that still holds objects. */
   protected override async remove(
     client: S3Client,
-    { Name }: Bucket,
+    { Name }: ListedBucket,
     { signal }: RunContext,
   ): Promise<void> {
     await client.send(new DeleteBucketCommand({ Bucket: Name }), { abortSignal: signal });
@@ -183,7 +205,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
   /** The bucket's tags; `{}` when it has none (S3 answers `NoSuchTagSet`). */
   protected override async readTags(
     client: S3Client,
-    { Name }: Bucket,
+    { Name }: ListedBucket,
     { signal }: RunContext,
   ): Promise<TagMap> {
     try {
@@ -201,7 +223,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, Bucket, S3Client> 
    */
   protected override async writeTags(
     client: S3Client,
-    { Name }: Bucket,
+    { Name }: ListedBucket,
     { set, remove }: TagChanges,
     { signal }: RunContext,
   ): Promise<void> {
