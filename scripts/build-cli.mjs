@@ -36,6 +36,9 @@ const result = await build({
   mainFields: ["module", "main"],
   chunkNames: "chunks/[name]-[hash]",
   banner: { js: REQUIRE_SHIM },
+  // Optional peer dependencies: loaded from the user's node_modules when installed, never bundled,
+  // so an AWS-only install carries none of them and a missing one is named (PACKAGE_MISSING).
+  external: ["@azure/*", "@google-cloud/*", "google-auth-library"],
   // Readable stack traces matter more than bytes: minifying saved no measurable start-up time.
   minify: false,
   sourcemap: false,

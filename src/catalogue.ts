@@ -1,4 +1,5 @@
 import type { FlavorClass, FlavorRegistry } from "./core/registry.js";
+import { loadNamingMissingPackage } from "./missing-package.js";
 
 /**
  * The built-in flavors: each flavor string mapped to a loader of the class that implements it.
@@ -142,5 +143,5 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
 /** Adds every built-in flavor to `registry` as a lazy entry: its module loads on first use. */
 export function registerBuiltInFlavors(registry: FlavorRegistry): void {
   for (const [flavor, entry] of Object.entries(BUILT_IN_FLAVORS))
-    registry.registerLazy(flavor, entry.load);
+    registry.registerLazy(flavor, () => loadNamingMissingPackage(flavor, entry.load));
 }

@@ -84,6 +84,7 @@ export function describeError(error: unknown): {
 const HINTS: Readonly<Record<string, string>> = {
   DEFINITION_INVALID: "`pcf flavors` lists the flavors; `pcf schema` prints the definition format",
   UNKNOWN_FLAVOR: "`pcf flavors` lists the built-in flavors",
+  PACKAGE_MISSING: "cloud SDKs are optional: install the ones your flavors use (docs/install.md)",
   DEPENDENCY_CYCLE: "`pcf graph` shows parents and children",
   MISSING_DEPENDENCY: "`pcf graph` shows parents and children",
   CONFLICTING_STATES: "stop or terminate the children too (-c with NAME, or --with-dependents)",

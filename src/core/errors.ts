@@ -4,6 +4,7 @@ import { escapeText } from "./escape.js";
  * Stable error codes. They are API: never renamed, each documented in docs/errors.md.
  * - `DEFINITION_INVALID`: a definition failed validation; nothing was touched.
  * - `UNKNOWN_FLAVOR`: no particle class is registered for a flavor.
+ * - `PACKAGE_MISSING`: a flavor's cloud SDK (an optional peer dependency) is not installed.
  * - `DUPLICATE_FLAVOR`: a flavor name was registered twice.
  * - `DEPENDENCY_CYCLE`: parents and children form a cycle.
  * - `CONFLICTING_STATES`: a parent must go down while its child must come up.
@@ -24,6 +25,7 @@ import { escapeText } from "./escape.js";
 export type PcfErrorCode =
   | "DEFINITION_INVALID"
   | "UNKNOWN_FLAVOR"
+  | "PACKAGE_MISSING"
   | "DUPLICATE_FLAVOR"
   | "DEPENDENCY_CYCLE"
   | "CONFLICTING_STATES"
