@@ -76,6 +76,8 @@ export interface StoppedForm {
  * the moment its create answered). One per provider: `aws/backend.ts` for moto.
  */
 export interface ConformanceBackend {
+  /** The server the specs run against, as the reference pages name it (`moto`). */
+  readonly emulator: string;
   /** The definition block holding the flavor's fields (`aws_resource`), as refusals name them. */
   readonly resourceBlock: string;
   /** The emulator's endpoint: the fault proxy forwards to it. */

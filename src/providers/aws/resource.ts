@@ -22,7 +22,9 @@ import { OWNERSHIP_TAGS } from "./tags.js";
  *   then start) instead of refusing. Default false.
  */
 export const awsCustomConfigSchema = z.looseObject({
+  /** Manage a resource that exists without the ownership tag, and tag it. Default false. */
   adopt: z.boolean().optional(),
+  /** Replace the resource (terminate, then start) when a field fixed at creation changes. Default false. */
   replace_on_change: z.boolean().optional(),
 });
 

@@ -9,23 +9,21 @@ import { listEach } from "../kit/list-each.js";
 import { writeAtomically } from "./atomic-write.js";
 import { LocalResource, unlessMissing, type LocalHost } from "./resource.js";
 
-/**
- * The `local_resource` block of a `local_file` particle.
- *
- * - `path`: where the file lives. Relative paths resolve against the base directory (see
- *   {@link LocalProviderOptions}); absolute paths are used as written. Required: it is the unique key.
- * - `content`: the file's text, written and compared as UTF-8. Default `""`.
- * - `mode`: permission bits as an octal string (`"644"` or `"0644"`), applied regardless of the
- *   umask. Default `"0644"`.
- * - `custom_config`: free-form settings for callbacks and tooling; never compared.
- */
+/** The `local_resource` block of a `local_file` particle. */
 export const localFileSchema = z.strictObject({
+  /**
+   * Where the file lives. Relative paths resolve against the base directory (see
+   * {@link LocalProviderOptions}); absolute paths are used as written. Required: it is the unique key.
+   */
   path: z.string().min(1),
+  /** The file's text, written and compared as UTF-8. Default `""`. */
   content: z.string().default(""),
+  /** Permission bits as an octal string (`"644"` or `"0644"`), applied regardless of the umask. Default `"0644"`. */
   mode: z
     .string()
     .regex(/^[0-7]{3,4}$/, 'expected an octal mode such as "0644"')
     .default("0644"),
+  /** Free-form settings for callbacks and tooling; never compared. */
   custom_config: z.record(z.string(), z.unknown()).optional(),
 });
 

@@ -21,25 +21,21 @@ import {
 } from "./process-table.js";
 import { LocalResource, unlessMissing, type LocalHost } from "./resource.js";
 
-/**
- * The `local_resource` block of a `local_process` particle.
- *
- * - `name`: identifies the process across runs; letters, digits, `.`, `_` and `-`. Required: it
- *   is the unique key.
- * - `command`: the program, looked up on `PATH` unless it contains a `/`. Required.
- * - `args`: its arguments. Default `[]`.
- * - `cwd`: its working directory, relative to the base directory. Default the base directory.
- * - `env`: variables added to the environment of the framework's own process. Default `{}`.
- * - `custom_config`: free-form settings for callbacks and tooling; never compared.
- */
+/** The `local_resource` block of a `local_process` particle. */
 export const localProcessSchema = z.strictObject({
+  /** Identifies the process across runs; letters, digits, `.`, `_` and `-`. Required: it is the unique key. */
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected letters, digits, '.', '_' or '-'"),
+  /** The program, looked up on `PATH` unless it contains a `/`. Required. */
   command: z.string().min(1),
+  /** Its arguments. Default `[]`. */
   args: z.array(z.string()).default([]),
+  /** Its working directory, relative to the base directory. Default: the base directory. */
   cwd: z.string().min(1).optional(),
+  /** Variables added to the environment of the framework's own process. Default `{}`. */
   env: z.record(z.string(), z.string()).default({}),
+  /** Free-form settings for callbacks and tooling; never compared. */
   custom_config: z.record(z.string(), z.unknown()).optional(),
 });
 

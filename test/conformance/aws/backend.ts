@@ -10,6 +10,7 @@ function awsOf(options: ProviderOptions): AwsProviderOptions {
 
 /** AWS on moto: a moto account per test file; the kill is a client middleware. */
 export const awsBackend: ConformanceBackend = {
+  emulator: "moto",
   resourceBlock: "aws_resource",
   endpoint: motoEndpoint,
   providerOptions: (testFileUrl) => awsTestOptions(testFileUrl),
