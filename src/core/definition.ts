@@ -25,6 +25,8 @@ const callbackSchema = z.strictObject({
 
 /** The framework's own fields of a particle definition; the provider block is checked by the flavor. */
 export const particleFieldsSchema = z.looseObject({
+  /** The JSON Schema the file follows (`particle-cloud/schema.json`), for editors; ignored. */
+  $schema: z.string().optional(),
   pcf_name: z
     .string()
     .min(1, "expected a non-empty name")

@@ -126,6 +126,11 @@ describe("loadField", () => {
     ]);
   });
 
+  it("accepts a $schema line naming the JSON Schema, for editors", async () => {
+    const entry = { ...memory("a"), $schema: "node_modules/particle-cloud/schema/pcf.schema.json" };
+    expect(await issuesOf([entry])).toEqual([]);
+  });
+
   it("rejects a definition without its unique key", async () => {
     expect(await issuesOf([{ pcf_name: "a", flavor: "memory", memory_resource: {} }])).toContain(
       "memory:a › memory_resource.name: unique key memory_resource.name is required to find the resource",
