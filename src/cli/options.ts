@@ -75,6 +75,12 @@ export interface PrintOptions {
   readonly debug?: boolean;
 }
 
+/** The options of `pcf init`. */
+export interface InitOptions extends PrintOptions {
+  readonly file: string;
+  readonly force?: boolean;
+}
+
 /** The verbs that change resources, and the state each one asks for (`apply`: each particle's own). */
 export const APPLY_VERBS = {
   apply: undefined,

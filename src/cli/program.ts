@@ -14,12 +14,13 @@ import {
   type ApplyVerb,
   type FileOptions,
   type GraphCommandOptions,
-  type PrintOptions,
   type ProviderCommandOptions,
   type UnlockCommandOptions,
   parseWaitSeconds,
   providerFlagOption,
 } from "./options.js";
+import { addInfoCommands } from "./info-commands.js";
+import { runAction } from "./run-action.js";
 import type { SignalHandlers } from "./signals.js";
 
 /**
@@ -206,31 +207,7 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
       runAction(options, async () => (await import("./commands/unlock.js")).unlockCommand(options)),
     );
 
-  program
-    .command("schema")
-    .summary("print the JSON Schema of the definition format")
-    .description(
-      "Print the JSON Schema (draft 2020-12) of a definition file: one particle or " +
-        "quasiparticle, or a list of them. Provider blocks (aws_resource, …) are open objects.",
-    )
-    .addOption(new Option("--debug", "print stack traces on errors"))
-    .addHelpText("after", "\nExamples:\n  $ pcf schema > pcf.schema.json")
-    .action((options: PrintOptions) =>
-      runAction(options, async () => (await import("./commands/schema.js")).schemaCommand()),
-    );
-
-  program
-    .command("flavors")
-    .summary("list the built-in flavors")
-    .description("List the built-in particle and quasiparticle flavors and their providers.")
-    .option("--json", "print the list as one JSON object on stdout")
-    .option("--debug", "print stack traces on errors")
-    .addHelpText("after", "\nExamples:\n  $ pcf flavors\n  $ pcf flavors --json")
-    .action((options: PrintOptions) =>
-      runAction(options, async () =>
-        (await import("./commands/flavors.js")).flavorsCommand(options),
-      ),
-    );
+  addInfoCommands(program);
 
   return program;
 }
@@ -416,27 +393,6 @@ function addOutputOptions(command: Command, jsonHelp: string): void {
       new Option("--debug", "print stack traces and causes on errors").helpGroup("Output:"),
     )
     .addOption(new Option("--no-color", "no colour (NO_COLOR does the same)").helpGroup("Output:"));
-}
-
-/** Runs an action, reports any error it throws, and exits with its status. */
-async function runAction(
-  options: { readonly debug?: boolean; readonly json?: boolean },
-  action: () => Promise<number>,
-): Promise<void> {
-  let code: number;
-  try {
-    code = await action();
-  } catch (error) {
-    const { reportError } = await import("./errors.js");
-    code = reportError(error, { debug: options.debug === true, json: options.json === true });
-  }
-  exit(code);
-}
-
-/** Flushes stdout and stderr, then exits even if a provider left a socket or timer open. */
-function exit(code: number): void {
-  process.exitCode = code;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
 function packageVersion(): string {

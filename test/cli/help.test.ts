@@ -15,6 +15,7 @@ const VERBS = [
   "graph",
   "schema",
   "flavors",
+  "init",
 ];
 
 let dir: string;
