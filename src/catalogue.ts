@@ -81,6 +81,11 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/cloudformation/stack.js")).CloudformationStack,
   },
+  sagemaker_notebook_instance: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/sagemaker/notebook-instance.js")).SagemakerNotebookInstance,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,

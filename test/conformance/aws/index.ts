@@ -20,6 +20,7 @@ import { lambdaFunctionSpec } from "./lambda-function.js";
 import { route53HostedZoneSpec } from "./route53-hosted-zone.js";
 import { route53RecordSpec } from "./route53-record.js";
 import { s3BucketSpec } from "./s3-bucket.js";
+import { sagemakerNotebookInstanceSpec } from "./sagemaker-notebook-instance.js";
 import { securityGroupSpec } from "./security-group.js";
 import { snsTopicSpec } from "./sns-topic.js";
 import { sqsQueueSpec } from "./sqs-queue.js";
@@ -54,6 +55,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudformationSpec,
   albSpec,
   elbSpec,
+  sagemakerNotebookInstanceSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
