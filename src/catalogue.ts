@@ -73,6 +73,11 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./providers/aws/autoscaling/auto-scaling-group.js")).AutoScalingGroup,
   },
+  launch_configuration: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/autoscaling/launch-configuration.js")).LaunchConfiguration,
+  },
   rds_instance: {
     provider: "aws",
     load: async () => (await import("./providers/aws/rds/db-instance.js")).RdsInstance,
