@@ -91,6 +91,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./providers/aws/sagemaker/notebook-instance.js")).SagemakerNotebookInstance,
   },
+  glacier_vault: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/glacier/vault.js")).GlacierVault,
+  },
   ecr_repository: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,

@@ -12,6 +12,7 @@ import { efsInstanceSpec } from "./efs-instance.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
 import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
+import { glacierVaultSpec } from "./glacier-vault.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
@@ -58,6 +59,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   elbSpec,
   sagemakerNotebookInstanceSpec,
   launchConfigurationSpec,
+  glacierVaultSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
