@@ -111,7 +111,7 @@ const MESSAGE_CLASSES: readonly (readonly [RegExp, CallFailure])[] = [
 
 const INVALID = { invalid: [VALIDATION, "ResourceLimitExceeded"] };
 
-/** The codes of the notebook instance calls, by class (see {@link MESSAGE_CLASSES} for the message's say). */
+/** The codes of the notebook instance calls, by class; a `ValidationException` is then told apart by its message ({@link MESSAGE_CLASSES}). */
 const NOTEBOOK_ERRORS: OperationErrors = {
   CreateNotebookInstance: INVALID,
   DescribeNotebookInstance: INVALID,
