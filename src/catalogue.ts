@@ -74,6 +74,11 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./providers/aws/autoscaling/auto-scaling-group.js")).AutoScalingGroup,
   },
+  launch_configuration: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/autoscaling/launch-configuration.js")).LaunchConfiguration,
+  },
   rds_instance: {
     provider: "aws",
     load: async () => (await import("./providers/aws/rds/db-instance.js")).RdsInstance,
@@ -81,6 +86,15 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   cloudformation: {
     provider: "aws",
     load: async () => (await import("./providers/aws/cloudformation/stack.js")).CloudformationStack,
+  },
+  sagemaker_notebook_instance: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/sagemaker/notebook-instance.js")).SagemakerNotebookInstance,
+  },
+  glacier_vault: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/glacier/vault.js")).GlacierVault,
   },
   ecr_repository: {
     provider: "aws",

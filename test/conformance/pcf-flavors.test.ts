@@ -69,10 +69,7 @@ const NOT_YET: Readonly<Record<string, string>> = {
   ecs_service: "issue 12",
   ecs_task: "issue 12",
   emr_cluster: "issue 12",
-  glacier_vault: "issue 12: moto 5.2.1 has no vault tags (AddTagsToVault answers 404)",
   lambda_python_function: "issue 12",
-  launch_configuration: "issue 12: no tags API, so no ownership record yet",
-  sagemaker_notebook_instance: "issue 12",
   storage: "issue 13 (GCP)",
 };
 

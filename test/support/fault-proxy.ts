@@ -233,6 +233,9 @@ const REST_OPERATIONS: readonly {
   { method: "POST", path: /^\/2015-03-31\/functions\/?$/, operation: "CreateFunction" },
   { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions" },
   { method: "DELETE", path: /^\/2015-03-31\/functions\/[^/]+$/, operation: "DeleteFunction" },
+  { method: "PUT", path: /^\/[^/]+\/vaults\/[^/]+$/, operation: "CreateVault" },
+  { method: "GET", path: /^\/[^/]+\/vaults\/?$/, operation: "ListVaults" },
+  { method: "DELETE", path: /^\/[^/]+\/vaults\/[^/]+$/, operation: "DeleteVault" },
 ];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {

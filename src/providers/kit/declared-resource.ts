@@ -591,6 +591,8 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const findCreated = async (): Promise<L | undefined> => {
       const live = await this.lookUp(client, context);
       if (live === undefined) return undefined;
+      // A resource with no tags records no ownership: what is under the key is counted as ours.
+      if (type.tagging === undefined) return live;
       const tags = this.observe(live, context).tags ?? (await this.tagsOf(client, live, context));
       if (tags === undefined) return undefined;
       if (isOwnedBy(tags, this.ownershipTag)) return live;

@@ -12,14 +12,17 @@ import { efsInstanceSpec } from "./efs-instance.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
 import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
+import { glacierVaultSpec } from "./glacier-vault.js";
 import { iamPolicySpec } from "./iam-policy.js";
 import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
 import { rdsInstanceSpec } from "./rds-instance.js";
 import { lambdaFunctionSpec } from "./lambda-function.js";
+import { launchConfigurationSpec } from "./launch-configuration.js";
 import { route53HostedZoneSpec } from "./route53-hosted-zone.js";
 import { route53RecordSpec } from "./route53-record.js";
 import { s3BucketSpec } from "./s3-bucket.js";
+import { sagemakerNotebookInstanceSpec } from "./sagemaker-notebook-instance.js";
 import { securityGroupSpec } from "./security-group.js";
 import { snsTopicSpec } from "./sns-topic.js";
 import { sqsQueueSpec } from "./sqs-queue.js";
@@ -54,6 +57,9 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudformationSpec,
   albSpec,
   elbSpec,
+  sagemakerNotebookInstanceSpec,
+  launchConfigurationSpec,
+  glacierVaultSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */

@@ -179,8 +179,8 @@ function sortedList(value: unknown): unknown {
     : value;
 }
 
-/** An array as a sorted set. */
-function sortedSet(value: unknown): unknown {
+/** An array as a sorted set. @internal */
+export function sortedSet(value: unknown): unknown {
   return Array.isArray(value) ? [...(value as string[])].sort() : value;
 }
 
