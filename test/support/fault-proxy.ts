@@ -227,6 +227,12 @@ const REST_OPERATIONS: readonly {
   { method: "POST", path: /^\/2015-03-31\/functions\/?$/, operation: "CreateFunction" },
   { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions" },
   { method: "DELETE", path: /^\/2015-03-31\/functions\/[^/]+$/, operation: "DeleteFunction" },
+  {
+    method: "POST",
+    path: /^\/v1\/createcomputeenvironment$/,
+    operation: "CreateComputeEnvironment",
+  },
+  { method: "POST", path: /^\/v1\/createjobqueue$/, operation: "CreateJobQueue" },
 ];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {

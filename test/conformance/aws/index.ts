@@ -2,6 +2,8 @@ import type { ConformanceSpec } from "../spec.js";
 import { autoScalingGroupSpec } from "./auto-scaling-group.js";
 import { cloudformationSpec } from "./cloudformation.js";
 import { albSpec } from "./alb.js";
+import { batchComputeEnvironmentSpec } from "./batch-compute-environment.js";
+import { batchJobQueueSpec } from "./batch-job-queue.js";
 import { elbSpec } from "./elb.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
@@ -54,6 +56,8 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudformationSpec,
   albSpec,
   elbSpec,
+  batchComputeEnvironmentSpec,
+  batchJobQueueSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
