@@ -142,6 +142,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./providers/aws/batch/compute-environment.js")).BatchComputeEnvironment,
   },
+  emr_cluster: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/emr/cluster.js")).EmrCluster,
+  },
   batch_job_queue: {
     provider: "aws",
     load: async () => (await import("./providers/aws/batch/job-queue.js")).BatchJobQueue,

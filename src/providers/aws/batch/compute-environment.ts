@@ -1,5 +1,5 @@
-import type { BatchClient } from "@aws-sdk/client-batch";
 import {
+  type BatchClient,
   CEType,
   CRAllocationStrategy,
   CRType,
