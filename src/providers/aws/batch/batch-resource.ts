@@ -115,15 +115,14 @@ export abstract class BatchResource<
     context: RunContext,
   ): Promise<void> {
     if (live.status !== "DELETING") {
-      if (live.state !== "DISABLED") {
-        await this.setState(client, live, "DISABLED", context);
+      if (live.state !== "DISABLED") await this.setState(client, live, "DISABLED", context);
+      if (live.state !== "DISABLED" || batchStateOf(live) === "pending")
         await this.waitUntil(
           context,
           "be disabled",
           (now) =>
             now === undefined || (now.state === "DISABLED" && batchStateOf(now) !== "pending"),
         );
-      }
       await this.sendDelete(client, live, context);
     }
     await this.waitUntil(context, "be deleted", (now) => now === undefined);

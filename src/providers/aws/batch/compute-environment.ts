@@ -14,6 +14,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import { isPlainObject } from "../../../core/values.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
+import { iamNameOf } from "../iam-name.js";
 import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 import {
@@ -144,15 +145,17 @@ const updateCapacity: FieldUpdater<
     { abortSignal: signal },
   );
 
-/** A role's name from its ARN or `path/name`: IAM role names are unique in an account. */
-function roleNameOf(role: unknown): unknown {
-  return typeof role === "string" ? role.slice(role.lastIndexOf("/") + 1) : role;
-}
-
-/** The capacity as compared: without `desiredvCpus`, lists of names sorted, tags as strings. */
+/**
+ * The capacity as compared: without `desiredvCpus`, lists of names sorted, roles by name (AWS
+ * answers ARNs), tags as strings.
+ */
 function comparableResources(resources: unknown): unknown {
   if (!isPlainObject(resources)) return resources;
-  const { desiredvCpus: _desired, tags, ...rest } = resources;
+  const { desiredvCpus: _desired, tags, instanceRole, spotIamFleetRole, ...rest } = resources;
+  const roles = {
+    ...(instanceRole === undefined ? {} : { instanceRole: iamNameOf(instanceRole) }),
+    ...(spotIamFleetRole === undefined ? {} : { spotIamFleetRole: iamNameOf(spotIamFleetRole) }),
+  };
   const sorted = Object.fromEntries(
     Object.entries(rest).map(([member, value]) => [
       member,
@@ -162,8 +165,8 @@ function comparableResources(resources: unknown): unknown {
     ]),
   );
   return isPlainObject(tags)
-    ? { ...sorted, tags: normalizeTags(tags as Record<string, string>) }
-    : sorted;
+    ? { ...sorted, ...roles, tags: normalizeTags(tags as Record<string, string>) }
+    : { ...sorted, ...roles };
 }
 
 /**
@@ -387,7 +390,7 @@ export class BatchComputeEnvironment extends BatchResource<
       type,
       unmanagedvCpus,
       computeResources: comparableResources(computeResources),
-      serviceRole: roleNameOf(serviceRole),
+      serviceRole: iamNameOf(serviceRole),
       tags: this.comparableTagsOf(tags),
     };
   }

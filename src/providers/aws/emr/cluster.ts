@@ -24,6 +24,7 @@ import { isPlainObject, readPath } from "../../../core/values.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
+import { iamNameOf } from "../iam-name.js";
 import { AWSResource, actionsOf } from "../resource.js";
 import { ownedTagList, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
 import { emrClusterSchema, type EmrClusterDefinition } from "./cluster-definition.js";
@@ -71,11 +72,6 @@ const CAPACITY_MEMBERS = {
 /** How a group is told apart in its cluster: by role (MASTER, CORE), TASK ones by name too. */
 function groupKey(role: unknown, name: unknown): string {
   return role === "TASK" ? `TASK:${typeof name === "string" ? name : ""}` : String(role);
-}
-
-/** A role's name from its ARN or `path/name`: IAM names are unique in an account. */
-function roleNameOf(role: unknown): unknown {
-  return typeof role === "string" ? role.slice(role.lastIndexOf("/") + 1) : role;
 }
 
 /** `Tags` and PCF's `custom_config.Tags`, merged (`Tags` wins); `undefined` when neither is written. */
@@ -435,8 +431,8 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
       Name: definition["Name"],
       ReleaseLabel: definition["ReleaseLabel"],
       LogUri: definition["LogUri"],
-      JobFlowRole: roleNameOf(definition["JobFlowRole"]),
-      ServiceRole: roleNameOf(definition["ServiceRole"]),
+      JobFlowRole: iamNameOf(definition["JobFlowRole"]),
+      ServiceRole: iamNameOf(definition["ServiceRole"]),
       SecurityConfiguration: definition["SecurityConfiguration"],
       CustomAmiId: definition["CustomAmiId"],
       EbsRootVolumeSize: definition["EbsRootVolumeSize"],
