@@ -2,6 +2,7 @@ import { BatchClient, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
+import type { BackoffOptions } from "../../../core/wait.js";
 import type { TagChanges } from "../../kit/tags.js";
 import { AWSResource } from "../resource.js";
 
@@ -68,6 +69,8 @@ export abstract class BatchResource<
   static override readonly service: string = "batch";
   static override readonly Client = BatchClient;
   static override readonly readShape = "describe-by-key";
+  /** Environments and queues take seconds to minutes to change state and to go. */
+  static override readonly waitOptions: BackoffOptions = { minDelayMs: 500, maxDelayMs: 10_000 };
   static override readonly tagging = {
     field: "tags",
     ownershipWritten: "in-create",

@@ -18,6 +18,7 @@ import {
   type InstanceGroup,
 } from "@aws-sdk/client-emr";
 import { PcfError } from "../../../core/errors.js";
+import type { BackoffOptions } from "../../../core/wait.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
@@ -81,6 +82,11 @@ function mergedTags(definition: Record<string, unknown>): TagMap | undefined {
   return tags === undefined && pcfTags === undefined
     ? undefined
     : { ...tagMapOf(pcfTags), ...tagMapOf(tags) };
+}
+
+/** An S3 log folder as compared: EMR answers `s3n://bucket/logs/` for `s3://bucket/logs`. */
+function logFolderOf(uri: unknown): unknown {
+  return typeof uri === "string" ? uri.replace(/^s3[na]?:\/\//, "").replace(/\/+$/, "") : uri;
 }
 
 /** `members` of `item` that are set. */
@@ -189,6 +195,8 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
   static override readonly definitionSchema = emrClusterSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.Name"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
+  /** Clusters take minutes to start and to terminate, and EMR's list calls are rate-limited low. */
+  static override readonly waitOptions: BackoffOptions = { minDelayMs: 1_000, maxDelayMs: 30_000 };
   static override readonly fixedFields: readonly string[] = [
     "ReleaseLabel",
     "LogUri",
@@ -419,8 +427,9 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
   }
 
   /**
-   * The fixed fields compared (roles by name), `Instances` without the capacity, which goes under
-   * `InstanceCapacity` (in place), and the tags as a sorted set.
+   * The fixed fields compared (roles by name, the log folder without its scheme), `Instances`
+   * without the capacity, which goes under `InstanceCapacity` (in place), and the tags as a
+   * sorted set.
    */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
@@ -430,7 +439,7 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
     return {
       Name: definition["Name"],
       ReleaseLabel: definition["ReleaseLabel"],
-      LogUri: definition["LogUri"],
+      LogUri: logFolderOf(definition["LogUri"]),
       JobFlowRole: iamNameOf(definition["JobFlowRole"]),
       ServiceRole: iamNameOf(definition["ServiceRole"]),
       SecurityConfiguration: definition["SecurityConfiguration"],
