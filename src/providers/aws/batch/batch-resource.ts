@@ -29,7 +29,6 @@ export const BATCH_CLIENT_ERROR = ["ClientException"];
 export interface BatchLive {
   readonly state?: string | undefined;
   readonly status?: string | undefined;
-  readonly tags?: Record<string, string> | undefined;
 }
 
 /** CREATING, UPDATING and DELETING are pending; otherwise DISABLED is stopped, ENABLED running. */
