@@ -152,6 +152,19 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/iam/role.js")).IamRole,
   },
+  batch_compute_environment: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/batch/compute-environment.js")).BatchComputeEnvironment,
+  },
+  emr_cluster: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/emr/cluster.js")).EmrCluster,
+  },
+  batch_job_queue: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/batch/job-queue.js")).BatchJobQueue,
+  },
 };
 
 /** Adds every built-in flavor to `registry` as a lazy entry: its module loads on first use. */

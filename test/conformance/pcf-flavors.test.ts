@@ -57,8 +57,6 @@ const PCF_FLAVORS = [
  * leaving this list, and the day the catalogue loses one of PCF's.
  */
 const NOT_YET: Readonly<Record<string, string>> = {
-  batch_compute_environment: "issue 12",
-  batch_job_queue: "issue 12",
   blob: "issue 13 (Azure)",
   cloudfront: "issue 12",
   compute: "issue 13 (GCP)",
@@ -68,7 +66,6 @@ const NOT_YET: Readonly<Record<string, string>> = {
   ecs_instance_quasi: "issue 12 (premade quasiparticle)",
   ecs_service: "issue 12",
   ecs_task: "issue 12",
-  emr_cluster: "issue 12",
   lambda_python_function: "issue 12",
   storage: "issue 13 (GCP)",
 };

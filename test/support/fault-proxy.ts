@@ -236,6 +236,12 @@ const REST_OPERATIONS: readonly {
   { method: "PUT", path: /^\/[^/]+\/vaults\/[^/]+$/, operation: "CreateVault" },
   { method: "GET", path: /^\/[^/]+\/vaults\/?$/, operation: "ListVaults" },
   { method: "DELETE", path: /^\/[^/]+\/vaults\/[^/]+$/, operation: "DeleteVault" },
+  {
+    method: "POST",
+    path: /^\/v1\/createcomputeenvironment$/,
+    operation: "CreateComputeEnvironment",
+  },
+  { method: "POST", path: /^\/v1\/createjobqueue$/, operation: "CreateJobQueue" },
 ];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {

@@ -2,7 +2,10 @@ import type { ConformanceSpec } from "../spec.js";
 import { autoScalingGroupSpec } from "./auto-scaling-group.js";
 import { cloudformationSpec } from "./cloudformation.js";
 import { albSpec } from "./alb.js";
+import { batchComputeEnvironmentSpec } from "./batch-compute-environment.js";
+import { batchJobQueueSpec } from "./batch-job-queue.js";
 import { elbSpec } from "./elb.js";
+import { emrClusterSpec } from "./emr-cluster.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
 import { cloudwatchLogsSpec } from "./cloudwatch-logs.js";
 import { dynamodbTableSpec } from "./dynamodb-table.js";
@@ -60,6 +63,9 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   sagemakerNotebookInstanceSpec,
   launchConfigurationSpec,
   glacierVaultSpec,
+  batchComputeEnvironmentSpec,
+  batchJobQueueSpec,
+  emrClusterSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
