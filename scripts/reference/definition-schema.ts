@@ -48,9 +48,39 @@ function closedBlock(schema: z.ZodType): Schema {
   return { ...block, properties, additionalProperties: false };
 }
 
+/**
+ * A block's own definitions (zod writes a schema used twice once, under `$defs`) moved to the
+ * document's `$defs` under `<flavor>.<name>`, its references rewritten to match.
+ */
+function hoistDefinitions(
+  flavor: string,
+  block: Schema,
+): { readonly block: Schema; readonly definitions: Schema } {
+  const { $defs: own, ...rest } = block as Schema & { $defs?: Schema };
+  if (own === undefined) return { block: rest, definitions: {} };
+  const rewrite = (value: Schema): Schema =>
+    JSON.parse(
+      JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, `"#/$defs/${flavor}.$1"`),
+    ) as Schema;
+  return {
+    block: rewrite(rest),
+    definitions: Object.fromEntries(
+      Object.entries(own).map(([name, definition]) => [
+        `${flavor}.${name}`,
+        rewrite(definition as Schema),
+      ]),
+    ),
+  };
+}
+
 /** Each flavor's resource key and block schema, for the flavors that have one. */
 async function flavorBlocks(): Promise<
-  { readonly flavor: string; readonly resourceKey: string; readonly block: Schema }[]
+  {
+    readonly flavor: string;
+    readonly resourceKey: string;
+    readonly block: Schema;
+    readonly definitions: Schema;
+  }[]
 > {
   const blocks = [];
   for (const [flavor, entry] of Object.entries(BUILT_IN_FLAVORS)) {
@@ -58,7 +88,7 @@ async function flavorBlocks(): Promise<
     const resourceKey = type["resourceKey"];
     const schema = type["definitionSchema"];
     if (typeof resourceKey === "string" && schema instanceof z.ZodType)
-      blocks.push({ flavor, resourceKey, block: closedBlock(schema) });
+      blocks.push({ flavor, resourceKey, ...hoistDefinitions(flavor, closedBlock(schema)) });
   }
   return blocks;
 }
@@ -106,6 +136,7 @@ export async function definitionFileSchema(): Promise<Schema> {
       },
       member,
       ...Object.fromEntries(blocks.map(({ flavor, block }) => [flavor, block])),
+      ...Object.assign({}, ...blocks.map(({ definitions }) => definitions)),
     },
   };
 }
