@@ -85,6 +85,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  cloudfront: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/cloudfront/distribution.js")).Cloudfront,
+  },
   lambda_function: {
     provider: "aws",
     load: async () => (await import("./providers/aws/lambda/function.js")).LambdaFunction,

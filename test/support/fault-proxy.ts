@@ -227,6 +227,18 @@ const REST_OPERATIONS: readonly {
   { method: "POST", path: /^\/2015-03-31\/functions\/?$/, operation: "CreateFunction" },
   { method: "GET", path: /^\/2015-03-31\/functions\/?$/, operation: "ListFunctions" },
   { method: "DELETE", path: /^\/2015-03-31\/functions\/[^/]+$/, operation: "DeleteFunction" },
+  // CloudFront: the flavor creates with `?WithTags`, the only create on this path it sends.
+  {
+    method: "POST",
+    path: /^\/2020-05-31\/distribution$/,
+    operation: "CreateDistributionWithTags",
+  },
+  { method: "GET", path: /^\/2020-05-31\/distribution$/, operation: "ListDistributions" },
+  {
+    method: "DELETE",
+    path: /^\/2020-05-31\/distribution\/[^/]+$/,
+    operation: "DeleteDistribution",
+  },
 ];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {

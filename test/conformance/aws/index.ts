@@ -1,6 +1,7 @@
 import type { ConformanceSpec } from "../spec.js";
 import { autoScalingGroupSpec } from "./auto-scaling-group.js";
 import { cloudformationSpec } from "./cloudformation.js";
+import { cloudfrontSpec } from "./cloudfront.js";
 import { albSpec } from "./alb.js";
 import { elbSpec } from "./elb.js";
 import { cloudwatchEventsSpec } from "./cloudwatch-events.js";
@@ -54,6 +55,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudformationSpec,
   albSpec,
   elbSpec,
+  cloudfrontSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
