@@ -93,6 +93,11 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/lambda/function.js")).LambdaFunction,
   },
+  lambda_python_function: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/lambda/python-function.js")).LambdaPythonFunction,
+  },
   alb: {
     provider: "aws",
     load: async () => (await import("./providers/aws/elb/application-load-balancer.js")).Alb,

@@ -18,6 +18,7 @@ import { iamRoleSpec } from "./iam-role.js";
 import { kmsKeySpec } from "./kms-key.js";
 import { rdsInstanceSpec } from "./rds-instance.js";
 import { lambdaFunctionSpec } from "./lambda-function.js";
+import { lambdaPythonFunctionSpec } from "./lambda-python-function.js";
 import { route53HostedZoneSpec } from "./route53-hosted-zone.js";
 import { route53RecordSpec } from "./route53-record.js";
 import { s3BucketSpec } from "./s3-bucket.js";
@@ -56,6 +57,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   albSpec,
   elbSpec,
   cloudfrontSpec,
+  lambdaPythonFunctionSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */
