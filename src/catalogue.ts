@@ -24,6 +24,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./quasiparticles/distributed-master-worker.js")).DistributedMasterWorker,
   },
+  ec2_route53: {
+    provider: "core",
+    load: async () => (await import("./quasiparticles/ec2-route53.js")).Ec2Route53,
+  },
   local_file: {
     provider: "local",
     load: async () => (await import("./providers/local/file.js")).LocalFile,

@@ -62,7 +62,6 @@ const NOT_YET: Readonly<Record<string, string>> = {
   blob: "issue 13 (Azure)",
   compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
-  ec2_route53: "issue 12 (premade quasiparticle)",
   ecs_instance: "issue 12",
   ecs_instance_quasi: "issue 12 (premade quasiparticle)",
   ecs_service: "issue 12",
