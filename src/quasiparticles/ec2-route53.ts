@@ -59,10 +59,12 @@ export class Ec2Route53 extends Quasiparticle {
       );
     if (issues.length > 0 || record === undefined) return { members: [...members], issues };
     const ids = instances.map((instance) => `${INSTANCE}:${instance.pcf_name}`);
-    const written = Array.isArray(block["ResourceRecords"]) ? block["ResourceRecords"] : [];
+    const listOf = (value: unknown): unknown[] =>
+      Array.isArray(value) ? (value as unknown[]) : [];
+    const written = listOf(block["ResourceRecords"]);
     const wired: FusedMember = {
       ...record,
-      parents: [...new Set([...(Array.isArray(record.parents) ? record.parents : []), ...ids])],
+      parents: [...new Set([...listOf(record.parents), ...ids])],
       aws_resource: {
         ...block,
         ResourceRecords: [
