@@ -269,8 +269,7 @@ export class Cloudfront extends AWSResource<
     for await (const page of paginateListDistributions({ client }, {}, { abortSignal: signal }))
       for (const summary of page.DistributionList?.Items ?? []) {
         const Id = required(summary.Id, "distribution id");
-        const comment =
-          summary.Comment ?? (await this.fetch(client, Id, signal))?.DistributionConfig?.Comment;
+        const comment = summary.Comment ?? (await this.commentOf(client, Id, signal));
         if (comment === undefined || !wanted.has(comment)) continue;
         const listed: LiveDistribution = {
           Id,
@@ -438,6 +437,20 @@ export class Cloudfront extends AWSResource<
       ),
       Tags: this.comparableTagsOf(definition["Tags"]),
     };
+  }
+
+  /** The Comment of distribution `Id`, read with GetDistribution; `undefined` when it is gone meanwhile. */
+  private async commentOf(
+    client: CloudFrontClient,
+    Id: string,
+    abortSignal: AbortSignal,
+  ): Promise<string | undefined> {
+    try {
+      return (await this.fetch(client, Id, abortSignal))?.DistributionConfig?.Comment;
+    } catch (error) {
+      if (this.classifyFailure(error) === "notFound") return undefined;
+      throw error;
+    }
   }
 
   /** GetDistribution: the distribution with its configuration and ETag; `undefined` when gone. */
