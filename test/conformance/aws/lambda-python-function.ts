@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
@@ -75,7 +75,11 @@ export const lambdaPythonFunctionSpec: ConformanceSpec = {
   beforeAll: async () => {
     for (const version of ["first", "second"] as const) {
       await mkdir(directory(version), { recursive: true });
-      await writeFile(join(directory(version), "index.py"), HANDLER[version]);
+      // The facts test runs this too, beside the steps: a rename never shows a half-written file.
+      const path = join(directory(version), "index.py");
+      const draft = `${path}.${randomUUID()}`;
+      await writeFile(draft, HANDLER[version]);
+      await rename(draft, path);
     }
     updatedCodeSha256 = await codeSha256("second");
     const trust = {
