@@ -91,7 +91,8 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   },
   cloudfront: {
     provider: "aws",
-    load: async () => (await import("./providers/aws/cloudfront/distribution.js")).Cloudfront,
+    load: async () =>
+      (await import("./providers/aws/cloudfront/distribution.js")).CloudfrontDistribution,
   },
   lambda_function: {
     provider: "aws",

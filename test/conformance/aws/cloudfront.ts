@@ -8,7 +8,7 @@ import {
   type DistributionConfig,
 } from "@aws-sdk/client-cloudfront";
 import type { ParticleDefinition } from "../../../src/index.js";
-import { Cloudfront } from "../../../src/providers/aws/cloudfront/distribution.js";
+import { CloudfrontDistribution } from "../../../src/providers/aws/cloudfront/distribution.js";
 import { uniqueName, verificationClient } from "../../support/aws.js";
 import { definitionOf } from "../../support/aws-fixtures.js";
 import type { ConformanceSpec } from "../spec.js";
@@ -61,7 +61,7 @@ async function found(label: string): Promise<Distribution | undefined> {
 
 /** cloudfront: the configuration updates in place; disabled is the stopped form; nothing is fixed. */
 export const cloudfrontSpec: ConformanceSpec = {
-  flavor: Cloudfront,
+  flavor: CloudfrontDistribution,
   testFileUrl: import.meta.url,
   definition: (label) => distribution(label),
   verify: async (label) => {

@@ -194,7 +194,7 @@ const DISTRIBUTION_ERRORS: OperationErrors = {
  *
  * @example
  * ```ts
- * const site = new Cloudfront({
+ * const site = new CloudfrontDistribution({
  *   pcf_name: "site",
  *   flavor: "cloudfront",
  *   aws_resource: {
@@ -206,7 +206,7 @@ const DISTRIBUTION_ERRORS: OperationErrors = {
  * await site.apply();
  * ```
  */
-export class Cloudfront extends AWSResource<
+export class CloudfrontDistribution extends AWSResource<
   CloudfrontDefinition,
   LiveDistribution,
   CloudFrontClient
@@ -360,7 +360,7 @@ export class Cloudfront extends AWSResource<
     context: RunContext,
   ): Promise<void> {
     await this.reconfigure(client, Id, context, (config) => ({ ...config, Enabled: false }));
-    const type = this.constructor as typeof Cloudfront;
+    const type = this.constructor as typeof CloudfrontDistribution;
     const deployed = await context.waitFor(
       async () => {
         const live = required(await this.fetch(client, Id, context.signal), "distribution");
