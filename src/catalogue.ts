@@ -25,6 +25,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./quasiparticles/distributed-master-worker.js")).DistributedMasterWorker,
   },
+  ec2_route53: {
+    provider: "core",
+    load: async () => (await import("./quasiparticles/ec2-route53.js")).Ec2Route53,
+  },
   local_file: {
     provider: "local",
     load: async () => (await import("./providers/local/file.js")).LocalFile,
@@ -100,9 +104,19 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecr/repository.js")).EcrRepository,
   },
+  cloudfront: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/cloudfront/distribution.js")).CloudfrontDistribution,
+  },
   lambda_function: {
     provider: "aws",
     load: async () => (await import("./providers/aws/lambda/function.js")).LambdaFunction,
+  },
+  lambda_python_function: {
+    provider: "aws",
+    load: async () =>
+      (await import("./providers/aws/lambda/python-function.js")).LambdaPythonFunction,
   },
   alb: {
     provider: "aws",

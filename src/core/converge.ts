@@ -1,10 +1,11 @@
 import { PcfError } from "./errors.js";
 import type { ParticleOutcome } from "./events.js";
 import type { Particle, TransitionName } from "./particle.js";
-import { findInheritReferences, resolveInherit } from "./references.js";
+import { findInheritReferences, isReference, resolveInherit } from "./references.js";
 import { REPLACE_TRANSITIONS, replaceRefusal, type ReplacePolicy } from "./replace.js";
 import type { RunContext } from "./run-context.js";
 import type { State } from "./state.js";
+import { readPath } from "./values.js";
 import { deadlineSignal } from "./wait.js";
 
 /**
@@ -177,6 +178,11 @@ export async function prepareDefinition(particle: Particle, context: RunContext)
     }
   }
   particle.desiredStateDefinition = await particle.resolveDefinition(resolved, context);
+  // A unique key written as a reference (a record's `$inherit$` zone id) was not known when the
+  // field was first read: the resource is read again, under the resolved key.
+  const { uniqueKeys } = particle.constructor as typeof Particle;
+  if (uniqueKeys.some((key) => isReference(readPath(particle.definition, key))))
+    await particle.getState(context, { maxAgeMs: 0 });
 }
 
 async function runTransition(

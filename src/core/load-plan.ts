@@ -107,7 +107,13 @@ export function planEntry(
   };
   const fused = fuseMembers(raw, uniqueKeysOf, file);
   issues.push(...fused.issues);
-  for (const member of fused.members)
+  const prepare =
+    fused.issues.length === 0 && type !== undefined && isQuasiparticleClass(type)
+      ? type.prepareMembers
+      : undefined;
+  const prepared = prepare?.(fused.members, { file, particle: id }) ?? fused;
+  if (prepare !== undefined) issues.push(...prepared.issues);
+  for (const member of prepared.members)
     checkParticle(
       member,
       classes.get(member.flavor),
@@ -122,7 +128,7 @@ export function planEntry(
       index,
       type,
       definition: raw as unknown as QuasiparticleDefinition,
-      members: fused.members,
+      members: prepared.members,
       origins: fused.origins,
     },
   ];

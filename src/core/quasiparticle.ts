@@ -5,7 +5,8 @@ import { Field } from "./field.js";
 import type { Particle, ParticleDefinition } from "./particle.js";
 import { withRunContext, type RunContextOptions } from "./run-context.js";
 import type { DesiredState, State } from "./state.js";
-import { PcfError } from "./errors.js";
+import { PcfError, type DefinitionIssue } from "./errors.js";
+import type { FusedMember } from "./fuse.js";
 
 /** A quasiparticle as PCF writes it: a named group of particle definitions. */
 export interface QuasiparticleDefinition {
@@ -26,6 +27,15 @@ export interface QuasiparticleClass<Q extends Quasiparticle = Quasiparticle> {
   new (definition: QuasiparticleDefinition, members: readonly Particle[]): Q;
   readonly flavor: string;
   readonly isQuasiparticle: true;
+  /**
+   * Rewrites the fused members before they are checked and built, one for one and in order: a
+   * premade quasiparticle wiring its members by definition (parents, `$inherit$` values). The
+   * problems it finds come back as issues. Absent: the members are built as fused.
+   */
+  readonly prepareMembers?: (
+    members: readonly FusedMember[],
+    where: { readonly file: string | undefined; readonly particle: string },
+  ) => { readonly members: FusedMember[]; readonly issues: DefinitionIssue[] };
 }
 
 /**

@@ -58,15 +58,12 @@ const PCF_FLAVORS = [
  */
 const NOT_YET: Readonly<Record<string, string>> = {
   blob: "issue 13 (Azure)",
-  cloudfront: "issue 12",
   compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
-  ec2_route53: "issue 12 (premade quasiparticle)",
   ecs_instance: "issue 12",
   ecs_instance_quasi: "issue 12 (premade quasiparticle)",
   ecs_service: "issue 12",
   ecs_task: "issue 12",
-  lambda_python_function: "issue 12",
   storage: "issue 13 (GCP)",
 };
 

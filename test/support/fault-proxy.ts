@@ -242,6 +242,18 @@ const REST_OPERATIONS: readonly {
     operation: "CreateComputeEnvironment",
   },
   { method: "POST", path: /^\/v1\/createjobqueue$/, operation: "CreateJobQueue" },
+  // CloudFront: the flavor creates with `?WithTags`, the only create on this path it sends.
+  {
+    method: "POST",
+    path: /^\/2020-05-31\/distribution$/,
+    operation: "CreateDistributionWithTags",
+  },
+  { method: "GET", path: /^\/2020-05-31\/distribution$/, operation: "ListDistributions" },
+  {
+    method: "DELETE",
+    path: /^\/2020-05-31\/distribution\/[^/]+$/,
+    operation: "DeleteDistribution",
+  },
 ];
 
 const S3_BUCKET_OPERATIONS: Readonly<Record<string, string>> = {

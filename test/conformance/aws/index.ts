@@ -1,6 +1,7 @@
 import type { ConformanceSpec } from "../spec.js";
 import { autoScalingGroupSpec } from "./auto-scaling-group.js";
 import { cloudformationSpec } from "./cloudformation.js";
+import { cloudfrontSpec } from "./cloudfront.js";
 import { albSpec } from "./alb.js";
 import { batchComputeEnvironmentSpec } from "./batch-compute-environment.js";
 import { batchJobQueueSpec } from "./batch-job-queue.js";
@@ -22,6 +23,7 @@ import { kmsKeySpec } from "./kms-key.js";
 import { rdsInstanceSpec } from "./rds-instance.js";
 import { lambdaFunctionSpec } from "./lambda-function.js";
 import { launchConfigurationSpec } from "./launch-configuration.js";
+import { lambdaPythonFunctionSpec } from "./lambda-python-function.js";
 import { route53HostedZoneSpec } from "./route53-hosted-zone.js";
 import { route53RecordSpec } from "./route53-record.js";
 import { s3BucketSpec } from "./s3-bucket.js";
@@ -66,6 +68,8 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   batchComputeEnvironmentSpec,
   batchJobQueueSpec,
   emrClusterSpec,
+  cloudfrontSpec,
+  lambdaPythonFunctionSpec,
 ];
 
 /** How many test files (`aws-1.test.ts`, `aws-2.test.ts`) share the specs, to run on two workers. */

@@ -32,7 +32,7 @@ import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resourc
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 
 /** Where the function's code comes from: a local zip file, or an object in S3. */
-const codeSchema = z.union([
+export const codeSchema = z.union([
   z.strictObject({
     /** The path of a local zip file (relative to the working directory), read and sent whole. */
     ZipFile: z.string().min(1),
@@ -193,7 +193,8 @@ export class LambdaFunction extends AWSResource<
   static override readonly flavor: string = "lambda_function";
   static override readonly service: string = "lambda";
   static override readonly Client = LambdaClient;
-  static override readonly definitionSchema = lambdaFunctionSchema;
+  // An object schema: a flavor extending this one (lambda_python_function) declares its own.
+  static override readonly definitionSchema: z.ZodObject = lambdaFunctionSchema;
   static override readonly uniqueKeys: readonly string[] = ["aws_resource.FunctionName"];
   static override readonly equivalentStates = STOPPED_IS_TERMINATED;
   static override readonly fixedFields: readonly string[] = [];
@@ -444,10 +445,10 @@ export class LambdaFunction extends AWSResource<
   }
 
   /**
-   * The bytes of the local zip at `path`.
+   * The bytes of the local zip at `path` (`Code.ZipFile`); a flavor that builds its zip overrides it.
    * @throws PcfError `DEFINITION_INVALID` naming `Code.ZipFile` when the file cannot be read.
    */
-  private async zipOf(path: string): Promise<Uint8Array> {
+  protected async zipOf(path: string): Promise<Uint8Array> {
     const file = resolve(path);
     try {
       return await readFile(file);
