@@ -94,6 +94,26 @@ describe("ec2_route53 (examples/ec2-route53/pcf.yml) on moto", () => {
     expect(await instanceIps()).toEqual([]);
   });
 
+  it("loads PCF's form of the record, with `ResourceRecords: []`", async () => {
+    const [quasi] = (await readDefinitionFile(FILE)) as { particles: Record<string, unknown>[] }[];
+    const particles = quasi?.particles.map((member) =>
+      member["flavor"] === "route53_record"
+        ? {
+            ...member,
+            aws_resource: { ...(member["aws_resource"] as object), ResourceRecords: [] },
+          }
+        : member,
+    );
+    const { field } = await loadField([{ ...quasi, particles }]);
+    const record = field.particles.find((particle) => particle.flavor === "route53_record");
+    // Its parents: the hosted zone it inherits from, and each instance whose IP it takes.
+    expect([...(record?.parents ?? [])].map((parent) => parent.flavor).sort()).toEqual([
+      "ec2_instance",
+      "ec2_instance",
+      "route53_hosted_zone",
+    ]);
+  });
+
   it("refuses a definition without one A record and instances to point it at", async () => {
     const load = loadField([
       {
