@@ -59,7 +59,6 @@ const PCF_FLAVORS = [
 const NOT_YET: Readonly<Record<string, string>> = {
   batch_compute_environment: "issue 12",
   batch_job_queue: "issue 12",
-  blob: "issue 13 (Azure)",
   cloudfront: "issue 12",
   compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
