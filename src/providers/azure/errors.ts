@@ -122,7 +122,7 @@ function reasonOf(error: unknown): string {
   if (code === "AuthorizationPermissionMismatch")
     return `${code}: the credential's role does not allow this call (grant Storage Blob Data Contributor on the account)`;
   if (code === "ResourceNotFound" && operationOfError(error) === "ListContainers")
-    return `no such storage account at ${url?.origin ?? ""}${url?.pathname ?? ""} (ResourceNotFound)`;
+    return `no such storage account at ${url?.origin ?? ""}${url?.pathname.replace(/\/$/, "") ?? ""} (ResourceNotFound)`;
   const detail = firstLine(messageOf(error));
   const prefix = code ?? (status === undefined ? undefined : `HTTP ${status}`);
   return prefix === undefined || detail.startsWith(prefix) ? detail : `${prefix}: ${detail}`;
