@@ -58,8 +58,8 @@ export interface AzureClientOptions {
 /**
  * The run's Blob service client of `account`, created on first use and shared by every particle
  * of the run (one per account and retry policy). Its credentials are, in order,
- * `providerOptions.azure.connectionString`, `accountKey`, `AZURE_STORAGE_CONNECTION_STRING` (when
- * no `endpoint` is given), then `DefaultAzureCredential` (loaded only then). Calls are tried
+ * `providerOptions.azure.connectionString`, `accountKey`, `AZURE_STORAGE_CONNECTION_STRING`, then
+ * `DefaultAzureCredential` (loaded only then); `endpoint` replaces a connection string's URL. Calls are tried
  * `maxTries` times (default 3) with exponential backoff; `configurePipeline` sees each pipeline.
  * @throws PcfError `DEFINITION_INVALID` when the settings cannot reach `account`: a connection
  * string for another account, or a token credential over plain http.
@@ -98,9 +98,7 @@ async function accessOf(
 ): Promise<{ url: string; credential: BlobCredential }> {
   const connectionString =
     options.connectionString ??
-    (options.accountKey === undefined && options.endpoint === undefined
-      ? connectionStringOf(options)
-      : undefined);
+    (options.accountKey === undefined ? envConnectionString() : undefined);
   if (connectionString !== undefined) {
     const named = accountOfConnectionString(connectionString);
     if (named !== undefined && named !== account)
@@ -109,7 +107,7 @@ async function accessOf(
           "give that account's connection string, or a token credential (no connection string)",
       );
     const parsed = BlobServiceClient.fromConnectionString(connectionString);
-    return { url: parsed.url, credential: parsed.credential };
+    return { url: options.endpoint ?? parsed.url, credential: parsed.credential };
   }
   const url = options.endpoint ?? `https://${account}.blob.core.windows.net`;
   if (options.accountKey !== undefined)
@@ -135,7 +133,11 @@ function settingsError(message: string): PcfError {
 }
 
 function connectionStringOf(options: AzureProviderOptions): string | undefined {
-  return options.connectionString ?? nonEmpty(process.env["AZURE_STORAGE_CONNECTION_STRING"]);
+  return options.connectionString ?? envConnectionString();
+}
+
+function envConnectionString(): string | undefined {
+  return nonEmpty(process.env["AZURE_STORAGE_CONNECTION_STRING"]);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -19,7 +19,8 @@ export interface AzureProviderOptions {
   /**
    * A storage account connection string (`DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…`,
    * or Azurite's `UseDevelopmentStorage=true`). Default: `AZURE_STORAGE_CONNECTION_STRING`.
-   * It names one account: a block whose `storage_account` differs is refused. Not with `endpoint`.
+   * It names one account: a block whose `storage_account` differs is refused. `endpoint`, when
+   * given, replaces its blob endpoint (for a shared-key connection string).
    */
   readonly connectionString?: string | undefined;
   /**
@@ -31,7 +32,8 @@ export interface AzureProviderOptions {
   readonly accountKey?: string | undefined;
   /**
    * The blob service URL of the account (Azurite: `http://127.0.0.1:10000/devstoreaccount1`).
-   * Default `https://<account>.blob.core.windows.net`. Token credentials need `https`.
+   * Default: the connection string's, else `https://<account>.blob.core.windows.net`. Token
+   * credentials need `https`.
    */
   readonly endpoint?: string | undefined;
   /** Tries per call, the first included, with exponential backoff. Default 3. */
@@ -67,10 +69,6 @@ const azureProviderOptionsSchema = z
         "expected a function",
       )
       .optional(),
-  })
-  .refine((options) => options.connectionString === undefined || options.endpoint === undefined, {
-    message: "give connectionString or endpoint, not both",
-    path: ["endpoint"],
   })
   .optional();
 
