@@ -80,7 +80,7 @@ const CONTAINER_ERRORS: OperationErrors = {
   SetContainerAcl: { notFound: ["ContainerNotFound"], invalid: ["PublicAccessNotPermitted"] },
 };
 
-/** The role actions (Azure RBAC data and control actions) each transition needs. */
+/** The prefix of the Azure RBAC data actions on containers. */
 const CONTAINERS = "Microsoft.Storage/storageAccounts/blobServices/containers";
 
 /**
@@ -120,7 +120,7 @@ export class BlobContainer extends AzureResource<BlobContainerDefinition, Contai
   static override readonly actions = {
     read: [`${CONTAINERS}/read`],
     start: [`${CONTAINERS}/write`],
-    update: [`${CONTAINERS}/write`, `${CONTAINERS}/setAcl/action`],
+    update: [`${CONTAINERS}/write`],
     terminate: [`${CONTAINERS}/delete`],
   };
 
