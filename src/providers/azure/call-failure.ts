@@ -10,7 +10,7 @@ import {
 } from "./errors.js";
 
 /** Codes Blob Storage answers when it refuses to run a call now. */
-const THROTTLING_CODES = new Set(["ServerBusy", "OperationTimedOut"]);
+const THROTTLING_CODES = new Set(["ServerBusy"]);
 
 /**
  * How a failed Azure call is to be handled: `throttled` (HTTP 429, or 503 `ServerBusy`); the

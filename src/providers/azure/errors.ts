@@ -114,9 +114,9 @@ function reasonOf(error: unknown): string {
   const url = requestUrl(error);
   const status = azureHttpStatus(error);
   if (code === "ENOTFOUND")
-    return `no such host ${url?.host ?? ""} (ENOTFOUND): check the storage account name or providerOptions.azure.endpoint`;
+    return `no such host ${url?.host ?? ""} (ENOTFOUND): check the storage account name or the endpoint (--azure-endpoint, providerOptions.azure.endpoint)`;
   if (isNoAnswer(error))
-    return `cannot reach ${url?.origin ?? "the endpoint"} (${code}): check providerOptions.azure.endpoint and the network`;
+    return `cannot reach ${url?.origin ?? "the endpoint"} (${code}): check the endpoint (--azure-endpoint, providerOptions.azure.endpoint) and the network`;
   if (code === "AuthenticationFailed" || code === "AuthorizationFailure")
     return `${code}: the storage account refused the credentials (check the account name, its key or the connection string)`;
   if (code === "AuthorizationPermissionMismatch")

@@ -94,7 +94,7 @@ describe("bad Azure settings fail with one clear line before any change", () => 
       maxTries: 1,
     });
     expect(message).toMatch(
-      /failed: no such host pcf-no-such-account\.invalid \(ENOTFOUND\): check the storage account name or providerOptions\.azure\.endpoint$/,
+      /failed: no such host pcf-no-such-account\.invalid \(ENOTFOUND\): check the storage account name or the endpoint \(--azure-endpoint, providerOptions\.azure\.endpoint\)$/,
     );
   });
 
@@ -107,7 +107,7 @@ describe("bad Azure settings fail with one clear line before any change", () => 
     });
     expect(message).toMatch(
       new RegExp(
-        `failed: cannot reach ${endpoint.replaceAll(".", "\\.")} \\(ECONNREFUSED\\): check providerOptions\\.azure\\.endpoint and the network$`,
+        `failed: cannot reach ${endpoint.replaceAll(".", "\\.")} \\(ECONNREFUSED\\): check the endpoint \\(--azure-endpoint, providerOptions\\.azure\\.endpoint\\) and the network$`,
       ),
     );
   });
