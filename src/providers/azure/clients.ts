@@ -59,8 +59,9 @@ export interface AzureClientOptions {
  * The run's Blob service client of `account`, created on first use and shared by every particle
  * of the run (one per account and retry policy). Its credentials are, in order,
  * `providerOptions.azure.connectionString`, `accountKey`, `AZURE_STORAGE_CONNECTION_STRING`, then
- * `DefaultAzureCredential` (loaded only then); `endpoint` replaces a connection string's URL. Calls are tried
- * `maxTries` times (default 3) with exponential backoff; `configurePipeline` sees each pipeline.
+ * `DefaultAzureCredential` (loaded only then); `endpoint` replaces a connection string's URL.
+ * Calls are tried `maxTries` times (default 3) with exponential backoff; `configurePipeline`
+ * sees each pipeline before its client is built.
  * @throws PcfError `DEFINITION_INVALID` when the settings cannot reach `account`: a connection
  * string for another account, or a token credential over plain http.
  */
