@@ -9,7 +9,7 @@ import { loadNamingMissingPackage } from "./missing-package.js";
  */
 export interface CatalogueEntry {
   /** Which provider the flavor belongs to, for `pcf flavors`. */
-  readonly provider: "core" | "local" | "aws";
+  readonly provider: "core" | "local" | "aws" | "azure";
   /** Imports the flavor's module and returns its class. */
   readonly load: () => Promise<FlavorClass>;
 }
@@ -178,6 +178,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   batch_job_queue: {
     provider: "aws",
     load: async () => (await import("./providers/aws/batch/job-queue.js")).BatchJobQueue,
+  },
+  blob: {
+    provider: "azure",
+    load: async () => (await import("./providers/azure/blob/container.js")).BlobContainer,
   },
 };
 

@@ -15,6 +15,7 @@ const CATALOGUE = new URL("src/catalogue.ts", ROOT);
 /** How each provider marks what it created. */
 const OWNERSHIP_MARKERS: Readonly<Record<string, string>> = {
   aws: "the `pcf:managed-by=particle-cloud` tag",
+  azure: "the `pcf_managed_by=particle_cloud` metadata entry",
 };
 
 /** A catalogue entry's literal import: `flavor: { provider, load: … import("./x.js")).Class }`. */

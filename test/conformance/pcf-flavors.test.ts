@@ -57,7 +57,6 @@ const PCF_FLAVORS = [
  * leaving this list, and the day the catalogue loses one of PCF's.
  */
 const NOT_YET: Readonly<Record<string, string>> = {
-  blob: "issue 13 (Azure)",
   compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
   ecs_instance: "issue 12",

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { provideAzurite } from "./azurite.js";
 import { startMoto } from "./moto.js";
 
 declare module "vitest" {
@@ -19,5 +20,6 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     projectRoot: fileURLToPath(new URL("../../", import.meta.url)),
   });
   project.provide("motoEndpoint", server.endpoint);
-  return () => server.stop();
+  const stopAzurite = await provideAzurite(project);
+  return async () => void (await Promise.all([server.stop(), stopAzurite()]));
 }
