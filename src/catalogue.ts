@@ -117,6 +117,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecs/task-definition.js")).EcsTaskDefinition,
   },
+  ecs_service: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/service.js")).EcsService,
+  },
   route53_hosted_zone: {
     provider: "aws",
     load: async () => (await import("./providers/aws/route53/hosted-zone.js")).Route53HostedZone,

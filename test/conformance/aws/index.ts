@@ -10,6 +10,7 @@ import { ebsVolumeSpec } from "./ebs-volume.js";
 import { ecrRepositorySpec } from "./ecr-repository.js";
 import { efsInstanceSpec } from "./efs-instance.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
+import { ecsServiceSpec } from "./ecs-service.js";
 import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
@@ -46,6 +47,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudwatchEventsSpec,
   ecsClusterSpec,
   ecsTaskDefinitionSpec,
+  ecsServiceSpec,
   route53HostedZoneSpec,
   route53RecordSpec,
   autoScalingGroupSpec,
