@@ -121,6 +121,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecs/service.js")).EcsService,
   },
+  ecs_task: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/task.js")).EcsTask,
+  },
   route53_hosted_zone: {
     provider: "aws",
     load: async () => (await import("./providers/aws/route53/hosted-zone.js")).Route53HostedZone,

@@ -11,6 +11,7 @@ import { ecrRepositorySpec } from "./ecr-repository.js";
 import { efsInstanceSpec } from "./efs-instance.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
 import { ecsServiceSpec } from "./ecs-service.js";
+import { ecsTaskSpec } from "./ecs-task.js";
 import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
@@ -48,6 +49,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ecsClusterSpec,
   ecsTaskDefinitionSpec,
   ecsServiceSpec,
+  ecsTaskSpec,
   route53HostedZoneSpec,
   route53RecordSpec,
   autoScalingGroupSpec,

@@ -1,5 +1,7 @@
+import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import { isReference, parseInherit } from "../../../core/references.js";
+import type { RunContext } from "../../../core/run-context.js";
 import { readPath } from "../../../core/values.js";
 
 /**
@@ -66,4 +68,40 @@ export function comparableTaskDefinition(value: unknown, written: unknown): unkn
   return tail(written).includes(":") || !revised.includes(":")
     ? revised
     : revised.slice(0, revised.lastIndexOf(":"));
+}
+
+/**
+ * `resolved` with `cluster` and `taskDefinition` taken from the parents when not written: the
+ * cluster's name, and the ARN of the one `ecs_task_definition` parent's latest revision (that
+ * parent read first). The fields a parent cannot give stay unset.
+ */
+export async function withParentDefaults(
+  particle: Particle,
+  resolved: Record<string, unknown>,
+  context: RunContext,
+): Promise<Record<string, unknown>> {
+  const filled = { ...resolved };
+  const cluster = clusterOf(particle, filled["cluster"]);
+  if (filled["cluster"] === undefined && cluster !== undefined) filled["cluster"] = cluster;
+  const [taskParent, ...others] = parentsOf(particle, "ecs_task_definition");
+  if (filled["taskDefinition"] === undefined && taskParent !== undefined && others.length === 0) {
+    await taskParent.getState(context);
+    const arn = parentValue(particle, undefined, "ecs_task_definition", "taskDefinitionArn");
+    if (typeof arn === "string") filled["taskDefinition"] = arn;
+  }
+  return filled;
+}
+
+/**
+ * The name of the cluster `particle` lives in, for a create.
+ * @throws PcfError `DEFINITION_INVALID` when neither `cluster` nor an `ecs_cluster` parent gives it.
+ */
+export function requiredCluster(particle: Particle, written: unknown, kind: string): string {
+  const cluster = clusterOf(particle, written);
+  if (cluster !== undefined) return cluster;
+  throw new PcfError(
+    "DEFINITION_INVALID",
+    `no cluster: write cluster or give the ${kind} one ecs_cluster parent`,
+    { particle: particle.id, field: "aws_resource.cluster" },
+  );
 }

@@ -11,14 +11,11 @@ import {
   PropagateTags,
   SchedulingStrategy,
   ServiceField,
-  TagResourceCommand,
-  UntagResourceCommand,
   UpdateServiceCommand,
   type CreateServiceRequest,
   type Service,
 } from "@aws-sdk/client-ecs";
 import * as z from "zod";
-import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
@@ -26,8 +23,13 @@ import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { withOwnershipTag } from "../tags.js";
-import { clusterOf, comparableTaskDefinition, parentValue, parentsOf } from "./parents.js";
-import { ecsTagInputSchema, ecsTagList, ecsTagMapOf } from "./tags.js";
+import {
+  clusterOf,
+  comparableTaskDefinition,
+  requiredCluster,
+  withParentDefaults,
+} from "./parents.js";
+import { ecsTagInputSchema, ecsTagList, ecsTagMapOf, writeEcsTags } from "./tags.js";
 import { shapedLike } from "./task-definition.js";
 
 /** `{ maximumPercent, minimumHealthyPercent, deploymentCircuitBreaker, alarms }` of a rolling deployment. */
@@ -48,6 +50,37 @@ const deploymentConfigurationSchema = z.strictObject({
       rollback: z.boolean(),
     })
     .optional(),
+});
+
+/** `[{ capacityProvider, weight, base }]`: the capacity providers tasks run on, instead of a launch type. */
+export const capacityProviderStrategySchema = z.array(
+  z.strictObject({
+    capacityProvider: z.string().min(1),
+    weight: z.number().int().min(0).max(1000).optional(),
+    base: z.number().int().min(0).max(100000).optional(),
+  }),
+);
+
+/** `[{ type: distinctInstance | memberOf, expression }]`: where tasks may be placed. */
+export const placementConstraintsSchema = z.array(
+  z.strictObject({
+    type: z.enum(PlacementConstraintType),
+    expression: z.string().min(1).optional(),
+  }),
+);
+
+/** `[{ type: random | spread | binpack, field }]`: how tasks are spread over instances. */
+export const placementStrategySchema = z.array(
+  z.strictObject({ type: z.enum(PlacementStrategyType), field: z.string().min(1).optional() }),
+);
+
+/** `{ awsvpcConfiguration: { subnets, securityGroups, assignPublicIp } }` of `awsvpc` tasks. */
+export const networkConfigurationSchema = z.strictObject({
+  awsvpcConfiguration: z.strictObject({
+    subnets: z.array(z.string().min(1)).min(1),
+    securityGroups: z.array(z.string().min(1)).optional(),
+    assignPublicIp: z.enum(AssignPublicIp).optional(),
+  }),
 });
 
 /** The `aws_resource` block of an `ecs_service` particle: CreateService's parameters. */
@@ -75,15 +108,7 @@ export const ecsServiceSchema = z.strictObject({
   /** `EC2`, `FARGATE` or `EXTERNAL`. Default: not compared; ECS's (`EC2`, or the capacity providers). Fixed at creation. */
   launchType: z.enum(LaunchType).optional(),
   /** `[{ capacityProvider, weight, base }]`, instead of `launchType`. Default: not compared; none. Fixed at creation. */
-  capacityProviderStrategy: z
-    .array(
-      z.strictObject({
-        capacityProvider: z.string().min(1),
-        weight: z.number().int().min(0).max(1000).optional(),
-        base: z.number().int().min(0).max(100000).optional(),
-      }),
-    )
-    .optional(),
+  capacityProviderStrategy: capacityProviderStrategySchema.optional(),
   /** The Fargate platform version (`LATEST`, `1.4.0`). Default: not compared; `LATEST`. Fixed at creation. */
   platformVersion: z.string().min(1).optional(),
   /** `[{ targetGroupArn | loadBalancerName, containerName, containerPort }]`. Default: not compared; none. Fixed at creation. */
@@ -109,30 +134,11 @@ export const ecsServiceSchema = z.strictObject({
     )
     .optional(),
   /** `[{ type: distinctInstance | memberOf, expression }]`. Default: not compared; none. Fixed at creation. */
-  placementConstraints: z
-    .array(
-      z.strictObject({
-        type: z.enum(PlacementConstraintType),
-        expression: z.string().min(1).optional(),
-      }),
-    )
-    .optional(),
+  placementConstraints: placementConstraintsSchema.optional(),
   /** `[{ type: random | spread | binpack, field }]`. Default: not compared; none. Fixed at creation. */
-  placementStrategy: z
-    .array(
-      z.strictObject({ type: z.enum(PlacementStrategyType), field: z.string().min(1).optional() }),
-    )
-    .optional(),
+  placementStrategy: placementStrategySchema.optional(),
   /** `{ awsvpcConfiguration: { subnets, securityGroups, assignPublicIp } }`. Default: not compared; none. Fixed at creation. */
-  networkConfiguration: z
-    .strictObject({
-      awsvpcConfiguration: z.strictObject({
-        subnets: z.array(z.string().min(1)).min(1),
-        securityGroups: z.array(z.string().min(1)).optional(),
-        assignPublicIp: z.enum(AssignPublicIp).optional(),
-      }),
-    })
-    .optional(),
+  networkConfiguration: networkConfigurationSchema.optional(),
   /** Seconds ECS ignores failing load-balancer health checks after a task starts. Default: not compared; 0. Fixed at creation. */
   healthCheckGracePeriodSeconds: z.number().int().min(0).optional(),
   /** `REPLICA` or `DAEMON`. Default: not compared; `REPLICA`. Fixed at creation. */
@@ -384,7 +390,7 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     desired: EcsServiceDefinition,
     context: RunContext,
   ): Promise<ClusterService | undefined> {
-    const cluster = this.requiredCluster();
+    const cluster = requiredCluster(this, desired.cluster, "service");
     const input: Record<string, unknown> = { cluster, serviceName: desired.serviceName };
     for (const field of [...CREATE_FIELDS, "taskDefinition", "clientToken"] as const)
       if (desired[field] !== undefined)
@@ -414,21 +420,13 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     });
   }
 
-  protected override async writeTags(
+  protected override writeTags(
     client: ECSClient,
     { service }: ClusterService,
-    { set, remove }: TagChanges,
+    changes: TagChanges,
     { signal }: RunContext,
   ): Promise<void> {
-    const resourceArn = service.serviceArn;
-    if (remove.length > 0)
-      await client.send(new UntagResourceCommand({ resourceArn, tagKeys: remove }), {
-        abortSignal: signal,
-      });
-    if (Object.keys(set).length > 0)
-      await client.send(new TagResourceCommand({ resourceArn, tags: ecsTagList(set) }), {
-        abortSignal: signal,
-      });
+    return writeEcsTags(client, service.serviceArn, changes, signal);
   }
 
   /**
@@ -439,20 +437,7 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     definition: Record<string, unknown>,
     context: RunContext,
   ): Promise<Record<string, unknown>> {
-    const resolved = { ...(await super.resolveDefinition(definition, context)) };
-    const cluster = clusterOf(this, resolved["cluster"]);
-    if (resolved["cluster"] === undefined && cluster !== undefined) resolved["cluster"] = cluster;
-    const [taskParent, ...others] = parentsOf(this, "ecs_task_definition");
-    if (
-      resolved["taskDefinition"] === undefined &&
-      taskParent !== undefined &&
-      others.length === 0
-    ) {
-      await taskParent.getState(context);
-      const arn = parentValue(this, undefined, "ecs_task_definition", "taskDefinitionArn");
-      if (typeof arn === "string") resolved["taskDefinition"] = arn;
-    }
-    return resolved;
+    return withParentDefaults(this, await super.resolveDefinition(definition, context), context);
   }
 
   /** The `{ key, value }` list or map of `tags`. */
@@ -486,19 +471,5 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
         compared[field] = shapedLike(definition[field], desired[field]);
     compared["tags"] = this.comparableTagsOf(ecsTagMapOf(definition["tags"]));
     return compared;
-  }
-
-  /**
-   * The cluster's name, for a create.
-   * @throws PcfError `DEFINITION_INVALID` when neither `cluster` nor an `ecs_cluster` parent gives it.
-   */
-  private requiredCluster(): string {
-    const cluster = clusterOf(this, this.desiredStateDefinition["cluster"]);
-    if (cluster !== undefined) return cluster;
-    throw new PcfError(
-      "DEFINITION_INVALID",
-      "no cluster: write cluster or give the service one ecs_cluster parent",
-      { particle: this.id, field: "aws_resource.cluster" },
-    );
   }
 }
