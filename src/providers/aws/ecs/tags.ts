@@ -1,4 +1,5 @@
-import { ECSClient, TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-ecs";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-ecs";
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
