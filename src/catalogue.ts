@@ -125,6 +125,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecs/task.js")).EcsTask,
   },
+  ecs_instance: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/instance.js")).EcsInstance,
+  },
   route53_hosted_zone: {
     provider: "aws",
     load: async () => (await import("./providers/aws/route53/hosted-zone.js")).Route53HostedZone,

@@ -12,6 +12,7 @@ import { efsInstanceSpec } from "./efs-instance.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
 import { ecsServiceSpec } from "./ecs-service.js";
 import { ecsTaskSpec } from "./ecs-task.js";
+import { ecsInstanceSpec } from "./ecs-instance.js";
 import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { iamPolicySpec } from "./iam-policy.js";
@@ -50,6 +51,7 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   ecsTaskDefinitionSpec,
   ecsServiceSpec,
   ecsTaskSpec,
+  ecsInstanceSpec,
   route53HostedZoneSpec,
   route53RecordSpec,
   autoScalingGroupSpec,
