@@ -24,6 +24,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./quasiparticles/distributed-master-worker.js")).DistributedMasterWorker,
   },
+  ecs_instance_quasi: {
+    provider: "core",
+    load: async () => (await import("./quasiparticles/ecs-instance-quasi.js")).EcsInstanceQuasi,
+  },
   local_file: {
     provider: "local",
     load: async () => (await import("./providers/local/file.js")).LocalFile,
