@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import type { ParticleDefinition } from "../../../src/index.js";
 import { EcsTask } from "../../../src/providers/aws/ecs/task.js";
-import { motoEndpoint, uniqueName, verificationClient } from "../../support/aws.js";
+import { keepMotoTasksRunning, uniqueName, verificationClient } from "../../support/aws.js";
 import { definitionOf } from "../../support/aws-fixtures.js";
 import type { ConformanceSpec } from "../spec.js";
 
@@ -53,14 +53,7 @@ export const ecsTaskSpec: ConformanceSpec = {
   flavor: EcsTask,
   testFileUrl: import.meta.url,
   beforeAll: async () => {
-    const answer = await fetch(`${motoEndpoint()}/moto-api/state-manager/set-transition`, {
-      method: "POST",
-      body: JSON.stringify({
-        model_name: "ecs::task",
-        transition: { progression: "manual", times: 1_000_000 },
-      }),
-    });
-    if (!answer.ok) throw new Error(`moto's state manager answered ${answer.status}`);
+    await keepMotoTasksRunning();
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await ecs.send(
       new RegisterTaskDefinitionCommand({

@@ -18,11 +18,12 @@ import { isReference } from "../../../core/references.js";
 import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
+import type { CallFailure } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { OWNERSHIP_TAG_VALUE } from "../tags.js";
-import { clusterOf, parentValue, parentsOf, requiredCluster } from "./parents.js";
+import { clusterOf, parentValue, parentsOf, requiredCluster, unlessNoCluster } from "./parents.js";
 
 /**
  * The attribute that marks a container instance as the framework's: ECS attribute names take
@@ -253,13 +254,16 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
     }
     const found = new Map<string, ClusterInstance>();
     for (const [cluster, wanted] of byCluster) {
-      const arns: string[] = [];
-      for await (const page of paginateListContainerInstances(
-        { client },
-        { cluster },
-        { abortSignal: signal },
-      ))
-        arns.push(...(page.containerInstanceArns ?? []));
+      const arns = await unlessNoCluster(async () => {
+        const listed: string[] = [];
+        for await (const page of paginateListContainerInstances(
+          { client },
+          { cluster },
+          { abortSignal: signal },
+        ))
+          listed.push(...(page.containerInstanceArns ?? []));
+        return listed;
+      }, []);
       for (let start = 0; start < arns.length; start += DESCRIBE_LIMIT) {
         const { containerInstances = [] } = await client.send(
           new DescribeContainerInstancesCommand({
@@ -343,6 +347,20 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
         containerInstance: instance.containerInstanceArn,
       }),
       { abortSignal: signal },
+    );
+  }
+
+  /** Why ECS refused to deregister: tasks still run on the instance. */
+  protected override removalHint(
+    failure: CallFailure,
+    _client: ECSClient,
+    { instance }: ClusterInstance,
+  ): Promise<string> {
+    const tasks = instance.runningTasksCount ?? 0;
+    return Promise.resolve(
+      failure === "invalid" && tasks > 0
+        ? ` (${String(tasks)} tasks still run on it: stop the ecs_instance first to drain them)`
+        : "",
     );
   }
 

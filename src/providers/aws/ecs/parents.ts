@@ -1,3 +1,4 @@
+import { ClusterNotFoundException } from "@aws-sdk/client-ecs";
 import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import { isReference, parseInherit } from "../../../core/references.js";
@@ -104,4 +105,17 @@ export function requiredCluster(particle: Particle, written: unknown, kind: stri
     `no cluster: write cluster or give the ${kind} one ecs_cluster parent`,
     { particle: particle.id, field: "aws_resource.cluster" },
   );
+}
+
+/**
+ * `read()`, or `absent` when ECS answers that the cluster does not exist: nothing is in a
+ * cluster not created yet (its `ecs_cluster` parent starts in the same run) or already deleted.
+ */
+export async function unlessNoCluster<T>(read: () => Promise<T>, absent: T): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ClusterNotFoundException) return absent;
+    throw error;
+  }
 }

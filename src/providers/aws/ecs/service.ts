@@ -27,6 +27,7 @@ import {
   clusterOf,
   comparableTaskDefinition,
   requiredCluster,
+  unlessNoCluster,
   withParentDefaults,
 } from "./parents.js";
 import { ecsTagInputSchema, ecsTagList, ecsTagMapOf, writeEcsTags } from "./tags.js";
@@ -341,13 +342,19 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     const found = new Map<string, ClusterService>();
     for (const [cluster, names] of byCluster)
       for (let start = 0; start < names.length; start += DESCRIBE_LIMIT) {
-        const { services = [] } = await client.send(
-          new DescribeServicesCommand({
-            cluster,
-            services: names.slice(start, start + DESCRIBE_LIMIT),
-            include: [ServiceField.TAGS],
-          }),
-          { abortSignal: signal },
+        const services = await unlessNoCluster(
+          async () =>
+            (
+              await client.send(
+                new DescribeServicesCommand({
+                  cluster,
+                  services: names.slice(start, start + DESCRIBE_LIMIT),
+                  include: [ServiceField.TAGS],
+                }),
+                { abortSignal: signal },
+              )
+            ).services ?? [],
+          [],
         );
         // Missing names come back as failures (reason MISSING); deleted ones as INACTIVE.
         for (const service of services)

@@ -24,6 +24,7 @@ import {
   clusterOf,
   comparableTaskDefinition,
   requiredCluster,
+  unlessNoCluster,
   withParentDefaults,
 } from "./parents.js";
 import {
@@ -246,12 +247,18 @@ export class EcsTask extends AWSResource<EcsTaskDefinition, ClusterTask, ECSClie
     for (const [cluster, startedBys] of byCluster) {
       const arns: string[] = [];
       for (const startedBy of startedBys)
-        for await (const page of paginateListTasks(
-          { client },
-          { cluster, startedBy, desiredStatus: DesiredStatus.RUNNING },
-          { abortSignal: signal },
-        ))
-          arns.push(...(page.taskArns ?? []));
+        arns.push(
+          ...(await unlessNoCluster(async () => {
+            const pages: string[] = [];
+            for await (const page of paginateListTasks(
+              { client },
+              { cluster, startedBy, desiredStatus: DesiredStatus.RUNNING },
+              { abortSignal: signal },
+            ))
+              pages.push(...(page.taskArns ?? []));
+            return pages;
+          }, [])),
+        );
       for (let start = 0; start < arns.length; start += DESCRIBE_LIMIT) {
         const { tasks = [] } = await client.send(
           new DescribeTasksCommand({
