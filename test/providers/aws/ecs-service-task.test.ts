@@ -3,6 +3,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
+  StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { applyField, loadField, type ParticleDefinition } from "../../../src/index.js";
@@ -77,7 +78,7 @@ async function runningTaskDefinitions(): Promise<string[]> {
 }
 
 describe("ecs_service and ecs_task under their ecs_cluster and ecs_task_definition parents", () => {
-  it("take the cluster and the latest revision from the parents, follow a new revision, and go down first", async () => {
+  it("take the cluster and the latest revision from the parents, run an ended task again, follow a new revision, and go down first", async () => {
     expect(startedByOf(TASK)).toMatch(/^pcf-[0-9a-f]{32}$/);
     const up = await applyField((await loadField(definitions(128))).field, { providerOptions });
     expect(up.ok).toBe(true);
@@ -88,6 +89,18 @@ describe("ecs_service and ecs_task under their ecs_cluster and ecs_task_definiti
 
     const again = await applyField((await loadField(definitions(128))).field, { providerOptions });
     expect(again.particles.every((report) => report.outcome === "unchanged")).toBe(true);
+
+    // A task that ended (here stopped by someone) is gone: the next apply runs a new one.
+    const { taskArns = [] } = await ecs.send(
+      new ListTasksCommand({ cluster: CLUSTER, startedBy: startedByOf(TASK) }),
+    );
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: taskArns[0] }));
+    expect(await runningTaskDefinitions()).toEqual([]);
+    const rerun = await applyField((await loadField(definitions(128))).field, { providerOptions });
+    expect(
+      rerun.particles.find((report) => report.particle === "ecs_task:job")?.transitions,
+    ).toEqual(["start"]);
+    expect(await runningTaskDefinitions()).toHaveLength(1);
 
     // A new revision: the service follows it in place; the task, fixed to its revision, is
     // replaced when allowed.

@@ -359,7 +359,7 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
     const tasks = instance.runningTasksCount ?? 0;
     return Promise.resolve(
       failure === "invalid" && tasks > 0
-        ? ` (${String(tasks)} tasks still run on it: stop the ecs_instance first to drain them)`
+        ? ` (still running on it: ${String(tasks)} task(s); stop the ecs_instance first to drain them)`
         : "",
     );
   }
