@@ -95,8 +95,8 @@ export const ecsTaskSchema = z.strictObject({
   custom_config: awsCustomConfigSchema.optional(),
 });
 
-/** What a user writes in the `aws_resource` block of an `ecs_task` particle. */
-export type EcsTaskDefinition = z.infer<typeof ecsTaskSchema>;
+/** What a user writes in the `aws_resource` block of an `ecs_task` particle (not to be confused with the `ecs_task_definition` flavor). */
+export type EcsTaskBlock = z.infer<typeof ecsTaskSchema>;
 
 /** The fields sent to RunTask as written. */
 const RUN_FIELDS = [
@@ -205,7 +205,7 @@ function stateOf(task: Task): State {
  * });
  * ```
  */
-export class EcsTask extends AWSResource<EcsTaskDefinition, ClusterTask, ECSClient> {
+export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
   static override readonly flavor: string = "ecs_task";
   static override readonly service: string = "ecs";
   static override readonly Client = ECSClient;
@@ -328,7 +328,7 @@ export class EcsTask extends AWSResource<EcsTaskDefinition, ClusterTask, ECSClie
    */
   protected override async create(
     client: ECSClient,
-    desired: EcsTaskDefinition,
+    desired: EcsTaskBlock,
     context: RunContext,
   ): Promise<ClusterTask | undefined> {
     const cluster = requiredCluster(this, desired.cluster, "task");
