@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadFiles, type EngineEvent } from "../../src/index.js";
+import { loadFiles, loadQuasiparticle, type EngineEvent } from "../../src/index.js";
 import { EcsInstanceQuasi } from "../../src/quasiparticles/ecs-instance-quasi.js";
 import { awsTestOptions, verificationClient } from "../support/aws.js";
 import { pcfNameFilter } from "../support/aws-fixtures.js";
@@ -93,6 +93,39 @@ describe("ecs_instance_quasi (examples/ecs-instance-quasi/pcf.yml) on moto", () 
       `ec2_instance:${NAME}`,
       `ecs_cluster:${NAME}`,
     ]);
+  });
+
+  it("refuses members it cannot link: no cluster, or an ecs_instance with no instance to pair", async () => {
+    const ec2Member = (name: string): Record<string, unknown> => ({
+      flavor: "ec2_instance",
+      pcf_name: name,
+      aws_resource: {
+        ImageId: "ami-12c6146b",
+        InstanceType: "t2.micro",
+        MaxCount: 1,
+        MinCount: 1,
+        custom_config: { instance_name: name },
+      },
+    });
+    const noCluster = {
+      pcf_name: "q",
+      flavor: "ecs_instance_quasi",
+      particles: [ec2Member("q"), { flavor: "ecs_instance" }],
+    };
+    await expect(loadQuasiparticle(noCluster)).rejects.toThrow(/expected one ecs_cluster member/);
+    const unpaired = {
+      pcf_name: "q",
+      flavor: "ecs_instance_quasi",
+      particles: [
+        { flavor: "ecs_cluster", aws_resource: { clusterName: "q" } },
+        ec2Member("a"),
+        ec2Member("b"),
+        { flavor: "ecs_instance" },
+      ],
+    };
+    await expect(loadQuasiparticle(unpaired)).rejects.toThrow(
+      /ecs_instance:q needs the ec2_instance member of its name, or a single ec2_instance member/,
+    );
   });
 
   it("applies: the agent registers the instance, which is then marked ours; terminate deregisters it first", async () => {
