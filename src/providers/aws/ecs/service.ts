@@ -265,7 +265,8 @@ const updateService: FieldUpdater<EcsServiceDefinition, ClusterService, ECSClien
  * An ECS service, found by its name in its cluster (its `ecs_cluster` parent's, or `cluster` as
  * written). Its task definition, count and deployment configuration change in place
  * (UpdateService); the other settings are fixed at creation. It has no stopped form: stopping
- * deletes it, as PCF did (stopped ≡ terminated). Terminate scales it to 0, then DeleteService.
+ * deletes it, as PCF did (stopped ≡ terminated). Terminate scales it to 0, then DeleteService,
+ * and waits while it drains, so that a replacement can take its name.
  * The ownership tag goes in CreateService itself.
  *
  * States: `ACTIVE` is running, whatever the tasks do (PCF left a service whose tasks could not
@@ -411,12 +412,16 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     return service?.serviceArn === undefined ? undefined : { cluster, service };
   }
 
-  /** Scales the service to 0 (DeleteService refuses one above it), then DeleteService. */
+  /**
+   * Scales the service to 0 (DeleteService refuses one above it), then DeleteService, then waits
+   * while it drains (ECS refuses to create a service of its name until it is INACTIVE).
+   */
   protected override async remove(
     client: ECSClient,
     { cluster, service }: ClusterService,
-    { signal }: RunContext,
+    context: RunContext,
   ): Promise<void> {
+    const { signal } = context;
     if (service.desiredCount !== 0)
       await client.send(
         new UpdateServiceCommand({ cluster, service: service.serviceArn, desiredCount: 0 }),
@@ -425,6 +430,7 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     await client.send(new DeleteServiceCommand({ cluster, service: service.serviceArn }), {
       abortSignal: signal,
     });
+    await this.waitUntil(context, "finish draining", (live) => live === undefined);
   }
 
   protected override writeTags(
