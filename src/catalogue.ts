@@ -29,6 +29,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     provider: "core",
     load: async () => (await import("./quasiparticles/ec2-route53.js")).Ec2Route53,
   },
+  ecs_instance_quasi: {
+    provider: "core",
+    load: async () => (await import("./quasiparticles/ecs-instance-quasi.js")).EcsInstanceQuasi,
+  },
   local_file: {
     provider: "local",
     load: async () => (await import("./providers/local/file.js")).LocalFile,
@@ -145,6 +149,18 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   ecs_task_definition: {
     provider: "aws",
     load: async () => (await import("./providers/aws/ecs/task-definition.js")).EcsTaskDefinition,
+  },
+  ecs_service: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/service.js")).EcsService,
+  },
+  ecs_task: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/task.js")).EcsTask,
+  },
+  ecs_instance: {
+    provider: "aws",
+    load: async () => (await import("./providers/aws/ecs/instance.js")).EcsInstance,
   },
   route53_hosted_zone: {
     provider: "aws",

@@ -59,10 +59,6 @@ const PCF_FLAVORS = [
 const NOT_YET: Readonly<Record<string, string>> = {
   compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
-  ecs_instance: "issue 12",
-  ecs_instance_quasi: "issue 12 (premade quasiparticle)",
-  ecs_service: "issue 12",
-  ecs_task: "issue 12",
   storage: "issue 13 (GCP)",
 };
 

@@ -136,3 +136,19 @@ export function verificationClient<C extends AwsClient>(
 function relativeName(testFileUrl: string): string {
   return relative(PROJECT_ROOT, fileURLToPath(testFileUrl));
 }
+
+/**
+ * Makes moto keep ECS tasks RUNNING, as a long-running task stays: by default it advances a task
+ * one status per DescribeTasks (RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING, STOPPED), as if
+ * every task ended at once. The setting is the server's, for every account.
+ */
+export async function keepMotoTasksRunning(): Promise<void> {
+  const answer = await fetch(`${motoEndpoint()}/moto-api/state-manager/set-transition`, {
+    method: "POST",
+    body: JSON.stringify({
+      model_name: "ecs::task",
+      transition: { progression: "manual", times: 1_000_000 },
+    }),
+  });
+  if (!answer.ok) throw new Error(`moto's state manager answered ${answer.status}`);
+}

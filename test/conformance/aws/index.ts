@@ -14,6 +14,9 @@ import { ebsVolumeSpec } from "./ebs-volume.js";
 import { ecrRepositorySpec } from "./ecr-repository.js";
 import { efsInstanceSpec } from "./efs-instance.js";
 import { ecsClusterSpec } from "./ecs-cluster.js";
+import { ecsServiceSpec } from "./ecs-service.js";
+import { ecsTaskSpec } from "./ecs-task.js";
+import { ecsInstanceSpec } from "./ecs-instance.js";
 import { ecsTaskDefinitionSpec } from "./ecs-task-definition.js";
 import { ec2InstanceSpec } from "./ec2-instance.js";
 import { glacierVaultSpec } from "./glacier-vault.js";
@@ -54,6 +57,9 @@ export const AWS_CONFORMANCE: readonly ConformanceSpec[] = [
   cloudwatchEventsSpec,
   ecsClusterSpec,
   ecsTaskDefinitionSpec,
+  ecsServiceSpec,
+  ecsTaskSpec,
+  ecsInstanceSpec,
   route53HostedZoneSpec,
   route53RecordSpec,
   autoScalingGroupSpec,

@@ -1,6 +1,8 @@
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { TagResourceCommand, UntagResourceCommand } from "@aws-sdk/client-ecs";
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
-import type { TagMap } from "../../kit/tags.js";
+import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { normalizeTags, tagMapSchema } from "../tags.js";
 
 /**
@@ -53,4 +55,21 @@ export function ecsTagList(tags: TagMap): EcsTag[] {
   return Object.keys(tags)
     .sort()
     .map((key) => ({ key, value: tags[key] ?? "" }));
+}
+
+/** Sends `changes` to the ECS resource `resourceArn`: UntagResource, then TagResource. */
+export async function writeEcsTags(
+  client: ECSClient,
+  resourceArn: string | undefined,
+  { set, remove }: TagChanges,
+  signal: AbortSignal,
+): Promise<void> {
+  if (remove.length > 0)
+    await client.send(new UntagResourceCommand({ resourceArn, tagKeys: remove }), {
+      abortSignal: signal,
+    });
+  if (Object.keys(set).length > 0)
+    await client.send(new TagResourceCommand({ resourceArn, tags: ecsTagList(set) }), {
+      abortSignal: signal,
+    });
 }

@@ -158,7 +158,7 @@ function revisionOf(arn: string): number {
  * as sets, as PCF did). ECS fills in defaults (a container's `essential`, `cpu`, empty lists),
  * so only the members a definition writes are compared.
  */
-function shapedLike(live: unknown, written: unknown): unknown {
+export function shapedLike(live: unknown, written: unknown): unknown {
   if (isPlainObject(written) && isPlainObject(live))
     return Object.fromEntries(
       Object.keys(written).map((key) => [key, shapedLike(live[key], written[key])]),
