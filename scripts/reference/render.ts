@@ -41,6 +41,8 @@ export interface FlavorFacts {
 export interface ConformanceSummary {
   /** The server it runs against (`moto`, `Azurite`, `the GCP test server`). */
   readonly emulator: string;
+  /** The provider page's notes on what that server cannot show (`../providers/aws.md#…`). */
+  readonly notes: string | undefined;
   readonly knownGaps: readonly { readonly step: string; readonly reason: string }[];
 }
 
@@ -207,6 +209,11 @@ function conformanceSection(conformance: ConformanceSummary | undefined): string
       ...conformance.knownGaps.map((gap) => `- \`${gap.step}\`: ${inline(gap.reason)}`),
     );
   }
+  if (conformance.notes !== undefined)
+    lines.push(
+      "",
+      `What ${conformance.emulator} cannot show, and what was reasoned from the provider's documentation instead: [the provider's notes](${conformance.notes}).`,
+    );
   return [...lines, ""];
 }
 

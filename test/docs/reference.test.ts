@@ -20,13 +20,21 @@ import { CONFORMANCE } from "../conformance/registry.js";
 const REFERENCE = new URL("../../docs/reference/", import.meta.url);
 const isWriting = process.env["PCF_WRITE_REFERENCE"] === "1";
 
+/** Each emulator's section of notes in its provider's page. */
+const EMULATOR_NOTES: Readonly<Record<string, string>> = {
+  moto: "../providers/aws.md#moto-what-the-tests-cannot-show",
+  Azurite: "../providers/azure.md#what-azurite-cannot-show",
+};
+
 function conformanceOf(flavor: string): ConformanceSummary | undefined {
   const spec = Object.values(CONFORMANCE)
     .flat()
     .find((candidate) => candidate.flavor.flavor === flavor);
   if (spec === undefined) return undefined;
+  const backend = spec.backend ?? awsBackend;
   return {
-    emulator: (spec.backend ?? awsBackend).emulator,
+    emulator: backend.emulator,
+    notes: EMULATOR_NOTES[backend.emulator],
     knownGaps: (spec.knownGaps ?? []).map(({ step, reason }) => ({ step, reason })),
   };
 }
