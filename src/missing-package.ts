@@ -17,7 +17,7 @@ export function missingPackageOf(error: unknown): string | undefined {
 
 /** The version range this package declares for `name` (its optional peers), if any. */
 function declaredRange(name: string): string | undefined {
-  const manifest = createRequire(import.meta.url)("../package.json") as {
+  const manifest = createRequire(import.meta.url)("particle-cloud/package.json") as {
     readonly peerDependencies?: Readonly<Record<string, string>>;
   };
   return manifest.peerDependencies?.[name];

@@ -81,12 +81,12 @@ afterAll(async () => {
 });
 
 describe("the packed tarball, installed from the registry", () => {
-  it("installs without the optional Azure and GCP SDKs (figures printed for docs/install.md)", async () => {
+  it("installs without any cloud SDK, all optional (figures printed for docs/install.md)", async () => {
     const modules = join(project, "node_modules");
     const installed = await readdir(modules);
     expect(installed).toContain("particle-cloud");
-    expect(installed).not.toContain("@azure");
-    expect(installed).not.toContain("@google-cloud");
+    for (const scope of ["@aws-sdk", "@smithy", "@azure", "@google-cloud"])
+      expect(installed).not.toContain(scope);
     const weight = await weightOf(modules);
     console.log(
       `install: ${weight.packages} packages, ${weight.megabytes} MB, ${installSeconds.toFixed(1)} s`,
@@ -109,6 +109,47 @@ describe("the packed tarball, installed from the registry", () => {
     expect(apply.stdout + apply.stderr).toContain("2 converged");
     const terminate = await pcf(["terminate", "--yes"]);
     expect(terminate.code, terminate.stderr).toBe(0);
+  });
+
+  it("validates an AWS definition with `npx pcf`, whose binary carries the AWS SDK", async () => {
+    await writeFile(
+      join(project, "aws.json"),
+      JSON.stringify({
+        pcf_name: "logs",
+        flavor: "s3_bucket",
+        aws_resource: { Bucket: "acme-logs" },
+      }),
+    );
+    const validate = await pcf(["validate", "-f", "aws.json"]);
+    expect(validate.code, validate.stderr).toBe(0);
+  });
+
+  it("names the package to install when a flavor's SDK is missing, in the CLI and the library", async () => {
+    await writeFile(
+      join(project, "azure.json"),
+      JSON.stringify({
+        pcf_name: "assets",
+        flavor: "blob",
+        azure_resource: { name: "assets", resource_group: "rg", storage_account: "acct" },
+      }),
+    );
+    const validate = await pcf(["validate", "-f", "azure.json"]);
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toMatch(
+      /needs the package @azure\/storage-blob, which is not installed: npm install @azure\/storage-blob@~12\.32\.0/,
+    );
+
+    const script = [
+      'import { loadField } from "particle-cloud";',
+      'const bucket = { pcf_name: "logs", flavor: "s3_bucket", aws_resource: { Bucket: "acme-logs" } };',
+      "await loadField([bucket]).catch((error) => console.log(error.code, error.message));",
+    ].join("\n");
+    await writeFile(join(project, "library.mjs"), script);
+    const { stdout } = await run(process.execPath, ["library.mjs"], { cwd: project });
+    // The loader lists it with the file's other problems (a DefinitionError), before any call.
+    expect(stdout).toMatch(
+      /^DEFINITION_INVALID flavor "s3_bucket" needs the package @aws-sdk\/client-s3, which is not installed: npm install @aws-sdk\/client-s3@\^3\./,
+    );
   });
 
   it("prints the shipped JSON Schema with `npx pcf schema`", async () => {
