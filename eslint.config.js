@@ -19,6 +19,7 @@ const MAX_DEPTH = 3;
  */
 const providerSdks = {
   aws: ["@aws-sdk/*", "@smithy/*"],
+  gcp: ["@google-cloud/*", "google-auth-library"],
   local: [],
 };
 

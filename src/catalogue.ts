@@ -8,7 +8,7 @@ import type { FlavorClass, FlavorRegistry } from "./core/registry.js";
  */
 export interface CatalogueEntry {
   /** Which provider the flavor belongs to, for `pcf flavors`. */
-  readonly provider: "core" | "local" | "aws";
+  readonly provider: "core" | "local" | "aws" | "gcp";
   /** Imports the flavor's module and returns its class. */
   readonly load: () => Promise<FlavorClass>;
 }
@@ -136,6 +136,14 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   iam_role: {
     provider: "aws",
     load: async () => (await import("./providers/aws/iam/role.js")).IamRole,
+  },
+  storage: {
+    provider: "gcp",
+    load: async () => (await import("./providers/gcp/storage/bucket.js")).StorageBucket,
+  },
+  compute: {
+    provider: "gcp",
+    load: async () => (await import("./providers/gcp/compute/instance.js")).ComputeInstance,
   },
 };
 

@@ -1,4 +1,5 @@
 import { AWS_CLI_OPTIONS } from "./providers/aws/cli-options.js";
+import { GCP_CLI_OPTIONS } from "./providers/gcp/cli-options.js";
 import type { ProviderCliOptions } from "./providers/kit/cli-options.js";
 
 export type {
@@ -15,4 +16,4 @@ export type {
  * no zod, YAML, core or SDK (ESLint and test/cli/help.test.ts check).
  * @internal
  */
-export const PROVIDER_CLI_OPTIONS: readonly ProviderCliOptions[] = [AWS_CLI_OPTIONS];
+export const PROVIDER_CLI_OPTIONS: readonly ProviderCliOptions[] = [AWS_CLI_OPTIONS, GCP_CLI_OPTIONS];

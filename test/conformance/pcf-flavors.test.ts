@@ -61,7 +61,6 @@ const NOT_YET: Readonly<Record<string, string>> = {
   batch_job_queue: "issue 12",
   blob: "issue 13 (Azure)",
   cloudfront: "issue 12",
-  compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
   ec2_route53: "issue 12 (premade quasiparticle)",
   ecs_instance: "issue 12",
@@ -73,7 +72,6 @@ const NOT_YET: Readonly<Record<string, string>> = {
   lambda_python_function: "issue 12",
   launch_configuration: "issue 12: no tags API, so no ownership record yet",
   sagemaker_notebook_instance: "issue 12",
-  storage: "issue 13 (GCP)",
 };
 
 describe("PCF's flavor names", () => {

@@ -1,5 +1,6 @@
 import type { CatalogueEntry } from "../../src/catalogue.js";
 import { AWS_CONFORMANCE } from "./aws/index.js";
+import { GCP_CONFORMANCE } from "./gcp/index.js";
 import type { ConformanceSpec } from "./spec.js";
 
 /** The providers whose flavors need no cloud, and so no emulator: the suite does not cover them. */
@@ -10,4 +11,5 @@ export const CONFORMANCE: Readonly<
   Partial<Record<CatalogueEntry["provider"], readonly ConformanceSpec[]>>
 > = {
   aws: AWS_CONFORMANCE,
+  gcp: GCP_CONFORMANCE,
 };

@@ -1,11 +1,14 @@
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { provideGcpServer } from "./gcp-server/index.js";
 import { startMoto } from "./moto.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** The endpoint of the run's one moto_server, `http://127.0.0.1:PORT`. */
     motoEndpoint: string;
+    /** The endpoint of the run's one GCP test server (`gcp-server/`), `http://127.0.0.1:PORT`. */
+    gcpEndpoint: string;
   }
 }
 
@@ -19,5 +22,6 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     projectRoot: fileURLToPath(new URL("../../", import.meta.url)),
   });
   project.provide("motoEndpoint", server.endpoint);
+  await provideGcpServer(project);
   return () => server.stop();
 }

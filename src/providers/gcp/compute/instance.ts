@@ -1,0 +1,332 @@
+import * as z from "zod";
+import type { RunContext } from "../../../core/run-context.js";
+import type { State } from "../../../core/state.js";
+import { readPath } from "../../../core/values.js";
+import type { FieldUpdaters } from "../../kit/calls.js";
+import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { TagChanges } from "../../kit/tags.js";
+import { gcpCall } from "../call.js";
+import { labelMapSchema, withOwnershipLabel } from "../labels.js";
+import { resolveZone } from "../location.js";
+import { GCPResource, gcpCustomConfigSchema } from "../resource.js";
+import { computeClients, computeEndpoint, type ComputeClients, type IInstance } from "./client.js";
+import { changeAndWait, type OperationScope } from "./operations.js";
+
+/** The `gcp_resource` block of a `compute` particle: the instance resource of `instances.insert`. */
+export const computeInstanceSchema = z.looseObject({
+  /** The instance's name (`[a-z]([-a-z0-9]{0,61}[a-z0-9])?`), unique in its zone. Required: the unique key. */
+  name: z
+    .string()
+    .regex(
+      /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      "expected a lowercase name of up to 63 of a-z 0-9 -",
+    ),
+  /**
+   * The machine type: its name (`e2-micro`) or a partial URL (`zones/us-central1-a/machineTypes/e2-micro`).
+   * Required. Changes in place: the instance is stopped, changed, and started again if it is to run.
+   */
+  machineType: z.string().min(1),
+  /**
+   * The instance's whole label set. Labels not listed are removed on update; the
+   * `pcf-managed-by` ownership label is always kept. Default: not compared. Changes in place.
+   */
+  labels: labelMapSchema.optional(),
+  /** A description. Fixed at creation: a change replaces the instance (with `replace_on_change`) or is refused. */
+  description: z.string().optional(),
+  /**
+   * `project` and `zone` (PCF's fields; defaults `providerOptions.gcp.projectId` / `zone`, then
+   * the environment), `adopt`, `replace_on_change`: see {@link gcpCustomConfigSchema}.
+   */
+  custom_config: gcpCustomConfigSchema.extend({ zone: z.string().min(1).optional() }).optional(),
+});
+
+/**
+ * What a user writes in the `gcp_resource` block of a `compute` particle. Fields beyond those
+ * listed (`disks`, `networkInterfaces`, `serviceAccounts`, …) go to `instances.insert` as written
+ * and are not compared afterwards.
+ */
+export type ComputeInstanceDefinition = z.infer<typeof computeInstanceSchema>;
+
+/** The reasons of the instance calls, by class. */
+const INSTANCE_ERRORS: OperationErrors = {
+  "instances.insert": { alreadyExists: ["alreadyExists"], invalid: ["invalid", "required"] },
+  "instances.get": { notFound: ["notFound"] },
+  "instances.delete": { notFound: ["notFound"] },
+  "instances.stop": { notFound: ["notFound"] },
+  "instances.start": { notFound: ["notFound"] },
+  "instances.setLabels": { notFound: ["notFound"], wrongState: ["conditionNotMet"] },
+  "instances.setMachineType": { notFound: ["notFound"], wrongState: ["invalid"] },
+};
+
+/** Compute Engine statuses and the state each maps to; a stopped instance reads `TERMINATED`. */
+const STATES: Readonly<Record<string, State>> = {
+  RUNNING: "running",
+  TERMINATED: "stopped",
+  STOPPED: "stopped",
+  SUSPENDED: "stopped",
+  PROVISIONING: "pending",
+  STAGING: "pending",
+  STOPPING: "pending",
+  SUSPENDING: "pending",
+  REPAIRING: "pending",
+};
+
+/**
+ * A Compute Engine VM instance (PCF's `compute` flavor), found by its name in its project and
+ * zone. `running` inserts it (or starts it when stopped), `stopped` stops it (Compute reports it
+ * `TERMINATED`), `terminated` deletes it; every change waits for its zone operation. Labels
+ * (`setLabels`, with the label fingerprint) and the machine type (`setMachineType`) change in
+ * place; the machine type needs the instance stopped, so a running one is stopped, changed and
+ * started again. The description is fixed. The ownership label goes in `instances.insert`.
+ *
+ * Reads are batched: one `instances.list` per project and zone, filtered on the names.
+ */
+export class ComputeInstance extends GCPResource<
+  ComputeInstanceDefinition,
+  IInstance,
+  ComputeClients
+> {
+  static override readonly flavor: string = "compute";
+  static override readonly service: string = "compute";
+  static override readonly definitionSchema = computeInstanceSchema;
+  static override readonly uniqueKeys: readonly string[] = ["gcp_resource.name"];
+  static override readonly fixedFields: readonly string[] = ["description"];
+  static override readonly inPlaceFields: readonly string[] = ["machineType", "labels"];
+  static override readonly readShape = "describe-by-key";
+  static override readonly tagging = {
+    field: "labels",
+    ownershipWritten: "in-create",
+    readFrom: "list-answer",
+  } as const;
+  static override readonly createOperation: string = "instances.insert";
+  static override readonly operationErrors = INSTANCE_ERRORS;
+  static override readonly actions = {
+    read: ["compute.instances.list"],
+    start: ["compute.instances.create", "compute.instances.start", "compute.zoneOperations.get"],
+    stop: ["compute.instances.stop", "compute.zoneOperations.get"],
+    update: [
+      "compute.instances.get",
+      "compute.instances.setLabels",
+      "compute.instances.setMachineType",
+      "compute.instances.stop",
+      "compute.instances.start",
+      "compute.zoneOperations.get",
+    ],
+    terminate: ["compute.instances.delete", "compute.zoneOperations.get"],
+  };
+
+  protected override readonly updaters: FieldUpdaters<
+    ComputeInstanceDefinition,
+    IInstance,
+    ComputeClients
+  > = {
+    machineType: (clients, live, { machineType }, context) =>
+      this.changeMachineType(clients, live, machineType, context),
+  };
+
+  /** The instances of `names` in the particle's zone: one `instances.list` filtered on them. */
+  protected override async list(
+    clients: ComputeClients,
+    names: readonly string[],
+    context: RunContext,
+  ): Promise<ReadonlyMap<string, IInstance>> {
+    const filter = names.map((name) => `(name = "${name}")`).join(" OR ");
+    const [instances] = await gcpCall("instances.list", context.signal, () =>
+      clients.instances.list(
+        { ...this.where(context), filter },
+        { ...clients.callOptions, autoPaginate: true },
+      ),
+    );
+    const wanted = new Set(names);
+    return new Map(
+      instances
+        .filter((instance) => wanted.has(instance.name ?? ""))
+        .map((instance) => [instance.name ?? "", instance]),
+    );
+  }
+
+  /** Its status as a state (a stopped instance reads `TERMINATED`: stopped), the machine type by name. */
+  protected override observe(instance: IInstance): Observation {
+    const labels = { ...instance.labels };
+    return {
+      state: STATES[instance.status ?? ""] ?? "pending",
+      definition: {
+        name: instance.name,
+        machineType: shortMachineType(instance.machineType),
+        labels,
+        description: instance.description ?? "",
+        status: instance.status,
+        selfLink: instance.selfLink,
+      },
+      tags: labels,
+    };
+  }
+
+  /** `instances.insert` of the block (without `custom_config`), the ownership label added; waits until it runs. */
+  protected override async create(
+    clients: ComputeClients,
+    { custom_config: _config, machineType, labels, ...rest }: ComputeInstanceDefinition,
+    context: RunContext,
+  ): Promise<IInstance> {
+    const where = this.where(context);
+    const instanceResource = {
+      ...rest,
+      machineType: machineTypePath(where.zone, machineType),
+      labels: withOwnershipLabel(labels),
+    };
+    await changeAndWait(clients, this.scope(context), context, "instances.insert", () =>
+      clients.instances.insert({ ...where, instanceResource }, clients.callOptions),
+    );
+    return this.fetch(clients, context);
+  }
+
+  /** `instances.delete`, waited for. */
+  protected override async remove(
+    clients: ComputeClients,
+    _live: IInstance,
+    context: RunContext,
+  ): Promise<void> {
+    await this.change(clients, context, "delete");
+  }
+
+  /** `instances.stop`, waited for: the instance is then `TERMINATED`. */
+  protected override async halt(
+    clients: ComputeClients,
+    _live: IInstance,
+    context: RunContext,
+  ): Promise<void> {
+    await this.change(clients, context, "stop");
+  }
+
+  /** `instances.start`, waited for. */
+  protected override async resume(
+    clients: ComputeClients,
+    _live: IInstance,
+    context: RunContext,
+  ): Promise<void> {
+    await this.change(clients, context, "start");
+  }
+
+  /** `instances.setLabels` of the whole set, with the fingerprint of a fresh read. */
+  protected override async writeTags(
+    clients: ComputeClients,
+    _live: IInstance,
+    { set, remove }: TagChanges,
+    context: RunContext,
+  ): Promise<void> {
+    const current = await this.fetch(clients, context);
+    const labels: Record<string, string> = { ...current.labels, ...set };
+    for (const key of remove) delete labels[key];
+    const labelFingerprint = current.labelFingerprint ?? "";
+    await changeAndWait(clients, this.scope(context), context, "instances.setLabels", () =>
+      clients.instances.setLabels(
+        {
+          ...this.target(context),
+          instancesSetLabelsRequestResource: { labels, labelFingerprint },
+        },
+        clients.callOptions,
+      ),
+    );
+  }
+
+  protected override location(context: RunContext): string {
+    const { project, zone } = this.where(context);
+    return `${project}/${zone}`;
+  }
+
+  protected override clientIn(_location: string, context: RunContext): Promise<ComputeClients> {
+    return computeClients(context);
+  }
+
+  protected override endpoint(context: RunContext): string {
+    return computeEndpoint(context);
+  }
+
+  /** The name, the machine type by name, the labels with ours, and the description when written. */
+  protected override comparableDefinition(
+    definition: Record<string, unknown>,
+  ): Record<string, unknown> {
+    const { name, machineType, labels, description } = definition;
+    return {
+      name,
+      machineType: typeof machineType === "string" ? shortMachineType(machineType) : machineType,
+      labels: this.comparableTagsOf(labels),
+      description,
+    };
+  }
+
+  /**
+   * `setMachineType`, which needs the instance stopped: a running one is stopped first and
+   * started again afterwards when it is to run.
+   */
+  private async changeMachineType(
+    clients: ComputeClients,
+    live: IInstance,
+    machineType: string,
+    context: RunContext,
+  ): Promise<void> {
+    const wasRunning = live.status !== "TERMINATED" && live.status !== "STOPPED";
+    if (wasRunning) await this.change(clients, context, "stop");
+    const resource = { machineType: machineTypePath(this.where(context).zone, machineType) };
+    await changeAndWait(clients, this.scope(context), context, "instances.setMachineType", () =>
+      clients.instances.setMachineType(
+        { ...this.target(context), instancesSetMachineTypeRequestResource: resource },
+        clients.callOptions,
+      ),
+    );
+    if (wasRunning && this.desiredState === "running") await this.change(clients, context, "start");
+  }
+
+  /** `instances.<verb>` of this particle's instance, waited for. */
+  private async change(
+    clients: ComputeClients,
+    context: RunContext,
+    verb: "delete" | "stop" | "start",
+  ): Promise<void> {
+    await changeAndWait(clients, this.scope(context), context, `instances.${verb}`, () =>
+      clients.instances[verb](this.target(context), clients.callOptions),
+    );
+  }
+
+  /** `instances.get` of this particle's instance. */
+  private async fetch(clients: ComputeClients, context: RunContext): Promise<IInstance> {
+    const [instance] = await gcpCall("instances.get", context.signal, () =>
+      clients.instances.get(this.target(context), clients.callOptions),
+    );
+    return instance;
+  }
+
+  private where(context: RunContext): { project: string; zone: string } {
+    const zone = resolveZone(
+      context,
+      readPath(this.desiredStateDefinition, "custom_config.zone"),
+      this.id,
+    );
+    return { project: this.project(context), zone };
+  }
+
+  private target(context: RunContext): { project: string; zone: string; instance: string } {
+    return {
+      ...this.where(context),
+      instance: String(readPath(this.desiredStateDefinition, "name")),
+    };
+  }
+
+  private scope(context: RunContext): OperationScope {
+    return {
+      ...this.where(context),
+      particle: this.id,
+      backoff: (this.constructor as typeof ComputeInstance).waitOptions,
+    };
+  }
+}
+
+/** `e2-micro` from a machine type's name, partial or full URL. */
+function shortMachineType(machineType: string | null | undefined): string | undefined {
+  return machineType?.slice(machineType.lastIndexOf("/") + 1);
+}
+
+/** The partial URL `instances.insert` and `setMachineType` take: `zones/<zone>/machineTypes/<name>`. */
+function machineTypePath(zone: string, machineType: string): string {
+  return machineType.includes("/") ? machineType : `zones/${zone}/machineTypes/${machineType}`;
+}
