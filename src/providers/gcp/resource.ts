@@ -44,6 +44,9 @@ export abstract class GCPResource<
   /** Polls of one flavor arriving within 10 ms share one list call. */
   static override readonly readBatchWindowMs: number = 10;
 
+  /** The run the particle last worked in, for the project and endpoint its errors name. */
+  private lastContext: RunContext | undefined = undefined;
+
   /** `gcp:<service>:<project>`: GCP's quotas are per API and project. */
   override concurrencyScope(context: RunContext): string {
     const service = (this.constructor as typeof GCPResource).service ?? this.flavor;
@@ -54,6 +57,26 @@ export abstract class GCPResource<
   protected override location(context: RunContext): string {
     return this.project(context);
   }
+
+  /**
+   * The run's client for `location`, from the flavor's {@link GCPResource.connect}; a failure
+   * (no credentials) is wrapped like any call's.
+   */
+  protected override clientIn(
+    location: string,
+    context: RunContext,
+    options: { readonly isSingleAttempt: boolean },
+  ): Promise<C> {
+    this.lastContext = context;
+    return this.step("authenticate to GCP", () => this.connect(location, context, options));
+  }
+
+  /** Creates (or finds) the run's client for `location`, resolving its credentials. */
+  protected abstract connect(
+    location: string,
+    context: RunContext,
+    options: { readonly isSingleAttempt: boolean },
+  ): Promise<C>;
 
   /** Classifies by the flavor's `operationErrors` (see `gcpCallFailure`). */
   protected override classifyFailure(error: unknown): CallFailure {
@@ -110,7 +133,4 @@ export abstract class GCPResource<
     const { custom_config: _config, ...rest } = definition;
     return rest;
   }
-
-  /** The run the particle last worked in, for the project and endpoint its errors name. */
-  private lastContext: RunContext | undefined = undefined;
 }

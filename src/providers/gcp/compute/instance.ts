@@ -234,7 +234,7 @@ export class ComputeInstance extends GCPResource<
     return `${project}/${zone}`;
   }
 
-  protected override clientIn(_location: string, context: RunContext): Promise<ComputeClients> {
+  protected override connect(_location: string, context: RunContext): Promise<ComputeClients> {
     return computeClients(context);
   }
 

@@ -181,7 +181,7 @@ export class StorageBucket extends GCPResource<StorageBucketDefinition, BucketMe
     return storageEndpoint(context);
   }
 
-  protected override clientIn(
+  protected override connect(
     project: string,
     context: RunContext,
     options: { readonly isSingleAttempt: boolean },

@@ -35,8 +35,9 @@ export function storageClient(
       projectId: project,
       // A custom endpoint still authenticates: a private endpoint needs credentials too.
       useAuthWithCustomEndpoint: true,
+      // The SDK reads `maxRetries: 0` as its default (3): no retries is `autoRetry: false`.
       retryOptions: {
-        autoRetry: !options.isSingleAttempt,
+        autoRetry: !options.isSingleAttempt && gcp.maxRetries !== 0,
         ...(gcp.maxRetries === undefined ? {} : { maxRetries: gcp.maxRetries }),
       },
       ...(gcp.storageEndpoint === undefined ? {} : { apiEndpoint: gcp.storageEndpoint }),
