@@ -80,13 +80,19 @@ export function sendError(response: ServerResponse, error: GoogleApiError): void
   });
 }
 
-/** A page of `items` from `pageToken` (an offset), at most `maxResults` long. */
+/**
+ * Items per page when `maxResults` asks for no fewer: small, so that every client's paging is
+ * exercised (the API lets a server answer fewer items than asked, with a `nextPageToken`).
+ */
+export const PAGE_SIZE = 2;
+
+/** A page of `items` from `pageToken` (an offset), at most `maxResults` (and {@link PAGE_SIZE}) long. */
 export function page<T>(
   items: readonly T[],
   query: URLSearchParams,
 ): { items: T[]; nextPageToken?: string } {
   const start = Number(query.get("pageToken") ?? "0");
-  const size = Math.min(Number(query.get("maxResults") ?? "500"), 500);
+  const size = Math.min(Number(query.get("maxResults") ?? PAGE_SIZE), PAGE_SIZE);
   const slice = items.slice(start, start + size);
   const next = start + size;
   return next < items.length ? { items: slice, nextPageToken: String(next) } : { items: slice };

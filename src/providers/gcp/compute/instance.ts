@@ -198,12 +198,18 @@ export class ComputeInstance extends GCPResource<
     await this.change(clients, context, "stop");
   }
 
-  /** `instances.start`, waited for. */
+  /**
+   * `instances.start`, waited for; a machine type the definition changed is set first, while
+   * the instance is still stopped, so that it starts once, on the new type.
+   */
   protected override async resume(
     clients: ComputeClients,
-    _live: IInstance,
+    live: IInstance,
     context: RunContext,
   ): Promise<void> {
+    const { machineType } = this.desiredDefinition();
+    if (shortMachineType(live.machineType) !== shortMachineType(machineType))
+      await this.setMachineType(clients, machineType, context);
     await this.change(clients, context, "start");
   }
 
@@ -267,6 +273,16 @@ export class ComputeInstance extends GCPResource<
   ): Promise<void> {
     const wasRunning = live.status !== "TERMINATED" && live.status !== "STOPPED";
     if (wasRunning) await this.change(clients, context, "stop");
+    await this.setMachineType(clients, machineType, context);
+    if (wasRunning && this.desiredState === "running") await this.change(clients, context, "start");
+  }
+
+  /** `instances.setMachineType` of the stopped instance, waited for. */
+  private async setMachineType(
+    clients: ComputeClients,
+    machineType: string,
+    context: RunContext,
+  ): Promise<void> {
     const resource = { machineType: machineTypePath(this.where(context).zone, machineType) };
     await changeAndWait(clients, this.scope(context), context, "instances.setMachineType", () =>
       clients.instances.setMachineType(
@@ -274,7 +290,6 @@ export class ComputeInstance extends GCPResource<
         clients.callOptions,
       ),
     );
-    if (wasRunning && this.desiredState === "running") await this.change(clients, context, "start");
   }
 
   /** `instances.<verb>` of this particle's instance, waited for. */
