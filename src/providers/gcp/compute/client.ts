@@ -1,8 +1,4 @@
-import {
-  InstancesClient,
-  ZoneOperationsClient,
-  type ComputeClientOptions,
-} from "@google-cloud/compute";
+import { InstancesClient, ZoneOperationsClient } from "@google-cloud/compute";
 import type { RunContext } from "../../../core/run-context.js";
 import { gcpCall } from "../call.js";
 import { readGcpOptions } from "../options.js";
@@ -11,6 +7,9 @@ import { readGcpOptions } from "../options.js";
  * The provider's one module that loads `@google-cloud/compute` (its types are a hand-written
  * subset, see `sdk-types.d.ts`).
  */
+
+/** The options both clients are built with. */
+type ComputeClientOptions = NonNullable<ConstructorParameters<typeof InstancesClient>[0]>;
 
 /** Google's Compute Engine endpoint, when none is configured. */
 const GOOGLE_COMPUTE_ENDPOINT = "https://compute.googleapis.com";
@@ -23,7 +22,7 @@ export interface ComputeClients {
   readonly callOptions: { readonly maxRetries?: number };
 }
 
-export type { ExtendedOperation, IInstance, IOperation } from "@google-cloud/compute";
+export type { ExtendedOperation, IInstance, IOperation } from "./types.js";
 
 /** The Compute Engine endpoint of a run: `providerOptions.gcp.computeEndpoint`, else Google's. */
 export function computeEndpoint(context: RunContext): string {

@@ -149,7 +149,7 @@ export class ComputeInstance extends GCPResource<
   protected override observe(instance: IInstance): Observation {
     const labels = { ...instance.labels };
     return {
-      state: STATES[instance.status ?? ""] ?? "pending",
+      state: STATES[String(instance.status ?? "")] ?? "pending",
       definition: {
         name: instance.name,
         machineType: shortMachineType(instance.machineType),

@@ -1,7 +1,7 @@
 import type { RunContext } from "../../../core/run-context.js";
 import type { BackoffOptions } from "../../../core/wait.js";
 import { gcpCall } from "../call.js";
-import type { ComputeClients, ExtendedOperation, IOperation } from "./client.js";
+import type { ComputeClients, IOperation } from "./client.js";
 
 /**
  * Compute Engine's zone operations: every change to an instance answers an `Operation`, done
@@ -51,10 +51,10 @@ export async function changeAndWait(
   scope: OperationScope,
   context: RunContext,
   operation: string,
-  call: () => Promise<[ExtendedOperation, unknown, unknown]>,
+  call: () => Promise<readonly [{ readonly latestResponse: unknown }, ...unknown[]]>,
 ): Promise<IOperation> {
   const [answer] = await gcpCall(operation, context.signal, call);
-  const name = answer.latestResponse.name ?? "";
+  const name = operationName(answer.latestResponse);
   const done = await context.waitFor<IOperation>(
     async () => {
       const [current] = await gcpCall("zoneOperations.wait", context.signal, () =>
@@ -71,4 +71,15 @@ export async function changeAndWait(
   );
   if ((done.error?.errors ?? []).length > 0) throw new OperationError(done);
   return done;
+}
+
+/** The name of the operation a change answered (the SDK types it loosely: a compute `Operation`). */
+function operationName(response: unknown): string {
+  const name =
+    typeof response === "object" && response !== null
+      ? (response as { readonly name?: unknown }).name
+      : undefined;
+  if (typeof name !== "string" || name === "")
+    throw new Error("the change answered no zone operation name");
+  return name;
 }

@@ -5,6 +5,10 @@
  * these declarations follow its v6 `InstancesClient` and `ZoneOperationsClient` signatures.
  */
 
+import type { ExtendedOperation, IInstance, IOperation } from "./types.js";
+
+export type { ExtendedOperation, IInstance, IOperation };
+
 /** The client options the provider passes (see `ClientOptions` of google-gax). */
 export interface ComputeClientOptions {
   apiEndpoint?: string;
@@ -20,37 +24,6 @@ export interface CallOptions {
   maxRetries?: number;
   autoPaginate?: boolean;
   timeout?: number;
-}
-
-/** `google.cloud.compute.v1.IInstance`, the fields the provider reads. */
-export interface IInstance {
-  id?: string | null;
-  name?: string | null;
-  description?: string | null;
-  status?: string | null;
-  machineType?: string | null;
-  labels?: Record<string, string> | null;
-  labelFingerprint?: string | null;
-  zone?: string | null;
-  selfLink?: string | null;
-}
-
-/** `google.cloud.compute.v1.IOperation`, the fields the provider reads. */
-export interface IOperation {
-  name?: string | null;
-  status?: string | null;
-  operationType?: string | null;
-  targetLink?: string | null;
-  error?: {
-    errors?: { code?: string | null; message?: string | null }[] | null;
-  } | null;
-  httpErrorStatusCode?: number | null;
-  httpErrorMessage?: string | null;
-}
-
-/** What a mutating call resolves to first: the operation, as its answer carried it. */
-export interface ExtendedOperation {
-  latestResponse: IOperation;
 }
 
 interface InstanceRequest {
