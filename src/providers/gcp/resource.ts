@@ -29,7 +29,7 @@ export const gcpCustomConfigSchema = z.looseObject({
  * supplies the `gcp_resource` block, the particle's project (and the flavor's finer location),
  * errors classified per REST method from the flavor's `operationErrors` (see `gcpCall`), errors
  * that name the setting to fix, and the ownership label `pcf-managed-by: particle-cloud`.
- * Flavors supply their clients (`clientIn`) and the endpoint their errors name.
+ * Flavors supply their clients (`connect`) and the endpoint their errors name.
  *
  * @typeParam D - The parsed `gcp_resource` block.
  * @typeParam L - What the SDK returns for one resource.

@@ -13,7 +13,7 @@ import {
   verificationCompute,
 } from "../../support/gcp.js";
 
-const { instances } = verificationCompute();
+const { instances, operations } = verificationCompute();
 const project = gcpProject(import.meta.url);
 const name = uniqueName(import.meta.url, "vm-stopped");
 
@@ -72,6 +72,27 @@ describe("compute: a stopped VM", () => {
     expect(await live()).toEqual({ status: "RUNNING", machineType: "e2-medium", team: "ml" });
     expect(proxy.requests("instances.stop") - stops).toBe(0);
     expect(proxy.requests("instances.start") - starts).toBe(1);
+  });
+
+  it("reads a VM suspended behind its back as stopped, and resumes it to run", async () => {
+    const [operation] = await instances.suspend({ project, zone: TEST_ZONE, instance: name });
+    await operations.wait({
+      project,
+      zone: TEST_ZONE,
+      operation: String(operation.latestResponse.name),
+    });
+    await operations.wait({
+      project,
+      zone: TEST_ZONE,
+      operation: String(operation.latestResponse.name),
+    });
+    expect(await live()).toMatchObject({ status: "SUSPENDED" });
+    const starts = proxy.requests("instances.start");
+    const resumed = await applyField(vm("e2-medium", "ml"), { providerOptions: providerOptions() });
+    expect(resumed.particles[0]).toMatchObject({ state: "running", transitions: ["start"] });
+    expect(await live()).toEqual({ status: "RUNNING", machineType: "e2-medium", team: "ml" });
+    expect(proxy.requests("instances.resume")).toBe(1);
+    expect(proxy.requests("instances.start") - starts).toBe(0);
   });
 
   it("a running VM's machine type: stopped, changed, started again", async () => {

@@ -6,8 +6,8 @@ import type { Projects } from "./projects.js";
 /**
  * Compute Engine's instances under `/compute/v1/projects/{project}/zones/{zone}` (REST v1):
  * insert, get, list (with `filter` on names: `(name = "a") OR (name = "b")`, page tokens), delete,
- * start, stop, setLabels (with the label fingerprint) and setMachineType (only while
- * `TERMINATED`), each change answering a zone operation (see {@link ZoneOperations}); and the
+ * start, stop, suspend, resume, setLabels (with the label fingerprint) and setMachineType (only
+ * while `TERMINATED`), each change answering a zone operation (see {@link ZoneOperations}); and the
  * zone's operations (get, wait). A stopped instance reads `TERMINATED`, as in Compute Engine.
  */
 
@@ -152,6 +152,28 @@ export class ComputeApi {
     }
     if (verb === "start") {
       if (instance["status"] === "RUNNING") return start(() => undefined);
+      if (instance["status"] === "SUSPENDED")
+        throw new GoogleApiError(
+          400,
+          "invalid",
+          `Instance '${name}' is suspended: resume it instead of starting it.`,
+        );
+      this.setStatus(key, "STAGING");
+      return start(() => this.setStatus(key, "RUNNING"));
+    }
+    if (verb === "suspend") {
+      if (instance["status"] !== "RUNNING")
+        throw new GoogleApiError(
+          400,
+          "invalid",
+          `Instance '${name}' must be running to be suspended.`,
+        );
+      this.setStatus(key, "SUSPENDING");
+      return start(() => this.setStatus(key, "SUSPENDED"));
+    }
+    if (verb === "resume") {
+      if (instance["status"] !== "SUSPENDED")
+        throw new GoogleApiError(400, "invalid", `Instance '${name}' is not suspended.`);
       this.setStatus(key, "STAGING");
       return start(() => this.setStatus(key, "RUNNING"));
     }

@@ -54,6 +54,7 @@ const INSTANCE_ERRORS: OperationErrors = {
   "instances.delete": { notFound: ["notFound"] },
   "instances.stop": { notFound: ["notFound"] },
   "instances.start": { notFound: ["notFound"] },
+  "instances.resume": { notFound: ["notFound"] },
   "instances.setLabels": { notFound: ["notFound"], wrongState: ["conditionNotMet"] },
   "instances.setMachineType": { notFound: ["notFound"], wrongState: ["invalid"] },
 };
@@ -102,7 +103,12 @@ export class ComputeInstance extends GCPResource<
   static override readonly operationErrors = INSTANCE_ERRORS;
   static override readonly actions = {
     read: ["compute.instances.list"],
-    start: ["compute.instances.create", "compute.instances.start", "compute.zoneOperations.get"],
+    start: [
+      "compute.instances.create",
+      "compute.instances.start",
+      "compute.instances.resume",
+      "compute.zoneOperations.get",
+    ],
     stop: ["compute.instances.stop", "compute.zoneOperations.get"],
     update: [
       "compute.instances.get",
@@ -200,13 +206,16 @@ export class ComputeInstance extends GCPResource<
 
   /**
    * `instances.start`, waited for; a machine type the definition changed is set first, while
-   * the instance is still stopped, so that it starts once, on the new type.
+   * the instance is still stopped, so that it starts once, on the new type. A suspended
+   * instance is resumed instead (`instances.resume`), its fields changed by the update after.
    */
   protected override async resume(
     clients: ComputeClients,
     live: IInstance,
     context: RunContext,
   ): Promise<void> {
+    // A suspended VM comes back with `resume` (Compute refuses to start it), as it was.
+    if (live.status === "SUSPENDED") return this.change(clients, context, "resume");
     const { machineType } = this.desiredDefinition();
     if (shortMachineType(live.machineType) !== shortMachineType(machineType))
       await this.setMachineType(clients, machineType, context);
@@ -296,7 +305,7 @@ export class ComputeInstance extends GCPResource<
   private async change(
     clients: ComputeClients,
     context: RunContext,
-    verb: "delete" | "stop" | "start",
+    verb: "delete" | "stop" | "start" | "resume",
   ): Promise<void> {
     await changeAndWait(clients, this.scope(context), context, `instances.${verb}`, () =>
       clients.instances[verb](this.target(context), clients.callOptions),

@@ -62,6 +62,14 @@ export declare class InstancesClient {
     request: InstanceRequest,
     options?: CallOptions,
   ): Promise<[ExtendedOperation, unknown, unknown]>;
+  resume(
+    request: InstanceRequest,
+    options?: CallOptions,
+  ): Promise<[ExtendedOperation, unknown, unknown]>;
+  suspend(
+    request: InstanceRequest,
+    options?: CallOptions,
+  ): Promise<[ExtendedOperation, unknown, unknown]>;
   stop(
     request: InstanceRequest,
     options?: CallOptions,
