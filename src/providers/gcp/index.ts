@@ -19,8 +19,8 @@ export {
   storageBucketSchema,
   type StorageBucketDefinition,
 } from "./storage/bucket.js";
+export { ComputeInstance } from "./compute/instance.js";
 export {
-  ComputeInstance,
   computeInstanceSchema,
   type ComputeInstanceDefinition,
-} from "./compute/instance.js";
+} from "./compute/instance-schema.js";

@@ -1,76 +1,22 @@
-import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
-import type { State } from "../../../core/state.js";
 import { readPath } from "../../../core/values.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
-import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { Observation } from "../../kit/facts.js";
 import type { TagChanges } from "../../kit/tags.js";
 import { gcpCall } from "../call.js";
-import { labelMapSchema, withOwnershipLabel } from "../labels.js";
+import { withOwnershipLabel } from "../labels.js";
 import { resolveZone } from "../location.js";
-import { GCPResource, gcpCustomConfigSchema } from "../resource.js";
+import { GCPResource } from "../resource.js";
 import { computeClients, computeEndpoint, type ComputeClients, type IInstance } from "./client.js";
+import {
+  INSTANCE_ERRORS,
+  STATES,
+  computeInstanceSchema,
+  machineTypePath,
+  shortMachineType,
+  type ComputeInstanceDefinition,
+} from "./instance-schema.js";
 import { changeAndWait, type OperationScope } from "./operations.js";
-
-/** The `gcp_resource` block of a `compute` particle: the instance resource of `instances.insert`. */
-export const computeInstanceSchema = z.looseObject({
-  /** The instance's name (`[a-z]([-a-z0-9]{0,61}[a-z0-9])?`), unique in its zone. Required: the unique key. */
-  name: z
-    .string()
-    .regex(
-      /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
-      "expected a lowercase name of up to 63 of a-z 0-9 -",
-    ),
-  /**
-   * The machine type: its name (`e2-micro`) or a partial URL (`zones/us-central1-a/machineTypes/e2-micro`).
-   * Required. Changes in place: the instance is stopped, changed, and started again if it is to run.
-   */
-  machineType: z.string().min(1),
-  /**
-   * The instance's whole label set. Labels not listed are removed on update; the
-   * `pcf-managed-by` ownership label is always kept. Default: not compared. Changes in place.
-   */
-  labels: labelMapSchema.optional(),
-  /** A description. Fixed at creation: a change replaces the instance (with `replace_on_change`) or is refused. */
-  description: z.string().optional(),
-  /**
-   * `project` and `zone` (PCF's fields; defaults `providerOptions.gcp.projectId` / `zone`, then
-   * the environment), `adopt`, `replace_on_change`: see {@link gcpCustomConfigSchema}.
-   */
-  custom_config: gcpCustomConfigSchema.extend({ zone: z.string().min(1).optional() }).optional(),
-});
-
-/**
- * What a user writes in the `gcp_resource` block of a `compute` particle. Fields beyond those
- * listed (`disks`, `networkInterfaces`, `serviceAccounts`, …) go to `instances.insert` as written
- * and are not compared afterwards.
- */
-export type ComputeInstanceDefinition = z.infer<typeof computeInstanceSchema>;
-
-/** The reasons of the instance calls, by class. */
-const INSTANCE_ERRORS: OperationErrors = {
-  "instances.insert": { alreadyExists: ["alreadyExists"], invalid: ["invalid", "required"] },
-  "instances.get": { notFound: ["notFound"] },
-  "instances.delete": { notFound: ["notFound"] },
-  "instances.stop": { notFound: ["notFound"] },
-  "instances.start": { notFound: ["notFound"] },
-  "instances.resume": { notFound: ["notFound"] },
-  "instances.setLabels": { notFound: ["notFound"], wrongState: ["conditionNotMet"] },
-  "instances.setMachineType": { notFound: ["notFound"], wrongState: ["invalid"] },
-};
-
-/** Compute Engine statuses and the state each maps to; a stopped instance reads `TERMINATED`. */
-const STATES: Readonly<Record<string, State>> = {
-  RUNNING: "running",
-  TERMINATED: "stopped",
-  STOPPED: "stopped",
-  SUSPENDED: "stopped",
-  PROVISIONING: "pending",
-  STAGING: "pending",
-  STOPPING: "pending",
-  SUSPENDING: "pending",
-  REPAIRING: "pending",
-};
 
 /**
  * A Compute Engine VM instance (PCF's `compute` flavor), found by its name in its project and
@@ -343,14 +289,4 @@ export class ComputeInstance extends GCPResource<
       backoff: (this.constructor as typeof ComputeInstance).waitOptions,
     };
   }
-}
-
-/** `e2-micro` from a machine type's name, partial or full URL. */
-function shortMachineType(machineType: string | null | undefined): string | undefined {
-  return machineType?.slice(machineType.lastIndexOf("/") + 1);
-}
-
-/** The partial URL `instances.insert` and `setMachineType` take: `zones/<zone>/machineTypes/<name>`. */
-function machineTypePath(zone: string, machineType: string): string {
-  return machineType.includes("/") ? machineType : `zones/${zone}/machineTypes/${machineType}`;
 }
