@@ -16,4 +16,7 @@ export type {
  * no zod, YAML, core or SDK (ESLint and test/cli/help.test.ts check).
  * @internal
  */
-export const PROVIDER_CLI_OPTIONS: readonly ProviderCliOptions[] = [AWS_CLI_OPTIONS, GCP_CLI_OPTIONS];
+export const PROVIDER_CLI_OPTIONS: readonly ProviderCliOptions[] = [
+  AWS_CLI_OPTIONS,
+  GCP_CLI_OPTIONS,
+];

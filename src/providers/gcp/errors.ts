@@ -77,10 +77,7 @@ export function isThrottled(info: GcpErrorInfo): boolean {
 
 /** True for a credential failure: none found, or refused (401). */
 export function isCredentialFailure(error: unknown, info: GcpErrorInfo): boolean {
-  return (
-    info.status === 401 ||
-    /Could not load the default credentials|Unable to detect a Project Id/i.test(messageOf(error))
-  );
+  return info.status === 401 || /Could not load the default credentials/i.test(messageOf(error));
 }
 
 /**
