@@ -20,6 +20,7 @@ const MAX_DEPTH = 3;
 const providerSdks = {
   aws: ["@aws-sdk/*", "@smithy/*"],
   azure: ["@azure/*"],
+  gcp: ["@google-cloud/*", "google-auth-library"],
   local: [],
 };
 

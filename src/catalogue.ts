@@ -9,7 +9,7 @@ import { loadNamingMissingPackage } from "./missing-package.js";
  */
 export interface CatalogueEntry {
   /** Which provider the flavor belongs to, for `pcf flavors`. */
-  readonly provider: "core" | "local" | "aws" | "azure";
+  readonly provider: "core" | "local" | "aws" | "azure" | "gcp";
   /** Imports the flavor's module and returns its class. */
   readonly load: () => Promise<FlavorClass>;
 }
@@ -198,6 +198,14 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
   blob: {
     provider: "azure",
     load: async () => (await import("./providers/azure/blob/container.js")).BlobContainer,
+  },
+  storage: {
+    provider: "gcp",
+    load: async () => (await import("./providers/gcp/storage/bucket.js")).StorageBucket,
+  },
+  compute: {
+    provider: "gcp",
+    load: async () => (await import("./providers/gcp/compute/instance.js")).ComputeInstance,
   },
 };
 

@@ -1,5 +1,6 @@
 import { AWS_CLI_OPTIONS } from "./providers/aws/cli-options.js";
 import { AZURE_CLI_OPTIONS } from "./providers/azure/cli-options.js";
+import { GCP_CLI_OPTIONS } from "./providers/gcp/cli-options.js";
 import type { ProviderCliOptions } from "./providers/kit/cli-options.js";
 
 export type {
@@ -19,4 +20,5 @@ export type {
 export const PROVIDER_CLI_OPTIONS: readonly ProviderCliOptions[] = [
   AWS_CLI_OPTIONS,
   AZURE_CLI_OPTIONS,
+  GCP_CLI_OPTIONS,
 ];

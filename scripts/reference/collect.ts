@@ -16,6 +16,7 @@ const CATALOGUE = new URL("src/catalogue.ts", ROOT);
 const OWNERSHIP_MARKERS: Readonly<Record<string, string>> = {
   aws: "the `pcf:managed-by=particle-cloud` tag",
   azure: "the `pcf_managed_by=particle_cloud` metadata entry",
+  gcp: "the `pcf-managed-by: particle-cloud` label",
 };
 
 /** A catalogue entry's literal import: `flavor: { provider, load: … import("./x.js")).Class }`. */

@@ -57,9 +57,7 @@ const PCF_FLAVORS = [
  * leaving this list, and the day the catalogue loses one of PCF's.
  */
 const NOT_YET: Readonly<Record<string, string>> = {
-  compute: "issue 13 (GCP)",
   cross_cloud_storage: "issue 13",
-  storage: "issue 13 (GCP)",
 };
 
 describe("PCF's flavor names", () => {

@@ -1,6 +1,7 @@
 import type { CatalogueEntry } from "../../src/catalogue.js";
 import { AWS_CONFORMANCE } from "./aws/index.js";
 import { AZURE_CONFORMANCE } from "./azure/index.js";
+import { GCP_CONFORMANCE } from "./gcp/index.js";
 import type { ConformanceSpec } from "./spec.js";
 
 /** The providers whose flavors need no cloud, and so no emulator: the suite does not cover them. */
@@ -12,4 +13,5 @@ export const CONFORMANCE: Readonly<
 > = {
   aws: AWS_CONFORMANCE,
   azure: AZURE_CONFORMANCE,
+  gcp: GCP_CONFORMANCE,
 };

@@ -1,7 +1,7 @@
 import type { Particle, ParticleClass, ParticleDefinition } from "../../src/index.js";
 import type { EquivalentStates } from "../../src/core/state.js";
 import type { ProviderOptions } from "../../src/core/run-context.js";
-import type { OperationNamer } from "../support/fault-proxy.js";
+import type { FaultProxy, OperationNamer } from "../support/fault-proxy.js";
 
 /**
  * What a flavor gives the conformance suite (see `suite.ts`): data and small functions, written
@@ -93,12 +93,14 @@ export interface ConformanceBackend {
   readonly throughProxy: (options: ProviderOptions, endpoint: string) => ProviderOptions;
   /**
    * `options` under which the run dies the moment `operation` has answered: `kill` is aborted
-   * then, and no later request of the run reaches the cloud.
+   * then, and no later request of the run reaches the cloud. A backend whose SDK offers no hook
+   * after an answer may play the kill with `proxy` (see `FaultProxy.killAfter`).
    */
   readonly killedAfter: (
     options: ProviderOptions,
     operation: string,
     kill: AbortController,
+    proxy: FaultProxy,
   ) => ProviderOptions;
 }
 

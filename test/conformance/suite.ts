@@ -283,6 +283,7 @@ class StepRunner {
       this.providerOptions,
       this.spec.createOperation,
       kill,
+      this.faultProxy(),
     );
     const definition = this.spec.definition(label);
     await rejectionOf(

@@ -24,6 +24,8 @@ const isWriting = process.env["PCF_WRITE_REFERENCE"] === "1";
 const EMULATOR_NOTES: Readonly<Record<string, string>> = {
   moto: "../providers/aws.md#moto-what-the-tests-cannot-show",
   Azurite: "../providers/azure.md#what-azurite-cannot-show",
+  "the GCP test server (ours, written from Google's REST reference)":
+    "../providers/gcp.md#the-gcp-test-server",
 };
 
 function conformanceOf(flavor: string): ConformanceSummary | undefined {

@@ -112,8 +112,14 @@ export interface FaultProxy {
   readonly injected: ReadonlyMap<string, number>;
   /** How many faults were injected, per kind and moment (`throttle before`). */
   readonly injectedKinds: ReadonlyMap<string, number>;
-  /** Replaces the rules (and resets their `times` counts). */
+  /** Replaces the rules (and resets their `times` counts), and ends a {@link FaultProxy.killAfter}. */
   setRules(rules: readonly FaultRule[]): void;
+  /**
+   * Plays a run killed the moment `operation` answered: once the emulator has answered it,
+   * `onAnswered` is called (the test aborts the run there) and every later request is dropped
+   * before it reaches the emulator, until `setRules`.
+   */
+  killAfter(operation: string, onAnswered: () => void): void;
   /** Turns chaos mode on with `chaos`, or off with `undefined`. */
   setChaos(chaos: ChaosOptions | undefined): void;
   stop(): Promise<void>;
@@ -125,8 +131,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = seededRandom(options.seed ?? 1);
   const nameOf = options.operationOf ?? operationOf;
   let rules: { rule: FaultRule; left: number }[] = [];
+  let kill: { readonly operation: string; readonly onAnswered: () => void } | undefined;
+  let isKilled = false;
   const setRules = (next: readonly FaultRule[]): void => {
     rules = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
+    kill = undefined;
+    isKilled = false;
   };
   setRules(options.rules ?? []);
   let chaos = options.chaos;
@@ -160,6 +170,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const body = await readBody(incoming);
     const operation = nameOf(incoming, body);
+    if (isKilled) return void outgoing.socket?.destroy();
     seen.set(operation, (seen.get(operation) ?? 0) + 1);
     total += 1;
     options.onRequest?.(operation, total - 1);
@@ -171,6 +182,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     const answer = await forward(target, incoming, body).catch(() => undefined);
     if (answer === undefined) return void outgoing.socket?.destroy();
+    if (kill?.operation === operation) {
+      isKilled = true;
+      kill.onAnswered();
+    }
     if (fault?.when === "after") {
       if (fault.kind === "truncate")
         return pass(answer, outgoing, answer.body.subarray(0, answer.body.length >> 1));
@@ -189,6 +204,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     injected,
     injectedKinds,
     setRules,
+    killAfter: (operation, onAnswered) => {
+      kill = { operation, onAnswered };
+    },
     setChaos: (next) => {
       chaos = next;
     },

@@ -1,12 +1,15 @@
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { provideAzurite } from "./azurite.js";
+import { provideGcpServer } from "./gcp-server/index.js";
 import { startMoto } from "./moto.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** The endpoint of the run's one moto_server, `http://127.0.0.1:PORT`. */
     motoEndpoint: string;
+    /** The endpoint of the run's one GCP test server (`gcp-server/`), `http://127.0.0.1:PORT`. */
+    gcpEndpoint: string;
   }
 }
 
@@ -21,5 +24,6 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   });
   project.provide("motoEndpoint", server.endpoint);
   const stopAzurite = await provideAzurite(project);
+  await provideGcpServer(project);
   return async () => void (await Promise.all([server.stop(), stopAzurite()]));
 }
