@@ -25,6 +25,10 @@ export const BUILT_IN_FLAVORS: Readonly<Record<string, CatalogueEntry>> = {
     load: async () =>
       (await import("./quasiparticles/distributed-master-worker.js")).DistributedMasterWorker,
   },
+  cross_cloud_storage: {
+    provider: "core",
+    load: async () => (await import("./quasiparticles/cross-cloud-storage.js")).CrossCloudStorage,
+  },
   ec2_route53: {
     provider: "core",
     load: async () => (await import("./quasiparticles/ec2-route53.js")).Ec2Route53,

@@ -65,6 +65,19 @@ export function claimsOf(
 }
 
 /**
+ * One raw entry as its quasiparticle class reads it: PCF's shorthand forms turned into the
+ * general one (see `QuasiparticleClass.normalizeDefinition`); any other entry as written.
+ * @internal
+ */
+export function normalizeEntry(raw: unknown, classes: ReadonlyMap<string, FlavorClass>): unknown {
+  if (!isPlainObject(raw)) return raw;
+  const type = classes.get(String(raw.flavor));
+  return type !== undefined && isQuasiparticleClass(type) && type.normalizeDefinition !== undefined
+    ? type.normalizeDefinition(raw)
+    : raw;
+}
+
+/**
  * Checks one raw entry (a quasiparticle's members after fusing) and plans it; problems go to `issues`.
  * @internal
  */
@@ -83,8 +96,8 @@ export function planEntry(
     });
     return [];
   }
-  const id = `${String(raw.flavor)}:${String(raw.pcf_name)}`;
   const type = classes.get(String(raw.flavor));
+  const id = `${String(raw.flavor)}:${String(raw.pcf_name)}`;
   if (!isQuasiparticleDefinition(raw)) {
     return checkParticle(raw, type, { file, particle: id }, issues)
       ? [{ kind: "particle", id, index, definition: raw as FusedMember }]

@@ -5,7 +5,7 @@ import { Field } from "./field.js";
 import type { FusedMember } from "./fuse.js";
 import { identityIssues } from "./identity.js";
 import { loadCallbacks } from "./load-callbacks.js";
-import { claimsOf, planEntry, type PlannedEntry } from "./load-plan.js";
+import { claimsOf, normalizeEntry, planEntry, type PlannedEntry } from "./load-plan.js";
 import { entriesOf, noDefinitionsIssue, screenEntries } from "./load-screen.js";
 import type { Particle, ParticleClass } from "./particle.js";
 import { DEFAULT_DEFINITION_FILES, readDefinitionFile } from "./parse.js";
@@ -49,14 +49,27 @@ export async function loadField(source: unknown, options: LoadOptions = {}): Pro
   const issues: DefinitionIssue[] = [];
   const screened = screenEntries(entriesOf(source), file, issues);
   if (screened === undefined) throw new DefinitionError(issues);
-  const classes = await resolveClasses(
+  // The entries' own flavors first: a quasiparticle class may rewrite its entry (adding members),
+  // and the members' flavors are resolved from the rewritten entries. The second pass reports
+  // every unknown flavor, so the first one's problems are not kept.
+  const entryClasses = await resolveClasses(
     screened.map((entry) => entry.raw),
+    registry,
+    file,
+    [],
+  );
+  const normalized = screened.map(({ raw, index }) => ({
+    raw: normalizeEntry(raw, entryClasses),
+    index,
+  }));
+  const classes = await resolveClasses(
+    normalized.map((entry) => entry.raw),
     registry,
     file,
     issues,
   );
 
-  const planned = screened.flatMap(({ raw, index }) =>
+  const planned = normalized.flatMap(({ raw, index }) =>
     planEntry(raw, index, classes, file, issues),
   );
   issues.push(...identityIssues(claimsOf(planned, classes), file));

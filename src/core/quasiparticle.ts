@@ -28,6 +28,14 @@ export interface QuasiparticleClass<Q extends Quasiparticle = Quasiparticle> {
   readonly flavor: string;
   readonly isQuasiparticle: true;
   /**
+   * Rewrites the raw definition before anything checks it: a premade quasiparticle accepting a
+   * shorthand of PCF's (a top-level `storage_name` and no `particles`) turns it into the general
+   * form here. Absent: the definition is read as written.
+   */
+  readonly normalizeDefinition?: (
+    raw: Readonly<Record<string, unknown>>,
+  ) => Record<string, unknown>;
+  /**
    * Rewrites the fused members before they are checked and built, one for one and in order: a
    * premade quasiparticle wiring its members by definition (parents, `$inherit$` values). The
    * problems it finds come back as issues. Absent: the members are built as fused.

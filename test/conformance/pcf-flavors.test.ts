@@ -56,9 +56,7 @@ const PCF_FLAVORS = [
  * PCF's flavors not in the catalogue yet, and why. The test fails the day one is added without
  * leaving this list, and the day the catalogue loses one of PCF's.
  */
-const NOT_YET: Readonly<Record<string, string>> = {
-  cross_cloud_storage: "issue 13",
-};
+const NOT_YET: Readonly<Record<string, string>> = {};
 
 describe("PCF's flavor names", () => {
   it("are all in the catalogue, but for the ones listed as not yet", () => {
