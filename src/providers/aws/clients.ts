@@ -11,7 +11,7 @@ import {
   DEFAULT_AWS_REQUEST_TIMEOUT_MS,
 } from "./request-timeouts.js";
 
-/** The configuration the provider gives every SDK client it creates. @internal */
+/** The configuration the provider gives every SDK client it creates. */
 export interface AwsClientConfig {
   readonly region: string;
   readonly retryMode: "adaptive";

@@ -106,7 +106,8 @@ export function onlyNamed<T>(
 /**
  * An item of a describe by name, with the other items listed under the same name (see
  * {@link byName}): a batched read keys one item per name, and the particle's own read judges
- * the others (`onlyOfName`, or its VPC's among namesakes). @internal
+ * the others (`onlyOfName`, or its VPC's among namesakes). Public: the EC2 flavors' `list` and
+ * `observe`, which a subclass may override, take it.
  */
 export type Named<T> = T & { readonly namesakes?: readonly T[] };
 

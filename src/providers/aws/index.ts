@@ -33,7 +33,7 @@ export {
   type LookupScope,
 } from "./lookup.js";
 export { s3LeaseBackend, type S3LeaseBackendOptions } from "./lease-s3.js";
-export { readAwsOptions, type AwsClient, type AwsProviderOptions } from "./options.js";
+export type { AwsClient, AwsProviderOptions } from "./options.js";
 export {
   DEFAULT_AWS_CONNECTION_TIMEOUT_MS,
   DEFAULT_AWS_REQUEST_TIMEOUT_MS,

@@ -22,7 +22,7 @@ export {
   wrapAzureError,
 } from "./errors.js";
 export { blobOperationOfRequest } from "./operations.js";
-export { readAzureOptions, type AzureProviderOptions } from "./options.js";
+export type { AzureProviderOptions } from "./options.js";
 export {
   AzureResource,
   OWNERSHIP_METADATA,

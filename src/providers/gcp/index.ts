@@ -12,7 +12,7 @@ export {
   labelMapSchema,
 } from "./labels.js";
 export { resolveProject, resolveZone } from "./location.js";
-export { readGcpOptions, type GcpAuthClient, type GcpProviderOptions } from "./options.js";
+export type { GcpAuthClient, GcpProviderOptions } from "./options.js";
 export { GCPResource, gcpCustomConfigSchema } from "./resource.js";
 export {
   StorageBucket,

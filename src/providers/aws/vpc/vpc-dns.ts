@@ -16,13 +16,13 @@ const DNS_ATTRIBUTES = {
   EnableDnsSupport: VpcAttributeName.enableDnsSupport,
 } as const;
 
-/** A definition field holding a DNS attribute. @internal */
+/** A definition field holding a DNS attribute. */
 export type DnsField = keyof typeof DNS_ATTRIBUTES;
 
 /** The DNS fields, in the order their updaters run. @internal */
 export const DNS_FIELDS = Object.keys(DNS_ATTRIBUTES) as DnsField[];
 
-/** A VPC's DNS attributes as read, for the fields its definition sets. @internal */
+/** A VPC's DNS attributes as read, for the fields its definition sets. */
 export type DnsValues = Partial<Record<DnsField, boolean>>;
 
 /** A written DNS attribute (`true` or `{ Value: true }`) as a boolean; `undefined` when not set. @internal */
