@@ -6,7 +6,8 @@
 //   npm run build && npm run api:report      # rewrite the reports
 //   npm run api:check                         # compare (CI)
 
-import { fileURLToPath } from "node:url";
+import process from "node:process";
+import { URL, fileURLToPath } from "node:url";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -51,9 +52,14 @@ for (const [name, entry] of Object.entries(ENTRY_POINTS)) {
   });
   const result = Extractor.invoke(config, { localBuild: !isCheck, showVerboseMessages: false });
   if (result.apiReportChanged && isCheck) {
-    console.error(`api/${name}.api.md differs from the shipped API: run \`npm run api:report\``);
+    process.stderr.write(
+      `api/${name}.api.md differs from the shipped API: run \`npm run api:report\`\n`,
+    );
     failed = true;
   } else if (!result.succeeded) failed = true;
-  else console.log(`api/${name}.api.md ${result.apiReportChanged ? "written" : "unchanged"}`);
+  else
+    process.stdout.write(
+      `api/${name}.api.md ${result.apiReportChanged ? "written" : "unchanged"}\n`,
+    );
 }
 process.exit(failed ? 1 : 0);
