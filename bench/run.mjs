@@ -46,6 +46,7 @@ const DEFAULT_WORKLOADS = [
   "bench/workloads/flat.json",
   "bench/workloads/flat-s3-sqs.json",
   "bench/workloads/chain-aws-10.json",
+  "bench/workloads/catalogue.json",
   "bench/workloads/chain-local-20.json",
   "gen:local-1000",
   "gen:local-10000",
