@@ -84,3 +84,90 @@ export {
   type TagEntry,
   type TagMap,
 } from "./tags.js";
+export {
+  AutoScalingGroup,
+  autoScalingGroupSchema,
+  type AutoScalingGroupDefinition,
+} from "./autoscaling/auto-scaling-group.js";
+export {
+  LaunchConfiguration,
+  launchConfigurationSchema,
+  type LaunchConfigurationDefinition,
+} from "./autoscaling/launch-configuration.js";
+export { RdsInstance, rdsInstanceSchema, type RdsInstanceDefinition } from "./rds/db-instance.js";
+export {
+  CloudformationStack,
+  cloudformationConfigSchema,
+  cloudformationStackSchema,
+  type CloudformationStackDefinition,
+} from "./cloudformation/stack.js";
+export {
+  SagemakerNotebookInstance,
+  sagemakerNotebookInstanceSchema,
+  type SagemakerNotebookInstanceDefinition,
+} from "./sagemaker/notebook-instance.js";
+export { GlacierVault, glacierVaultSchema, type GlacierVaultDefinition } from "./glacier/vault.js";
+export {
+  EcrRepository,
+  ecrRepositorySchema,
+  type EcrRepositoryDefinition,
+} from "./ecr/repository.js";
+export {
+  CloudfrontDistribution,
+  cloudfrontSchema,
+  type CloudfrontDefinition,
+} from "./cloudfront/distribution.js";
+export {
+  LambdaFunction,
+  codeSchema,
+  lambdaFunctionSchema,
+  type LambdaFunctionDefinition,
+} from "./lambda/function.js";
+export { LambdaPythonFunction, lambdaPythonFunctionSchema } from "./lambda/python-function.js";
+export { Alb, albSchema, type AlbDefinition } from "./elb/application-load-balancer.js";
+export { Elb, elbSchema, type ElbDefinition } from "./elb/classic-load-balancer.js";
+export { SnsTopic, snsTopicSchema, type SnsTopicDefinition } from "./sns/topic.js";
+export {
+  CloudwatchEvents,
+  cloudwatchEventsSchema,
+  type CloudwatchEventsDefinition,
+} from "./events/rule.js";
+export { EfsInstance, efsInstanceSchema, type EfsInstanceDefinition } from "./efs/file-system.js";
+export { EcsCluster, ecsClusterSchema, type EcsClusterDefinition } from "./ecs/cluster.js";
+export {
+  EcsTaskDefinition,
+  ecsTaskDefinitionSchema,
+  type EcsTaskDefinitionDefinition,
+} from "./ecs/task-definition.js";
+export {
+  EcsService,
+  capacityProviderStrategySchema,
+  placementConstraintsSchema,
+  placementStrategySchema,
+  networkConfigurationSchema,
+  ecsServiceSchema,
+  type EcsServiceDefinition,
+} from "./ecs/service.js";
+export { EcsTask, ecsTaskSchema } from "./ecs/task.js";
+export { EcsInstance, ecsInstanceSchema, type EcsInstanceDefinition } from "./ecs/instance.js";
+export {
+  Route53HostedZone,
+  route53HostedZoneSchema,
+  type Route53HostedZoneDefinition,
+} from "./route53/hosted-zone.js";
+export {
+  Route53Record,
+  route53RecordSchema,
+  type Route53RecordDefinition,
+} from "./route53/record.js";
+export {
+  BatchComputeEnvironment,
+  batchComputeEnvironmentSchema,
+  type BatchComputeEnvironmentDefinition,
+} from "./batch/compute-environment.js";
+export { EmrCluster } from "./emr/cluster.js";
+export {
+  BatchJobQueue,
+  batchJobQueueSchema,
+  type BatchJobQueueDefinition,
+} from "./batch/job-queue.js";
