@@ -17,6 +17,7 @@ export {
   quasiparticleFieldsSchema,
 } from "./core/definition.js";
 export { diffDefinitions, type DefinitionDifference } from "./core/diff.js";
+export { driftField, driftOfPlan, type FieldDrift, type ParticleDrift } from "./core/drift.js";
 export { ApplyError, type ApplyResult, type ParticleReport } from "./core/apply-result.js";
 export { applyField, type ApplyOptions } from "./core/engine.js";
 export { syncField } from "./core/field-read.js";

@@ -42,6 +42,12 @@ export interface ProviderCommandOptions extends SelectionOptions, ProviderFlagVa
   readonly adopt?: string[];
 }
 
+/** The options of `pcf drift`. */
+export interface DriftCommandOptions extends ProviderCommandOptions {
+  /** `--detailed-exitcode`: exit 2 when something drifted. */
+  readonly detailedExitcode?: boolean;
+}
+
 /** Where the lease is (`--lock`; `false` with `--no-lock`), for every command that takes or frees it. */
 export interface LockOptions extends FileOptions, ProviderFlagValues {
   readonly lock?: string | false;

@@ -12,6 +12,7 @@ import {
   parseSeconds,
   type ApplyCommandOptions,
   type ApplyVerb,
+  type DriftCommandOptions,
   type FileOptions,
   type GraphCommandOptions,
   type ProviderCommandOptions,
@@ -121,6 +122,34 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
     .action((name: string | undefined, options: ProviderCommandOptions) =>
       runAction(options, async () =>
         (await import("./commands/plan.js")).planCommand(name, options),
+      ),
+    );
+
+  const drift = program
+    .command("drift [name]")
+    .summary("show how the live resources differ from their definitions")
+    .description(
+      "Compare each particle's live state and definition with the desired ones, field by " +
+        "field, changing nothing: a resource deleted or changed behind the tool's back. Only " +
+        `the keys the file writes count.\n\n${NAME_HELP}\n\n` +
+        "Exit status: 0 (with --detailed-exitcode: 0 no drift, 2 drift), 1 error.",
+    )
+    .option("--detailed-exitcode", "exit 2 when something drifted");
+  addFileOptions(drift);
+  addSelectionOptions(drift);
+  addRunOptions(drift, false);
+  addProviderOptions(drift);
+  addOutputOptions(drift, "print the drift as one JSON object on stdout");
+  drift
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ pcf drift\n" +
+        "  $ pcf drift --detailed-exitcode || alert   # in a cron job: exit 2 on drift",
+    )
+    .action((name: string | undefined, options: DriftCommandOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/drift.js")).driftCommand(name, options),
       ),
     );
 

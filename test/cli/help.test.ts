@@ -10,6 +10,7 @@ const VERBS = [
   "stop",
   "terminate",
   "plan",
+  "drift",
   "status",
   "validate",
   "graph",
