@@ -16,6 +16,7 @@ import {
   type FileOptions,
   type GraphCommandOptions,
   type ProviderCommandOptions,
+  type SelectionOptions,
   type UnlockCommandOptions,
   parseWaitSeconds,
   providerFlagOption,
@@ -206,6 +207,28 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
     .action((name: string | undefined, options: GraphCommandOptions) =>
       runAction(options, async () =>
         (await import("./commands/graph.js")).graphCommand(name, options),
+      ),
+    );
+
+  const iamPolicy = program
+    .command("iam-policy [name]")
+    .summary("print the least-privilege AWS IAM policy the particles need")
+    .description(
+      "Print the IAM policy (JSON) a deployer role needs to read, apply and terminate the " +
+        "selected particles, from the IAM actions each AWS flavor declares for its transitions. " +
+        `Calls no provider.\n\n${NAME_HELP}`,
+    );
+  addFileOptions(iamPolicy);
+  addSelectionOptions(iamPolicy);
+  iamPolicy
+    .addOption(new Option("--debug", "print stack traces on errors").helpGroup("Output:"))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ pcf iam-policy > deployer-policy.json\n  $ pcf iam-policy web -c -f infra/pcf.yml",
+    )
+    .action((name: string | undefined, options: SelectionOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/iam-policy.js")).iamPolicyCommand(name, options),
       ),
     );
 
