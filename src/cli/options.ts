@@ -63,6 +63,10 @@ export interface ApplyCommandOptions extends ProviderCommandOptions, LockOptions
   readonly rollback?: boolean;
   /** Seconds to wait for a held lease; 0 (the default) stops at once. */
   readonly lockTimeout?: number;
+  /** `--no-report`: `false` writes no run report. */
+  readonly report?: boolean;
+  /** `--report-dir`: where run reports go (default `.pcf/reports`). */
+  readonly reportDir?: string;
 }
 
 /** Options of `pcf unlock`. */

@@ -381,6 +381,13 @@ function addRunOptions(command: Command, isMutating: boolean): void {
         .helpGroup("Run:"),
     )
     .addOption(
+      new Option(
+        "--report-dir <dir>",
+        "where the run report goes (JSON and a summary per run; default: .pcf/reports)",
+      ).helpGroup("Run:"),
+    )
+    .addOption(new Option("--no-report", "write no run report").helpGroup("Run:"))
+    .addOption(
       new Option("--parallel <n>", "most particles converging at once per API and region")
         .argParser(parsePositiveInteger)
         .default(DEFAULT_PARALLEL)

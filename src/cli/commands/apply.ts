@@ -8,6 +8,7 @@ import {
   type FieldPlan,
   deadlineSignal,
 } from "../../index.js";
+import { relative } from "node:path";
 import { CliError } from "../cli-error.js";
 import { confirmRemoval } from "../confirm.js";
 import { loadSelection } from "../load.js";
@@ -24,6 +25,7 @@ import { createOutput, type Output } from "../output.js";
 import { formatPlan, planJson } from "../render/plan.js";
 import { createRenderer, type Renderer } from "../render/renderer.js";
 import { particleLines, reportJson, summaryLine } from "../render/report.js";
+import { DEFAULT_REPORT_DIR, writeRunReport } from "../run-report.js";
 import { SIGNAL_EXIT_STATUS, type Interrupts, type SignalHandlers } from "../signals.js";
 
 /** Ctrl-C at the confirmation prompt: the terminal in raw mode hands it over as a key, not a signal. */
@@ -115,6 +117,9 @@ export async function applyCommand(
     let result: ApplyResult;
     let failure: ApplyError | undefined;
     let retries = 0;
+    const retriesOf = new Map<string, number>();
+    const attempted = new Map<string, string[]>();
+    const startedAt = new Date();
     try {
       result = await applyField(field, {
         desiredState,
@@ -128,7 +133,15 @@ export async function applyCommand(
         providerOptions,
         beforeMutation: lock?.lease.beforeMutation,
         onEvent: (event) => {
-          if (event.type === "call.retry") retries += 1;
+          if (event.type === "call.retry") {
+            retries += 1;
+            retriesOf.set(event.particle, (retriesOf.get(event.particle) ?? 0) + 1);
+          }
+          if (event.type === "transition.start")
+            attempted.set(event.particle, [
+              ...(attempted.get(event.particle) ?? []),
+              event.transition,
+            ]);
           renderer?.onEvent(event);
         },
       });
@@ -138,6 +151,22 @@ export async function applyCommand(
       result = error.result;
     } finally {
       renderer.finish();
+    }
+    if (options.report !== false) {
+      const path = await writeRunReport(
+        result,
+        {
+          verb,
+          files: loaded.files,
+          startedAt,
+          retries: retriesOf,
+          attempted,
+          isInterrupted: interrupts.isInterrupted,
+        },
+        options.reportDir ?? DEFAULT_REPORT_DIR,
+      );
+      if (!output.isJson)
+        output.info(output.errColors.dim(`report: ${relative(process.cwd(), path)}`));
     }
     return finishRun({ result, failure, retries }, interrupts, output);
   } finally {
