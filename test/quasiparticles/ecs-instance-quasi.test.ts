@@ -35,14 +35,21 @@ async function runningInstanceId(): Promise<string | undefined> {
   return Reservations.flatMap((reservation) => reservation.Instances ?? [])[0]?.InstanceId;
 }
 
+/** Whether the example's cluster exists (moto answers a 500 to a registration in a missing one). */
+async function isClusterActive(): Promise<boolean> {
+  const { clusters = [] } = await ecs.send(new DescribeClustersCommand({ clusters: [NAME] }));
+  return clusters.some((cluster) => cluster.status === "ACTIVE");
+}
+
 /**
  * What the ECS agent on the instance does once it boots (moto runs no user data): registers the
- * instance in the cluster, once, as soon as it is running. Stops when `signal` aborts.
+ * instance in the cluster, once, as soon as the instance runs and the cluster exists (the two
+ * come up at once, in either order). Stops when `signal` aborts.
  */
 async function playTheAgent(signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     const instanceId = await runningInstanceId();
-    if (instanceId !== undefined) {
+    if (instanceId !== undefined && (await isClusterActive())) {
       await ecs.send(
         new RegisterContainerInstanceCommand({
           cluster: NAME,
