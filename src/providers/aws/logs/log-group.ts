@@ -19,7 +19,7 @@ import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { commonPrefix } from "../common-prefix.js";
+import { commonPrefix } from "../../kit/common-prefix.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 

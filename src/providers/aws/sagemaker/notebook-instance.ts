@@ -21,7 +21,7 @@ import { DISTINCT_STATES, type State } from "../../../core/state.js";
 import type { CallFailure, FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import { writtenTags, type TagChanges, type TagMap } from "../../kit/tags.js";
-import { commonPrefix } from "../common-prefix.js";
+import { commonPrefix } from "../../kit/common-prefix.js";
 import { awsErrorCode } from "../errors.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { ownedTagList, tagInputSchema, tagsFromList, tagsToList } from "../tags.js";

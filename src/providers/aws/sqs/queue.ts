@@ -20,7 +20,7 @@ import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { commonPrefix } from "../common-prefix.js";
+import { commonPrefix } from "../../kit/common-prefix.js";
 import {
   attributeStrings,
   changedAttributes,

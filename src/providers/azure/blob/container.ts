@@ -3,6 +3,7 @@ import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
+import { commonPrefix } from "../../kit/common-prefix.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { readAzureOptions } from "../options.js";
@@ -255,13 +256,4 @@ function accessLevelOf(block: Readonly<Record<string, unknown>>): AccessLevel {
 /** The SDK's form of a level: `undefined` for private. */
 function sdkAccess(level: AccessLevel): PublicAccessType | undefined {
   return level === "none" ? undefined : level;
-}
-
-/** The longest prefix `names` all start with: the narrowest ListContainers prefix. */
-function commonPrefix(names: readonly string[]): string {
-  const [first = "", ...rest] = names;
-  let length = first.length;
-  for (const name of rest)
-    while (length > 0 && !name.startsWith(first.slice(0, length))) length -= 1;
-  return first.slice(0, length);
 }

@@ -9,7 +9,7 @@ import { gcpCall } from "../call.js";
 import { labelMapSchema, withOwnershipLabel } from "../labels.js";
 import { GCPResource, gcpCustomConfigSchema } from "../resource.js";
 import { storageClient, storageEndpoint } from "./client.js";
-import { namePrefix } from "./name-prefix.js";
+import { commonPrefix } from "../../kit/common-prefix.js";
 
 /** The storage classes a bucket takes by default for its objects. */
 const STORAGE_CLASSES = ["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"] as const;
@@ -114,7 +114,7 @@ export class StorageBucket extends GCPResource<StorageBucketDefinition, BucketMe
   ): Promise<ReadonlyMap<string, BucketMetadata>> {
     const wanted = new Set(names);
     const [buckets] = await gcpCall("buckets.list", signal, () =>
-      client.getBuckets({ prefix: namePrefix(names), autoPaginate: true }),
+      client.getBuckets({ prefix: commonPrefix(names), autoPaginate: true }),
     );
     const found = new Map<string, BucketMetadata>();
     for (const bucket of buckets)

@@ -1,6 +1,7 @@
 /**
  * The longest prefix `names` all start with (`""` for none, or no names): the narrowest
- * name-prefix filter of a listing that must find every one of them.
+ * name-prefix filter of a listing that must find every one of them (SQS queues, log groups,
+ * Blob containers, Cloud Storage buckets).
  * @internal
  */
 export function commonPrefix(names: readonly string[]): string {
