@@ -46,6 +46,7 @@ export type {
   RunOperation,
 } from "./core/events.js";
 export { Field, reachable } from "./core/field.js";
+export { FIELD_NAME_PATTERN, checkFieldName, defaultFieldName } from "./core/field-name.js";
 export {
   DEFAULT_LEASE_TTL_MS,
   Lease,

@@ -28,6 +28,7 @@ export async function loadDefinitions(options: FileOptions): Promise<LoadedDefin
       : [await findDefinitionFile(".")];
   const variables = options.var ?? {};
   const loaded = await loadFiles(files, {
+    ...(options.field === undefined ? {} : { fieldName: options.field }),
     transform: (source, file) => substituteVariables(source, variables, file),
   });
   return { ...loaded, files };

@@ -22,17 +22,21 @@ export interface HeldLock {
 export const LOCKED_HINT = "wait with --lock-timeout or run pcf unlock if that process is gone";
 
 /**
- * Opens the lease backend `--lock` names (default: `.pcf.lock` next to the first definition file),
- * or `undefined` with `--no-lock`.
+ * Opens the lease backend `--lock` names (default: the field's folder in `.pcf/locks` next to the
+ * first definition file; a `--lock` ending in `/` gets the field's name appended), or `undefined`
+ * with `--no-lock`.
+ * @param fieldName the loaded field's name; default `--field`, else the first file's default.
  * @internal
  */
 export async function openLockBackend(
   files: readonly string[],
   options: LockOptions,
+  fieldName: string | undefined = options.field,
 ): Promise<LeaseBackend | undefined> {
   if (options.lock === false) return undefined;
   return openLeaseBackend(options.lock, {
     definitionFile: files[0] ?? (await findDefinitionFile(".")),
+    ...(fieldName === undefined ? {} : { fieldName }),
     providerOptions: providerOptionsOf(options),
   });
 }
@@ -47,9 +51,13 @@ export async function openLockBackend(
 export async function takeLock(
   files: readonly string[],
   options: LockOptions & { readonly lockTimeout?: number | undefined },
-  context: { readonly output: Output; readonly signal: AbortSignal },
+  context: {
+    readonly output: Output;
+    readonly signal: AbortSignal;
+    readonly fieldName: string | undefined;
+  },
 ): Promise<HeldLock | undefined> {
-  const backend = await openLockBackend(files, options);
+  const backend = await openLockBackend(files, options, context.fieldName);
   if (backend === undefined) return undefined;
   let hasSaidWaiting = false;
   try {

@@ -11,6 +11,8 @@ import { PROVIDER_CLI_OPTIONS, type ProviderCliFlag } from "../provider-cli-opti
 export interface FileOptions {
   readonly file?: readonly string[];
   readonly var?: Readonly<Record<string, string>>;
+  /** `--field NAME`: the field's name (default: from the first file, `defaultFieldName`). */
+  readonly field?: string;
   readonly json?: boolean;
   readonly debug?: boolean;
   readonly quiet?: boolean;

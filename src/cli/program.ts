@@ -307,6 +307,12 @@ function addFileOptions(command: Command): void {
       )
         .argParser(collectVariable)
         .helpGroup("Files:"),
+    )
+    .addOption(
+      new Option(
+        "--field <name>",
+        "the field's name, tagged on what it creates and naming its lease (default: the first file's name, or its folder's for pcf.*)",
+      ).helpGroup("Files:"),
     );
 }
 
@@ -416,7 +422,7 @@ function addLockOptions(command: Command, isMutating: boolean): void {
   command.addOption(
     new Option(
       "--lock <where>",
-      "the field's lease: s3://bucket/key, or a folder path (default: .pcf.lock next to the first file)",
+      "the field's lease: s3://bucket/key or a folder path; ending in /, the field's name is appended (default: .pcf/locks/<field> next to the first file)",
     ).helpGroup("Lock:"),
   );
   if (!isMutating) return;

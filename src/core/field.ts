@@ -1,5 +1,6 @@
 import { DefinitionError, PcfError, type DefinitionIssue } from "./errors.js";
 import type { Particle } from "./particle.js";
+import { checkFieldName } from "./field-name.js";
 import { findInheritReferences } from "./references.js";
 import { suggest } from "./suggest.js";
 
@@ -9,12 +10,22 @@ import { suggest } from "./suggest.js";
  */
 export class Field {
   private readonly byId = new Map<string, Particle>();
+  /**
+   * The field's name (see `FIELD_NAME_PATTERN`): providers tag what its particles create with it
+   * (`pcf:field` on AWS), so `pcf inventory` and `pcf nuke` find the field's resources without
+   * its files. `undefined` for an unnamed field, whose resources carry only the ownership tag.
+   */
+  readonly name: string | undefined;
 
-  constructor(particles: Iterable<Particle> = []) {
+  constructor(particles: Iterable<Particle> = [], options: { readonly name?: string } = {}) {
+    this.name = options.name === undefined ? undefined : checkFieldName(options.name);
     for (const particle of particles) this.add(particle);
   }
 
-  /** Adds a particle. @throws PcfError `DEFINITION_INVALID` when its id is taken. */
+  /**
+   * Adds a particle, which takes the field's name (see {@link Particle.fieldName}).
+   * @throws PcfError `DEFINITION_INVALID` when its id is taken.
+   */
   add(particle: Particle): void {
     if (this.byId.has(particle.id)) {
       throw new PcfError("DEFINITION_INVALID", `two particles have the id ${particle.id}`, {
@@ -23,6 +34,7 @@ export class Field {
       });
     }
     this.byId.set(particle.id, particle);
+    if (this.name !== undefined) particle.fieldName = this.name;
   }
 
   /** Every particle, in insertion order. */

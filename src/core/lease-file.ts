@@ -10,11 +10,11 @@ import {
   type StoredLease,
 } from "./lease-record.js";
 
-/** The local lease's folder name, made next to the first definition file. */
-export const DEFAULT_LEASE_FOLDER = ".pcf.lock";
+/** Where local leases go, next to the first definition file: one folder per field inside. */
+export const DEFAULT_LEASE_FOLDER = ".pcf/locks";
 
 /**
- * A lease in a local folder (by default `.pcf.lock` next to the definition file), for runs on one
+ * A lease in a local folder (by default `.pcf/locks/<field>` next to the definition file), for runs on one
  * machine or one shared file system.
  *
  * The folder holds one JSON file per revision of the record (`1.json`, `2.json`, …); the highest

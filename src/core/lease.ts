@@ -223,7 +223,7 @@ export class Lease {
  *   aborts.
  * @example
  * ```ts
- * const lease = await acquireLease(fileLeaseBackend(".pcf.lock"), { waitMs: 60_000 });
+ * const lease = await acquireLease(fileLeaseBackend(".pcf/locks/web"), { waitMs: 60_000 });
  * try {
  *   await applyField(field, { beforeMutation: lease.beforeMutation });
  * } finally {

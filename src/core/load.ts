@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DefinitionError, PcfError, listNames, messageOf, type DefinitionIssue } from "./errors.js";
+import { defaultFieldName } from "./field-name.js";
 import { Field } from "./field.js";
 import type { FusedMember } from "./fuse.js";
 import { identityIssues } from "./identity.js";
@@ -21,6 +22,11 @@ export interface LoadOptions {
   readonly file?: string;
   /** Where `"./module.js#export"` callbacks are resolved from. Default: the file's folder, else the working directory. */
   readonly baseDir?: string;
+  /**
+   * The field's name (see `Field.name`). Default: none for {@link loadField}; {@link loadFiles}
+   * names it after its first file (`defaultFieldName`).
+   */
+  readonly fieldName?: string;
 }
 
 /** Definitions turned into particles: one linked field, plus the top-level entries by name. */
@@ -87,7 +93,7 @@ export async function loadField(source: unknown, options: LoadOptions = {}): Pro
     return { ...definition, parents };
   };
 
-  const field = new Field();
+  const field = new Field([], options.fieldName === undefined ? {} : { name: options.fieldName });
   const built: { entry: PlannedEntry; particles: Particle[] }[] = [];
   for (const entry of planned) {
     const definitions = entry.kind === "quasi" ? entry.members : [entry.definition];
@@ -126,7 +132,12 @@ export async function loadFiles(
   paths: readonly string[],
   options: LoadFilesOptions = {},
 ): Promise<LoadedField> {
-  const { transform = (source: unknown) => source, ...loadOptions } = options;
+  const { transform = (source: unknown) => source, ...given } = options;
+  const firstPath = paths[0];
+  const loadOptions =
+    given.fieldName === undefined && firstPath !== undefined
+      ? { ...given, fieldName: defaultFieldName(firstPath) }
+      : given;
   const loaded = await Promise.all(
     paths.map(async (path) => {
       try {

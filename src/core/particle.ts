@@ -141,6 +141,8 @@ export abstract class Particle implements ReplaceSubject {
   readonly parents = new Set<Particle>();
   /** Particles that depend on this one; linked by the field. */
   readonly children = new Set<Particle>();
+  /** The name of the field this particle was added to, when that field is named (see `Field.name`). */
+  fieldName: string | undefined = undefined;
   /** The state `apply` converges to. */
   desiredState: DesiredState;
   /**
@@ -184,6 +186,17 @@ export abstract class Particle implements ReplaceSubject {
       },
       this.isStateEquivalent("stopped", "terminated"),
     );
+  }
+
+  /**
+   * How deep the particle sits in its dependency graph: 0 without parents, else one more than
+   * its deepest parent. Terminating the deepest first is a reverse dependency order, which is
+   * how `pcf nuke` orders a field's resources from their tags alone.
+   */
+  get dependencyDepth(): number {
+    let depth = 0;
+    for (const parent of this.parents) depth = Math.max(depth, parent.dependencyDepth + 1);
+    return depth;
   }
 
   /** Reads the live resource: sets `state` (missing resource = `terminated`) and `currentStateDefinition`. */

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   acquireLease,
+  defaultFieldName,
   fileLeaseBackend,
   type Lease,
   type LeaseHolderIdentity,
@@ -83,9 +84,14 @@ async function project(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
+/** The default lease of the field `pcf.yml` in `cwd` is: `.pcf/locks/<the folder's name>`. */
+function defaultLeaseFolder(cwd: string): string {
+  return join(cwd, ".pcf", "locks", defaultFieldName(join(cwd, "pcf.yml")));
+}
+
 /** Holds the lease of the project in `cwd` from this test process, as another run would. */
 async function holdLease(cwd: string, holder?: LeaseHolderIdentity): Promise<Lease> {
-  const lease = await acquireLease(fileLeaseBackend(join(cwd, ".pcf.lock")), { holder });
+  const lease = await acquireLease(fileLeaseBackend(defaultLeaseFolder(cwd)), { holder });
   leases.push(lease);
   return lease;
 }
@@ -203,7 +209,7 @@ describe("racing runs on moto", () => {
     expect(results.map((result) => result.code)).toEqual([0, 0, 0]);
     expect(results.map(startsOf).sort()).toEqual([0, 0, 5]);
     expect(await countNetwork("s3")).toEqual({ vpcs: 1, subnets: 1, instances: 3 });
-    expect(await exists(join(cwd, ".pcf.lock"))).toBe(false);
+    expect(await exists(defaultLeaseFolder(cwd))).toBe(false);
   });
 });
 

@@ -331,9 +331,12 @@ class StepRunner {
   }
 }
 
+/** The name of every field the suite applies, so each step runs with the provenance tags written. */
+export const CONFORMANCE_FIELD = "conformance";
+
 /** A field of one particle of the spec's flavor. */
 function fieldOf(spec: ConformanceSpec, definition: ParticleDefinition): Field {
-  return new Field([new spec.flavor(definition)]).link();
+  return new Field([new spec.flavor(definition)], { name: CONFORMANCE_FIELD }).link();
 }
 
 /** The `ApplyError` that `promise` must reject with. */

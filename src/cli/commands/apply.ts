@@ -76,7 +76,11 @@ export async function applyCommand(
     // After loading and validating, before the first cloud call; a dry run changes nothing.
     if (options.dryRun !== true) {
       try {
-        lock = await takeLock(loaded.files, options, { output, signal: interrupts.anySignal });
+        lock = await takeLock(loaded.files, options, {
+          output,
+          signal: interrupts.anySignal,
+          fieldName: loaded.field.name,
+        });
       } catch (error) {
         if (!interrupts.isInterrupted) throw error;
         output.info("nothing changed");

@@ -12,7 +12,13 @@ import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
 import { wrapAwsError } from "./errors.js";
 import { hasLookups, lookupIssues, resolveLookups } from "./lookup.js";
 import type { AwsClient } from "./options.js";
-import { OWNERSHIP_TAGS } from "./tags.js";
+import {
+  DEPTH_TAG_KEY,
+  FIELD_TAG_KEY,
+  OWNERSHIP_TAGS,
+  PARTICLE_TAG_KEY,
+  PROVENANCE_TAG_KEYS,
+} from "./tags.js";
 
 /**
  * The `custom_config` settings every AWS flavor understands; flavors extend it with their own.
@@ -160,6 +166,24 @@ export abstract class AWSResource<
   /** `pcf:managed-by=particle-cloud`. */
   protected override get ownershipTag(): TagMap {
     return OWNERSHIP_TAGS;
+  }
+
+  /** `pcf:field`, `pcf:particle` and `pcf:depth`. */
+  protected override get provenanceKeys(): readonly string[] {
+    return PROVENANCE_TAG_KEYS;
+  }
+
+  /**
+   * `pcf:field=<field name>`, `pcf:particle=<flavor:pcf_name>`, `pcf:depth=<dependency depth>`;
+   * none for a particle of an unnamed field.
+   */
+  protected override get provenanceTags(): TagMap {
+    if (this.fieldName === undefined) return {};
+    return {
+      [FIELD_TAG_KEY]: this.fieldName,
+      [PARTICLE_TAG_KEY]: this.id,
+      [DEPTH_TAG_KEY]: String(this.dependencyDepth),
+    };
   }
 
   /** How error messages name the resource; the default lists the unique-key values. */

@@ -11,6 +11,18 @@ export const OWNERSHIP_TAG_KEY = "pcf:managed-by";
 export const OWNERSHIP_TAG_VALUE = "particle-cloud";
 /** The ownership tag, as a map. */
 export const OWNERSHIP_TAGS: TagMap = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
+/** The tag naming the field a resource was created by (see `Field.name`). */
+export const FIELD_TAG_KEY = "pcf:field";
+/** The tag naming the particle a resource belongs to: `flavor:pcf_name`. */
+export const PARTICLE_TAG_KEY = "pcf:particle";
+/** The tag holding the particle's dependency depth (see `Particle.dependencyDepth`). */
+export const DEPTH_TAG_KEY = "pcf:depth";
+/** The provenance tags' keys: written with the ownership tag, never compared nor removed. */
+export const PROVENANCE_TAG_KEYS: readonly string[] = [
+  FIELD_TAG_KEY,
+  PARTICLE_TAG_KEY,
+  DEPTH_TAG_KEY,
+];
 /** The EC2 tag that holds a particle's `custom_config.instance_name` (PCF's name for it). */
 export const PCF_NAME_TAG = "PCFName";
 
@@ -83,19 +95,29 @@ export function tagMapOf(tags: unknown): Record<string, string> {
   return normalizeTags(Object.fromEntries(scalars));
 }
 
-/** `tags` plus the ownership tag: what a created resource carries. */
-export function withOwnershipTag(tags: TagMap = {}): Record<string, string> {
-  return { ...tags, [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
+/**
+ * `tags` plus the ownership tag and the particle's `provenance` tags (`AWSResource`'s
+ * `provenanceTags`): what a created resource carries.
+ */
+export function withOwnershipTag(
+  tags: TagMap | undefined,
+  provenance: TagMap,
+): Record<string, string> {
+  return { ...tags, ...provenance, [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
 }
 
-/** `tags` plus the ownership tag as a list sorted by key: the `Tags` of a create call. @internal */
-export function ownedTagList(tags: TagMap = {}): TagEntry[] {
-  return tagsToList(withOwnershipTag(tags));
+/** {@link withOwnershipTag} as a list sorted by key: the `Tags` of a create call. @internal */
+export function ownedTagList(tags: TagMap | undefined, provenance: TagMap): TagEntry[] {
+  return tagsToList(withOwnershipTag(tags, provenance));
 }
 
 /** `TagSpecifications` for an EC2 create call: `tags` plus the ownership tag, on `resourceType`. @internal */
-export function tagSpecifications(resourceType: ResourceType, tags: TagMap): TagSpecification[] {
-  return [{ ResourceType: resourceType, Tags: ownedTagList(tags) }];
+export function tagSpecifications(
+  resourceType: ResourceType,
+  tags: TagMap,
+  provenance: TagMap,
+): TagSpecification[] {
+  return [{ ResourceType: resourceType, Tags: ownedTagList(tags, provenance) }];
 }
 
 /** True when the live tags say particle-cloud created the resource. */
@@ -105,14 +127,16 @@ export function hasOwnershipTag(tags: TagMap): boolean {
 
 /**
  * Tags in the form flavors compare them: values as strings, the ownership tag included, AWS's own
- * `aws:` tags left out, as a list sorted by key. Lists compare whole, so a tag added or removed
+ * `aws:` tags and the provenance tags left out, as a list sorted by key. Lists compare whole, so a tag added or removed
  * behind the framework's back is a difference too: a definition's tags are the resource's whole set.
  */
 export function comparableTags(
   tags: Readonly<Record<string, string | number | boolean>>,
 ): TagEntry[] {
-  const own = Object.entries(normalizeTags(tags)).filter(([key]) => !key.startsWith("aws:"));
-  return tagsToList(withOwnershipTag(Object.fromEntries(own)));
+  const own = Object.entries(normalizeTags(tags)).filter(
+    ([key]) => !key.startsWith("aws:") && !PROVENANCE_TAG_KEYS.includes(key),
+  );
+  return tagsToList(withOwnershipTag(Object.fromEntries(own), {}));
 }
 
 /**

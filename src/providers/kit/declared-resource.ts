@@ -119,6 +119,29 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   ): PcfError;
   /** The ownership tag every resource the framework creates carries. */
   protected abstract get ownershipTag(): TagMap;
+
+  /**
+   * The keys of the provenance tags (see {@link DeclaredResource.provenanceTags}). They are never
+   * compared, so a plan never shows them, and a tag update never removes them. Default none.
+   */
+  protected get provenanceKeys(): readonly string[] {
+    return [];
+  }
+
+  /**
+   * Tags that say where a resource came from: its field, its particle and its dependency depth
+   * (see `Particle.dependencyDepth`), written beside the ownership tag at create and with every
+   * tag change, so `pcf inventory` and `pcf nuke` can find and order a field's resources from the
+   * cloud alone. Not part of ownership: a resource another field made is still ours. Default none.
+   */
+  protected get provenanceTags(): TagMap {
+    return {};
+  }
+
+  /** The tags every create and tag change writes: the ownership tag and the provenance tags. */
+  protected get writtenOwnership(): TagMap {
+    return { ...this.ownershipTag, ...this.provenanceTags };
+  }
   /** How error messages name the resource (`log group /app/audit`). */
   protected abstract resourceLabel(): string;
   /** The desired definition, parsed now that references are resolved. */
@@ -239,7 +262,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     const desired = this.desiredDefinition();
     const live = await this.createOnce(client, desired, context);
     const tags = this.wantedTags();
-    this.take(live, tags === undefined ? undefined : { ...tags, ...this.ownershipTag }, context);
+    this.take(
+      live,
+      tags === undefined ? undefined : { ...tags, ...this.writtenOwnership },
+      context,
+    );
     // What the create call could not take (a log group's retention) is set by the updaters now.
     this.isOwned = true;
     const pending = this.differingFields(false);
@@ -439,14 +466,16 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
 
   /**
    * The comparable form of a tags field (a map or a `{ Key, Value }` list): the tags plus the
-   * ownership tag, without the cloud's own `aws:` keys, sorted; `undefined` when none is written.
+   * ownership tag, without the cloud's own `aws:` keys and the provenance tags, sorted;
+   * `undefined` when none is written.
    */
   protected comparableTagsOf(tags: unknown): [string, string][] | undefined {
     const written = writtenTags(tags);
     if (written === undefined) return undefined;
+    const provenance = new Set(this.provenanceKeys);
     const all: Record<string, string> = { ...this.ownershipTag };
     for (const [key, value] of Object.entries(written))
-      if (!key.startsWith("aws:")) all[key] = value;
+      if (!key.startsWith("aws:") && !provenance.has(key)) all[key] = value;
     return Object.entries(all).sort(([a], [b]) => a.localeCompare(b));
   }
 
@@ -553,6 +582,18 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       : writtenTags(readPath(this.desiredStateDefinition, field));
   }
 
+  /**
+   * The tags a tag change writes and never removes: the ownership and provenance tags, over the
+   * live provenance tags (which a run of an unnamed field keeps as they are).
+   */
+  private keptTags(live: TagMap): TagMap {
+    const provenance = this.provenanceKeys.filter((key) => live[key] !== undefined);
+    return {
+      ...Object.fromEntries(provenance.map((key) => [key, live[key] as string])),
+      ...this.writtenOwnership,
+    };
+  }
+
   /** Reads the tags of `live` and records ownership; `undefined` when the resource is gone. */
   private async tagsOf(client: C, live: L, context: RunContext): Promise<TagMap | undefined> {
     const tags = await this.unlessGone(`read the tags of ${this.resourceLabel()}`, () =>
@@ -602,7 +643,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       await this.writeTags(
         client,
         live,
-        tagChanges(tags, { ...this.wantedTags(), ...this.ownershipTag }, this.ownershipTag),
+        tagChanges(tags, { ...this.wantedTags(), ...this.ownershipTag }, this.keptTags(tags)),
         context,
       );
       return live;
@@ -665,10 +706,11 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
       if (field === tagField) {
         // A definition that lists no tags keeps the live ones (adoption adds only the ownership tag).
         const desiredTags = this.wantedTags() ?? this.liveTags ?? {};
-        const changes = tagChanges(this.liveTags ?? {}, desiredTags, this.ownershipTag);
+        const kept = this.keptTags(this.liveTags ?? {});
+        const changes = tagChanges(this.liveTags ?? {}, desiredTags, kept);
         if (hasNoTagChanges(changes)) continue;
         await this.step(what, () => this.writeTags(client, live, changes, context));
-        this.liveTags = { ...desiredTags, ...this.ownershipTag };
+        this.liveTags = { ...desiredTags, ...kept };
         this.isOwned = true;
         continue;
       }

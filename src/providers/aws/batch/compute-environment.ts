@@ -343,7 +343,7 @@ export class BatchComputeEnvironment extends BatchResource<
         ...(unmanagedvCpus === undefined ? {} : { unmanagedvCpus }),
         ...resources,
         ...(serviceRole === undefined ? {} : { serviceRole }),
-        tags: withOwnershipTag(normalizeTags(desired.tags ?? {})),
+        tags: withOwnershipTag(normalizeTags(desired.tags ?? {}), this.provenanceTags),
       }),
       { abortSignal: signal },
     );

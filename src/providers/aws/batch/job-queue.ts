@@ -212,7 +212,7 @@ export class BatchJobQueue extends BatchResource<BatchJobQueueDefinition, JobQue
         priority,
         computeEnvironmentOrder: await this.resolvedOrder(client, desired, context),
         ...(schedulingPolicyArn === undefined ? {} : { schedulingPolicyArn }),
-        tags: withOwnershipTag(normalizeTags(tags ?? {})),
+        tags: withOwnershipTag(normalizeTags(tags ?? {}), this.provenanceTags),
       }),
       { abortSignal: context.signal },
     );

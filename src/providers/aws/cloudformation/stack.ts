@@ -284,7 +284,7 @@ export class CloudformationStack extends AWSResource<
           : { TemplateBody, TemplateURL }),
         Parameters,
         Capabilities,
-        ...(tags === undefined ? {} : { Tags: ownedTagList(tags) }),
+        ...(tags === undefined ? {} : { Tags: ownedTagList(tags, this.provenanceTags) }),
       },
       context,
     );
@@ -413,7 +413,7 @@ export class CloudformationStack extends AWSResource<
     await client.send(
       new CreateStackCommand({
         ...input,
-        Tags: ownedTagList(writtenTags(input.Tags) ?? {}),
+        Tags: ownedTagList(writtenTags(input.Tags) ?? {}, this.provenanceTags),
         ClientRequestToken:
           ClientRequestToken ?? idempotencyToken(this.id, input, { maxLength: 128, after }),
       }),

@@ -334,7 +334,7 @@ export class CloudfrontDistribution extends AWSResource<
       Comment: desired.Comment,
       Enabled: true,
     };
-    const Items = ownedTagList(writtenTags(desired.Tags) ?? {});
+    const Items = ownedTagList(writtenTags(desired.Tags) ?? {}, this.provenanceTags);
     const CallerReference =
       desired.CallerReference ?? idempotencyToken(this.id, { config, Items }, { maxLength: 64 });
     const { Distribution, ETag } = await client.send(

@@ -155,7 +155,10 @@ export class DynamodbTable extends AWSResource<
     { signal }: RunContext,
   ): Promise<TableDescription> {
     const { Tags, region_name: _region, custom_config: _config, ...create } = definition;
-    const command = new CreateTableCommand({ ...create, Tags: ownedTagList(tagMapOf(Tags)) });
+    const command = new CreateTableCommand({
+      ...create,
+      Tags: ownedTagList(tagMapOf(Tags), this.provenanceTags),
+    });
     const { TableDescription } = await client.send(command, { abortSignal: signal });
     return required(TableDescription, "table description");
   }

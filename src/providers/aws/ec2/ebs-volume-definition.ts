@@ -2,7 +2,14 @@ import { VolumeType, type CreateVolumeCommandInput } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";
+import {
+  PCF_NAME_TAG,
+  normalizeTags,
+  tagMapOf,
+  tagMapSchema,
+  tagSpecifications,
+  type TagMap,
+} from "../tags.js";
 
 // What a user writes for an `ebs_volume`, and how it becomes CreateVolume's input.
 
@@ -105,8 +112,14 @@ export function requestedVolumeTags(
   };
 }
 
-/** CreateVolume's input, but for the client token: the create fields, every tag plus the ownership tag. */
-export function toCreateVolumeInput(definition: EbsVolumeDefinition): CreateVolumeCommandInput {
+/**
+ * CreateVolume's input, but for the client token: the create fields, every tag plus the ownership
+ * tag and the particle's `provenance` tags.
+ */
+export function toCreateVolumeInput(
+  definition: EbsVolumeDefinition,
+  provenance: TagMap,
+): CreateVolumeCommandInput {
   const { AvailabilityZone, Size, VolumeType, Iops, Throughput, Encrypted, KmsKeyId } = definition;
   const tags = requestedVolumeTags(definition) ?? {
     [PCF_NAME_TAG]: definition.custom_config.volume_name,
@@ -121,6 +134,6 @@ export function toCreateVolumeInput(definition: EbsVolumeDefinition): CreateVolu
     KmsKeyId,
     SnapshotId: definition.SnapshotId,
     MultiAttachEnabled: definition.MultiAttachEnabled,
-    TagSpecifications: tagSpecifications("volume", tags),
+    TagSpecifications: tagSpecifications("volume", tags, provenance),
   };
 }

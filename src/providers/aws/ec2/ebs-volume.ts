@@ -199,7 +199,7 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
         this.remove(client, broken, context),
       );
     }
-    const input = toCreateVolumeInput(desired);
+    const input = toCreateVolumeInput(desired, this.provenanceTags);
     const { $metadata: _metadata, ...volume } = await sendWithToken(this.id, input, {
       send: (ClientToken) =>
         client.send(new CreateVolumeCommand({ ...input, ClientToken }), {

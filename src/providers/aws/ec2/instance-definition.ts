@@ -10,7 +10,14 @@ import {
 import * as z from "zod";
 import { isPlainObject } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { PCF_NAME_TAG, normalizeTags, tagMapOf, tagMapSchema, tagSpecifications } from "../tags.js";
+import {
+  PCF_NAME_TAG,
+  normalizeTags,
+  tagMapOf,
+  tagMapSchema,
+  tagSpecifications,
+  type TagMap,
+} from "../tags.js";
 import { encodeUserData, userDataTemplatePathSchema } from "./instance-user-data.js";
 
 // What a user writes for an `ec2_instance`, and how it becomes RunInstances' input.
@@ -138,6 +145,7 @@ export function requestedTags(
 export function toRunInput(
   definition: Ec2InstanceDefinition,
   userData: string,
+  provenance: TagMap,
 ): RunInstancesCommandInput {
   const {
     custom_config: config,
@@ -164,6 +172,6 @@ export function toRunInput(
     MinCount: 1,
     MaxCount: 1,
     UserData: encodeUserData(userData),
-    TagSpecifications: [...tagSpecifications("instance", tags), ...others],
+    TagSpecifications: [...tagSpecifications("instance", tags, provenance), ...others],
   };
 }

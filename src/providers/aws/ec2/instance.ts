@@ -229,7 +229,7 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
     desired: Ec2InstanceDefinition,
     { signal }: RunContext,
   ): Promise<Instance> {
-    const input = toRunInput(desired, await renderUserData(desired, this.id));
+    const input = toRunInput(desired, await renderUserData(desired, this.id), this.provenanceTags);
     const { Instances = [] } = await sendWithToken(this.id, input, {
       send: (ClientToken) =>
         client.send(new RunInstancesCommand({ ...input, ClientToken }), { abortSignal: signal }),

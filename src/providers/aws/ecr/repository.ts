@@ -204,7 +204,7 @@ export class EcrRepository extends AWSResource<EcrRepositoryDefinition, Reposito
         ...(imageTagMutability === undefined ? {} : { imageTagMutability }),
         ...(imageScanningConfiguration === undefined ? {} : { imageScanningConfiguration }),
         ...(encryptionConfiguration === undefined ? {} : { encryptionConfiguration }),
-        tags: ownedTagList(writtenTags(tags) ?? {}),
+        tags: ownedTagList(writtenTags(tags) ?? {}, this.provenanceTags),
       }),
       { abortSignal: signal },
     );

@@ -325,7 +325,7 @@ export class EcsCluster extends AWSResource<EcsClusterDefinition, Cluster, ECSCl
         ...(defaultCapacityProviderStrategy === undefined
           ? {}
           : { defaultCapacityProviderStrategy }),
-        tags: ecsTagList(withOwnershipTag(this.wantedTags())),
+        tags: ecsTagList(withOwnershipTag(this.wantedTags(), this.provenanceTags)),
       }),
       { abortSignal: signal },
     );

@@ -428,6 +428,11 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
     return { [OWNERSHIP_ATTRIBUTE]: OWNERSHIP_TAG_VALUE };
   }
 
+  /** None: the `pcf:` tag keys are not valid attribute names, so `pcf nuke` does not find container instances. */
+  protected override get provenanceTags(): TagMap {
+    return {};
+  }
+
   /** The custom attributes written, as a map. */
   protected override wantedTags(): TagMap | undefined {
     return attributeMapOf(this.desiredStateDefinition["attributes"]);

@@ -403,7 +403,7 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     for (const field of [...CREATE_FIELDS, "taskDefinition", "clientToken"] as const)
       if (desired[field] !== undefined)
         input[field === "roleArn" ? "role" : field] = desired[field];
-    input["tags"] = ecsTagList(withOwnershipTag(this.wantedTags()));
+    input["tags"] = ecsTagList(withOwnershipTag(this.wantedTags(), this.provenanceTags));
     const { service } = await client.send(
       // The schema checks CreateService's members and types; ECS checks what they mean.
       new CreateServiceCommand(input as unknown as CreateServiceRequest),

@@ -280,7 +280,11 @@ export class EcsTaskDefinition extends AWSResource<
     const arn = latest?.taskDefinitionArn;
     return latest === undefined || arn === undefined
       ? undefined
-      : { latest, tags: ecsTagList(withOwnershipTag(this.wantedTags())), activeArns: [arn] };
+      : {
+          latest,
+          tags: ecsTagList(withOwnershipTag(this.wantedTags(), this.provenanceTags)),
+          activeArns: [arn],
+        };
   }
 
   /** DeregisterTaskDefinition of every ACTIVE revision of the family. */
@@ -376,7 +380,7 @@ export class EcsTaskDefinition extends AWSResource<
     const input: Record<string, unknown> = { family: desired.family };
     for (const field of REVISION_FIELDS)
       if (desired[field] !== undefined) input[field] = desired[field];
-    input["tags"] = ecsTagList(withOwnershipTag(this.wantedTags()));
+    input["tags"] = ecsTagList(withOwnershipTag(this.wantedTags(), this.provenanceTags));
     const { taskDefinition } = await client.send(
       // The schema checks what RegisterTaskDefinition's types state; ECS checks the containers.
       new RegisterTaskDefinitionCommand(input as unknown as RegisterTaskDefinitionRequest),

@@ -334,7 +334,7 @@ export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
     const cluster = requiredCluster(this, desired.cluster, "task");
     const input: Record<string, unknown> = { cluster, startedBy: this.startedBy, count: 1 };
     for (const field of RUN_FIELDS) if (desired[field] !== undefined) input[field] = desired[field];
-    input["tags"] = ecsTagList(withOwnershipTag(this.wantedTags()));
+    input["tags"] = ecsTagList(withOwnershipTag(this.wantedTags(), this.provenanceTags));
     const { tasks = [], failures = [] } = await client.send(
       // The schema checks RunTask's members and types; ECS checks what they mean.
       new RunTaskCommand(input as unknown as RunTaskRequest),

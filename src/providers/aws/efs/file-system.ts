@@ -300,7 +300,7 @@ export class EfsInstance extends AWSResource<
       ProvisionedThroughputInMibps,
       AvailabilityZoneName,
       Backup,
-      Tags: ownedTagList(this.namedTags(writtenTags(desired.Tags) ?? {})),
+      Tags: ownedTagList(this.namedTags(writtenTags(desired.Tags) ?? {}), this.provenanceTags),
     };
     const CreationToken =
       desired.CreationToken ?? idempotencyToken(this.id, input, { maxLength: CREATION_TOKEN_MAX });

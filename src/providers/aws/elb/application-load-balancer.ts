@@ -344,7 +344,7 @@ export class Alb extends AWSResource<
   ): Promise<LiveLoadBalancer | undefined> {
     const { Name, Subnets, SubnetMappings, SecurityGroups, Scheme, Type } = desired;
     const { IpAddressType: type, Tags } = desired;
-    const tags = ownedTagList(writtenTags(Tags) ?? {});
+    const tags = ownedTagList(writtenTags(Tags) ?? {}, this.provenanceTags);
     const { LoadBalancers = [] } = await client.send(
       new CreateLoadBalancerCommand({
         Name,

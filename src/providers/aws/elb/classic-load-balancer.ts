@@ -406,7 +406,7 @@ export class Elb extends AWSResource<
         ...(Subnets === undefined ? {} : { Subnets }),
         ...(SecurityGroups === undefined ? {} : { SecurityGroups }),
         ...(Scheme === undefined ? {} : { Scheme }),
-        Tags: ownedTagList(writtenTags(Tags) ?? {}),
+        Tags: ownedTagList(writtenTags(Tags) ?? {}, this.provenanceTags),
       }),
       { abortSignal: signal },
     );

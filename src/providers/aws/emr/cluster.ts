@@ -385,9 +385,15 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
     { signal }: RunContext,
   ): Promise<undefined> {
     const { Tags: _tags, region_name: _region, custom_config: _config, ...input } = desired;
-    await client.send(new RunJobFlowCommand({ ...input, Tags: ownedTagList(this.wantedTags()) }), {
-      abortSignal: signal,
-    });
+    await client.send(
+      new RunJobFlowCommand({
+        ...input,
+        Tags: ownedTagList(this.wantedTags(), this.provenanceTags),
+      }),
+      {
+        abortSignal: signal,
+      },
+    );
     return undefined;
   }
 

@@ -266,7 +266,7 @@ export class CloudwatchEvents extends AWSResource<
             return value === undefined ? [] : [[field, value]];
           }),
         ),
-        Tags: ownedTagList(writtenTags(desired.Tags) ?? {}),
+        Tags: ownedTagList(writtenTags(desired.Tags) ?? {}, this.provenanceTags),
       }),
       { abortSignal: signal },
     );

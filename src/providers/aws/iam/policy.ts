@@ -184,7 +184,7 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
     { signal: abortSignal }: RunContext,
   ): Promise<LivePolicy> {
     const document = policyDocumentText(desired.PolicyDocument);
-    const tags = { ...tagMapOf(desired.Tags), ...this.ownershipTag };
+    const tags = { ...tagMapOf(desired.Tags), ...this.writtenOwnership };
     const { Policy } = await client.send(
       new CreatePolicyCommand({
         PolicyName: desired.PolicyName,

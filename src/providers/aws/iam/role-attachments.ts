@@ -15,7 +15,7 @@ import { PcfError } from "../../../core/errors.js";
 import type { Particle } from "../../../core/particle.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { isConflict } from "../errors.js";
-import { ownedTagList } from "../tags.js";
+import { ownedTagList, type TagMap } from "../tags.js";
 import { collect, unlessNotFound } from "./iam-resource.js";
 import { IamPolicy } from "./policy.js";
 
@@ -88,8 +88,9 @@ export async function addToOwnInstanceProfile(
   client: IAMClient,
   { RoleName, Path }: { readonly RoleName: string; readonly Path?: string | undefined },
   abortSignal: AbortSignal,
+  provenance: TagMap,
 ): Promise<void> {
-  const profile = { InstanceProfileName: RoleName, Path, Tags: ownedTagList() };
+  const profile = { InstanceProfileName: RoleName, Path, Tags: ownedTagList({}, provenance) };
   await client
     .send(new CreateInstanceProfileCommand(profile), { abortSignal })
     .catch((error: unknown) => {

@@ -166,7 +166,7 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
       const change = { current: policyArns, desired: config?.policy_arns ?? [] };
       await syncAttachedPolicies(client, RoleName, change, abortSignal);
       if (config?.IsInstanceProfile === true && !profiles.includes(RoleName))
-        await addToOwnInstanceProfile(client, desired, abortSignal);
+        await addToOwnInstanceProfile(client, desired, abortSignal, this.provenanceTags);
     },
   };
 
@@ -258,7 +258,7 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
     desired: IamRoleDefinition,
     { signal: abortSignal }: RunContext,
   ): Promise<LiveRole | undefined> {
-    const tags = { ...tagMapOf(desired.Tags), ...this.ownershipTag };
+    const tags = { ...tagMapOf(desired.Tags), ...this.writtenOwnership };
     const { PermissionsBoundary: boundary } = desired;
     const { Role } = await client.send(
       new CreateRoleCommand({

@@ -269,7 +269,7 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
   ): Promise<LiveKey> {
     const { Policy, Tags, region_name: _region, custom_config: _config, ...fields } = desired;
     const describe = (KeyId: string) => this.describe(client, KeyId, abortSignal);
-    const tags = { ...kmsTagMap(Tags), ...this.ownershipTag, [KEY_NAME_TAG]: this.keyName };
+    const tags = { ...kmsTagMap(Tags), ...this.writtenOwnership, [KEY_NAME_TAG]: this.keyName };
     const policy = Policy === undefined ? undefined : policyDocumentText(Policy);
     const input = { ...fields, Policy: policy, Tags: kmsTagList(tags) };
     const create = () => client.send(new CreateKeyCommand(input), { abortSignal });

@@ -332,7 +332,7 @@ export class LambdaFunction extends AWSResource<
         Role,
         Code: await this.codeOf(Code),
         ...(desired.Publish === undefined ? {} : { Publish: desired.Publish }),
-        Tags: withOwnershipTag(normalizeTags(Tags ?? {})),
+        Tags: withOwnershipTag(normalizeTags(Tags ?? {}), this.provenanceTags),
       }),
       { abortSignal: signal },
     );

@@ -203,7 +203,7 @@ export class CloudwatchLogs extends AWSResource<
         logGroupName,
         ...(typeof kmsKeyId === "string" && kmsKeyId !== "" ? { kmsKeyId } : {}),
         ...(logGroupClass === undefined ? {} : { logGroupClass }),
-        tags: withOwnershipTag(normalizeTags(tags ?? {})),
+        tags: withOwnershipTag(normalizeTags(tags ?? {}), this.provenanceTags),
       }),
       { abortSignal: signal },
     );

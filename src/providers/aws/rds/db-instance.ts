@@ -337,7 +337,10 @@ export class RdsInstance extends AWSResource<RdsInstanceDefinition, DBInstance, 
       ...settings
     } = desired;
     const { DBInstance: instance } = await client.send(
-      new CreateDBInstanceCommand({ ...settings, Tags: ownedTagList(writtenTags(Tags) ?? {}) }),
+      new CreateDBInstanceCommand({
+        ...settings,
+        Tags: ownedTagList(writtenTags(Tags) ?? {}, this.provenanceTags),
+      }),
       { abortSignal: signal },
     );
     return instance?.DBInstanceArn === undefined ? undefined : instance;

@@ -298,7 +298,7 @@ export class Route53HostedZone extends AWSResource<
       new ChangeTagsForResourceCommand({
         ResourceType: "hostedzone",
         ResourceId: zoneId(zone),
-        AddTags: ownedTagList(set),
+        AddTags: ownedTagList(set, this.provenanceTags),
         ...(remove.length === 0 ? {} : { RemoveTagKeys: remove }),
       }),
       { abortSignal: signal },

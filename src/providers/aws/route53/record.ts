@@ -300,6 +300,11 @@ export class Route53Record extends AWSResource<
     );
   }
 
+  /** None: a record set has no tags, only its ownership mark, so `pcf nuke` does not find it. */
+  protected override get provenanceTags(): TagMap {
+    return {};
+  }
+
   /** `zone/name/type`, normalised as Route 53 lists them. */
   protected override get key(): string {
     const { HostedZoneId, Name, Type } = this.desiredStateDefinition;

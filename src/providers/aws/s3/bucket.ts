@@ -178,7 +178,7 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, ListedBucket, S3Cl
     context: RunContext,
   ): Promise<ListedBucket> {
     const bucket = { Name: desired.Bucket };
-    const tags = { ...this.wantedTags(), ...this.ownershipTag };
+    const tags = { ...this.wantedTags(), ...this.writtenOwnership };
     await client.send(new CreateBucketCommand(toCreateInput(desired, this.region(context), tags)), {
       abortSignal: context.signal,
     });

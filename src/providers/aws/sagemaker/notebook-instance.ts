@@ -314,7 +314,7 @@ export class SagemakerNotebookInstance extends AWSResource<
         ...settings,
         // Any type string: the SDK's list lags behind SageMaker's.
         InstanceType: settings.InstanceType as MlInstanceType,
-        Tags: ownedTagList(writtenTags(Tags) ?? {}),
+        Tags: ownedTagList(writtenTags(Tags) ?? {}, this.provenanceTags),
       }),
       { abortSignal: signal },
     );

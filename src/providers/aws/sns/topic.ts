@@ -275,7 +275,7 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
     const command = new CreateTopicCommand({
       Name,
       Attributes: attributes,
-      Tags: ownedTagList(writtenTags(Tags) ?? {}),
+      Tags: ownedTagList(writtenTags(Tags) ?? {}, this.provenanceTags),
     });
     const { TopicArn } = await client.send(command, { abortSignal: signal });
     return { TopicArn: required(TopicArn, "topic ARN"), Attributes: attributes };

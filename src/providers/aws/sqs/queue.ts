@@ -211,7 +211,7 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
   ): Promise<LiveQueue> {
     const fifo = QueueName.endsWith(".fifo") ? { [QueueAttributeName.FifoQueue]: "true" } : {};
     const attributes = { ...fifo, ...attributeStrings(Attributes ?? {}, ATTRIBUTES) };
-    const tags = withOwnershipTag(normalizeTags(Tags ?? {}));
+    const tags = withOwnershipTag(normalizeTags(Tags ?? {}), this.provenanceTags);
     const command = new CreateQueueCommand({ QueueName, Attributes: attributes, tags });
     const { QueueUrl } = await client.send(command, { abortSignal: signal });
     return { QueueUrl: required(QueueUrl, "queue URL"), Attributes: attributes };

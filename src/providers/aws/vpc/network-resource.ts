@@ -127,7 +127,7 @@ export abstract class NetworkResource<
   /** `TagSpecifications` for the create call: the written tags, the naming tags, the ownership tag. */
   protected tagSpecifications(resourceType: ResourceType): TagSpecification[] {
     const written = tagMapOf(readPath(this.desiredStateDefinition, "custom_config.Tags"));
-    return tagSpecifications(resourceType, { ...written, ...this.nameTags });
+    return tagSpecifications(resourceType, { ...written, ...this.nameTags }, this.provenanceTags);
   }
 
   /** Whether the resource belongs to a VPC named by `VpcId` or a `vpc_instance` parent. */
