@@ -22,6 +22,7 @@ export type LiveFields = Readonly<Record<string, unknown>>;
 export const CONFORMANCE_STEPS = [
   "create",
   "no-op",
+  "discover",
   "drift",
   "update",
   "replace-refused",
@@ -102,6 +103,11 @@ export interface ConformanceBackend {
     kill: AbortController,
     proxy: FaultProxy,
   ) => ProviderOptions;
+  /**
+   * The provenance tags a resource of the particle `id` in the field `field` carries on this
+   * cloud; `undefined` where the provider writes none.
+   */
+  readonly provenanceOf?: (field: string, id: string) => Readonly<Record<string, string>>;
 }
 
 /** A flavor's registration in the conformance suite. */
@@ -140,5 +146,10 @@ export interface ConformanceSpec {
   readonly createForeign: (label: string) => Promise<void>;
   /** The create's operation (`CreateQueue`), as the backend's namer calls it, for the lost answer and the kill. */
   readonly createOperation: string;
+  /**
+   * False for a flavor whose resources carry no provenance tags (no tags of their own: Route 53
+   * record sets, ECS container instances). Default true where the backend names such tags.
+   */
+  readonly writesProvenance?: false;
   readonly knownGaps?: readonly KnownGap[];
 }

@@ -9,7 +9,11 @@ import {
   type ParticleDefinition,
   type ParticleReport,
 } from "../../src/index.js";
+import { isDeepStrictEqual } from "node:util";
+import { createRunContext } from "../../src/core/run-context.js";
 import { areStatesEquivalent } from "../../src/core/state.js";
+import { readPath } from "../../src/core/values.js";
+import { discoverFlavor, type DiscoverableClass } from "../../src/providers/kit/discovery.js";
 import type { ProviderOptions } from "../../src/core/run-context.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { awsBackend } from "./aws/backend.js";
@@ -26,6 +30,7 @@ import type { ConformanceBackend, ConformanceSpec, ConformanceStep, LiveFields }
 const STEP_NAMES: Readonly<Record<ConformanceStep, string>> = {
   create: "creates the resource, as a second client sees",
   "no-op": "leaves an unchanged resource unchanged",
+  discover: "lists the resource with the others of its kind, as a definition that plans no change",
   drift: "corrects a field changed behind its back",
   update: "updates a changed field in place",
   "replace-refused": "refuses to replace a field fixed at creation, naming the field",
@@ -50,6 +55,7 @@ export function registerConformance(spec: ConformanceSpec): void {
 
     step(spec, "create", () => run.create());
     step(spec, "no-op", () => run.noOp());
+    step(spec, "discover", () => run.discover());
     step(spec, "drift", () => run.drift());
     step(spec, "update", () => run.update());
     if (spec.replace === "none") {
@@ -138,6 +144,30 @@ class StepRunner {
   async noOp(): Promise<void> {
     const report = await this.applyAsPlanned(this.spec.definition(MAIN));
     expect(report).toMatchObject({ outcome: "unchanged", transitions: [], state: "running" });
+  }
+
+  async discover(): Promise<void> {
+    const context = createRunContext({ providerOptions: this.providerOptions });
+    const found = await discoverFlavor(this.spec.flavor as unknown as DiscoverableClass, context);
+    expect(found, `${this.spec.flavor.flavor} lists its resources (listAll)`).toBeDefined();
+    const wanted = uniqueKeyValues(this.spec, this.spec.definition(MAIN));
+    const entry = (found ?? []).find((candidate) =>
+      isDeepStrictEqual(uniqueKeyValues(this.spec, candidate.definition), wanted),
+    );
+    expect(entry, `the resource ${wanted.join("/")} is listed`).toBeDefined();
+    if (entry === undefined) return;
+    const id = `${this.spec.flavor.flavor}:${MAIN}`;
+    const provenance =
+      this.spec.writesProvenance === false
+        ? undefined
+        : this.backend.provenanceOf?.(CONFORMANCE_FIELD, id);
+    if (provenance !== undefined) expect(entry.tags).toMatchObject(provenance);
+    const plan = await planField(new Field([new this.spec.flavor(entry.definition)]).link(), {
+      providerOptions: this.providerOptions,
+    });
+    expect(
+      plan.particles.map(({ transitions, differences }) => ({ transitions, differences })),
+    ).toEqual([{ transitions: [], differences: [] }]);
   }
 
   async drift(): Promise<void> {
@@ -337,6 +367,13 @@ export const CONFORMANCE_FIELD = "conformance";
 /** A field of one particle of the spec's flavor. */
 function fieldOf(spec: ConformanceSpec, definition: ParticleDefinition): Field {
   return new Field([new spec.flavor(definition)], { name: CONFORMANCE_FIELD }).link();
+}
+
+/** The unique-key values of a definition, compared as the clouds list names (no final dot, any case). */
+function uniqueKeyValues(spec: ConformanceSpec, definition: ParticleDefinition): string[] {
+  return spec.flavor.uniqueKeys.map((path) =>
+    String(readPath(definition, path)).replace(/\.$/, "").toLowerCase(),
+  );
 }
 
 /** The `ApplyError` that `promise` must reject with. */

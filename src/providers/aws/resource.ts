@@ -5,20 +5,14 @@ import type { RunContext } from "../../core/run-context.js";
 import { readPath } from "../../core/values.js";
 import type { CallFailure } from "../kit/calls.js";
 import { DeclaredResource } from "../kit/declared-resource.js";
-import type { ActionFacts } from "../kit/facts.js";
+import type { ActionFacts, ProvenanceKeys } from "../kit/facts.js";
 import type { TagMap } from "../kit/tags.js";
 import { awsCallFailure } from "./call-failure.js";
 import { awsClient, resolveRegion, type AwsClientClass } from "./clients.js";
 import { wrapAwsError } from "./errors.js";
 import { hasLookups, lookupIssues, resolveLookups } from "./lookup.js";
 import type { AwsClient } from "./options.js";
-import {
-  DEPTH_TAG_KEY,
-  FIELD_TAG_KEY,
-  OWNERSHIP_TAGS,
-  PARTICLE_TAG_KEY,
-  PROVENANCE_TAG_KEYS,
-} from "./tags.js";
+import { OWNERSHIP_TAGS, PROVENANCE_KEYS } from "./tags.js";
 
 /**
  * The `custom_config` settings every AWS flavor understands; flavors extend it with their own.
@@ -168,22 +162,14 @@ export abstract class AWSResource<
     return OWNERSHIP_TAGS;
   }
 
-  /** `pcf:field`, `pcf:particle` and `pcf:depth`. */
-  protected override get provenanceKeys(): readonly string[] {
-    return PROVENANCE_TAG_KEYS;
+  /** `region_name`: a discovered definition names the region it was found in. */
+  protected override get discoveryKeptKeys(): readonly string[] {
+    return ["region_name"];
   }
 
-  /**
-   * `pcf:field=<field name>`, `pcf:particle=<flavor:pcf_name>`, `pcf:depth=<dependency depth>`;
-   * none for a particle of an unnamed field.
-   */
-  protected override get provenanceTags(): TagMap {
-    if (this.fieldName === undefined) return {};
-    return {
-      [FIELD_TAG_KEY]: this.fieldName,
-      [PARTICLE_TAG_KEY]: this.id,
-      [DEPTH_TAG_KEY]: String(this.dependencyDepth),
-    };
+  /** `pcf:field`, `pcf:particle` and `pcf:depth`. */
+  protected override get provenanceKeys(): ProvenanceKeys | undefined {
+    return PROVENANCE_KEYS;
   }
 
   /** How error messages name the resource; the default lists the unique-key values. */

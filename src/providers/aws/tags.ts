@@ -1,6 +1,7 @@
 import type { ResourceType, TagSpecification } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { isPlainObject } from "../../core/values.js";
+import { provenanceKeyList, type ProvenanceKeys } from "../kit/facts.js";
 import { tagChanges as kitTagChanges, type TagChanges, type TagMap } from "../kit/tags.js";
 
 export type { TagChanges, TagMap } from "../kit/tags.js";
@@ -11,18 +12,17 @@ export const OWNERSHIP_TAG_KEY = "pcf:managed-by";
 export const OWNERSHIP_TAG_VALUE = "particle-cloud";
 /** The ownership tag, as a map. */
 export const OWNERSHIP_TAGS: TagMap = { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE };
-/** The tag naming the field a resource was created by (see `Field.name`). */
-export const FIELD_TAG_KEY = "pcf:field";
-/** The tag naming the particle a resource belongs to: `flavor:pcf_name`. */
-export const PARTICLE_TAG_KEY = "pcf:particle";
-/** The tag holding the particle's dependency depth (see `Particle.dependencyDepth`). */
-export const DEPTH_TAG_KEY = "pcf:depth";
-/** The provenance tags' keys: written with the ownership tag, never compared nor removed. */
-export const PROVENANCE_TAG_KEYS: readonly string[] = [
-  FIELD_TAG_KEY,
-  PARTICLE_TAG_KEY,
-  DEPTH_TAG_KEY,
-];
+/**
+ * The provenance tags' keys (see the kit's `provenanceTags`): the field a resource was created by,
+ * its particle (`flavor:pcf_name`) and its dependency depth. Written with the ownership tag, never
+ * compared nor removed.
+ */
+export const PROVENANCE_KEYS: ProvenanceKeys = {
+  field: "pcf:field",
+  particle: "pcf:particle",
+  depth: "pcf:depth",
+};
+const PROVENANCE_TAG_KEYS = provenanceKeyList(PROVENANCE_KEYS);
 /** The EC2 tag that holds a particle's `custom_config.instance_name` (PCF's name for it). */
 export const PCF_NAME_TAG = "PCFName";
 

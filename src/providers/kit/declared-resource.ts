@@ -13,7 +13,16 @@ import {
   type FieldUpdaters,
 } from "./calls.js";
 import { createOnce, required } from "./create-once.js";
-import type { ActionFacts, Observation, OperationErrors, ReadShape, TagFacts } from "./facts.js";
+import { discoveredBlock, discoveredDefinition, type DiscoveredResource } from "./discovery.js";
+import {
+  provenanceKeyList,
+  type ActionFacts,
+  type Observation,
+  type OperationErrors,
+  type ProvenanceKeys,
+  type ReadShape,
+  type TagFacts,
+} from "./facts.js";
 import {
   hasNoTagChanges,
   isOwnedBy,
@@ -121,21 +130,29 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   protected abstract get ownershipTag(): TagMap;
 
   /**
-   * The keys of the provenance tags (see {@link DeclaredResource.provenanceTags}). They are never
-   * compared, so a plan never shows them, and a tag update never removes them. Default none.
+   * The keys of the provider's provenance tags (see {@link DeclaredResource.provenanceTags});
+   * `undefined` (the default) where its resources carry none.
    */
-  protected get provenanceKeys(): readonly string[] {
-    return [];
+  protected get provenanceKeys(): ProvenanceKeys | undefined {
+    return undefined;
   }
 
   /**
-   * Tags that say where a resource came from: its field, its particle and its dependency depth
-   * (see `Particle.dependencyDepth`), written beside the ownership tag at create and with every
-   * tag change, so `pcf inventory` and `pcf nuke` can find and order a field's resources from the
-   * cloud alone. Not part of ownership: a resource another field made is still ours. Default none.
+   * Tags that say where a resource came from: its field, its particle (`flavor:pcf_name`) and its
+   * dependency depth (see `Particle.dependencyDepth`), written beside the ownership tag at create
+   * and with every tag change, so `pcf inventory` and `pcf nuke` find and order a field's
+   * resources from the cloud alone. They are never compared (a plan never shows them) and a tag
+   * update never removes them. Not part of ownership: a resource another field made is still
+   * ours. None for a particle of an unnamed field, or where the provider declares no keys.
    */
   protected get provenanceTags(): TagMap {
-    return {};
+    const keys = this.provenanceKeys;
+    if (keys === undefined || this.fieldName === undefined) return {};
+    return {
+      [keys.field]: this.fieldName,
+      [keys.particle]: this.id,
+      [keys.depth]: String(this.dependencyDepth),
+    };
   }
 
   /** The tags every create and tag change writes: the ownership tag and the provenance tags. */
@@ -167,6 +184,38 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   protected abstract create(client: C, desired: D, context: RunContext): Promise<L | undefined>;
   /** Deletes the live resource; a not-found failure means it is already gone. */
   protected abstract remove(client: C, live: L, context: RunContext): Promise<void>;
+
+  /**
+   * Every live resource of this flavor in one location, each as complete as `observe` needs:
+   * the flavor's batched read without a filter, for `pcf discover`, `pcf inventory` and `pcf nuke`.
+   * `undefined` (the default): the flavor cannot list its resources without knowing their keys.
+   */
+  protected listAll(_client: C, _context: RunContext): Promise<readonly L[] | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /**
+   * The resource block `pcf discover` writes for an observed resource (see `discoveredBlock`):
+   * a definition made of it must plan with no changes. Flavors whose observed form is not one a
+   * definition takes (a key kept in `custom_config`, tags in another form) override it.
+   */
+  protected discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const type = this.constructor as typeof DeclaredResource;
+    return discoveredBlock(observation.definition, {
+      schema: type.definitionSchema,
+      tagField: type.tagging?.field,
+      ownTags,
+      alwaysKept: this.discoveryKeptKeys,
+    });
+  }
+
+  /** Keys `discoveredResource` keeps though the schema does not declare them; the provider's (`region_name`). */
+  protected get discoveryKeptKeys(): readonly string[] {
+    return [];
+  }
 
   /** The live tags, for flavors whose tags are read in a call of their own. */
   protected readTags(_client: C, _live: L, _context: RunContext): Promise<TagMap> {
@@ -220,6 +269,60 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    */
   protected resume(_client: C, _live: L, _context: RunContext): Promise<void> {
     return Promise.reject(new Error(`${this.flavor} has a stopped form but no resume`));
+  }
+
+  /**
+   * Every live resource of this flavor in this particle's location, as definitions (see
+   * `discoverFlavor`, which calls it on a particle that stands for none); `undefined` when the
+   * flavor cannot list them.
+   * @internal
+   */
+  async discoverHere(context: RunContext): Promise<readonly DiscoveredResource[] | undefined> {
+    const type = this.constructor as typeof DeclaredResource;
+    const location = this.location(context);
+    const client = await this.clientIn(location, context, { isSingleAttempt: false });
+    const lives = await this.step(`list every ${this.flavor} in ${location}`, () =>
+      this.listAll(client, context),
+    );
+    if (lives === undefined) return undefined;
+    const framework = new Set([
+      ...Object.keys(this.ownershipTag),
+      ...provenanceKeyList(this.provenanceKeys),
+    ]);
+    return Promise.all(
+      lives.map(async (live) => {
+        const observation = this.observe(live, context);
+        const tags =
+          type.tagging === undefined
+            ? undefined
+            : (observation.tags ??
+              (await this.step(`read the tags of a ${this.flavor}`, () =>
+                this.readTags(client, live, context),
+              )));
+        const ownTags =
+          tags === undefined
+            ? undefined
+            : Object.fromEntries(
+                Object.entries(tags).filter(
+                  ([key]) => !framework.has(key) && !key.startsWith("aws:"),
+                ),
+              );
+        const resource = this.discoveredResource(observation, ownTags);
+        const block = { [this.resourceKey ?? ""]: resource };
+        const key = type.uniqueKeys.map((path) => String(readPath(block, path))).join("/");
+        const found = {
+          flavor: this.flavor,
+          key,
+          location,
+          state: observation.state,
+          resource,
+          tags,
+        };
+        const particleKey = this.provenanceKeys?.particle;
+        const particleTag = particleKey === undefined ? undefined : tags?.[particleKey];
+        return { ...found, definition: discoveredDefinition(found, this.resourceKey, particleTag) };
+      }),
+    );
   }
 
   // The lifecycle, run by the kit.
@@ -472,7 +575,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
   protected comparableTagsOf(tags: unknown): [string, string][] | undefined {
     const written = writtenTags(tags);
     if (written === undefined) return undefined;
-    const provenance = new Set(this.provenanceKeys);
+    const provenance = new Set(provenanceKeyList(this.provenanceKeys));
     const all: Record<string, string> = { ...this.ownershipTag };
     for (const [key, value] of Object.entries(written))
       if (!key.startsWith("aws:") && !provenance.has(key)) all[key] = value;
@@ -587,7 +690,9 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
    * live provenance tags (which a run of an unnamed field keeps as they are).
    */
   private keptTags(live: TagMap): TagMap {
-    const provenance = this.provenanceKeys.filter((key) => live[key] !== undefined);
+    const provenance = provenanceKeyList(this.provenanceKeys).filter(
+      (key) => live[key] !== undefined,
+    );
     return {
       ...Object.fromEntries(provenance.map((key) => [key, live[key] as string])),
       ...this.writtenOwnership,

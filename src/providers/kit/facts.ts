@@ -70,3 +70,18 @@ export interface Observation {
   /** Its tags, when the list answer carries them ({@link TagFacts.readFrom} `list-answer`). */
   readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** The keys of a provider's provenance tags (`pcf:field`, `pcf:particle`, `pcf:depth` on AWS). */
+export interface ProvenanceKeys {
+  /** The tag naming the field (`Field.name`). */
+  readonly field: string;
+  /** The tag naming the particle, `flavor:pcf_name`. */
+  readonly particle: string;
+  /** The tag holding the particle's dependency depth. */
+  readonly depth: string;
+}
+
+/** The keys of `keys` as a list; none for `undefined`. */
+export function provenanceKeyList(keys: ProvenanceKeys | undefined): string[] {
+  return keys === undefined ? [] : [keys.field, keys.particle, keys.depth];
+}

@@ -35,4 +35,5 @@ export const awsBackend: ConformanceBackend = {
     };
     return { ...options, aws: { ...aws, configureClient: killAfterCreate } };
   },
+  provenanceOf: (field, id) => ({ "pcf:field": field, "pcf:particle": id, "pcf:depth": "0" }),
 };

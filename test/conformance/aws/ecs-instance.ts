@@ -70,6 +70,7 @@ async function containerInstanceOf(
  * form; terminate deregisters. The test's second client plays the ECS agent for `createForeign`.
  */
 export const ecsInstanceSpec: ConformanceSpec = {
+  writesProvenance: false,
   flavor: EcsInstance,
   testFileUrl: import.meta.url,
   beforeAll: async () => {

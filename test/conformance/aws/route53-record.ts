@@ -57,6 +57,7 @@ async function upsert(label: string, ttl: number): Promise<void> {
 
 /** route53_record: TTL and values update in place (UPSERT); nothing is fixed; no stopped form. */
 export const route53RecordSpec: ConformanceSpec = {
+  writesProvenance: false,
   flavor: Route53Record,
   testFileUrl: import.meta.url,
   beforeAll: async () => {

@@ -19,7 +19,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import type { State } from "../../../core/state.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
 import type { CallFailure } from "../../kit/calls.js";
-import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { Observation, OperationErrors, ProvenanceKeys } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { OWNERSHIP_TAG_VALUE } from "../tags.js";
@@ -429,8 +429,8 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
   }
 
   /** None: the `pcf:` tag keys are not valid attribute names, so `pcf nuke` does not find container instances. */
-  protected override get provenanceTags(): TagMap {
-    return {};
+  protected override get provenanceKeys(): ProvenanceKeys | undefined {
+    return undefined;
   }
 
   /** The custom attributes written, as a map. */

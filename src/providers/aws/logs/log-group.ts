@@ -176,6 +176,17 @@ export class CloudwatchLogs extends AWSResource<
     return found;
   }
 
+  /** Every group in the region: DescribeLogGroups page by page. */
+  protected override async listAll(
+    client: CloudWatchLogsClient,
+    { signal }: RunContext,
+  ): Promise<readonly LogGroup[]> {
+    const groups: LogGroup[] = [];
+    for await (const page of paginateDescribeLogGroups({ client }, {}, { abortSignal: signal }))
+      groups.push(...(page.logGroups ?? []));
+    return groups;
+  }
+
   /** A listed group is running; `""` and `null` both mean "no key" and "kept for ever". */
   protected override observe(group: LogGroup, context: RunContext): Observation {
     return {

@@ -10,7 +10,7 @@ import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
-import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { Observation, OperationErrors, ProvenanceKeys } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../tags.js";
@@ -301,8 +301,8 @@ export class Route53Record extends AWSResource<
   }
 
   /** None: a record set has no tags, only its ownership mark, so `pcf nuke` does not find it. */
-  protected override get provenanceTags(): TagMap {
-    return {};
+  protected override get provenanceKeys(): ProvenanceKeys | undefined {
+    return undefined;
   }
 
   /** `zone/name/type`, normalised as Route 53 lists them. */
