@@ -61,3 +61,14 @@ function parseJson(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * The settable attributes of a read attribute map, each as a string; `undefined` when none was
+ * read. A discovered definition writes these: a file cannot set what the service only reports.
+ */
+export function settableAttributes(
+  attributes: unknown,
+  rules: AttributeRules,
+): Record<string, string> | undefined {
+  return isPlainObject(attributes) ? attributeStrings(attributes, rules) : undefined;
+}

@@ -25,6 +25,7 @@ import {
   attributeStrings,
   changedAttributes,
   comparableAttributes,
+  settableAttributes,
   type AttributeRules,
 } from "../attribute-map.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
@@ -160,12 +161,9 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
   ): Promise<ReadonlyMap<string, LiveQueue>> {
     const found = new Map<string, LiveQueue>();
     const names = keys.filter((key) => !known.has(key) && !key.includes("/"));
-    // ListQueues, page by page, filtered by the common prefix of the names when they have one.
-    const input = { QueueNamePrefix: commonPrefix(names) || undefined, MaxResults: 1000 };
     if (names.length > 0)
-      for await (const page of paginateListQueues({ client }, input, { abortSignal: signal }))
-        for (const QueueUrl of page.QueueUrls ?? [])
-          if (names.includes(nameOf(QueueUrl))) found.set(nameOf(QueueUrl), { QueueUrl });
+      for (const QueueUrl of await queueUrls(client, commonPrefix(names), signal))
+        if (names.includes(nameOf(QueueUrl))) found.set(nameOf(QueueUrl), { QueueUrl });
     const readDirectly = async (key: string): Promise<LiveQueue> => {
       // Not known: the key is another account's queue, `owner/name`.
       const [QueueOwnerAWSAccountId, QueueName] = key.split("/");
@@ -180,6 +178,24 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     };
     await Promise.all(keys.filter((key) => !names.includes(key)).map(read));
     return found;
+  }
+
+  /**
+   * Every queue of the account in the region, with its attributes: ListQueues, then a
+   * GetQueueAttributes each (a queue deleted meanwhile is left out). Other accounts' queues are
+   * not listed: a definition names them by `OwnerAwsId`, which no listing tells.
+   */
+  protected override async listAll(
+    client: SQSClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveQueue[]> {
+    const urls = await queueUrls(client, "", signal);
+    const queues = await Promise.all(
+      urls.map((url) =>
+        this.unlessGone(`read queue ${nameOf(url)}`, () => this.readQueue(client, url, signal)),
+      ),
+    );
+    return queues.filter((queue) => queue !== undefined);
   }
 
   /** A listed queue's attributes, read unless it is going down (only its tags matter then). */
@@ -246,6 +262,22 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     if (Object.keys(set).length > 0) await client.send(tag, { abortSignal: signal });
   }
 
+  /**
+   * The generic block, without the attributes SQS reports but never takes (`QueueArn`, counts,
+   * timestamps) and without the `FifoQueue: "false"` that `observe` fills in: a create sends
+   * what the block lists, and SQS refuses `FifoQueue` on a standard queue.
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { FifoQueue, ...settable } =
+      settableAttributes(observation.definition["Attributes"], ATTRIBUTES) ?? {};
+    const Attributes = FifoQueue === "true" ? { ...settable, FifoQueue } : settable;
+    const definition = { ...observation.definition, Attributes };
+    return super.discoveredResource({ ...observation, definition }, ownTags);
+  }
+
   /** The name, after the owner's account (`123456789012/jobs`) when `OwnerAwsId` is set. */
   protected override get key(): string {
     const owner = this.desiredStateDefinition["OwnerAwsId"];
@@ -270,6 +302,19 @@ export class SqsQueue extends AWSResource<SqsQueueDefinition, LiveQueue, SQSClie
     const { Attributes = {} } = await sqs.send(command, { abortSignal: signal });
     return { QueueUrl, Attributes };
   }
+}
+
+/** The URLs of the region's queues named from `prefix` (every queue for `""`): ListQueues, page by page. */
+async function queueUrls(
+  client: SQSClient,
+  prefix: string,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const urls: string[] = [];
+  const input = { QueueNamePrefix: prefix || undefined, MaxResults: 1000 };
+  for await (const page of paginateListQueues({ client }, input, { abortSignal: signal }))
+    urls.push(...(page.QueueUrls ?? []));
+  return urls;
 }
 
 /** The queue name a URL ends in. */
