@@ -20,6 +20,7 @@ import {
   attributeStrings,
   changedAttributes,
   comparableAttributes,
+  settableAttributes,
   type AttributeRules,
 } from "../attribute-map.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
@@ -49,9 +50,17 @@ const TOPIC_ATTRIBUTES = [
   ...FEEDBACK_ATTRIBUTES,
 ] as const;
 
-/** SNS's attribute rules: which values are JSON documents (compared as documents, writable as objects). */
+/** The names of {@link TOPIC_ATTRIBUTES}, to tell them from those SNS only reports. */
+const SETTABLE_ATTRIBUTES: ReadonlySet<string> = new Set(TOPIC_ATTRIBUTES);
+
+/**
+ * SNS's attribute rules: which values are JSON documents (compared as documents, writable as
+ * objects); those outside {@link TOPIC_ATTRIBUTES} (`Owner`, `SubscriptionsConfirmed`, …) SNS
+ * only reports.
+ */
 const ATTRIBUTES: AttributeRules = {
   jsonNames: new Set(["Policy", "DeliveryPolicy", "ArchivePolicy"]),
+  isReadOnly: (name) => !SETTABLE_ATTRIBUTES.has(name),
 };
 
 /** The attribute SNS takes only at creation; it follows from the name (`.fifo`). */
@@ -227,11 +236,27 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
   ): Promise<ReadonlyMap<string, LiveTopic>> {
     const wanted = new Set(names);
     const found = new Map<string, LiveTopic>();
-    for await (const page of paginateListTopics({ client }, {}, { abortSignal: signal }))
-      for (const { TopicArn } of page.Topics ?? [])
-        if (TopicArn !== undefined && wanted.has(nameOf(TopicArn)))
-          found.set(nameOf(TopicArn), { TopicArn });
+    for (const TopicArn of await topicArns(client, signal))
+      if (wanted.has(nameOf(TopicArn))) found.set(nameOf(TopicArn), { TopicArn });
     return found;
+  }
+
+  /**
+   * Every topic of the account in the region, with its attributes: ListTopics, then a
+   * GetTopicAttributes each (a topic deleted meanwhile is left out).
+   */
+  protected override async listAll(
+    client: SNSClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveTopic[]> {
+    const topics = await Promise.all(
+      (await topicArns(client, signal)).map((TopicArn) =>
+        this.unlessGone(`read topic ${nameOf(TopicArn)}`, () =>
+          readTopic(client, TopicArn, signal),
+        ),
+      ),
+    );
+    return topics.filter((topic) => topic !== undefined);
   }
 
   /** A listed topic's attributes, read unless it is going down (only its tags matter then). */
@@ -241,9 +266,7 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
     { signal }: RunContext,
   ): Promise<LiveTopic> {
     if (topic.Attributes !== undefined || this.isGoingDown) return topic;
-    const command = new GetTopicAttributesCommand({ TopicArn: topic.TopicArn });
-    const { Attributes = {} } = await client.send(command, { abortSignal: signal });
-    return { TopicArn: topic.TopicArn, Attributes };
+    return readTopic(client, topic.TopicArn, signal);
   }
 
   /** A topic is running; SNS lists FifoTopic only for FIFO topics, so a standard one reads false. */
@@ -311,6 +334,16 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
     if (Object.keys(set).length > 0) await client.send(tag, { abortSignal: signal });
   }
 
+  /** The generic block, with only the attributes a file can set (not `Owner`, `TopicArn`, …). */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const Attributes = settableAttributes(observation.definition["Attributes"], ATTRIBUTES);
+    const definition = { ...observation.definition, Attributes };
+    return super.discoveredResource({ ...observation, definition }, ownTags);
+  }
+
   /** The name, the listed attributes (as SNS reports them) and, when given, the tags. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
@@ -322,6 +355,25 @@ export class SnsTopic extends AWSResource<SnsTopicDefinition, LiveTopic, SNSClie
       Tags: this.comparableTagsOf(Tags),
     };
   }
+}
+
+/** The ARNs of the region's topics: ListTopics, page by page (it has no filter). */
+async function topicArns(client: SNSClient, signal: AbortSignal): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListTopics({ client }, {}, { abortSignal: signal }))
+    for (const { TopicArn } of page.Topics ?? []) if (TopicArn !== undefined) arns.push(TopicArn);
+  return arns;
+}
+
+/** A topic with its attributes: GetTopicAttributes. */
+async function readTopic(
+  client: SNSClient,
+  TopicArn: string,
+  signal: AbortSignal,
+): Promise<LiveTopic> {
+  const command = new GetTopicAttributesCommand({ TopicArn });
+  const { Attributes = {} } = await client.send(command, { abortSignal: signal });
+  return { TopicArn, Attributes };
 }
 
 /** The topic name an ARN ends in (`arn:aws:sns:us-east-1:123456789012:alerts` → `alerts`). */
