@@ -9,6 +9,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateTableCommand,
+  paginateListTables,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import type { DefinitionDifference } from "../../../core/diff.js";
@@ -41,6 +42,12 @@ const TABLE_FIELDS = [
   "StreamSpecification",
   "DeletionProtectionEnabled",
 ];
+
+/** The fields that list a table's indexes. */
+const INDEX_LISTS: ReadonlySet<string> = new Set([
+  "LocalSecondaryIndexes",
+  "GlobalSecondaryIndexes",
+]);
 
 /** DynamoDB's statuses while it creates, changes or deletes a table. */
 const SETTLING = new Set<unknown>(["CREATING", "UPDATING", "DELETING", "ARCHIVING"]);
@@ -130,14 +137,26 @@ export class DynamodbTable extends AWSResource<
   ): Promise<ReadonlyMap<string, TableDescription>> {
     const found = new Map<string, TableDescription>();
     const describe = async (TableName: string): Promise<void> => {
-      const table = await this.unlessGone(`read table ${TableName}`, async () => {
-        const command = new DescribeTableCommand({ TableName });
-        return (await client.send(command, { abortSignal: signal })).Table;
-      });
+      const table = await this.describeTable(client, TableName, signal);
       if (table !== undefined) found.set(TableName, table);
     };
     await Promise.all(names.map(describe));
     return found;
+  }
+
+  /**
+   * Every table of the account in the region, described: ListTables page by page, then a
+   * DescribeTable each (a table deleted meanwhile is left out).
+   */
+  protected override async listAll(
+    client: DynamoDBClient,
+    { signal }: RunContext,
+  ): Promise<readonly TableDescription[]> {
+    const names: string[] = [];
+    for await (const page of paginateListTables({ client }, {}, { abortSignal: signal }))
+      names.push(...(page.TableNames ?? []));
+    const tables = await Promise.all(names.map((name) => this.describeTable(client, name, signal)));
+    return tables.filter((table) => table !== undefined);
   }
 
   /** Pending while DynamoDB works on the table, else running; with its definition as described. */
@@ -213,6 +232,22 @@ export class DynamodbTable extends AWSResource<
   }
 
   /**
+   * The generic block, without the index lists a table has none of: CreateTable refuses an empty
+   * list, and a definition that omits one does not compare it.
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const definition = Object.fromEntries(
+      Object.entries(observation.definition).filter(
+        ([key, value]) => !(INDEX_LISTS.has(key) && Array.isArray(value) && value.length === 0),
+      ),
+    );
+    return super.discoveredResource({ ...observation, definition }, ownTags);
+  }
+
+  /**
    * The key schema, local indexes, attribute types and global indexes' keys and projections that
    * differ: DynamoDB fixes them at creation, so they replace the table (deleting its items, which
    * is why a replacement must be allowed).
@@ -226,6 +261,18 @@ export class DynamodbTable extends AWSResource<
     definition: Record<string, unknown>,
   ): Record<string, unknown> {
     return comparableTable(definition);
+  }
+
+  /** The table `TableName` as DescribeTable tells; `undefined` when there is none. */
+  private describeTable(
+    client: DynamoDBClient,
+    TableName: string,
+    signal: AbortSignal,
+  ): Promise<TableDescription | undefined> {
+    return this.unlessGone(`read table ${TableName}`, async () => {
+      const command = new DescribeTableCommand({ TableName });
+      return (await client.send(command, { abortSignal: signal })).Table;
+    });
   }
 
   /** The UpdateTable calls the definition needs, each once the table and its indexes are ACTIVE. */
