@@ -11,8 +11,10 @@ import {
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   KMSClient,
+  KeyManagerType,
   KeySpec,
   KeyState,
+  OriginType,
   KeyUsageType,
   PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
@@ -43,6 +45,12 @@ import {
 /** How long a terminated key waits before KMS deletes it, in days, unless `pending_window_in_days` says otherwise. */
 const DEFAULT_PENDING_WINDOW_DAYS = 7;
 
+/** A key's name: its alias without `alias/`; `alias/aws/…` is AWS's. */
+const KEY_NAME = z
+  .string()
+  .regex(/^[\w/-]{1,250}$/, "expected up to 250 letters, digits and / _ -")
+  .refine((name) => !name.startsWith("aws/"), "alias/aws/… is reserved for AWS");
+
 /** The `aws_resource` block of a `kms_key` particle: CreateKey's parameters, plus the alias and key settings. */
 export const kmsKeySchema = z.strictObject({
   /** The key's description. Default: not compared (KMS reports `""`). */
@@ -69,10 +77,7 @@ export const kmsKeySchema = z.strictObject({
   custom_config: z.strictObject({
     ...awsCustomConfigSchema.shape,
     /** The key's name: its alias is `alias/<key_name>`. Required: it is the unique key. */
-    key_name: z
-      .string()
-      .regex(/^[\w/-]{1,250}$/, "expected up to 250 letters, digits and / _ -")
-      .refine((name) => !name.startsWith("aws/"), "alias/aws/… is reserved for AWS"),
+    key_name: KEY_NAME,
     /** Days between terminate and deletion, 7–30. Default 7. */
     pending_window_in_days: z.int().min(7).max(30).optional(),
     /** Yearly automatic rotation of the key material. Default: not compared (KMS: off). */
@@ -87,6 +92,8 @@ export type KmsKeyDefinition = z.infer<typeof kmsKeySchema>;
 interface LiveKey {
   readonly key: KeyMetadata;
   readonly keyId: string;
+  /** The name its alias gives it (`data` for `alias/data`): the particle's `key_name`. */
+  readonly keyName: string;
   /** Whether rotation is on; read only when the definition sets it. */
   readonly rotation?: boolean | undefined;
   /** The policy's text; read only when the definition sets one. */
@@ -205,36 +212,62 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
       names.map(async (name) => {
         const target = targets.get(`alias/${name}`);
         const key = target === undefined ? undefined : await this.describe(client, target, signal);
-        return key?.KeyId === undefined ? [] : [[name, { key, keyId: key.KeyId }] as const];
+        const live = key?.KeyId === undefined ? [] : [{ key, keyId: key.KeyId, keyName: name }];
+        return live.map((found) => [name, found] as const);
       }),
     );
     return new Map(found.flat());
+  }
+
+  /**
+   * Every key of the region that an alias names, enabled or disabled, with its policy and (where
+   * the key can rotate) its rotation: ListAliases, then DescribeKey, GetKeyPolicy and
+   * GetKeyRotationStatus each. Left out: keys without an alias (the alias is the particle's key),
+   * AWS-managed keys and aliases (`alias/aws/…`), aliases no `key_name` can write, and keys
+   * pending deletion (they read terminated). A key with several aliases is listed once, under
+   * the first of them in alphabetical order.
+   */
+  protected override async listAll(
+    client: KMSClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveKey[]> {
+    const names = new Map<string, string>();
+    const aliases = [...(await listAliases(client, signal))].sort(([a], [b]) => a.localeCompare(b));
+    for (const [alias, keyId] of aliases) {
+      const keyName = alias.replace(/^alias\//, "");
+      if (!names.has(keyId) && KEY_NAME.safeParse(keyName).success) names.set(keyId, keyName);
+    }
+    const keys = await Promise.all(
+      [...names].map(async ([keyId, keyName]) => {
+        const key = await this.describe(client, keyId, signal);
+        if (key?.KeyManager !== KeyManagerType.CUSTOMER || !isReadable(key)) return undefined;
+        const live = { key, keyId, keyName };
+        const reads = { isPolicyRead: true, isRotationRead: canRotate(key) };
+        return this.withSettings(client, live, reads, signal);
+      }),
+    );
+    return keys.filter((key) => key !== undefined);
   }
 
   /** The rotation flag and the policy, each read only when the definition sets it. */
   protected override async complete(
     client: KMSClient,
     live: LiveKey,
-    { signal: abortSignal }: RunContext,
+    { signal }: RunContext,
   ): Promise<LiveKey> {
-    const { keyId: KeyId } = live;
     const { Policy, custom_config: config } = this
       .desiredStateDefinition as Partial<KmsKeyDefinition>;
-    if (!["running", "stopped"].includes(stateFromKeyState(live.key.KeyState))) return live;
-    const [rotation, policy] = await Promise.all([
-      config?.enable_key_rotation === undefined
-        ? undefined
-        : client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal }),
-      Policy === undefined
-        ? undefined
-        : client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), { abortSignal }),
-    ]);
-    const isRotating = rotation === undefined ? undefined : rotation.KeyRotationEnabled === true;
-    return { ...live, rotation: isRotating, policy: policy?.Policy };
+    if (!isReadable(live.key)) return live;
+    const reads = {
+      isPolicyRead: Policy !== undefined,
+      isRotationRead: config?.enable_key_rotation !== undefined,
+    };
+    return this.withSettings(client, live, reads, signal);
   }
 
   /** The key's state from its KeyState; the settings of a key pending deletion are not observed. */
-  protected override observe({ key, rotation, policy }: LiveKey, context: RunContext): Observation {
+  protected override observe(live: LiveKey, context: RunContext): Observation {
+    const { key, rotation, policy } = live;
     const state = stateFromKeyState(key.KeyState);
     if (state !== "running" && state !== "stopped") return { state, definition: {} };
     return {
@@ -250,7 +283,7 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
         ...(key.CustomKeyStoreId === undefined ? {} : { CustomKeyStoreId: key.CustomKeyStoreId }),
         ...(policy === undefined ? {} : { Policy: policy }),
         custom_config: {
-          key_name: this.keyName,
+          key_name: live.keyName,
           ...(rotation === undefined ? {} : { enable_key_rotation: rotation }),
         },
         region_name: this.region(context),
@@ -280,7 +313,7 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
     const alias = { AliasName: `alias/${this.keyName}`, TargetKeyId: KeyId };
     await client.send(new CreateAliasCommand(alias), { abortSignal });
     // A new key rotates nothing and has the policy it was given.
-    return { key, keyId: KeyId, rotation: false, policy };
+    return { key, keyId: KeyId, keyName: this.keyName, rotation: false, policy };
   }
 
   /** Schedules the key's deletion after `pending_window_in_days`, then deletes the alias. */
@@ -349,6 +382,15 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
       await client.send(new TagResourceCommand({ KeyId, Tags: kmsTagList(set) }), { abortSignal });
   }
 
+  /** The generic block, without the key's name tag: the create writes it, like the ownership tag. */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { [KEY_NAME_TAG]: _name, ...tags } = ownTags ?? {};
+    return super.discoveredResource(observation, ownTags && tags);
+  }
+
   /** The written tags, PCF's list or a map, as a map. */
   protected override wantedTags(): TagMap | undefined {
     const tags = this.desiredStateDefinition["Tags"];
@@ -375,6 +417,26 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
     return String(config.key_name);
   }
 
+  /** `live` with the settings `reads` asks for: GetKeyPolicy, GetKeyRotationStatus. */
+  private async withSettings(
+    client: KMSClient,
+    live: LiveKey,
+    reads: { readonly isPolicyRead: boolean; readonly isRotationRead: boolean },
+    abortSignal: AbortSignal,
+  ): Promise<LiveKey> {
+    const { keyId: KeyId } = live;
+    const [rotation, policy] = await Promise.all([
+      reads.isRotationRead
+        ? client.send(new GetKeyRotationStatusCommand({ KeyId }), { abortSignal })
+        : undefined,
+      reads.isPolicyRead
+        ? client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: "default" }), { abortSignal })
+        : undefined,
+    ]);
+    const isRotating = rotation === undefined ? undefined : rotation.KeyRotationEnabled === true;
+    return { ...live, rotation: isRotating, policy: policy?.Policy };
+  }
+
   /** DescribeKey of `KeyId` (an id or an alias); `undefined` when there is no such key. */
   private describe(
     client: KMSClient,
@@ -395,4 +457,20 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
       throw error;
     });
   }
+}
+
+/** Whether the key's settings can be read and observed: it is enabled or disabled. */
+function isReadable(key: KeyMetadata): boolean {
+  return ["running", "stopped"].includes(stateFromKeyState(key.KeyState));
+}
+
+/**
+ * Whether KMS can rotate the key's material (a symmetric encryption key whose material is KMS's
+ * own): GetKeyRotationStatus fails for the others.
+ */
+function canRotate(key: KeyMetadata): boolean {
+  return (
+    key.KeySpec === KeySpec.SYMMETRIC_DEFAULT &&
+    (key.Origin ?? OriginType.AWS_KMS) === OriginType.AWS_KMS
+  );
 }
