@@ -17,7 +17,7 @@ import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
-import { IamResource, iamPathSchema } from "./iam-resource.js";
+import { IamResource, collect, iamPathSchema } from "./iam-resource.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -124,12 +124,28 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
   ): Promise<ReadonlyMap<string, LivePolicy>> {
     const wanted = new Set(names);
     const found = new Map<string, LivePolicy>();
-    const input = { Scope: "Local" as const, MaxItems: 1000 };
-    for await (const page of paginateListPolicies({ client }, input, { abortSignal }))
-      for (const policy of page.Policies ?? [])
-        if (policy.Arn !== undefined && wanted.has(policy.PolicyName ?? ""))
-          found.set(policy.PolicyName ?? "", { arn: policy.Arn, policy });
+    for (const live of await localPolicies(client, abortSignal))
+      if (wanted.has(live.policy.PolicyName ?? "")) found.set(live.policy.PolicyName ?? "", live);
     return found;
+  }
+
+  /**
+   * Every customer managed policy of the account, completed: ListPolicies (local scope), then
+   * GetPolicy and GetPolicyVersion each (a policy deleted meanwhile is left out). AWS managed
+   * policies are left out: no particle can own one.
+   */
+  protected override async listAll(
+    client: IAMClient,
+    context: RunContext,
+  ): Promise<readonly LivePolicy[]> {
+    const policies = await Promise.all(
+      (await localPolicies(client, context.signal)).map((live) =>
+        this.unlessGone(`read policy ${live.policy.PolicyName ?? live.arn}`, () =>
+          this.complete(client, live, context),
+        ),
+      ),
+    );
+    return policies.filter((policy) => policy !== undefined);
   }
 
   /** GetPolicy (description, tags) and GetPolicyVersion (the default document), at once. */
@@ -238,4 +254,16 @@ export class IamPolicy extends IamResource<IamPolicyDefinition, LivePolicy> {
       Tags: comparableTagInput(Tags),
     };
   }
+}
+
+/** The account's customer managed policies, as listed: ListPolicies (local scope), every page. */
+async function localPolicies(client: IAMClient, abortSignal: AbortSignal): Promise<LivePolicy[]> {
+  const input = { Scope: "Local" as const, MaxItems: 1000 };
+  const policies = await collect(
+    paginateListPolicies({ client }, input, { abortSignal }),
+    (page) => page.Policies,
+  );
+  return policies.flatMap((policy) =>
+    policy.Arn === undefined ? [] : [{ arn: policy.Arn, policy }],
+  );
 }
