@@ -20,7 +20,7 @@ import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { comparableTagInput, tagInputSchema, tagMapOf, tagsFromList, tagsToList } from "../tags.js";
-import { IamResource, iamPathSchema } from "./iam-resource.js";
+import { IamResource, collect, iamPathSchema } from "./iam-resource.js";
 import {
   comparablePolicyDocument,
   parsePolicyDocument,
@@ -197,29 +197,42 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
   ): Promise<ReadonlyMap<string, LiveRole>> {
     const wanted = new Set(names);
     const found = new Map<string, LiveRole>();
-    for await (const page of paginateListRoles({ client }, { MaxItems: 1000 }, { abortSignal }))
-      for (const role of page.Roles ?? [])
-        if (wanted.has(role.RoleName ?? "")) found.set(role.RoleName ?? "", { role });
+    for (const role of await listRoles(client, abortSignal))
+      if (wanted.has(role.RoleName ?? "")) found.set(role.RoleName ?? "", { role });
     return found;
   }
 
+  /**
+   * Every role of the account, completed with its instance profiles: ListRoles, then GetRole,
+   * ListAttachedRolePolicies and ListInstanceProfilesForRole each (a role deleted meanwhile is
+   * left out). Roles AWS makes for itself (paths `/aws-service-role/`, `/aws-reserved/`) are
+   * left out: CreateRole cannot make them, so no particle can own one.
+   */
+  protected override async listAll(
+    client: IAMClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveRole[]> {
+    const roles = (await listRoles(client, signal)).filter(
+      ({ Path = "/" }) => !AWS_ROLE_PATH.test(Path),
+    );
+    const completed = await Promise.all(
+      roles.map((role) =>
+        this.unlessGone(`read role ${role.RoleName ?? ""}`, () =>
+          completeRole(client, role, { isProfileRead: true }, signal),
+        ),
+      ),
+    );
+    return completed.filter((role) => role !== undefined);
+  }
+
   /** GetRole, ListAttachedRolePolicies and (with `IsInstanceProfile`) its profiles, at once. */
-  protected override async complete(
+  protected override complete(
     client: IAMClient,
     { role }: LiveRole,
-    { signal: abortSignal }: RunContext,
+    { signal }: RunContext,
   ): Promise<LiveRole | undefined> {
-    const RoleName = role.RoleName ?? "";
-    const [{ Role: read }, policyArns, profiles] = await Promise.all([
-      client.send(new GetRoleCommand({ RoleName }), { abortSignal }),
-      listAttachedPolicyArns(client, RoleName, abortSignal),
-      this.wantsInstanceProfile
-        ? listInstanceProfileNames(client, RoleName, abortSignal)
-        : undefined,
-    ]);
-    return read === undefined
-      ? undefined
-      : { role: read, tags: tagsFromList(read.Tags), policyArns, profiles };
+    const reads = { isProfileRead: this.wantsInstanceProfile };
+    return completeRole(client, role, reads, signal);
   }
 
   /** A role is running; `IsInstanceProfile` is observed only when its profiles were read. */
@@ -333,6 +346,37 @@ export class IamRole extends IamResource<IamRoleDefinition, LiveRole> {
     const config = this.desiredStateDefinition["custom_config"];
     return isPlainObject(config) && config["IsInstanceProfile"] === true;
   }
+}
+
+/** The paths of the roles AWS makes for its services and for IAM Identity Center. */
+const AWS_ROLE_PATH = /^\/aws-(service-role|reserved)\//;
+
+/** Every role of the account, as listed: ListRoles, every page. */
+function listRoles(client: IAMClient, abortSignal: AbortSignal): Promise<Role[]> {
+  return collect(
+    paginateListRoles({ client }, { MaxItems: 1000 }, { abortSignal }),
+    (page) => page.Roles,
+  );
+}
+
+/**
+ * A listed role completed: GetRole (its tags), ListAttachedRolePolicies and, when `reads` asks,
+ * ListInstanceProfilesForRole, at once; `undefined` when GetRole answers no role.
+ */
+async function completeRole(
+  client: IAMClient,
+  { RoleName = "" }: Role,
+  reads: { readonly isProfileRead: boolean },
+  abortSignal: AbortSignal,
+): Promise<LiveRole | undefined> {
+  const [{ Role: read }, policyArns, profiles] = await Promise.all([
+    client.send(new GetRoleCommand({ RoleName }), { abortSignal }),
+    listAttachedPolicyArns(client, RoleName, abortSignal),
+    reads.isProfileRead ? listInstanceProfileNames(client, RoleName, abortSignal) : undefined,
+  ]);
+  return read === undefined
+    ? undefined
+    : { role: read, tags: tagsFromList(read.Tags), policyArns, profiles };
 }
 
 /**
