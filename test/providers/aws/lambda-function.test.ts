@@ -76,6 +76,30 @@ describe("lambda_function", () => {
     expect(Configuration?.CodeSha256).toBe(sha256(second));
   });
 
+  it("compares code written as its hash alone (as discovered) with the deployed code", async () => {
+    const zip = zipOf("index.py", "def handler(event, context):\n    return 3\n");
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "hashed.zip", Body: zip }));
+    const Code = { S3Bucket: BUCKET, S3Key: "hashed.zip" };
+    await lambdaFunction("hashed", { Code }).apply({ providerOptions });
+    const hashed = { Code: { CodeSha256: sha256(zip) } };
+    const again = await lambdaFunction("hashed", hashed).apply({ providerOptions });
+    expect(again.particles[0]).toMatchObject({ outcome: "unchanged", transitions: [] });
+  });
+
+  it("refuses to create a function from its code's hash alone, naming Code", async () => {
+    const hashed = { Code: { CodeSha256: sha256(Buffer.from("no such code")) } };
+    const error = await failureOf(lambdaFunction("hash-only", hashed).apply({ providerOptions }));
+    expect(error.result.particles[0]?.error).toMatchObject({
+      code: "DEFINITION_INVALID",
+      where: { field: "aws_resource.Code" },
+    });
+    await expect(
+      lambda.send(
+        new GetFunctionCommand({ FunctionName: uniqueName(import.meta.url, "hash-only") }),
+      ),
+    ).rejects.toThrow();
+  });
+
   it("fails naming Code.ZipFile when the local zip cannot be read, before any create", async () => {
     const missing = join(tmpdir(), `${uniqueName(import.meta.url, "missing")}.zip`);
     const error = await failureOf(

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -31,7 +32,10 @@ import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
 
-/** Where the function's code comes from: a local zip file, or an object in S3. */
+/**
+ * Where the function's code comes from: a local zip file, an object in S3, or (as `pcf discover`
+ * writes it) the deployed code known only by its hash.
+ */
 export const codeSchema = z.union([
   z.strictObject({
     /** The path of a local zip file (relative to the working directory), read and sent whole. */
@@ -44,6 +48,14 @@ export const codeSchema = z.union([
     S3Key: z.string().min(1),
     /** The object's version. Default: the latest. */
     S3ObjectVersion: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    /**
+     * The SHA-256 (base64) of the deployed code, as Lambda reports it: the code is compared by
+     * it and never sent. Lambda never tells where its code came from, so a discovered function
+     * is written this way; creating the function or changing its code needs a zip or an S3 object.
+     */
+    CodeSha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "expected a base64 SHA-256"),
   }),
 ]);
 
@@ -62,9 +74,10 @@ export const lambdaFunctionSchema = z.strictObject({
   /** The entry point (`index.handler`). Default: not compared; AWS requires it for zip code. Changes in place. */
   Handler: z.string().min(1).max(128).optional(),
   /**
-   * The code: `{ ZipFile: <local path> }` or `{ S3Bucket, S3Key, S3ObjectVersion? }`. Required.
-   * Compared by the SHA-256 of the zip's bytes (read from the file, or downloaded from S3 when the
-   * definition is resolved); a new zip is sent with UpdateFunctionCode.
+   * The code: `{ ZipFile: <local path> }` or `{ S3Bucket, S3Key, S3ObjectVersion? }`, or
+   * `{ CodeSha256 }` for the deployed code (see {@link codeSchema}). Required. Compared by the
+   * SHA-256 of the zip's bytes (read from the file, or downloaded from S3 when the definition is
+   * resolved); a new zip is sent with UpdateFunctionCode.
    */
   Code: codeSchema,
   /** A description; `""` for none. Default: not compared; created without. Changes in place. */
@@ -117,6 +130,9 @@ type Settings = Partial<Pick<LambdaFunctionDefinition, (typeof CONFIGURATION_FIE
 
 /** The code of a definition. */
 type Code = LambdaFunctionDefinition["Code"];
+
+/** Code that can be sent: a zip or an S3 object, not a hash alone. */
+type SentCode = Exclude<Code, { CodeSha256: string }>;
 
 const NOT_FOUND = ["ResourceNotFoundException"];
 /** AWS answers this while the function is still being created or updated. */
@@ -269,9 +285,12 @@ export class LambdaFunction extends AWSResource<
     const resolved = await super.resolveDefinition(definition, context);
     const code = codeSchema.safeParse(resolved["Code"]);
     if (this.desiredState !== "running" || !code.success) return resolved;
-    const bytes = await this.codeBytes(code.data, context);
+    const hash =
+      "CodeSha256" in code.data
+        ? code.data.CodeSha256
+        : sha256Of(await this.codeBytes(code.data, context));
     const config = isPlainObject(resolved["custom_config"]) ? resolved["custom_config"] : {};
-    return { ...resolved, custom_config: { ...config, code_sha256: sha256Of(bytes) } };
+    return { ...resolved, custom_config: { ...config, code_sha256: hash } };
   }
 
   /** The functions of `names` that exist: ListFunctions, page by page, filtered. */
@@ -282,11 +301,18 @@ export class LambdaFunction extends AWSResource<
   ): Promise<ReadonlyMap<string, FunctionConfiguration>> {
     const wanted = new Set(names);
     const found = new Map<string, FunctionConfiguration>();
-    for await (const page of paginateListFunctions({ client }, {}, { abortSignal: signal }))
-      for (const lambda of page.Functions ?? [])
-        if (lambda.FunctionName !== undefined && wanted.has(lambda.FunctionName))
-          found.set(lambda.FunctionName, lambda);
+    for (const lambda of await listFunctions(client, signal))
+      if (lambda.FunctionName !== undefined && wanted.has(lambda.FunctionName))
+        found.set(lambda.FunctionName, lambda);
     return found;
+  }
+
+  /** Every function of the region, with its settings: ListFunctions, page by page. */
+  protected override listAll(
+    client: LambdaClient,
+    { signal }: RunContext,
+  ): Promise<readonly FunctionConfiguration[]> {
+    return listFunctions(client, signal);
   }
 
   /** A listed function is running; unset settings read as AWS's defaults. */
@@ -374,6 +400,24 @@ export class LambdaFunction extends AWSResource<
   }
 
   /**
+   * The generic block, with the code as its hash (`Code: { CodeSha256 }`: Lambda never tells
+   * where the code came from) and without the settings a function has none of (no VPC, no
+   * dead-letter target, no environment, AWS's own KMS key), which a definition then leaves out.
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { VpcConfig, CodeSha256, ...observed } = observation.definition;
+    const settings = Object.entries({ ...observed, VpcConfig: subnetsAndGroupsOf(VpcConfig) });
+    const definition = {
+      ...Object.fromEntries(settings.filter(([key, value]) => !isUnset(key, value))),
+      Code: { CodeSha256 },
+    };
+    return super.discoveredResource({ ...observation, definition }, ownTags);
+  }
+
+  /**
    * The settings written (subnets and security groups as sets), the code as its hash (desired:
    * `custom_config.code_sha256`) and the tags as a sorted set.
    */
@@ -423,14 +467,23 @@ export class LambdaFunction extends AWSResource<
     );
   }
 
-  /** The `Code` of CreateFunction and UpdateFunctionCode: the zip's bytes, or the S3 object. */
+  /**
+   * The `Code` of CreateFunction and UpdateFunctionCode: the zip's bytes, or the S3 object.
+   * @throws PcfError `DEFINITION_INVALID` naming `Code` when it is a hash alone, which no call takes.
+   */
   private async codeOf(code: Code): Promise<FunctionCode> {
+    if ("CodeSha256" in code)
+      throw new PcfError(
+        "DEFINITION_INVALID",
+        `Code.CodeSha256 names the deployed code of ${this.resourceLabel()} only: write Code.ZipFile, or Code.S3Bucket and Code.S3Key, to create the function or change its code`,
+        { particle: this.id, field: "aws_resource.Code" },
+      );
     if ("ZipFile" in code) return { ZipFile: await this.zipOf(code.ZipFile) };
     return code;
   }
 
   /** The code's bytes: the local zip, or the S3 object downloaded. */
-  private async codeBytes(code: Code, context: RunContext): Promise<Uint8Array> {
+  private async codeBytes(code: SentCode, context: RunContext): Promise<Uint8Array> {
     if ("ZipFile" in code) return this.zipOf(code.ZipFile);
     const { S3Bucket: Bucket, S3Key: Key, S3ObjectVersion: VersionId } = code;
     const s3 = await this.client(S3Client, context);
@@ -463,6 +516,17 @@ export class LambdaFunction extends AWSResource<
   }
 }
 
+/** Every function of the region, with its settings: ListFunctions, page by page. */
+async function listFunctions(
+  client: LambdaClient,
+  signal: AbortSignal,
+): Promise<FunctionConfiguration[]> {
+  const functions: FunctionConfiguration[] = [];
+  for await (const page of paginateListFunctions({ client }, {}, { abortSignal: signal }))
+    functions.push(...(page.Functions ?? []));
+  return functions;
+}
+
 /** The configuration settings of `desired` that are written, as CreateFunction and UpdateFunctionConfiguration take them. */
 function definedSettings(desired: LambdaFunctionDefinition): Settings {
   return Object.fromEntries(
@@ -470,6 +534,26 @@ function definedSettings(desired: LambdaFunctionDefinition): Settings {
       desired[field] === undefined ? [] : [[field, desired[field]]],
     ),
   );
+}
+
+/** The values Lambda reports for a setting a function has none of, by field. */
+const UNSET: Readonly<Record<string, unknown>> = {
+  VpcConfig: { SubnetIds: [], SecurityGroupIds: [] },
+  DeadLetterConfig: { TargetArn: "" },
+  Environment: { Variables: {} },
+  KMSKeyArn: "",
+};
+
+/** Whether `value` of the setting `field` is the one a function without it reports. */
+function isUnset(field: string, value: unknown): boolean {
+  return field in UNSET && isDeepStrictEqual(value, UNSET[field]);
+}
+
+/** The subnets and security groups of an observed `VpcConfig` (not its `VpcId`, which follows). */
+function subnetsAndGroupsOf(vpc: unknown): unknown {
+  if (!isPlainObject(vpc)) return vpc;
+  const { SubnetIds, SecurityGroupIds } = vpc;
+  return { SubnetIds, SecurityGroupIds };
 }
 
 /** The base64 SHA-256 of `bytes`: Lambda's `CodeSha256`. */

@@ -1,3 +1,4 @@
+import type { FunctionConfiguration, LambdaClient } from "@aws-sdk/client-lambda";
 import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
@@ -104,6 +105,19 @@ export class LambdaPythonFunction extends LambdaFunction {
       { ...definition, Code: { ZipFile: `${this.name}.zip` } },
       context,
     );
+  }
+
+  /**
+   * Every function of the region that runs on Python (`python3.12`, …): those of other runtimes
+   * are `lambda_function`s. A discovered one is written with its code as a hash, like a
+   * `lambda_function` (its sources are not in the cloud).
+   */
+  protected override async listAll(
+    client: LambdaClient,
+    context: RunContext,
+  ): Promise<readonly FunctionConfiguration[]> {
+    const functions = await super.listAll(client, context);
+    return functions.filter(({ Runtime }) => Runtime?.startsWith("python") === true);
   }
 
   /** The zip built in memory, when there is one; else the local zip file. */
