@@ -71,6 +71,16 @@ export {
   type UnlockLeaseResult,
 } from "./core/lease-unlock.js";
 export { openLeaseBackend, type OpenLeaseBackendOptions } from "./lease-backends.js";
+export {
+  discover,
+  fieldToNuke,
+  inventory,
+  type DiscoverOptions,
+  type DiscoveredResource,
+  type Inventory,
+  type InventoryOptions,
+  type Provenance,
+} from "./discovery.js";
 export { MAX_DEPTH, MAX_MULTIPLIER, MAX_NAME_LENGTH, MAX_PARTICLES } from "./core/limits.js";
 export { closestNames, suggest } from "./core/suggest.js";
 export {

@@ -50,6 +50,36 @@ export interface DriftCommandOptions extends ProviderCommandOptions {
   readonly detailedExitcode?: boolean;
 }
 
+/** Options of the commands that only read the cloud, with a `--timeout`. */
+export interface CloudReadOptions extends ProviderFlagValues {
+  readonly timeout?: number;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly debug?: boolean;
+}
+
+/** The options of `pcf discover`. */
+export interface DiscoverCommandOptions extends CloudReadOptions {
+  /** `--flavor`: the flavor whose resources are listed. */
+  readonly flavor: string;
+  /** `--tag key=value`, repeatable: only resources carrying every one. */
+  readonly tag?: Readonly<Record<string, string>>;
+  /** `-o FILE`: write the definitions there (`.json`: JSON, else YAML). */
+  readonly output?: string;
+  /** `--force`: overwrite the `-o` file. */
+  readonly force?: boolean;
+}
+
+/** The options of `pcf inventory`. */
+export interface InventoryCommandOptions extends CloudReadOptions {
+  /** `--provider`, repeatable (default aws). */
+  readonly provider?: readonly ("local" | "aws" | "azure" | "gcp")[];
+  /** `--flavor`, repeatable: only these flavors. */
+  readonly flavor?: readonly string[];
+  /** `--field NAME`: only this field's resources. */
+  readonly field?: string;
+}
+
 /** Where the lease is (`--lock`; `false` with `--no-lock`), for every command that takes or frees it. */
 export interface LockOptions extends FileOptions, ProviderFlagValues {
   readonly lock?: string | false;
@@ -113,6 +143,16 @@ export function collect(value: string, previous: readonly string[] | undefined):
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Parses one `--tag key=value` into the map of tags (any key without `=`, `pcf:field` too). */
+export function collectTag(
+  value: string,
+  previous: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const equals = value.indexOf("=");
+  if (equals <= 0) throw new InvalidArgumentError("expected key=value");
+  return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
 
 /** Parses one `--var key=value` into the map of variables. */
 export function collectVariable(

@@ -13,7 +13,12 @@ import {
   type FieldUpdaters,
 } from "./calls.js";
 import { createOnce, required } from "./create-once.js";
-import { discoveredBlock, discoveredDefinition, type DiscoveredResource } from "./discovery.js";
+import {
+  discoveredBlock,
+  discoveredDefinition,
+  provenanceOf,
+  type DiscoveredResource,
+} from "./discovery.js";
 import {
   provenanceKeyList,
   type ActionFacts,
@@ -317,10 +322,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
           state: observation.state,
           resource,
           tags,
+          isOwned: tags === undefined ? undefined : isOwnedBy(tags, this.ownershipTag),
+          provenance: provenanceOf(tags, this.provenanceKeys),
         };
-        const particleKey = this.provenanceKeys?.particle;
-        const particleTag = particleKey === undefined ? undefined : tags?.[particleKey];
-        return { ...found, definition: discoveredDefinition(found, this.resourceKey, particleTag) };
+        return { ...found, definition: discoveredDefinition(found, this.resourceKey) };
       }),
     );
   }
