@@ -17,11 +17,7 @@ import {
   type Lease,
   type LeaseHolderIdentity,
 } from "../../src/index.js";
-import {
-  motoEndpoint,
-  uniqueName,
-  verificationClient,
-} from "../support/aws.js";
+import { motoEndpoint, uniqueName, verificationClient } from "../support/aws.js";
 import { motoAccountEnv } from "../support/moto-cli-env.js";
 import {
   cleanup,
