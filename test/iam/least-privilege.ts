@@ -1,11 +1,15 @@
 import { GetUserPolicyCommand, ListUserPoliciesCommand } from "@aws-sdk/client-iam";
+import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ApplyError,
   Field,
   applyField,
+  planField,
+  type ApplyOptions,
   type DesiredState,
   type ParticleDefinition,
+  type ParticlePlan,
   type ParticleReport,
 } from "../../src/index.js";
 import type { ConformanceSpec } from "../conformance/spec.js";
@@ -25,10 +29,13 @@ import { describeRefusal } from "./refusals.js";
 
 /**
  * The least-privilege suite: each AWS flavor's lifecycle (create, update, stop and start when
- * it has a stopped form, terminate) run by a deployer whose only permission is the policy
+ * it has a stopped form, terminate, and adopting one made behind its back) run by a deployer whose only permission is the policy
  * `pcf iam-policy` prints for the flavor's definition, on a moto that enforces IAM. A call moto
  * refuses fails the step, naming the action, even when the flavor recovered from it.
  */
+
+/** How many specs a file sets up at once: each runs the binary once. */
+const SETUP_CONCURRENCY = 4;
 
 /** The particle each flavor's steps work on. */
 const MAIN = "main";
@@ -40,6 +47,7 @@ export const LEAST_PRIVILEGE_STEPS = [
   "update",
   "stop-start",
   "terminate",
+  "adopt",
 ] as const;
 
 /** One step of {@link LEAST_PRIVILEGE_STEPS}. */
@@ -90,13 +98,18 @@ export function registerLeastPrivilege(
 
   beforeAll(async () => {
     nobody = await createDeployer(uniqueName(options.testFileUrl, "nobody"), undefined);
-    for (const spec of specs) {
-      // Definitions name what the spec's setup makes (a subnet's VPC): set up first.
-      await spec.beforeAll?.();
-      const printed = await iamPolicyOf([spec.definition(MAIN)]);
-      const deployer = await createDeployer(deployerName(spec), withMotoSpellings(printed));
-      made.set(spec, { printed, deployer });
-    }
+    const limit = pLimit(SETUP_CONCURRENCY);
+    await Promise.all(
+      specs.map((spec) =>
+        limit(async () => {
+          // Definitions name what the spec's setup makes (a subnet's VPC): set up first.
+          await spec.beforeAll?.();
+          const printed = await iamPolicyOf([spec.definition(MAIN)]);
+          const deployer = await createDeployer(deployerName(spec), withMotoSpellings(printed));
+          made.set(spec, { printed, deployer });
+        }),
+      ),
+    );
     cleanUp = await useProfiles([nobody, ...[...made.values()].map((entry) => entry.deployer)]);
   }, 120_000);
   afterAll(() => cleanUp?.());
@@ -126,11 +139,26 @@ interface FlavorSetup {
   readonly gaps: readonly IamGap[];
 }
 
-/** Runs the step's particle to a desired state: its report. */
-type Run = (
-  definition: ParticleDefinition,
-  desiredState: DesiredState,
-) => Promise<ParticleReport | undefined>;
+/** What a step may ask of a run besides its desired state. */
+type RunOptions = Pick<ApplyOptions, "adopt">;
+
+/** How a step acts as its deployer. */
+interface AsDeployer {
+  /** Applies `definition` to `desiredState`: its one particle's report. */
+  readonly run: (
+    definition: ParticleDefinition,
+    desiredState: DesiredState,
+    options?: RunOptions,
+  ) => Promise<ParticleReport | undefined>;
+  /** Plans `definition` to `desiredState`: its one particle's entry. */
+  readonly plan: (
+    definition: ParticleDefinition,
+    desiredState: DesiredState,
+  ) => Promise<ParticlePlan | undefined>;
+}
+
+/** The particle the adopt step makes behind the framework's back, then adopts. */
+const ADOPTED = "adopted";
 
 /** The sentence each step's test is named by. */
 const STEP_NAMES: Readonly<Record<LeastPrivilegeStep, string>> = {
@@ -139,6 +167,7 @@ const STEP_NAMES: Readonly<Record<LeastPrivilegeStep, string>> = {
   update: "updates it in place as its deployer",
   "stop-start": "stops it and starts it again as its deployer",
   terminate: "terminates it as its deployer",
+  adopt: "adopts one it did not create as its deployer, and terminates it",
 };
 
 function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
@@ -170,7 +199,7 @@ function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
       });
     });
 
-    step(spec, setup, "create", async (run) => {
+    step(spec, setup, "create", async ({ run }) => {
       const report = await run(applied(), "running");
       expect(report).toMatchObject({
         outcome: "converged",
@@ -180,7 +209,7 @@ function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
       expect(await spec.verify(MAIN), "the resource exists").toBeDefined();
     });
 
-    step(spec, setup, "update", async (run) => {
+    step(spec, setup, "update", async ({ run }) => {
       const definition = spec.update.definition(MAIN);
       const report = await run(definition, "running");
       expect(report).toMatchObject({ outcome: "converged", transitions: ["update"] });
@@ -190,7 +219,7 @@ function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
 
     const form = spec.stop;
     if (form !== "none")
-      step(spec, setup, "stop-start", async (run) => {
+      step(spec, setup, "stop-start", async ({ run }) => {
         const stopped = await run(applied(), "stopped");
         expect(stopped).toMatchObject({
           outcome: "converged",
@@ -207,7 +236,7 @@ function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
         expect(await spec.verify(MAIN)).toMatchObject(form.running);
       });
 
-    step(spec, setup, "terminate", async (run) => {
+    step(spec, setup, "terminate", async ({ run }) => {
       const report = await run(applied(), "terminated");
       expect(report).toMatchObject({
         outcome: "converged",
@@ -215,6 +244,19 @@ function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
         state: "terminated",
       });
       expect(await spec.verify(MAIN)).toBeUndefined();
+    });
+
+    // As the conformance suite's adopt step: adopting writes the ownership tag.
+    step(spec, setup, "adopt", async ({ run, plan }) => {
+      await spec.createForeign(ADOPTED);
+      const definition = spec.definition(ADOPTED);
+      const planned = await plan(definition, "terminated");
+      expect(planned?.note).toContain(`pcf apply --adopt ${ADOPTED}`);
+      const adopted = await run(definition, "running", { adopt: [ADOPTED] });
+      expect(adopted).toMatchObject({ state: "running", transitions: ["update"] });
+      const terminated = await run(definition, "terminated");
+      expect(terminated).toMatchObject({ outcome: "converged", transitions: ["terminate"] });
+      expect(await spec.verify(ADOPTED)).toBeUndefined();
     });
   });
 }
@@ -229,16 +271,28 @@ function step(
   spec: ConformanceSpec,
   setup: FlavorSetup,
   name: Exclude<LeastPrivilegeStep, "refused">,
-  body: (run: Run) => Promise<void>,
+  body: (as: AsDeployer) => Promise<void>,
 ): void {
   const deployer = (): Deployer => setup.made().deployer;
-  const strict: Run = (definition, desiredState) =>
-    runAsDeployer(spec, deployer(), definition, desiredState);
+  const strict: AsDeployer = {
+    run: (definition, desiredState, options) =>
+      runAsDeployer(spec, deployer(), definition, desiredState, options),
+    plan: async (definition, desiredState) => {
+      const planned = await settle(plan(spec, deployer(), definition, desiredState));
+      expect(deployer().refusals.take().map(describeRefusal), "calls moto refused").toEqual([]);
+      if (planned instanceof Error) throw planned;
+      return planned.particles[0];
+    },
+  };
   const gap = setup.gaps.find((entry) => entry.step === name);
   if (gap !== undefined) {
     it(`${STEP_NAMES[name]}: a known gap of moto's IAM (${gap.reason})`, async () => {
-      const lax: Run = async (definition, desiredState) =>
-        (await apply(spec, deployer(), definition, desiredState)).particles[0];
+      const lax: AsDeployer = {
+        run: async (definition, desiredState, options) =>
+          (await apply(spec, deployer(), definition, desiredState, options)).particles[0],
+        plan: async (definition, desiredState) =>
+          (await plan(spec, deployer(), definition, desiredState)).particles[0],
+      };
       const outcome = await settle(body(lax));
       expect(deployer().refusals.take().map(describeRefusal), "calls moto refused").toEqual(
         gap.refusals,
@@ -269,8 +323,9 @@ export async function runAsDeployer(
   deployer: Deployer,
   definition: ParticleDefinition,
   desiredState: DesiredState,
+  options: RunOptions = {},
 ): Promise<ParticleReport | undefined> {
-  const outcome = await settle(apply(spec, deployer, definition, desiredState));
+  const outcome = await settle(apply(spec, deployer, definition, desiredState, options));
   expect(deployer.refusals.take().map(describeRefusal), "calls moto refused").toEqual([]);
   if (outcome instanceof Error) throw outcome;
   return outcome.particles[0];
@@ -281,8 +336,22 @@ function apply(
   deployer: Deployer,
   definition: ParticleDefinition,
   desiredState: DesiredState,
+  options: RunOptions = {},
 ): ReturnType<typeof applyField> {
   return applyField(new Field([new spec.flavor(definition)]).link(), {
+    ...options,
+    desiredState,
+    providerOptions: deployerOptions(deployer, spec.testFileUrl),
+  });
+}
+
+function plan(
+  spec: ConformanceSpec,
+  deployer: Deployer,
+  definition: ParticleDefinition,
+  desiredState: DesiredState,
+): ReturnType<typeof planField> {
+  return planField(new Field([new spec.flavor(definition)]).link(), {
     desiredState,
     providerOptions: deployerOptions(deployer, spec.testFileUrl),
   });
