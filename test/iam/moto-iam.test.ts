@@ -192,6 +192,16 @@ describe("moto's IAM enforcement", () => {
     expect(error.message).toContain("is not authorized to perform: sns:ListTopics");
   });
 
+  it("matches wildcards in action names", async () => {
+    const user = await userWith("list-anything", [allow("sns:List*")]);
+    const sns = clientAs(SNSClient, user.key);
+    await sns.send(new ListTopicsCommand({}));
+    const arn = `arn:aws:sns:${TEST_REGION}:${ACCOUNT}:${name("none")}`;
+    expect(
+      await rejectionOf(sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))),
+    ).toHaveProperty("name", "AccessDenied");
+  });
+
   it("lets a Deny win over an Allow", async () => {
     const user = await userWith("denied-topics", [
       allow("sns:*"),
