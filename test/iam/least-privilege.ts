@@ -176,7 +176,7 @@ function registerFlavor(spec: ConformanceSpec, setup: FlavorSetup): void {
     let current: ParticleDefinition | undefined;
     const applied = (): ParticleDefinition => (current ??= spec.definition(MAIN));
 
-    it("holds its deployer to the policy pcf iam-policy prints for it", async () => {
+    it("holds its deployer to the one policy pcf iam-policy prints, with moto's spellings", async () => {
       const { printed, deployer } = setup.made();
       const iam = adminIam();
       const { PolicyNames: names } = await iam.send(

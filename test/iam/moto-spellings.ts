@@ -1,4 +1,4 @@
-import type { PolicyDocument } from "./deployer.js";
+import { actionsOf, type PolicyDocument } from "./deployer.js";
 
 /**
  * moto names the action it checks `<signing name>:<operation>`, the operation as its handler
@@ -37,10 +37,7 @@ export const MOTO_SPELLINGS_SID = "MotoSpellingsOfTheSameActions";
  * spellings of exactly those ({@link motoSpellingsOf}).
  */
 export function withMotoSpellings(policy: PolicyDocument): PolicyDocument {
-  const actions = policy.Statement.flatMap((statement) =>
-    typeof statement.Action === "string" ? [statement.Action] : [...statement.Action],
-  );
-  const spellings = motoSpellingsOf(actions);
+  const spellings = motoSpellingsOf(actionsOf(policy));
   if (spellings.length === 0) return policy;
   return {
     ...policy,
