@@ -4,8 +4,11 @@ import type { TransitionName } from "./particle.js";
 
 /** A particle a round acted on: the transitions it ran and how its part of the round ended. */
 export interface ReconcileChange {
+  /** The particle's id, `flavor:pcf_name`. */
   readonly particle: string;
+  /** How its part of the round ended (never `unchanged`: those are not listed). */
   readonly outcome: ParticleOutcome;
+  /** The transitions it ran, in order. */
   readonly transitions: readonly TransitionName[];
 }
 
@@ -13,6 +16,7 @@ export interface ReconcileChange {
 export interface ReconcileFailure {
   /** The `PcfErrorCode` when the error had one. */
   readonly code?: string;
+  /** What went wrong, as the error said it. */
   readonly message: string;
   /** The particle that failed, when one did. */
   readonly particle?: string;
