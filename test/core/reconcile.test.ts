@@ -348,6 +348,37 @@ describe("reconcile with a lease", () => {
     expect((await backend.read())?.record.owner).toBe(watcher(4).owner);
   });
 
+  it("skips a round whose lease cannot be read, reporting why, and takes the lease in the next", async () => {
+    const cloud = new MemoryCloud();
+    const backend = await newBackend();
+    let failures = 1;
+    const flaky: LeaseBackend = {
+      location: backend.location,
+      read: (options) =>
+        failures-- > 0 ? Promise.reject(new Error("socket hang up")) : backend.read(options),
+      write: (record, options) => backend.write(record, options),
+    };
+
+    const { events, result } = await watch(webField(), cloud, {
+      lease: flaky,
+      until: afterRound(2),
+    });
+
+    expect(events.map((event) => event.type)).toEqual([
+      "round.skipped",
+      "lease.acquired",
+      "round.start",
+      "round.end",
+      "lease.released",
+    ]);
+    expect(ofType(events, "round.skipped")[0]).toMatchObject({
+      reason: "lease-failed",
+      error: { message: "socket hang up" },
+      nextRoundInMs: INTERVAL_MS,
+    });
+    expect(result).toEqual({ rounds: 1, failedRounds: 0, skippedRounds: 1 });
+  });
+
   it("lets one of two watchers of a field run its rounds while the other skips", async () => {
     const backend = await newBackend();
     const cloud = new MemoryCloud();
