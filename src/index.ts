@@ -136,6 +136,21 @@ export {
   type LookupReference,
 } from "./core/references.js";
 export {
+  DEFAULT_RECONCILE_INTERVAL_MS,
+  DEFAULT_RECONCILE_JITTER,
+  reconcile,
+  type ReconcileApplyOptions,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from "./core/reconcile.js";
+export type {
+  ReconcileChange,
+  ReconcileEvent,
+  ReconcileEventInput,
+  ReconcileEventType,
+  ReconcileFailure,
+} from "./core/reconcile-events.js";
+export {
   FlavorRegistry,
   flavorRegistry,
   type FlavorClass,

@@ -101,6 +101,17 @@ export interface ApplyCommandOptions extends ProviderCommandOptions, LockOptions
   readonly reportDir?: string;
 }
 
+/** Options of `pcf watch`: each `-f` file is a field of its own, with its own lease. */
+export interface WatchCommandOptions extends LockOptions {
+  /** `--interval`: the pause between two rounds of a field, in ms. */
+  readonly interval?: number;
+  /** `--jitter`: how much each pause varies, as a fraction of the interval. */
+  readonly jitter?: number;
+  /** `--lease-ttl`: how long a field's lease lasts unrenewed, in ms. */
+  readonly leaseTtl?: number;
+  readonly parallel?: number;
+}
+
 /** Options of `pcf unlock`. */
 export interface UnlockCommandOptions extends LockOptions {
   readonly force?: boolean;
@@ -209,6 +220,35 @@ export function parseSeconds(value: string): number {
   if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0)
     throw new InvalidArgumentError("expected a number of seconds (0: no limit)");
   return parsed;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const MS_PER_UNIT = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * Parses a duration, `500ms`, `60s`, `2m`, `1h` or a plain number of seconds, into a positive
+ * whole number of ms (`--interval`, `--lease-ttl`).
+ */
+export function parseDurationMs(value: string): number {
+  const match = DURATION.exec(value.trim());
+  const ms =
+    match === null
+      ? NaN
+      : Number(match[1]) * MS_PER_UNIT[(match[2] ?? "s") as keyof typeof MS_PER_UNIT];
+  if (!(ms >= 1))
+    throw new InvalidArgumentError("expected a duration such as 500ms, 60s, 2m or 1h");
+  return Math.round(ms);
+}
+
+/** Parses a jitter, a percentage (`10%`) or a fraction (`0.1`), into a fraction in [0, 1) (`--jitter`). */
+export function parseJitter(value: string): number {
+  const text = value.trim();
+  const isPercent = text.endsWith("%");
+  const number = isPercent ? text.slice(0, -1) : text;
+  const fraction = /^\d+(?:\.\d+)?$/.test(number) ? Number(number) / (isPercent ? 100 : 1) : NaN;
+  if (!(fraction >= 0 && fraction < 1))
+    throw new InvalidArgumentError("expected a jitter from 0% to under 100%, such as 10% or 0.1");
+  return fraction;
 }
 
 /** Parses a number of seconds that may be 0 (`--lock-timeout`). */

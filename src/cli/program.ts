@@ -2,6 +2,12 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import {
   APPLY_VERBS,
+  DEFAULT_PARALLEL,
+  collect,
+  collectVariable,
+  parseDurationMs,
+  parseJitter,
+  parsePositiveInteger,
   type ApplyCommandOptions,
   type ApplyVerb,
   type DriftCommandOptions,
@@ -10,6 +16,7 @@ import {
   type ProviderCommandOptions,
   type SelectionOptions,
   type UnlockCommandOptions,
+  type WatchCommandOptions,
 } from "./options.js";
 import {
   addFileOptions,
@@ -229,6 +236,85 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
     .action((name: string | undefined, options: SelectionOptions) =>
       runAction(options, async () =>
         (await import("./commands/iam-policy.js")).iamPolicyCommand(name, options),
+      ),
+    );
+
+  const watch = program
+    .command("watch")
+    .summary("keep fields converged: apply what drifted every --interval, until SIGTERM")
+    .description(
+      "Reconcile each field in rounds, forever: read it (one batched read per flavor), apply " +
+        "only what drifted from its definition (a resource deleted or changed behind the " +
+        "tool's back), then wait --interval ± --jitter. Each -f file is a field of its own, " +
+        "with its own lease: a round runs only while this watcher holds it, so several " +
+        "watchers (replicas) share the fields, one watcher per field at a time; a watcher " +
+        "that dies loses its fields when their leases expire (--lease-ttl), and the others " +
+        "take them over. A failed round is reported and retried in the next one.\n\n" +
+        "Exit status: 0 after SIGINT or SIGTERM (the rounds under way finish, the leases are " +
+        "released); a second signal exits at once (130, 143); 1 when a file does not load.",
+    )
+    .addOption(
+      new Option(
+        "-f, --file <path>",
+        "definition file, each its own field named after it; repeatable (default: pcf.json, then pcf.yml, then pcf.yaml)",
+      )
+        .argParser(collect)
+        .helpGroup("Files:"),
+    )
+    .addOption(
+      new Option(
+        "--var <key=value>",
+        "replace ${key} in string values of the definitions; repeatable",
+      )
+        .argParser(collectVariable)
+        .helpGroup("Files:"),
+    )
+    .addOption(
+      new Option("--interval <duration>", "pause between two rounds of a field: 500ms, 60s, 2m")
+        .argParser(parseDurationMs)
+        .default(60_000, "60s")
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option("--jitter <percent>", "spread of each pause, so watchers drift apart: 10%, 0.1")
+        .argParser(parseJitter)
+        .default(0.1, "10%")
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option("--parallel <n>", "most particles converging at once per API and region")
+        .argParser(parsePositiveInteger)
+        .default(DEFAULT_PARALLEL)
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option(
+        "--lock <where>",
+        "where the leases are: a prefix ending in / that each field's name completes (s3://bucket/leases/), or with one file, s3://bucket/key or a folder (default: .pcf/locks/<field> next to each file)",
+      ).helpGroup("Lock:"),
+    )
+    .addOption(
+      new Option(
+        "--lease-ttl <duration>",
+        "how long a field's lease outlives a watcher that died; renewed every third of it",
+      )
+        .argParser(parseDurationMs)
+        .default(30_000, "30s")
+        .helpGroup("Lock:"),
+    );
+  addProviderOptions(watch);
+  addOutputOptions(watch, "print every event as one JSON line on stdout (JSON Lines)");
+  watch
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ pcf watch                                  # pcf.yml here, every 60 s\n" +
+        "  $ pcf watch -f web.yml -f db.yml --interval 30s --jitter 20%\n" +
+        "  $ pcf watch -f fields/a.yml -f fields/b.yml --lock s3://acme-pcf/leases/ --json",
+    )
+    .action((options: WatchCommandOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/watch.js")).watchCommand({ ...options, signals }),
       ),
     );
 
