@@ -445,6 +445,11 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
     return instanceKey(cluster, this.ec2InstanceId() ?? "");
   }
 
+  /** `cluster/ec2InstanceId`, as {@link EcsInstance.key}. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return instanceKey(String(resource["cluster"]), String(resource["ec2InstanceId"]));
+  }
+
   /** `ec2_instance "i-…"`. */
   protected override resourceLabel(): string {
     return `${this.flavor} "${this.ec2InstanceId() ?? this.name}"`;

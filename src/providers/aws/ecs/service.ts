@@ -471,6 +471,11 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     return serviceKey(clusterOf(this, cluster) ?? "", String(serviceName));
   }
 
+  /** `cluster/serviceName`, as {@link EcsService.key}: a service's name is unique in its cluster only. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return serviceKey(String(resource["cluster"]), String(resource["serviceName"]));
+  }
+
   /**
    * The name, the task definition (as `family:revision`, or the family when written without a
    * revision) and every other field written, cut to the shape written; the tags as a sorted set.

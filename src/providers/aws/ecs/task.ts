@@ -395,6 +395,11 @@ export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
     return taskKey(clusterOf(this, this.desiredStateDefinition["cluster"]) ?? "", this.startedBy);
   }
 
+  /** `cluster/startedBy`, as {@link EcsTask.key}: a `startedBy` is unique in its cluster only. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return taskKey(String(resource["cluster"]), String(resource["startedBy"]));
+  }
+
   /**
    * The task definition (as `family:revision`, or the family when written without a revision)
    * and the reported fields written, cut to the shape written; the tags as a sorted set.
