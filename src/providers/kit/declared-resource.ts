@@ -217,6 +217,17 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     });
   }
 
+  /**
+   * The key of a discovered resource block, as reads key resources (see
+   * {@link DeclaredResource.key}): its unique-key values joined by `/`. Flavors whose reads key
+   * wider (a service by its cluster and name) override both.
+   */
+  protected discoveredKey(resource: Record<string, unknown>): string {
+    const type = this.constructor as typeof DeclaredResource;
+    const block = { [this.resourceKey ?? ""]: resource };
+    return type.uniqueKeys.map((path) => String(readPath(block, path))).join("/");
+  }
+
   /** Keys `discoveredResource` keeps though the schema does not declare them; the provider's (`region_name`). */
   protected get discoveryKeptKeys(): readonly string[] {
     return [];
@@ -313,8 +324,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
                 ),
               );
         const resource = this.discoveredResource(observation, ownTags);
-        const block = { [this.resourceKey ?? ""]: resource };
-        const key = type.uniqueKeys.map((path) => String(readPath(block, path))).join("/");
+        const key = this.discoveredKey(resource);
         const found = {
           flavor: this.flavor,
           key,
