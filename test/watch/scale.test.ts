@@ -5,9 +5,18 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { ChildProcess } from "node:child_process";
+import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountEnv } from "../chaos/chaos-field.js";
-import { cleanup, isBuilt, makeProject, spawnPcf, type RunResult } from "../cli/pcf.js";
+import { motoAccountEnv } from "../support/moto-cli-env.js";
+import {
+  cleanup,
+  isBuilt,
+  jsonLines,
+  makeProject,
+  runPcf,
+  spawnPcf,
+  type RunResult,
+} from "../cli/pcf.js";
 import { motoEndpoint, uniqueName, verificationClient } from "../support/aws.js";
 import { EventStream, type JsonEvent } from "../support/event-stream.js";
 
@@ -16,7 +25,8 @@ import { EventStream, type JsonEvent } from "../support/event-stream.js";
  * moto. One is killed with SIGKILL mid-round; the other two must take its fields over once their
  * leases expire, a log group deleted behind their backs must come back, no field may ever be
  * reconciled by two watchers at once (from the events of all three), and SIGTERM must end the
- * survivors with exit 0.
+ * survivors with exit 0. Then `pcf inventory` takes the census: each field owns its one group,
+ * and after `pcf nuke --field` of each, nothing.
  */
 
 const FIELDS = 30;
@@ -42,7 +52,7 @@ interface Watcher {
 
 beforeAll(async () => {
   expect(isBuilt, "run `npm run build` first (npm run test:watch does)").toBe(true);
-  env = await accountEnv(import.meta.url);
+  env = await motoAccountEnv(import.meta.url, "pcf-watch");
   const s3 = verificationClient(S3Client, import.meta.url);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   s3.destroy();
@@ -60,6 +70,21 @@ afterAll(async () => {
   logs.destroy();
   await cleanup(dir);
 });
+
+/** `pcf inventory`'s log groups of this test, by the field that owns them. */
+async function censusOfFields(): Promise<Record<string, string[]>> {
+  const result = await runPcf(
+    ["inventory", "--flavor", "cloudwatch_logs", "--json", "--endpoint", motoEndpoint()],
+    { cwd: dir, env },
+  );
+  expect(result.code, result.stderr).toBe(0);
+  const [report] = jsonLines(result.stdout);
+  const owned = (report?.["resources"] ?? []) as { field: string | null; key: string }[];
+  const byField: Record<string, string[]> = {};
+  for (const { field, key } of owned)
+    if (key.startsWith(prefix)) (byField[field ?? "(none)"] ??= []).push(key);
+  return byField;
+}
 
 function startWatcher(): Watcher {
   const child = spawnPcf(
@@ -253,6 +278,24 @@ describe("three pcf watch processes sharing 30 fields through S3 leases", () => 
       const byWatcher = new Set(spans.get(field)?.map((span) => span.watcher));
       expect(byWatcher.size, field).toBeGreaterThanOrEqual(2);
     }
+
+    // The leak census: each field owns its one group and nothing else; once terminated, nothing.
+    expect(await censusOfFields()).toEqual(
+      Object.fromEntries(fieldNames.map((name) => [name, [`${prefix}-${name}`]])),
+    );
+    const limit = pLimit(5);
+    const nukes = await Promise.all(
+      fieldNames.map((name) =>
+        limit(() =>
+          runPcf(["nuke", "--field", name, "--yes", "--no-lock", "--endpoint", motoEndpoint()], {
+            cwd: dir,
+            env,
+          }),
+        ),
+      ),
+    );
+    expect(nukes.map((nuke) => nuke.code)).toEqual(fieldNames.map(() => 0));
+    expect(await censusOfFields()).toEqual({});
 
     const rounds = [...spans.values()].reduce((sum, list) => sum + list.length, 0);
     process.stdout.write(
