@@ -29,6 +29,7 @@ export type { DiscoveredResource, Provenance } from "./providers/kit/discovery.j
 export interface DiscoverOptions {
   /** Settings per provider (`{ aws: { region, endpoint } }`): where to list. */
   readonly providerOptions?: ProviderOptions;
+  /** Aborts the listing. */
   readonly signal?: AbortSignal;
   /** Where flavors are looked up. Default: the process-wide registry with the built-in flavors. */
   readonly registry?: FlavorRegistry;

@@ -16,11 +16,13 @@ import type { TagMap } from "./tags.js";
 
 /** One live resource a flavor found by listing a location. */
 export interface DiscoveredResource {
+  /** Its flavor (`cloudwatch_logs`). */
   readonly flavor: string;
   /** Its unique-key values joined by `/`, as reads key resources. */
   readonly key: string;
   /** Where it is: the provider's location (an AWS region). */
   readonly location: string;
+  /** Its live state: `running`, `stopped`, or `pending` on its way. */
   readonly state: State;
   /**
    * The resource block that describes it: its live definition as plan compares it, its own tags
