@@ -1,13 +1,11 @@
 import { EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import type { RunContext } from "../../../core/run-context.js";
-import { isPlainObject, readPath, setPath } from "../../../core/values.js";
-import { discoveredBlock } from "../../kit/discovery.js";
+import { isPlainObject, readPath } from "../../../core/values.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { onlyOfName, type Named } from "../ec2-describe.js";
+import { discoveredEc2Block, onlyOfName, type Named } from "../ec2-describe.js";
 import { writeEc2Tags } from "../ec2-tags.js";
 import { AWSResource } from "../resource.js";
-import { PCF_NAME_TAG } from "../tags.js";
 
 /**
  * The base of the EC2 flavors found by their `PCFName` tag, the value of their one unique key
@@ -80,15 +78,14 @@ export abstract class Ec2NamedResource<
     ownTags: TagMap | undefined,
   ): Record<string, unknown> {
     const type = this.constructor as typeof Ec2NamedResource;
-    const { [PCF_NAME_TAG]: name, ...tags } = ownTags ?? {};
-    const block = discoveredBlock(this.discoveredFields(definition), {
+    const [key = ""] = type.uniqueKeys;
+    return discoveredEc2Block(this.discoveredFields(definition), {
       schema: type.definitionSchema,
       tagField: this.discoveredTagField,
-      ownTags: tags,
+      ownTags,
       alwaysKept: this.discoveryKeptKeys,
+      nameField: key.slice(`${this.resourceKey ?? ""}.`.length),
     });
-    const [key = ""] = type.uniqueKeys;
-    return setPath(block, key.slice(`${this.resourceKey ?? ""}.`.length), name);
   }
 
   /** The comparable tags: of a definition, those it asks for (when any); of a read, the live ones. */
