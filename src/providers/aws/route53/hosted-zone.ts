@@ -398,8 +398,8 @@ export class Route53HostedZone extends AWSResource<
   }
 }
 
-/** Every hosted zone of the account: ListHostedZones, page by page. */
-async function listZones(client: Route53Client, signal: AbortSignal): Promise<HostedZone[]> {
+/** Every hosted zone of the account: ListHostedZones, page by page. @internal */
+export async function listZones(client: Route53Client, signal: AbortSignal): Promise<HostedZone[]> {
   const zones: HostedZone[] = [];
   for await (const page of paginateListHostedZones({ client }, {}, { abortSignal: signal }))
     zones.push(...(page.HostedZones ?? []));
