@@ -103,7 +103,9 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   protected override readonly kind = "volumes";
   protected override readonly idOf = (volume: Volume): string | undefined => volume.VolumeId;
   protected override readonly requestedTags = requestedVolumeTags;
+  /** A discovered volume's own tags go in the `Tags` map. */
   protected override readonly discoveredTagField = "Tags";
+  /** A discovered volume is written in CreateVolume's form (see `volumeFieldsOf`). */
   protected override readonly discoveredFields = volumeFieldsOf;
 
   /** One ModifyVolume for every modifiable field that differs, then a wait until it shows. */

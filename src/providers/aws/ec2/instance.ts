@@ -131,7 +131,9 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
   protected override readonly idOf = (instance: Instance): string | undefined =>
     instance.InstanceId;
   protected override readonly requestedTags = requestedTags;
+  /** A discovered instance's own tags go in `custom_config.tags`, as PCF writes them. */
   protected override readonly discoveredTagField = "custom_config.tags";
+  /** A discovered instance is written in RunInstances' form (see `launchFieldsOf`). */
   protected override readonly discoveredFields = launchFieldsOf;
   /** The instance this particle launched, until a read finds it by its tag. */
   private unseenLaunchId: string | undefined;

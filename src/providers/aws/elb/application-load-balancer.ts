@@ -326,7 +326,8 @@ export class Alb extends AWSResource<
     const hasAddresses =
       Array.isArray(SubnetMappings) &&
       SubnetMappings.some((mapping) => isPlainObject(mapping) && Object.keys(mapping).length > 1);
-    return { ...block, ...(hasAddresses ? { SubnetMappings } : { Subnets }) };
+    const subnets = hasAddresses ? { SubnetMappings } : { Subnets };
+    return { ...block, ...(Object.values(subnets)[0] === undefined ? {} : subnets) };
   }
 
   /** CreateLoadBalancer with the settings and the tags plus the ownership tag; its answer carries the load balancer. */
