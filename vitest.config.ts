@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The chaos suite runs on its own: `npm run test:chaos` (vitest.chaos.config.ts).
-    exclude: ["test/chaos/**", "**/node_modules/**"],
+    // The chaos, least-privilege and watch suites run on their own: `npm run test:chaos`,
+    // `npm run test:iam` and `npm run test:watch` (vitest.chaos/iam/watch.config.ts).
+    exclude: ["test/chaos/**", "test/iam/**", "test/watch/**", "**/node_modules/**"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 30_000,

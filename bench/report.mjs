@@ -1,7 +1,13 @@
 // Turns the samples of a benchmark into its report: one JSON object per workload (medians, the
 // critical-path bound, the targets and PCF's figures) and a plain table.
 
-export const ALL_PHASES = /** @type {const} */ (["create", "noop", "plan", "terminate"]);
+export const ALL_PHASES = /** @type {const} */ ([
+  "create",
+  "noop",
+  "plan",
+  "inventory",
+  "terminate",
+]);
 
 /** @typedef {typeof ALL_PHASES[number]} Phase */
 

@@ -72,7 +72,7 @@ if (options.help) {
       "                                                  plus gen:local-1000 and gen:local-10000",
       "  --latency-ms N      added to every request by the proxy (default 50)",
       "  --runs N            runs per workload; figures are medians (default 5)",
-      "  --phases LIST       subset of create,noop,plan,terminate (default all; plan only for",
+      "  --phases LIST       subset of create,noop,plan,inventory,terminate (default all; plan only for",
       `                      generated workloads of ${PLAN_ONLY_FROM}+ particles)`,
       "  --help-runs N       times `pcf --help` is timed (default 20; 0 skips it)",
       "  --json-only         print only the JSON lines",
@@ -141,7 +141,7 @@ async function main() {
   const scratch = await mkdtemp(join(os.tmpdir(), "pcf-bench-"));
   cleanup.dirs.add(scratch);
 
-  /** @type {{ spec: string, name: string, file: string, shape: ReturnType<typeof shapeOf>, phases: Phase[] }[]} */
+  /** @type {{ spec: string, name: string, file: string, shape: ReturnType<typeof shapeOf>, onMoto: boolean, phases: Phase[] }[]} */
   const workloads = [];
   for (const spec of specs) workloads.push(await resolveWorkload(spec, scratch));
 
@@ -173,7 +173,7 @@ async function main() {
     progress(`${GNU_TIME} (GNU time) not found: peak memory falls back to /proc VmHWM polling`);
 
   for (const workload of workloads) {
-    const usesNetwork = workload.shape.rounds.noop > 0 || workload.shape.unknownFlavors.length > 0;
+    const usesNetwork = workload.onMoto;
     /** @type {Map<Phase, PhaseSample[]>} */
     const samples = new Map(workload.phases.map((phase) => [phase, []]));
     const loadAtStart = loadAverage();
@@ -276,10 +276,14 @@ async function resolveWorkload(spec, scratch) {
     if (!existsSync(file)) fail(`workload not found: ${spec}`);
   }
   const shape = shapeOf(JSON.parse(await readFile(file, "utf8")));
+  // `inventory` lists the AWS flavors: a phase of the workloads that run on moto only.
+  const onMoto = shape.rounds.noop > 0 || shape.unknownFlavors.length > 0;
   const phases =
     explicitPhases ??
-    (generated !== undefined && generated.count >= PLAN_ONLY_FROM ? ["plan"] : [...ALL_PHASES]);
-  return { spec, name, file, shape, phases: /** @type {Phase[]} */ (phases) };
+    (generated !== undefined && generated.count >= PLAN_ONLY_FROM
+      ? ["plan"]
+      : ALL_PHASES.filter((phase) => onMoto || phase !== "inventory"));
+  return { spec, name, file, shape, onMoto, phases: /** @type {Phase[]} */ (phases) };
 }
 
 /** @param {Phase} phase @param {string} file @returns {string[]} */
@@ -290,6 +294,9 @@ function argsOf(phase, file) {
       return ["apply", "-f", file, "--yes"];
     case "plan":
       return ["plan", "-f", file];
+    case "inventory":
+      // Every AWS flavor lists the region: the workload's resources and what else is there.
+      return ["inventory"];
     case "terminate":
       return ["terminate", "-f", file, "--yes"];
   }

@@ -71,6 +71,16 @@ export {
   type UnlockLeaseResult,
 } from "./core/lease-unlock.js";
 export { openLeaseBackend, type OpenLeaseBackendOptions } from "./lease-backends.js";
+export {
+  discover,
+  fieldToNuke,
+  inventory,
+  type DiscoverOptions,
+  type DiscoveredResource,
+  type Inventory,
+  type InventoryOptions,
+  type Provenance,
+} from "./discovery.js";
 export { MAX_DEPTH, MAX_MULTIPLIER, MAX_NAME_LENGTH, MAX_PARTICLES } from "./core/limits.js";
 export { closestNames, suggest } from "./core/suggest.js";
 export {
@@ -125,6 +135,21 @@ export {
   type InheritReference,
   type LookupReference,
 } from "./core/references.js";
+export {
+  DEFAULT_RECONCILE_INTERVAL_MS,
+  DEFAULT_RECONCILE_JITTER,
+  reconcile,
+  type ReconcileApplyOptions,
+  type ReconcileOptions,
+  type ReconcileResult,
+} from "./core/reconcile.js";
+export type {
+  ReconcileChange,
+  ReconcileEvent,
+  ReconcileEventInput,
+  ReconcileEventType,
+  ReconcileFailure,
+} from "./core/reconcile-events.js";
 export {
   FlavorRegistry,
   flavorRegistry,

@@ -50,6 +50,36 @@ export interface DriftCommandOptions extends ProviderCommandOptions {
   readonly detailedExitcode?: boolean;
 }
 
+/** Options of the commands that only read the cloud, with a `--timeout`. */
+export interface CloudReadOptions extends ProviderFlagValues {
+  readonly timeout?: number;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly debug?: boolean;
+}
+
+/** The options of `pcf discover`. */
+export interface DiscoverCommandOptions extends CloudReadOptions {
+  /** `--flavor`: the flavor whose resources are listed. */
+  readonly flavor: string;
+  /** `--tag key=value`, repeatable: only resources carrying every one. */
+  readonly tag?: Readonly<Record<string, string>>;
+  /** `-o FILE`: write the definitions there (`.json`: JSON, else YAML). */
+  readonly output?: string;
+  /** `--force`: overwrite the `-o` file. */
+  readonly force?: boolean;
+}
+
+/** The options of `pcf inventory`. */
+export interface InventoryCommandOptions extends CloudReadOptions {
+  /** `--provider`, repeatable (default aws). */
+  readonly provider?: readonly ("local" | "aws" | "azure" | "gcp")[];
+  /** `--flavor`, repeatable: only these flavors. */
+  readonly flavor?: readonly string[];
+  /** `--field NAME`: only this field's resources. */
+  readonly field?: string;
+}
+
 /** Where the lease is (`--lock`; `false` with `--no-lock`), for every command that takes or frees it. */
 export interface LockOptions extends FileOptions, ProviderFlagValues {
   readonly lock?: string | false;
@@ -69,6 +99,17 @@ export interface ApplyCommandOptions extends ProviderCommandOptions, LockOptions
   readonly report?: boolean;
   /** `--report-dir`: where run reports go (default `.pcf/reports`). */
   readonly reportDir?: string;
+}
+
+/** Options of `pcf watch`: each `-f` file is a field of its own, with its own lease. */
+export interface WatchCommandOptions extends LockOptions {
+  /** `--interval`: the pause between two rounds of a field, in ms. */
+  readonly interval?: number;
+  /** `--jitter`: how much each pause varies, as a fraction of the interval. */
+  readonly jitter?: number;
+  /** `--lease-ttl`: how long a field's lease lasts unrenewed, in ms. */
+  readonly leaseTtl?: number;
+  readonly parallel?: number;
 }
 
 /** Options of `pcf unlock`. */
@@ -113,6 +154,16 @@ export function collect(value: string, previous: readonly string[] | undefined):
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Parses one `--tag key=value` into the map of tags (any key without `=`, `pcf:field` too). */
+export function collectTag(
+  value: string,
+  previous: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const equals = value.indexOf("=");
+  if (equals <= 0) throw new InvalidArgumentError("expected key=value");
+  return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
 
 /** Parses one `--var key=value` into the map of variables. */
 export function collectVariable(
@@ -169,6 +220,35 @@ export function parseSeconds(value: string): number {
   if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0)
     throw new InvalidArgumentError("expected a number of seconds (0: no limit)");
   return parsed;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const MS_PER_UNIT = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * Parses a duration, `500ms`, `60s`, `2m`, `1h` or a plain number of seconds, into a positive
+ * whole number of ms (`--interval`, `--lease-ttl`).
+ */
+export function parseDurationMs(value: string): number {
+  const match = DURATION.exec(value.trim());
+  const ms =
+    match === null
+      ? NaN
+      : Number(match[1]) * MS_PER_UNIT[(match[2] ?? "s") as keyof typeof MS_PER_UNIT];
+  if (!(ms >= 1))
+    throw new InvalidArgumentError("expected a duration such as 500ms, 60s, 2m or 1h");
+  return Math.round(ms);
+}
+
+/** Parses a jitter, a percentage (`10%`) or a fraction (`0.1`), into a fraction in [0, 1) (`--jitter`). */
+export function parseJitter(value: string): number {
+  const text = value.trim();
+  const isPercent = text.endsWith("%");
+  const number = isPercent ? text.slice(0, -1) : text;
+  const fraction = /^\d+(?:\.\d+)?$/.test(number) ? Number(number) / (isPercent ? 100 : 1) : NaN;
+  if (!(fraction >= 0 && fraction < 1))
+    throw new InvalidArgumentError("expected a jitter from 0% to under 100%, such as 10% or 0.1");
+  return fraction;
 }
 
 /** Parses a number of seconds that may be 0 (`--lock-timeout`). */

@@ -1,15 +1,13 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { PROVIDER_CLI_OPTIONS } from "../provider-cli-options.js";
 import {
   APPLY_VERBS,
   DEFAULT_PARALLEL,
-  DEFAULT_TIMEOUT_SECONDS,
-  DEFAULT_TRANSITION_TIMEOUT_SECONDS,
   collect,
   collectVariable,
+  parseDurationMs,
+  parseJitter,
   parsePositiveInteger,
-  parseSeconds,
   type ApplyCommandOptions,
   type ApplyVerb,
   type DriftCommandOptions,
@@ -18,9 +16,18 @@ import {
   type ProviderCommandOptions,
   type SelectionOptions,
   type UnlockCommandOptions,
-  parseWaitSeconds,
-  providerFlagOption,
+  type WatchCommandOptions,
 } from "./options.js";
+import {
+  addFileOptions,
+  addLockOptions,
+  addOutputOptions,
+  addProviderOptions,
+  addReplaceOption,
+  addRunOptions,
+  addSelectionOptions,
+} from "./command-options.js";
+import { addCloudCommands } from "./cloud-commands.js";
 import { addInfoCommands } from "./info-commands.js";
 import { runAction } from "./run-action.js";
 import type { SignalHandlers } from "./signals.js";
@@ -232,6 +239,85 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
       ),
     );
 
+  const watch = program
+    .command("watch")
+    .summary("keep fields converged: apply what drifted every --interval, until SIGTERM")
+    .description(
+      "Reconcile each field in rounds, forever: read it (one batched read per flavor), apply " +
+        "only what drifted from its definition (a resource deleted or changed behind the " +
+        "tool's back), then wait --interval ± --jitter. Each -f file is a field of its own, " +
+        "with its own lease: a round runs only while this watcher holds it, so several " +
+        "watchers (replicas) share the fields, one watcher per field at a time; a watcher " +
+        "that dies loses its fields when their leases expire (--lease-ttl), and the others " +
+        "take them over. A failed round is reported and retried in the next one.\n\n" +
+        "Exit status: 0 after SIGINT or SIGTERM (the rounds under way finish, the leases are " +
+        "released); a second signal exits at once (130, 143); 1 when a file does not load.",
+    )
+    .addOption(
+      new Option(
+        "-f, --file <path>",
+        "definition file, each its own field named after it; repeatable (default: pcf.json, then pcf.yml, then pcf.yaml)",
+      )
+        .argParser(collect)
+        .helpGroup("Files:"),
+    )
+    .addOption(
+      new Option(
+        "--var <key=value>",
+        "replace ${key} in string values of the definitions; repeatable",
+      )
+        .argParser(collectVariable)
+        .helpGroup("Files:"),
+    )
+    .addOption(
+      new Option("--interval <duration>", "pause between two rounds of a field: 500ms, 60s, 2m")
+        .argParser(parseDurationMs)
+        .default(60_000, "60s")
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option("--jitter <percent>", "spread of each pause, so watchers drift apart: 10%, 0.1")
+        .argParser(parseJitter)
+        .default(0.1, "10%")
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option("--parallel <n>", "most particles converging at once per API and region")
+        .argParser(parsePositiveInteger)
+        .default(DEFAULT_PARALLEL)
+        .helpGroup("Run:"),
+    )
+    .addOption(
+      new Option(
+        "--lock <where>",
+        "where the leases are: a prefix ending in / that each field's name completes (s3://bucket/leases/), or with one file, s3://bucket/key or a folder (default: .pcf/locks/<field> next to each file)",
+      ).helpGroup("Lock:"),
+    )
+    .addOption(
+      new Option(
+        "--lease-ttl <duration>",
+        "how long a field's lease outlives a watcher that died; renewed every third of it",
+      )
+        .argParser(parseDurationMs)
+        .default(30_000, "30s")
+        .helpGroup("Lock:"),
+    );
+  addProviderOptions(watch);
+  addOutputOptions(watch, "print every event as one JSON line on stdout (JSON Lines)");
+  watch
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  $ pcf watch                                  # pcf.yml here, every 60 s\n" +
+        "  $ pcf watch -f web.yml -f db.yml --interval 30s --jitter 20%\n" +
+        "  $ pcf watch -f fields/a.yml -f fields/b.yml --lock s3://acme-pcf/leases/ --json",
+    )
+    .action((options: WatchCommandOptions) =>
+      runAction(options, async () =>
+        (await import("./commands/watch.js")).watchCommand({ ...options, signals }),
+      ),
+    );
+
   const unlock = program
     .command("unlock")
     .summary("free the lease of a run that is gone")
@@ -259,6 +345,7 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
       runAction(options, async () => (await import("./commands/unlock.js")).unlockCommand(options)),
     );
 
+  addCloudCommands(program, signals);
   addInfoCommands(program);
 
   return program;
@@ -289,176 +376,6 @@ Examples:
 Exit status: 0 success, 1 error, 2 plan found changes, 130 SIGINT, 143 SIGTERM.
 Environment: NO_COLOR turns colour off; AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL are read
 by the AWS flavors. Full guide: docs/cli.md.`;
-
-function addFileOptions(command: Command): void {
-  command
-    .addOption(
-      new Option(
-        "-f, --file <path>",
-        "definition file (.json, .yml, .yaml); repeat to load several as one field (default: pcf.json, then pcf.yml, then pcf.yaml)",
-      )
-        .argParser(collect)
-        .helpGroup("Files:"),
-    )
-    .addOption(
-      new Option(
-        "--var <key=value>",
-        "replace ${key} in string values of the definitions; repeatable",
-      )
-        .argParser(collectVariable)
-        .helpGroup("Files:"),
-    )
-    .addOption(
-      new Option(
-        "--field <name>",
-        "the field's name, tagged on what it creates and naming its lease (default: the first file's name, or its folder's for pcf.*)",
-      ).helpGroup("Files:"),
-    );
-}
-
-function addSelectionOptions(command: Command): void {
-  command
-    .addOption(
-      new Option(
-        "-c, --cascade",
-        "with NAME or --target: also the particles they depend on (running) or that depend on them (stopped, terminated)",
-      ).helpGroup("Selection:"),
-    )
-    .addOption(
-      new Option(
-        "--target <pattern>",
-        "only particles matching: a glob on pcf_name or id (web-*, local_file:*), or key=value on their tags; repeatable",
-      )
-        .argParser(collect)
-        .helpGroup("Selection:"),
-    )
-    .addOption(
-      new Option(
-        "--with-dependents",
-        "add every particle that depends on a selected one",
-      ).helpGroup("Selection:"),
-    )
-    .addOption(
-      new Option("--exclude <pattern>", "leave out particles matching (same patterns); repeatable")
-        .argParser(collect)
-        .helpGroup("Selection:"),
-    );
-}
-
-/** `--allow-replace` and `--adopt`, for the commands that plan or apply changes. */
-function addReplaceOption(command: Command): void {
-  command
-    .addOption(
-      new Option(
-        "--allow-replace <name>",
-        "let apply replace this particle (terminate, then start) where a field fixed at creation changed; repeatable",
-      )
-        .argParser(collect)
-        .helpGroup("Run:"),
-    )
-    .addOption(
-      new Option(
-        "--adopt <name>",
-        "take over this particle's existing resource, which particle-cloud did not create, and mark it as ours; repeatable",
-      )
-        .argParser(collect)
-        .helpGroup("Run:"),
-    );
-}
-
-function addRunOptions(command: Command, isMutating: boolean): void {
-  command.addOption(
-    new Option(
-      "-t, --timeout <seconds>",
-      "give up on the whole command after this long; 0: no limit",
-    )
-      .argParser(parseSeconds)
-      .default(DEFAULT_TIMEOUT_SECONDS)
-      .helpGroup("Run:"),
-  );
-  if (!isMutating) return;
-  command
-    .addOption(
-      new Option(
-        "--transition-timeout <seconds>",
-        `give up on one transition (start, stop, …, and the wait for its effect) after this long; 0: no limit (default: ${DEFAULT_TRANSITION_TIMEOUT_SECONDS})`,
-      )
-        .argParser(parseSeconds)
-        .helpGroup("Run:"),
-    )
-    .addOption(
-      new Option(
-        "--report-dir <dir>",
-        "where the run report goes (JSON and a summary per run; default: .pcf/reports)",
-      ).helpGroup("Run:"),
-    )
-    .addOption(new Option("--no-report", "write no run report").helpGroup("Run:"))
-    .addOption(
-      new Option("--parallel <n>", "most particles converging at once per API and region")
-        .argParser(parsePositiveInteger)
-        .default(DEFAULT_PARALLEL)
-        .helpGroup("Run:"),
-    )
-    .addOption(
-      new Option(
-        "-y, --yes",
-        "terminate without asking (required when there is no terminal)",
-      ).helpGroup("Run:"),
-    )
-    .addOption(
-      new Option("--dry-run", "print the plan and exit 0 without changing anything").helpGroup(
-        "Run:",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--rollback",
-        "if any particle fails, terminate every selected particle (PCF's rollback)",
-      ).helpGroup("Run:"),
-    );
-}
-
-function addLockOptions(command: Command, isMutating: boolean): void {
-  command.addOption(
-    new Option(
-      "--lock <where>",
-      "the field's lease: s3://bucket/key or a folder path; ending in /, the field's name is appended (default: .pcf/locks/<field> next to the first file)",
-    ).helpGroup("Lock:"),
-  );
-  if (!isMutating) return;
-  command
-    .addOption(
-      new Option(
-        "--no-lock",
-        "take no lease (concurrent runs may then duplicate resources)",
-      ).helpGroup("Lock:"),
-    )
-    .addOption(
-      new Option(
-        "--lock-timeout <seconds>",
-        "wait this long for a lease another run holds (default: 0, stop at once)",
-      )
-        .argParser(parseWaitSeconds)
-        .helpGroup("Lock:"),
-    );
-}
-
-/** Every provider's flags (the table in provider-cli-options.ts), each in its provider's help group. */
-function addProviderOptions(command: Command): void {
-  for (const provider of PROVIDER_CLI_OPTIONS)
-    for (const flag of Object.values(provider.flags))
-      command.addOption(providerFlagOption(flag).helpGroup(provider.helpGroup));
-}
-
-function addOutputOptions(command: Command, jsonHelp: string): void {
-  command
-    .addOption(new Option("-q, --quiet", "print errors only").helpGroup("Output:"))
-    .addOption(new Option("--json", jsonHelp).helpGroup("Output:"))
-    .addOption(
-      new Option("--debug", "print stack traces and causes on errors").helpGroup("Output:"),
-    )
-    .addOption(new Option("--no-color", "no colour (NO_COLOR does the same)").helpGroup("Output:"));
-}
 
 function packageVersion(): string {
   try {

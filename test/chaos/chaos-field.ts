@@ -8,21 +8,13 @@ import {
 import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { ChildProcess } from "node:child_process";
-import {
-  TEST_CREDENTIALS,
-  TEST_REGION,
-  motoAccountId,
-  motoEndpoint,
-  verificationClient,
-} from "../support/aws.js";
+import { verificationClient } from "../support/aws.js";
 import { spawnPcf, type RunResult } from "../cli/pcf.js";
 
 /**
  * What the chaos tests share: a field of AWS particles of every flavor moto serves faithfully
- * (not EC2 instances: moto ignores RunInstances' ClientToken), the environment that puts a
- * `pcf` process in a test file's moto account, and a count of what moto holds, made with clients
+ * (not EC2 instances: moto ignores RunInstances' ClientToken) and a count of what moto holds, made with clients
  * that go to moto directly, not through the fault proxy.
  */
 
@@ -90,31 +82,6 @@ export function chaosField(prefix: string, shape: FieldShape): string {
 
 function particle(flavor: string, name: string, resource: Record<string, unknown>): string {
   return `- flavor: ${flavor}\n  pcf_name: ${name}\n  aws_resource: ${JSON.stringify(resource)}\n`;
-}
-
-/**
- * The environment of a `pcf` process acting in the moto account of `testFileUrl`: the binary
- * cannot add moto's account header, so it gets credentials of a role assumed in that account.
- */
-export async function accountEnv(testFileUrl: string): Promise<Record<string, string>> {
-  const sts = new STSClient({
-    region: TEST_REGION,
-    endpoint: motoEndpoint(),
-    credentials: TEST_CREDENTIALS,
-  });
-  const { Credentials: credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${motoAccountId(testFileUrl)}:role/pcf-chaos`,
-      RoleSessionName: "pcf-chaos",
-    }),
-  );
-  sts.destroy();
-  return {
-    AWS_ACCESS_KEY_ID: credentials?.AccessKeyId ?? "",
-    AWS_SECRET_ACCESS_KEY: credentials?.SecretAccessKey ?? "",
-    AWS_SESSION_TOKEN: credentials?.SessionToken ?? "",
-    AWS_REGION: TEST_REGION,
-  };
 }
 
 /** Counts what moto holds of the field `prefix`, asking moto directly. */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { motoAccountEnv } from "../support/moto-cli-env.js";
 import { motoEndpoint, uniqueName } from "../support/aws.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { cleanup, isBuilt, makeProject } from "../cli/pcf.js";
 import {
   NOTHING,
-  accountEnv,
   chaosField,
   convergedCount,
   countField,
@@ -43,7 +43,7 @@ let requestsSeen = 0;
 
 beforeAll(async () => {
   expect(isBuilt, "run `npm run build` first (npm run test:chaos does)").toBe(true);
-  env = await accountEnv(import.meta.url);
+  env = await motoAccountEnv(import.meta.url, "pcf-chaos");
   proxy = await startFaultProxy({ target: motoEndpoint(), seed: SEED });
   dir = await makeProject({ "pcf.yml": chaosField(PREFIX, SHAPE) });
 });

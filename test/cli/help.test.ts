@@ -18,6 +18,7 @@ const VERBS = [
   "flavors",
   "init",
   "iam-policy",
+  "watch",
 ];
 
 let dir: string;

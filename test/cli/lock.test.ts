@@ -5,7 +5,6 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -18,14 +17,8 @@ import {
   type Lease,
   type LeaseHolderIdentity,
 } from "../../src/index.js";
-import {
-  TEST_CREDENTIALS,
-  TEST_REGION,
-  motoAccountId,
-  motoEndpoint,
-  uniqueName,
-  verificationClient,
-} from "../support/aws.js";
+import { motoEndpoint, uniqueName, verificationClient } from "../support/aws.js";
+import { motoAccountEnv } from "../support/moto-cli-env.js";
 import {
   cleanup,
   collect,
@@ -48,26 +41,7 @@ let awsEnv: Record<string, string> = {};
 
 beforeAll(async () => {
   expect(isBuilt, "run `npm run build` first (npm test does)").toBe(true);
-  // The binary cannot add moto's account header; credentials of an assumed role in the file's
-  // account put its calls there instead.
-  const sts = new STSClient({
-    region: TEST_REGION,
-    endpoint: motoEndpoint(),
-    credentials: TEST_CREDENTIALS,
-  });
-  const { Credentials: credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${motoAccountId(import.meta.url)}:role/pcf-lock-test`,
-      RoleSessionName: "pcf-lock-test",
-    }),
-  );
-  sts.destroy();
-  awsEnv = {
-    AWS_ACCESS_KEY_ID: credentials?.AccessKeyId ?? "",
-    AWS_SECRET_ACCESS_KEY: credentials?.SecretAccessKey ?? "",
-    AWS_SESSION_TOKEN: credentials?.SessionToken ?? "",
-    AWS_REGION: TEST_REGION,
-  };
+  awsEnv = await motoAccountEnv(import.meta.url, "pcf-lock-test");
   // moto loads its EC2 backend for an account on the first call (about a second): not in a race.
   await ec2.send(new DescribeVpcsCommand({}));
 });

@@ -10,6 +10,30 @@ export const TEST_REGION = "us-east-1";
 /** The credentials moto accepts; any would do, as moto does not check them. */
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" } as const;
 
+/** An access key pair, as SDK clients take it. */
+export interface AccessKeyPair {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * A moto_server that enforces IAM (the IAM suite's, `test/iam/global-setup.ts`): it knows no
+ * test credentials, and finds an access key only in the account its user lives in.
+ */
+export interface MotoIam {
+  /** The one account every test file of the run works in: its IAM users hold the keys. */
+  readonly accountId: string;
+  /** An access key of a user of that account allowed every action: verification clients sign with it. */
+  readonly admin: AccessKeyPair;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Set only by a run whose moto enforces IAM; see {@link MotoIam}. */
+    motoIam?: MotoIam;
+  }
+}
+
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The run's moto endpoint, started by `global-setup.ts`. */
@@ -20,8 +44,11 @@ export function motoEndpoint(): string {
 /**
  * The moto account of a test file: 12 digits derived from its path, so files running at once on
  * the one server never see each other's resources (S3 bucket names excepted: they are global).
+ * On a moto enforcing IAM, the run's one account ({@link MotoIam}), whose users hold the keys.
  */
 export function motoAccountId(testFileUrl: string): string {
+  const iam = inject("motoIam");
+  if (iam !== undefined) return iam.accountId;
   const digest = createHash("sha256").update(relativeName(testFileUrl)).digest("hex");
   return (BigInt(`0x${digest.slice(0, 15)}`) % 10n ** 12n).toString().padStart(12, "1");
 }
@@ -104,18 +131,24 @@ export function awsTestOptions(
   };
 }
 
+/** The key verification clients sign with: the run's admin on a moto enforcing IAM ({@link MotoIam}). */
+export function motoCredentials(): AccessKeyPair {
+  return inject("motoIam")?.admin ?? TEST_CREDENTIALS;
+}
+
 /** The configuration of a verification client. */
 export interface VerificationClientConfig {
   readonly region: string;
   readonly endpoint: string;
-  readonly credentials: typeof TEST_CREDENTIALS;
+  readonly credentials: AccessKeyPair;
   readonly maxAttempts: number;
   readonly forcePathStyle: boolean;
 }
 
 /**
  * An SDK client independent of the framework's, in the same moto account as the test file's
- * particles: tests check results and change things behind the framework's back with it.
+ * particles: tests check results and change things behind the framework's back with it. On a
+ * moto enforcing IAM, it signs as the run's admin ({@link MotoIam}).
  */
 export function verificationClient<C extends AwsClient>(
   ServiceClient: new (config: VerificationClientConfig) => C,
@@ -125,7 +158,7 @@ export function verificationClient<C extends AwsClient>(
   const client = new ServiceClient({
     region: options.region ?? TEST_REGION,
     endpoint: motoEndpoint(),
-    credentials: TEST_CREDENTIALS,
+    credentials: motoCredentials(),
     maxAttempts: 1,
     forcePathStyle: true,
   });

@@ -22,6 +22,11 @@ export interface StartMotoOptions {
   readonly projectRoot: string;
   /** How long the server may take to answer, in ms. Default 30 000. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Settings of the server, added to its environment (`INITIAL_NO_AUTH_ACTION_COUNT` turns on
+   * IAM enforcement). Default: none beyond `MOTO_IAM_LOAD_MANAGED_POLICIES=true`.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const INSTALL_HINT = "moto_server not found: install it with `pip install 'moto[server]'`";
@@ -41,7 +46,7 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
   const logFd = openSync(logPath, "w");
   const child = spawn(binary, ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", logFd, logFd],
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: "true", ...options.env },
   });
   closeSync(logFd);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

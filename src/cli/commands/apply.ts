@@ -31,11 +31,23 @@ import { SIGNAL_EXIT_STATUS, type Interrupts, type SignalHandlers } from "../sig
 /** Ctrl-C at the confirmation prompt: the terminal in raw mode hands it over as a key, not a signal. */
 const SIGINT_EXIT_STATUS = SIGNAL_EXIT_STATUS.SIGINT;
 
+/** The options of a mutating run: the command's flags, the desired state, the signal handlers. @internal */
+export type RunFieldOptions = ApplyCommandOptions & {
+  readonly desiredState: DesiredState | undefined;
+  readonly signals: SignalHandlers;
+};
+
+/** Where a run's particles came from: its files (none for `pcf nuke`) and its field's name. @internal */
+export interface RunSource {
+  readonly files: readonly string[];
+  readonly fieldName: string | undefined;
+  /** The file the default lease lives next to, when not the first of `files`. */
+  readonly leaseFile?: string;
+}
+
 /**
- * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, takes the field's
- * lease (unless `--dry-run` or `--no-lock`), plans when it must know what would be removed (or
- * with `--dry-run`), asks before removing anything, then applies with live progress (checking
- * the lease before every transition) and prints what was done; the lease is released at the end.
+ * `pcf apply|run|stop|terminate [NAME]`: loads and selects the particles, then runs them (see
+ * {@link runField}).
  * @returns 0 when everything converged (or a dry run); 130 after SIGINT, 143 after SIGTERM.
  * @throws ApplyError when a particle failed; any loading or selection error.
  * @internal
@@ -43,15 +55,31 @@ const SIGINT_EXIT_STATUS = SIGNAL_EXIT_STATUS.SIGINT;
 export async function applyCommand(
   verb: ApplyVerb,
   name: string | undefined,
-  options: ApplyCommandOptions & {
-    readonly desiredState: DesiredState | undefined;
-    readonly signals: SignalHandlers;
-  },
+  options: RunFieldOptions,
+): Promise<number> {
+  const { loaded, particles } = await loadSelection(name, options, options.desiredState);
+  const source = { files: loaded.files, fieldName: loaded.field.name };
+  return runField(verb, new Field(particles), source, options);
+}
+
+/**
+ * Runs `field`: takes the field's lease (unless `--dry-run` or `--no-lock`), plans when it must
+ * know what would be removed (or with `--dry-run`), asks before removing anything, then applies
+ * with live progress (checking the lease before every transition), prints what was done and
+ * writes the run report; the lease is released at the end.
+ * @param verb what the report and messages call the run (`apply`, `nuke`).
+ * @returns 0 when everything converged (or a dry run); 130 after SIGINT, 143 after SIGTERM.
+ * @throws ApplyError when a particle failed.
+ * @internal
+ */
+export async function runField(
+  verb: ApplyVerb | "nuke",
+  field: Field,
+  source: RunSource,
+  options: RunFieldOptions,
 ): Promise<number> {
   const output = createOutput(options);
   const { desiredState } = options;
-  const { loaded, particles } = await loadSelection(name, options, desiredState);
-  const field = new Field(particles);
   const providerOptions = providerOptionsOf(options);
   const deadline = deadlineSignal(undefined, commandTimeoutMs(options));
 
@@ -76,11 +104,15 @@ export async function applyCommand(
     // After loading and validating, before the first cloud call; a dry run changes nothing.
     if (options.dryRun !== true) {
       try {
-        lock = await takeLock(loaded.files, options, {
-          output,
-          signal: interrupts.anySignal,
-          fieldName: loaded.field.name,
-        });
+        lock = await takeLock(
+          source.leaseFile === undefined ? source.files : [source.leaseFile],
+          options,
+          {
+            output,
+            signal: interrupts.anySignal,
+            fieldName: source.fieldName,
+          },
+        );
       } catch (error) {
         if (!interrupts.isInterrupted) throw error;
         output.info("nothing changed");
@@ -161,7 +193,7 @@ export async function applyCommand(
         result,
         {
           verb,
-          files: loaded.files,
+          files: source.files,
           startedAt,
           retries: retriesOf,
           attempted,

@@ -1,6 +1,8 @@
 import type { EC2Client, EC2PaginationConfiguration, Filter, Tag } from "@aws-sdk/client-ec2";
 import type { Paginator } from "@smithy/types";
 import { PcfError } from "../../core/errors.js";
+import { setPath } from "../../core/values.js";
+import { discoveredBlock, type DiscoveredBlockOptions } from "../kit/discovery.js";
 import { PCF_NAME_TAG, tagsFromList } from "./tags.js";
 
 /** EC2 takes at most this many values in one filter. */
@@ -51,17 +53,37 @@ export async function describeFiltered<Page, Item>(
         { Name: options.filterName, Values: chunk },
         ...(options.extraFilters ?? []),
       ];
-      const items: Item[] = [];
-      for await (const page of paginate(
-        { client },
-        { Filters },
-        { abortSignal: options.abortSignal },
-      ))
-        items.push(...(options.itemsOf(page) ?? []));
-      return items;
+      return describeAll(client, paginate, { ...options, filters: Filters });
     }),
   );
   return found.flat();
+}
+
+/** What {@link describeAll} lists. @internal */
+export interface DescribeAllOptions<Page, Item> {
+  /** The items of one page (`page.SecurityGroups`). */
+  readonly itemsOf: (page: Page) => readonly Item[] | undefined;
+  /** The filters to match. Default: none, every item. */
+  readonly filters?: readonly Filter[];
+  readonly abortSignal: AbortSignal;
+}
+
+/**
+ * Every item of every page of `paginate` that matches `filters` (all of them without): one paged
+ * Describe.
+ * @throws the SDK's error unwrapped.
+ * @internal
+ */
+export async function describeAll<Page, Item>(
+  client: EC2Client,
+  paginate: DescribePaginator<Page>,
+  { itemsOf, filters, abortSignal }: DescribeAllOptions<Page, Item>,
+): Promise<Item[]> {
+  const input = filters === undefined ? {} : { Filters: [...filters] };
+  const items: Item[] = [];
+  for await (const page of paginate({ client }, input, { abortSignal }))
+    items.push(...(itemsOf(page) ?? []));
+  return items;
 }
 
 /** Who asks {@link onlyNamed}, for its error. @internal */
@@ -168,4 +190,18 @@ export function onlyOfName<T>(
   const only = item as T;
   onlyNamed([only, ...namesakes], idOf, scope);
   return only;
+}
+
+/**
+ * The resource block of a discovered EC2 resource (see the kit's `discoveredBlock`): `fields`,
+ * and its own tags in `tagField`; for a resource named by its `PCFName` tag (`nameField`, the
+ * unique key's path in the block), that tag as the name rather than among the tags. @internal
+ */
+export function discoveredEc2Block(
+  fields: Readonly<Record<string, unknown>>,
+  { ownTags, nameField, ...options }: DiscoveredBlockOptions & { readonly nameField?: string },
+): Record<string, unknown> {
+  if (nameField === undefined) return discoveredBlock(fields, { ...options, ownTags });
+  const { [PCF_NAME_TAG]: name, ...tags } = ownTags ?? {};
+  return setPath(discoveredBlock(fields, { ...options, ownTags: tags }), nameField, name);
 }

@@ -123,6 +123,15 @@ export abstract class GCPResource<
     );
   }
 
+  /**
+   * Where this particle's resource is read, as its `custom_config` gives it: the project (flavors
+   * with zones add theirs). Observations carry it, so that a discovered definition names where
+   * the resource was found, as an AWS one names its region; it is never compared.
+   */
+  protected placeOf(context: RunContext): Record<string, string> {
+    return { project: this.project(context) };
+  }
+
   /** The API endpoint the flavor's calls go to, as errors name it. */
   protected abstract endpoint(context: RunContext): string;
 

@@ -13,7 +13,12 @@ import {
   type FieldUpdaters,
 } from "./calls.js";
 import { createOnce, required } from "./create-once.js";
-import { discoveredBlock, discoveredDefinition, type DiscoveredResource } from "./discovery.js";
+import {
+  discoveredBlock,
+  discoveredDefinition,
+  provenanceOf,
+  type DiscoveredResource,
+} from "./discovery.js";
 import {
   provenanceKeyList,
   type ActionFacts,
@@ -212,6 +217,17 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
     });
   }
 
+  /**
+   * The key of a discovered resource block, as reads key resources (see
+   * {@link DeclaredResource.key}): its unique-key values joined by `/`. Flavors whose reads key
+   * wider (a service by its cluster and name) override both.
+   */
+  protected discoveredKey(resource: Record<string, unknown>): string {
+    const type = this.constructor as typeof DeclaredResource;
+    const block = { [this.resourceKey ?? ""]: resource };
+    return type.uniqueKeys.map((path) => String(readPath(block, path))).join("/");
+  }
+
   /** Keys `discoveredResource` keeps though the schema does not declare them; the provider's (`region_name`). */
   protected get discoveryKeptKeys(): readonly string[] {
     return [];
@@ -308,8 +324,7 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
                 ),
               );
         const resource = this.discoveredResource(observation, ownTags);
-        const block = { [this.resourceKey ?? ""]: resource };
-        const key = type.uniqueKeys.map((path) => String(readPath(block, path))).join("/");
+        const key = this.discoveredKey(resource);
         const found = {
           flavor: this.flavor,
           key,
@@ -317,10 +332,10 @@ export abstract class DeclaredResource<D extends Record<string, unknown>, L, C> 
           state: observation.state,
           resource,
           tags,
+          isOwned: tags === undefined ? undefined : isOwnedBy(tags, this.ownershipTag),
+          provenance: provenanceOf(tags, this.provenanceKeys),
         };
-        const particleKey = this.provenanceKeys?.particle;
-        const particleTag = particleKey === undefined ? undefined : tags?.[particleKey];
-        return { ...found, definition: discoveredDefinition(found, this.resourceKey, particleTag) };
+        return { ...found, definition: discoveredDefinition(found, this.resourceKey) };
       }),
     );
   }

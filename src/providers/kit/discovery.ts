@@ -5,6 +5,7 @@ import { keysAt } from "../../core/schema-keys.js";
 import type { State } from "../../core/state.js";
 import { readPath, setPath } from "../../core/values.js";
 import type { DeclaredResource } from "./declared-resource.js";
+import type { ProvenanceKeys } from "./facts.js";
 import type { TagMap } from "./tags.js";
 
 /**
@@ -15,11 +16,13 @@ import type { TagMap } from "./tags.js";
 
 /** One live resource a flavor found by listing a location. */
 export interface DiscoveredResource {
+  /** Its flavor (`cloudwatch_logs`). */
   readonly flavor: string;
   /** Its unique-key values joined by `/`, as reads key resources. */
   readonly key: string;
   /** Where it is: the provider's location (an AWS region). */
   readonly location: string;
+  /** Its live state: `running`, `stopped`, or `pending` on its way. */
   readonly state: State;
   /**
    * The resource block that describes it: its live definition as plan compares it, its own tags
@@ -28,11 +31,40 @@ export interface DiscoveredResource {
   readonly resource: Readonly<Record<string, unknown>>;
   /** All its tags (the framework's and the cloud's too); `undefined` for a flavor without tags. */
   readonly tags: TagMap | undefined;
+  /** Whether it carries the ownership tag; `undefined` for a flavor without tags. */
+  readonly isOwned: boolean | undefined;
+  /** What its provenance tags say, when it has them: see {@link Provenance}. */
+  readonly provenance: Provenance | undefined;
   /**
    * The particle definition of it, as `pcf discover` writes it: named after its `pcf:particle`
    * tag when it has one of this flavor, else after its key; `desired_state` when not running.
    */
   readonly definition: ParticleDefinition;
+}
+
+/** Where a resource came from, as its provenance tags say (see the kit's `provenanceTags`). */
+export interface Provenance {
+  /** The field that made it. */
+  readonly field: string;
+  /** Its particle, `flavor:pcf_name`, when tagged. */
+  readonly particle: string | undefined;
+  /** Its dependency depth in that field, when tagged as a whole number. */
+  readonly depth: number | undefined;
+}
+
+/** What `tags` say of provenance under the provider's `keys`; `undefined` without a field tag. */
+export function provenanceOf(
+  tags: TagMap | undefined,
+  keys: ProvenanceKeys | undefined,
+): Provenance | undefined {
+  const field = keys === undefined ? undefined : tags?.[keys.field];
+  if (keys === undefined || field === undefined) return undefined;
+  const depth = tags?.[keys.depth];
+  return {
+    field,
+    particle: tags?.[keys.particle],
+    depth: depth !== undefined && /^\d{1,4}$/.test(depth) ? Number(depth) : undefined,
+  };
 }
 
 /** What discovery asks of a particle: `DeclaredResource.discoverHere`. */
@@ -117,9 +149,9 @@ export function discoveredBlock(
 export function discoveredDefinition(
   found: Omit<DiscoveredResource, "definition">,
   resourceKey: string | undefined,
-  particleTag: string | undefined,
 ): ParticleDefinition {
   const prefix = `${found.flavor}:`;
+  const particleTag = found.provenance?.particle;
   const pcf_name =
     particleTag?.startsWith(prefix) === true && particleTag.length > prefix.length
       ? particleTag.slice(prefix.length)

@@ -46,6 +46,10 @@ interface LiveFile {
  * renamed over the target, so the target never holds half a file. Only `content` and `mode` are
  * compared, and both change in place; the owner and timestamps are left alone.
  *
+ * Files are not discovered (no `listAll`): a file carries no mark of the framework and the
+ * provider keeps no record of the files it wrote, so the files of the base directory cannot be
+ * told from anyone else's, and listing them would offer a user's own files to `pcf nuke`.
+ *
  * @example
  * ```ts
  * const motd = new LocalFile({

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { PcfError } from "../../core/errors.js";
@@ -86,21 +86,30 @@ export class LocalProcess extends LocalResource<ParsedLocalProcess, LiveProcess>
    * gone is removed.
    * @throws PcfError `TRANSITION_FAILED` off Linux, or for a record that cannot be parsed.
    */
-  protected override async list(
+  protected override list(
     { baseDir }: LocalHost,
     names: readonly string[],
   ): Promise<ReadonlyMap<string, LiveProcess>> {
-    if (process.platform !== "linux")
-      throw new PcfError("TRANSITION_FAILED", "local_process needs Linux (/proc)");
-    return listEach(names, async (name) => {
-      const path = recordPath(baseDir, name);
-      const record = await readRecord(path);
-      if (record === undefined) return undefined;
-      const liveness = await inspect(record);
-      if (liveness !== "gone") return { record, liveness };
-      await rm(path, { force: true });
-      return undefined;
-    });
+    requireLinux();
+    return listEach(names, (name) => liveProcessOf(baseDir, name));
+  }
+
+  /**
+   * Every recorded process of the base directory that is alive and ours: only the framework
+   * writes records (`.pcf-local/processes/<name>.json`), one per process it started, so each
+   * names one of this flavor's. Processes it did not start have no record and are not listed;
+   * the records of processes that are gone are removed, as reads do.
+   * @throws PcfError `TRANSITION_FAILED` off Linux; `ListFailures` for records that cannot be parsed.
+   */
+  protected override async listAll({ baseDir }: LocalHost): Promise<readonly LiveProcess[]> {
+    requireLinux();
+    const files = (await unlessMissing(readdir(recordsDir(baseDir)))) ?? [];
+    const names = files
+      .filter((file) => file.endsWith(RECORD_SUFFIX))
+      .map((file) => file.slice(0, -RECORD_SUFFIX.length))
+      .filter((name) => localProcessSchema.shape.name.safeParse(name).success);
+    const found = await listEach(names, (name) => liveProcessOf(baseDir, name));
+    return [...found.values()];
   }
 
   /** `running` or `stopped`, with the definition the process was started with. */
@@ -214,6 +223,31 @@ export class LocalProcess extends LocalResource<ParsedLocalProcess, LiveProcess>
   }
 }
 
+/** How a process record's file name ends: `<name>.json`. */
+const RECORD_SUFFIX = ".json";
+
+/** @throws PcfError `TRANSITION_FAILED` off Linux: processes are read in `/proc`. */
+function requireLinux(): void {
+  if (process.platform !== "linux")
+    throw new PcfError("TRANSITION_FAILED", "local_process needs Linux (/proc)");
+}
+
+/** The recorded process of `name`, when it is alive and ours; the record of one gone is removed. */
+async function liveProcessOf(baseDir: string, name: string): Promise<LiveProcess | undefined> {
+  const path = recordPath(baseDir, name);
+  const record = await readRecord(path);
+  if (record === undefined) return undefined;
+  const liveness = await inspect(record);
+  if (liveness !== "gone") return { record, liveness };
+  await rm(path, { force: true });
+  return undefined;
+}
+
+/** The directory of the process records, under `baseDir`. */
+function recordsDir(baseDir: string): string {
+  return join(baseDir, ".pcf-local", "processes");
+}
+
 /**
  * Where the process of `name` is recorded, under `baseDir`.
  * @throws PcfError `DEFINITION_INVALID` when `name` (resolved) is not a valid name.
@@ -224,7 +258,7 @@ function recordPath(baseDir: string, name: string): string {
     throw new PcfError("DEFINITION_INVALID", parsed.error.issues[0]?.message ?? "invalid name", {
       field: "local_resource.name",
     });
-  return join(baseDir, ".pcf-local", "processes", `${parsed.data}.json`);
+  return join(recordsDir(baseDir), `${parsed.data}${RECORD_SUFFIX}`);
 }
 
 /**

@@ -50,6 +50,7 @@ const IMMUTABLE = "every field is fixed at creation: nothing changes in place";
  * record); UserData plain in the definition converges against AWS's base64.
  */
 export const launchConfigurationSpec: ConformanceSpec = {
+  writesProvenance: false,
   flavor: LaunchConfiguration,
   testFileUrl: import.meta.url,
   definition: (label) => configuration(label),

@@ -11,6 +11,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { applyField, loadField } from "../../../src/index.js";
+import { createRunContext } from "../../../src/core/run-context.js";
+import { discoverFlavor } from "../../../src/providers/kit/discovery.js";
 import { comparableRules, rulesOf } from "../../../src/providers/aws/vpc/security-group-rules.js";
 import { SecurityGroup } from "../../../src/providers/aws/vpc/security-group.js";
 import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
@@ -408,6 +410,20 @@ describe("security_group", () => {
       desiredState: "terminated",
     });
     expect(await groupsNamed("parent", null)).toEqual([]);
+  });
+
+  it("discovers every group, others' too, but the default group of each VPC", async () => {
+    await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: name("discover"),
+        Description: "someone else's",
+        VpcId: vpcId,
+      }),
+    );
+    const found = await discoverFlavor(SecurityGroup, createRunContext({ providerOptions }));
+    const names = found?.map((entry) => entry.key) ?? [];
+    expect(names).toContain(name("discover"));
+    expect(names).not.toContain("default");
   });
 
   it("rejects a definition without its GroupName when constructed", () => {

@@ -13,6 +13,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { Field, applyField, loadField, planField } from "../../../src/index.js";
+import { createRunContext } from "../../../src/core/run-context.js";
+import { discoverFlavor } from "../../../src/providers/kit/discovery.js";
 import { dnsChanges } from "../../../src/providers/aws/vpc/vpc-dns.js";
 import { VpcInstance } from "../../../src/providers/aws/vpc/vpc.js";
 import { awsTestOptions, uniqueName, verificationClient } from "../../support/aws.js";
@@ -328,6 +330,19 @@ describe("vpc_instance", () => {
       desiredState: "terminated",
     });
     expect(await vpcsNamed("example")).toEqual([]);
+  });
+
+  it("discovers the VPCs named by a PCFName tag, leaving out the default VPC and untagged ones", async () => {
+    await vpc("discover").apply({ providerOptions });
+    const { Vpc: untagged } = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }));
+    const found = await discoverFlavor(VpcInstance, createRunContext({ providerOptions }));
+    const { Vpcs: defaults = [] } = await ec2.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+    );
+    expect(defaults).not.toHaveLength(0);
+    expect(found?.map((entry) => entry.key)).toContain(name("discover"));
+    expect(found?.every((entry) => entry.key !== "undefined")).toBe(true);
+    await ec2.send(new DeleteVpcCommand({ VpcId: untagged?.VpcId }));
   });
 
   it("rejects a definition without its vpc_name when constructed", () => {

@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApplyError } from "../../../src/core/apply-result.js";
 import { DefinitionError } from "../../../src/core/errors.js";
+import { createRunContext } from "../../../src/core/run-context.js";
 import { waitFor } from "../../../src/core/wait.js";
+import { Field, planField } from "../../../src/index.js";
+import { discoverFlavor, type DiscoverableClass } from "../../../src/providers/kit/discovery.js";
 import { LocalProcess, type LocalProcessDefinition } from "../../../src/providers/local/index.js";
 
 let baseDir: string;
@@ -335,5 +338,61 @@ describe("LocalProcess", () => {
         issues: [expect.objectContaining({ field: "local_resource.name" })],
       }),
     );
+  });
+});
+
+describe("LocalProcess discovery", () => {
+  async function discovered() {
+    const context = createRunContext(options());
+    return discoverFlavor(LocalProcess as unknown as DiscoverableClass, context);
+  }
+
+  it("lists every recorded process, running or stopped, as definitions that plan no change", async () => {
+    await localProcess({ env: { MODE: "a" } }).apply(options());
+    await new LocalProcess({
+      pcf_name: "napper",
+      flavor: "local_process",
+      local_resource: { name: "napper", command: "sleep", args: ["31"] },
+    }).apply({ ...options(), desiredState: "stopped" });
+    await recordedPid();
+    await recordedPid("napper");
+
+    const found = [...((await discovered()) ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+
+    expect(found.map(({ key, state }) => ({ key, state }))).toEqual([
+      { key: "napper", state: "stopped" },
+      { key: "sleeper", state: "running" },
+    ]);
+    expect(found[1]?.definition).toEqual({
+      flavor: "local_process",
+      pcf_name: "sleeper",
+      local_resource: { name: "sleeper", command: "sleep", args: ["30"], env: { MODE: "a" } },
+    });
+    const plan = await planField(
+      new Field(found.map(({ definition }) => new LocalProcess(definition))).link(),
+      options(),
+    );
+    expect(
+      plan.particles.map(({ transitions, differences }) => ({ transitions, differences })),
+    ).toEqual([
+      { transitions: [], differences: [] },
+      { transitions: [], differences: [] },
+    ]);
+  });
+
+  it("lists nothing where no process was ever recorded", async () => {
+    expect(await discovered()).toEqual([]);
+  });
+
+  it("leaves out a recorded process that is gone, and removes its record", async () => {
+    await localProcess().apply(options());
+    const pid = await recordedPid();
+    process.kill(-pid, "SIGKILL");
+    await waitFor(async () =>
+      (await isGone(pid)) ? { done: true, value: undefined } : { done: false },
+    );
+
+    expect(await discovered()).toEqual([]);
+    expect(await exists(join(recordsDir(), "sleeper.json"))).toBe(false);
   });
 });

@@ -8,15 +8,17 @@ import {
   UpdateAutoScalingGroupCommand,
   paginateDescribeAutoScalingGroups,
   type AutoScalingGroup as Group,
+  type TagDescription as GroupTag,
 } from "@aws-sdk/client-auto-scaling";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
+import { isPlainObject } from "../../../core/values.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
-import { writtenTags, type TagChanges } from "../../kit/tags.js";
+import { writtenTags, type TagChanges, type TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { OWNERSHIP_TAGS, tagMapSchema, tagsFromList } from "../tags.js";
+import { tagMapSchema, tagsFromList, withOwnershipTag } from "../tags.js";
 
 const tagValueSchema = z.union([z.string().max(256), z.number(), z.boolean()]);
 
@@ -264,22 +266,26 @@ export class AutoScalingGroup extends AWSResource<
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, Group>> {
     const found = new Map<string, Group>();
-    for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
-      const AutoScalingGroupNames = names.slice(start, start + NAMES_PER_CALL);
-      const pages = paginateDescribeAutoScalingGroups(
-        { client, pageSize: NAMES_PER_CALL },
-        { AutoScalingGroupNames },
-        { abortSignal: signal },
-      );
-      for await (const page of pages)
-        for (const group of page.AutoScalingGroups ?? [])
-          if (group.AutoScalingGroupName !== undefined)
-            found.set(group.AutoScalingGroupName, group);
-    }
+    for (let start = 0; start < names.length; start += NAMES_PER_CALL)
+      for (const group of await describeGroups(
+        client,
+        names.slice(start, start + NAMES_PER_CALL),
+        signal,
+      ))
+        if (group.AutoScalingGroupName !== undefined) found.set(group.AutoScalingGroupName, group);
     return found;
   }
 
-  /** Running, or pending while its delete is in progress; its tags come with it. */
+  /** Every group of the region but those being deleted: DescribeAutoScalingGroups, paged. */
+  protected override async listAll(
+    client: AutoScalingClient,
+    { signal }: RunContext,
+  ): Promise<readonly Group[]> {
+    const groups = await describeGroups(client, undefined, signal);
+    return groups.filter((group) => group.Status !== DELETING);
+  }
+
+  /** Running, or pending while its delete is in progress; its tags come with it, as PCF lists them. */
   protected override observe(group: Group, context: RunContext): Observation {
     return {
       state: group.Status === DELETING ? "pending" : "running",
@@ -302,11 +308,47 @@ export class AutoScalingGroup extends AWSResource<
         TerminationPolicies: group.TerminationPolicies,
         NewInstancesProtectedFromScaleIn: group.NewInstancesProtectedFromScaleIn ?? false,
         ServiceLinkedRoleARN: group.ServiceLinkedRoleARN,
-        Tags: tagsFromList(group.Tags),
+        Tags: (group.Tags ?? []).map(({ Key, Value, PropagateAtLaunch }) => ({
+          Key,
+          Value,
+          PropagateAtLaunch,
+        })),
         region_name: this.region(context),
       },
       tags: tagsFromList(group.Tags),
     };
+  }
+
+  /**
+   * The generic block, with each own tag's PropagateAtLaunch, the launch template by id alone
+   * (CreateAutoScalingGroup takes its id or its name) and no empty list.
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { Tags, LaunchTemplate, ...block } = super.discoveredResource(observation, ownTags);
+    const listed = observation.definition["Tags"];
+    const propagated = new Set(
+      (Array.isArray(listed) ? (listed as GroupTag[]) : []).flatMap(({ Key, PropagateAtLaunch }) =>
+        PropagateAtLaunch === true && Key !== undefined ? [Key] : [],
+      ),
+    );
+    const fields = {
+      ...block,
+      ...(isPlainObject(LaunchTemplate) ? { LaunchTemplate: templateById(LaunchTemplate) } : {}),
+      ...(Array.isArray(Tags)
+        ? {
+            Tags: (Tags as GroupTag[]).map((tag) => ({
+              ...tag,
+              PropagateAtLaunch: propagated.has(tag.Key ?? ""),
+            })),
+          }
+        : {}),
+    };
+    return Object.fromEntries(
+      Object.entries(fields).filter(([, value]) => !(Array.isArray(value) && value.length === 0)),
+    );
   }
 
   /** CreateAutoScalingGroup with the settings and the tags plus the ownership tag; its answer is empty. */
@@ -316,7 +358,7 @@ export class AutoScalingGroup extends AWSResource<
     { signal }: RunContext,
   ): Promise<Group | undefined> {
     const { Tags: _tags, region_name: _region, custom_config: _config, ...settings } = desired;
-    const tags = { ...writtenTags(desired.Tags), ...OWNERSHIP_TAGS };
+    const tags = withOwnershipTag(writtenTags(desired.Tags), this.provenanceTags);
     await client.send(
       new CreateAutoScalingGroupCommand({
         ...settings,
@@ -422,3 +464,30 @@ const updateGroup: FieldUpdater<AutoScalingGroupDefinition, Group, AutoScalingCl
     }),
     { abortSignal: signal },
   );
+
+/**
+ * The groups of the region named in `names` (every one without), with their tags:
+ * DescribeAutoScalingGroups, page by page.
+ */
+async function describeGroups(
+  client: AutoScalingClient,
+  AutoScalingGroupNames: string[] | undefined,
+  signal: AbortSignal,
+): Promise<Group[]> {
+  const groups: Group[] = [];
+  const pages = paginateDescribeAutoScalingGroups(
+    { client, pageSize: NAMES_PER_CALL },
+    AutoScalingGroupNames === undefined ? {} : { AutoScalingGroupNames },
+    { abortSignal: signal },
+  );
+  for await (const page of pages) groups.push(...(page.AutoScalingGroups ?? []));
+  return groups;
+}
+
+/** A launch template as a group lists it, by its id and version only (when it has an id). */
+function templateById(template: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { LaunchTemplateId, LaunchTemplateName, Version } = template;
+  return LaunchTemplateId === undefined
+    ? { LaunchTemplateName, Version }
+    : { LaunchTemplateId, Version };
+}

@@ -10,6 +10,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
 import type { CallFailure } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { sortedSet } from "./auto-scaling-group.js";
 
@@ -221,19 +222,26 @@ export class LaunchConfiguration extends AWSResource<
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, Configuration>> {
     const found = new Map<string, Configuration>();
-    for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
-      const LaunchConfigurationNames = names.slice(start, start + NAMES_PER_CALL);
-      const pages = paginateDescribeLaunchConfigurations(
-        { client, pageSize: NAMES_PER_CALL },
-        { LaunchConfigurationNames },
-        { abortSignal: signal },
-      );
-      for await (const page of pages)
-        for (const configuration of page.LaunchConfigurations ?? [])
-          if (configuration.LaunchConfigurationName !== undefined)
-            found.set(configuration.LaunchConfigurationName, configuration);
-    }
+    for (let start = 0; start < names.length; start += NAMES_PER_CALL)
+      for (const configuration of await describeConfigurations(
+        client,
+        names.slice(start, start + NAMES_PER_CALL),
+        signal,
+      ))
+        if (configuration.LaunchConfigurationName !== undefined)
+          found.set(configuration.LaunchConfigurationName, configuration);
     return found;
+  }
+
+  /**
+   * Every launch configuration of the region: DescribeLaunchConfigurations, paged. Launch
+   * configurations keep no tags: those made by others are listed too, as they are read.
+   */
+  protected override listAll(
+    client: AutoScalingClient,
+    { signal }: RunContext,
+  ): Promise<readonly Configuration[]> {
+    return describeConfigurations(client, undefined, signal);
   }
 
   /** A listed launch configuration is running; its UserData decoded. */
@@ -249,6 +257,22 @@ export class LaunchConfiguration extends AWSResource<
         region_name: this.region(context),
       },
     };
+  }
+
+  /**
+   * The generic block without the empty values AWS lists for settings never made (`KernelId:
+   * ""`, no security groups, no block devices), which CreateLaunchConfiguration would refuse or
+   * which mean the same as leaving them out.
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    return Object.fromEntries(
+      Object.entries(super.discoveredResource(observation, ownTags)).filter(
+        ([, value]) => value !== "" && !(Array.isArray(value) && value.length === 0),
+      ),
+    );
   }
 
   /** CreateLaunchConfiguration with every setting, UserData encoded; its answer is empty. */
@@ -301,4 +325,23 @@ export class LaunchConfiguration extends AWSResource<
       ClassicLinkVPCSecurityGroups: sortedSet(definition["ClassicLinkVPCSecurityGroups"]),
     };
   }
+}
+
+/**
+ * The launch configurations of the region named in `names` (every one without):
+ * DescribeLaunchConfigurations, page by page.
+ */
+async function describeConfigurations(
+  client: AutoScalingClient,
+  LaunchConfigurationNames: string[] | undefined,
+  signal: AbortSignal,
+): Promise<Configuration[]> {
+  const configurations: Configuration[] = [];
+  const pages = paginateDescribeLaunchConfigurations(
+    { client, pageSize: NAMES_PER_CALL },
+    LaunchConfigurationNames === undefined ? {} : { LaunchConfigurationNames },
+    { abortSignal: signal },
+  );
+  for await (const page of pages) configurations.push(...(page.LaunchConfigurations ?? []));
+  return configurations;
 }

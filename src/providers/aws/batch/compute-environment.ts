@@ -14,6 +14,7 @@ import type { RunContext } from "../../../core/run-context.js";
 import { isPlainObject } from "../../../core/values.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
+import type { TagMap } from "../../kit/tags.js";
 import { iamNameOf } from "../iam-name.js";
 import { actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
@@ -282,14 +283,21 @@ export class BatchComputeEnvironment extends BatchResource<
     const found = new Map<string, ComputeEnvironmentDetail>();
     for (let start = 0; start < names.length; start += BATCH_DESCRIBE_LIMIT) {
       const input = { computeEnvironments: names.slice(start, start + BATCH_DESCRIBE_LIMIT) };
-      for await (const page of paginateDescribeComputeEnvironments({ client }, input, {
-        abortSignal: signal,
-      }))
-        for (const environment of page.computeEnvironments ?? [])
-          if (environment.computeEnvironmentName !== undefined && !isDeleted(environment))
-            found.set(environment.computeEnvironmentName, environment);
+      for (const environment of await describeEnvironments(client, input, signal))
+        found.set(String(environment.computeEnvironmentName), environment);
     }
     return found;
+  }
+
+  /**
+   * Every environment of the region: DescribeComputeEnvironments without names, page by page.
+   * DELETED ones, which Batch lists for a while, are left out.
+   */
+  protected override listAll(
+    client: BatchClient,
+    { signal }: RunContext,
+  ): Promise<readonly ComputeEnvironmentDetail[]> {
+    return describeEnvironments(client, {}, signal);
   }
 
   /** See {@link batchStateOf}; the capacity as answered. */
@@ -379,6 +387,26 @@ export class BatchComputeEnvironment extends BatchResource<
     );
   }
 
+  /**
+   * The generic block, its capacity cut to the members a definition takes (AWS answers more)
+   * and without `desiredvCpus`, which Batch scales itself.
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const block = super.discoveredResource(observation, ownTags);
+    const resources = block["computeResources"];
+    if (!isPlainObject(resources)) return block;
+    const members = Object.keys(computeResourcesSchema.shape).filter(
+      (member) => member !== "desiredvCpus" && resources[member] !== undefined,
+    );
+    return {
+      ...block,
+      computeResources: Object.fromEntries(members.map((member) => [member, resources[member]])),
+    };
+  }
+
   /** The name, type, written capacity members, role by name and tags; `state` is not compared. */
   protected override comparableDefinition(
     definition: Record<string, unknown>,
@@ -394,4 +422,20 @@ export class BatchComputeEnvironment extends BatchResource<
       tags: this.comparableTagsOf(tags),
     };
   }
+}
+
+/** The named, not DELETED environments DescribeComputeEnvironments gives for `input`, page by page. */
+async function describeEnvironments(
+  client: BatchClient,
+  input: { readonly computeEnvironments?: string[] },
+  signal: AbortSignal,
+): Promise<ComputeEnvironmentDetail[]> {
+  const environments: ComputeEnvironmentDetail[] = [];
+  for await (const page of paginateDescribeComputeEnvironments({ client }, input, {
+    abortSignal: signal,
+  }))
+    for (const environment of page.computeEnvironments ?? [])
+      if (environment.computeEnvironmentName !== undefined && !isDeleted(environment))
+        environments.push(environment);
+  return environments;
 }

@@ -167,14 +167,21 @@ export class BatchJobQueue extends BatchResource<BatchJobQueueDefinition, JobQue
     const found = new Map<string, JobQueueDetail>();
     for (let start = 0; start < names.length; start += BATCH_DESCRIBE_LIMIT) {
       const input = { jobQueues: names.slice(start, start + BATCH_DESCRIBE_LIMIT) };
-      for await (const page of paginateDescribeJobQueues({ client }, input, {
-        abortSignal: signal,
-      }))
-        for (const queue of page.jobQueues ?? [])
-          if (queue.jobQueueName !== undefined && !isDeleted(queue))
-            found.set(queue.jobQueueName, queue);
+      for (const queue of await describeQueues(client, input, signal))
+        found.set(String(queue.jobQueueName), queue);
     }
     return found;
+  }
+
+  /**
+   * Every job queue of the region: DescribeJobQueues without names, page by page. DELETED ones,
+   * which Batch lists for a while, are left out.
+   */
+  protected override listAll(
+    client: BatchClient,
+    { signal }: RunContext,
+  ): Promise<readonly JobQueueDetail[]> {
+    return describeQueues(client, {}, signal);
   }
 
   /** See {@link batchStateOf}. */
@@ -300,4 +307,17 @@ export class BatchJobQueue extends BatchResource<BatchJobQueueDefinition, JobQue
       computeEnvironment: arns.get(computeEnvironment) ?? computeEnvironment,
     }));
   }
+}
+
+/** The named, not DELETED job queues DescribeJobQueues gives for `input`, page by page. */
+async function describeQueues(
+  client: BatchClient,
+  input: { readonly jobQueues?: string[] },
+  signal: AbortSignal,
+): Promise<JobQueueDetail[]> {
+  const queues: JobQueueDetail[] = [];
+  for await (const page of paginateDescribeJobQueues({ client }, input, { abortSignal: signal }))
+    for (const queue of page.jobQueues ?? [])
+      if (queue.jobQueueName !== undefined && !isDeleted(queue)) queues.push(queue);
+  return queues;
 }

@@ -338,17 +338,28 @@ export class CloudformationStack extends AWSResource<
     names: readonly string[],
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, LiveStack>> {
-    // Naming a stack would fail the whole call when it is missing; deleted stacks are not listed.
     const wanted = new Set(names);
     const found = new Map<string, LiveStack>();
-    for await (const page of paginateDescribeStacks({ client }, {}, { abortSignal: signal }))
-      for (const stack of page.Stacks ?? [])
-        if (
-          stack.StackName !== undefined &&
-          wanted.has(stack.StackName) &&
-          stack.StackStatus !== StackStatus.DELETE_COMPLETE
-        )
-          found.set(stack.StackName, stack);
+    for (const stack of await describeStacks(client, signal))
+      if (stack.StackName !== undefined && wanted.has(stack.StackName))
+        found.set(stack.StackName, stack);
+    return found;
+  }
+
+  /**
+   * Every stack of the region, each with its template (GetTemplate): DescribeStacks, page by
+   * page. Left out: deleted stacks and failed creates (which read terminated: they hold nothing),
+   * and nested stacks, which their parent stack's template makes and deletes.
+   */
+  protected override async listAll(
+    client: CloudFormationClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveStack[]> {
+    const stacks = (await describeStacks(client, signal)).filter(
+      (stack) => stateOf(stack.StackStatus) !== "terminated" && stack.ParentId === undefined,
+    );
+    const found: LiveStack[] = [];
+    for (const stack of stacks) found.push(await withTemplate(client, stack, signal));
     return found;
   }
 
@@ -362,20 +373,17 @@ export class CloudformationStack extends AWSResource<
     const definition = this.desiredStateDefinition;
     const hasFile = readPath(definition, "custom_config.template_file") !== undefined;
     if (typeof definition["TemplateBody"] !== "string" && !hasFile) return stack;
-    const { TemplateBody } = await client.send(
-      new GetTemplateCommand({ StackName: stack.StackId, TemplateStage: TemplateStage.Original }),
-      { abortSignal: signal },
-    );
-    return TemplateBody === undefined ? stack : { ...stack, TemplateBody };
+    return withTemplate(client, stack, signal);
   }
 
   /** The stack's state (see {@link stateOf}), its settings and outputs, and its tags. */
   protected override observe(stack: LiveStack, context: RunContext): Observation {
-    // Only the parameters the definition lists are compared (the others keep their defaults).
+    // Only the parameters the definition lists are compared (the others keep their defaults);
+    // a definition that lists none (one being discovered) sees them all.
     const listed = this.desiredStateDefinition["Parameters"];
-    const keys = new Set(
-      Array.isArray(listed) ? (listed as Parameter[]).map(({ ParameterKey }) => ParameterKey) : [],
-    );
+    const keys = Array.isArray(listed)
+      ? new Set((listed as Parameter[]).map(({ ParameterKey }) => ParameterKey))
+      : undefined;
     return {
       state: stateOf(stack.StackStatus),
       definition: {
@@ -384,7 +392,7 @@ export class CloudformationStack extends AWSResource<
         StackStatus: stack.StackStatus,
         ...(stack.TemplateBody === undefined ? {} : { TemplateBody: stack.TemplateBody }),
         Parameters: (stack.Parameters ?? [])
-          .filter(({ ParameterKey }) => keys.has(ParameterKey))
+          .filter(({ ParameterKey }) => keys?.has(ParameterKey) ?? true)
           .map(({ ParameterKey, ParameterValue }) => ({ ParameterKey, ParameterValue })),
         Capabilities: stack.Capabilities ?? [],
         Outputs: (stack.Outputs ?? []).map(({ OutputKey, OutputValue }) => ({
@@ -587,4 +595,30 @@ export class CloudformationStack extends AWSResource<
       { particle: this.id },
     );
   }
+}
+
+/**
+ * Every stack of the region but the deleted ones: DescribeStacks, page by page (naming a stack
+ * would fail the whole call when it is missing).
+ */
+async function describeStacks(client: CloudFormationClient, signal: AbortSignal): Promise<Stack[]> {
+  const stacks: Stack[] = [];
+  for await (const page of paginateDescribeStacks({ client }, {}, { abortSignal: signal }))
+    stacks.push(
+      ...(page.Stacks ?? []).filter((stack) => stack.StackStatus !== StackStatus.DELETE_COMPLETE),
+    );
+  return stacks;
+}
+
+/** `stack` with the template CloudFormation keeps for it (GetTemplate, Original), when it gives one. */
+async function withTemplate(
+  client: CloudFormationClient,
+  stack: LiveStack,
+  signal: AbortSignal,
+): Promise<LiveStack> {
+  const { TemplateBody } = await client.send(
+    new GetTemplateCommand({ StackName: stack.StackId, TemplateStage: TemplateStage.Original }),
+    { abortSignal: signal },
+  );
+  return TemplateBody === undefined ? stack : { ...stack, TemplateBody };
 }

@@ -266,26 +266,38 @@ export class CloudfrontDistribution extends AWSResource<
   ): Promise<ReadonlyMap<string, LiveDistribution>> {
     const wanted = new Set(comments);
     const byComment = new Map<string, LiveDistribution[]>();
-    for await (const page of paginateListDistributions({ client }, {}, { abortSignal: signal }))
-      for (const summary of page.DistributionList?.Items ?? []) {
-        const Id = required(summary.Id, "distribution id");
-        const comment = summary.Comment ?? (await this.commentOf(client, Id, signal));
-        if (comment === undefined || !wanted.has(comment)) continue;
-        const listed: LiveDistribution = {
-          Id,
-          ARN: required(summary.ARN, "distribution ARN"),
-          Status: summary.Status,
-          DomainName: summary.DomainName,
-          namesakes: [],
-        };
-        byComment.set(comment, [...(byComment.get(comment) ?? []), listed]);
-      }
+    for (const { listed, comment: listedComment } of await listDistributions(client, signal)) {
+      const comment = listedComment ?? (await this.commentOf(client, listed.Id, signal));
+      if (comment === undefined || !wanted.has(comment)) continue;
+      byComment.set(comment, [...(byComment.get(comment) ?? []), listed]);
+    }
     return new Map(
       [...byComment].map(([comment, [first, ...others]]) => [
         comment,
         { ...required(first, "distribution"), namesakes: others.map(({ Id }) => Id) },
       ]),
     );
+  }
+
+  /**
+   * Every distribution of the account, with its configuration and ETag: ListDistributions, page
+   * by page, then GetDistribution of each (as `complete` does); namesakes each on their own.
+   * Distributions without a Comment, which this flavor finds them by, are left out, as is one
+   * deleted in between.
+   */
+  protected override async listAll(
+    client: CloudFrontClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveDistribution[]> {
+    const found: LiveDistribution[] = [];
+    for (const { listed } of await listDistributions(client, signal)) {
+      const live = await this.unlessGone(`get distribution ${listed.Id}`, () =>
+        this.fetch(client, listed.Id, signal),
+      );
+      const comment = live?.DistributionConfig?.Comment;
+      if (live !== undefined && comment !== undefined && comment !== "") found.push(live);
+    }
+    return found;
   }
 
   /**
@@ -485,6 +497,30 @@ export class CloudfrontDistribution extends AWSResource<
       { abortSignal: context.signal },
     );
   }
+}
+
+/**
+ * Every distribution of the account as ListDistributions gives it, page by page, with its Comment
+ * when the summary has it (moto 5 leaves it out, AWS always sends it).
+ */
+async function listDistributions(
+  client: CloudFrontClient,
+  signal: AbortSignal,
+): Promise<{ readonly listed: LiveDistribution; readonly comment: string | undefined }[]> {
+  const distributions: { listed: LiveDistribution; comment: string | undefined }[] = [];
+  for await (const page of paginateListDistributions({ client }, {}, { abortSignal: signal }))
+    for (const summary of page.DistributionList?.Items ?? [])
+      distributions.push({
+        listed: {
+          Id: required(summary.Id, "distribution id"),
+          ARN: required(summary.ARN, "distribution ARN"),
+          Status: summary.Status,
+          DomainName: summary.DomainName,
+          namesakes: [],
+        },
+        comment: summary.Comment,
+      });
+  return distributions;
 }
 
 /**

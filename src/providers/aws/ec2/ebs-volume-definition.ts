@@ -137,3 +137,33 @@ export function toCreateVolumeInput(
     TagSpecifications: tagSpecifications("volume", tags, provenance),
   };
 }
+
+/** The volume types CreateVolume takes `Iops` for, and those it takes `Throughput` for. */
+const IOPS_TYPES: readonly string[] = ["gp3", "io1", "io2"];
+const THROUGHPUT_TYPES: readonly string[] = ["gp3"];
+
+/**
+ * The create fields of a volume as DescribeVolumes shows it (`observed`), in the form
+ * CreateVolume takes them: the zone, size, type, encryption and key, the snapshot it came from
+ * (when any), multi-attach, and the IOPS and throughput only for the types that take them (EC2
+ * shows a `gp2` volume's baseline IOPS, which CreateVolume refuses). Not `VolumeId`: a
+ * discovered volume is found by its name, not pinned.
+ */
+export function volumeFieldsOf(
+  observed: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const type = String(observed["VolumeType"]);
+  const snapshot = observed["SnapshotId"];
+  return {
+    AvailabilityZone: observed["AvailabilityZone"],
+    Size: observed["Size"],
+    VolumeType: observed["VolumeType"],
+    Iops: IOPS_TYPES.includes(type) ? observed["Iops"] : undefined,
+    Throughput: THROUGHPUT_TYPES.includes(type) ? observed["Throughput"] : undefined,
+    Encrypted: observed["Encrypted"],
+    KmsKeyId: observed["KmsKeyId"],
+    SnapshotId: snapshot === "" ? undefined : snapshot,
+    MultiAttachEnabled: observed["MultiAttachEnabled"],
+    region_name: observed["region_name"],
+  };
+}

@@ -26,6 +26,7 @@ import {
   ebsVolumeSchema,
   requestedVolumeTags,
   toCreateVolumeInput,
+  volumeFieldsOf,
   type EbsVolumeDefinition,
 } from "./ebs-volume-definition.js";
 import { Ec2Instance } from "./instance.js";
@@ -102,6 +103,10 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   protected override readonly kind = "volumes";
   protected override readonly idOf = (volume: Volume): string | undefined => volume.VolumeId;
   protected override readonly requestedTags = requestedVolumeTags;
+  /** A discovered volume's own tags go in the `Tags` map. */
+  protected override readonly discoveredTagField = "Tags";
+  /** A discovered volume is written in CreateVolume's form (see `volumeFieldsOf`). */
+  protected override readonly discoveredFields = volumeFieldsOf;
 
   /** One ModifyVolume for every modifiable field that differs, then a wait until it shows. */
   private readonly modify: FieldUpdater<EbsVolumeDefinition, Volume, EC2Client> = async (
@@ -136,16 +141,9 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
   ): Promise<ReadonlyMap<string, Named<Volume>>> {
     const valuesOf = (prefix: string): string[] =>
       keys.flatMap((key) => (key.startsWith(prefix) ? [key.slice(prefix.length)] : []));
-    const describe = (filterName: string, prefix: string): Promise<Volume[]> =>
-      describeFiltered(client, paginateDescribeVolumes, {
-        filterName,
-        values: valuesOf(prefix),
-        itemsOf: (page) => page.Volumes,
-        abortSignal: signal,
-      });
     const [named, pinned] = await Promise.all([
-      describe(`tag:${PCF_NAME_TAG}`, BY_NAME),
-      describe("volume-id", BY_ID),
+      describeVolumes(client, `tag:${PCF_NAME_TAG}`, valuesOf(BY_NAME), signal),
+      describeVolumes(client, "volume-id", valuesOf(BY_ID), signal),
     ]);
     // A volume being deleted (a fast replace) or broken counts only where none better has the name.
     const byState = COUNTED_STATES.toReversed().flatMap((states) => [
@@ -160,6 +158,20 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
         .filter((volume) => volume.State !== "deleted")
         .map((volume) => [BY_ID + (volume.VolumeId ?? ""), volume] as const),
     ]);
+  }
+
+  /**
+   * Every volume of the region that carries a `PCFName` tag and is neither on its way out nor
+   * broken: one DescribeVolumes by tag key. Volumes without the tag are left out: the flavor
+   * finds a volume by it (or by a pinned id a definition writes, which discovery cannot know).
+   */
+  protected override async listAll(
+    client: EC2Client,
+    { signal }: RunContext,
+  ): Promise<readonly Volume[]> {
+    const [counted = []] = COUNTED_STATES;
+    const found = await describeVolumes(client, "tag-key", [PCF_NAME_TAG], signal);
+    return found.filter((volume) => counted.includes(volume.State ?? ""));
   }
 
   /** `running` when available or in use, `pending` while created or deleted, broken `terminated`. */
@@ -300,4 +312,19 @@ export class EbsVolume extends Ec2NamedResource<EbsVolumeDefinition, Volume> {
     if (attachments.length > 0)
       await this.waitUntil(context, "be detached", (volume) => volume?.State !== "in-use");
   }
+}
+
+/** The volumes whose `filterName` is one of `values`: DescribeVolumes, page by page. */
+function describeVolumes(
+  client: EC2Client,
+  filterName: string,
+  values: readonly string[],
+  abortSignal: AbortSignal,
+): Promise<Volume[]> {
+  return describeFiltered(client, paginateDescribeVolumes, {
+    filterName,
+    values,
+    itemsOf: (page) => page.Volumes,
+    abortSignal,
+  });
 }

@@ -8,7 +8,7 @@ import {
   type TagSpecification,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
-import { isPlainObject } from "../../../core/values.js";
+import { isPlainObject, readPath } from "../../../core/values.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import {
   PCF_NAME_TAG,
@@ -174,4 +174,58 @@ export function toRunInput(
     UserData: encodeUserData(userData),
     TagSpecifications: [...tagSpecifications("instance", tags, provenance), ...others],
   };
+}
+
+/** The metadata options RunInstances and ModifyInstanceMetadataOptions take. */
+const METADATA_REQUEST_FIELDS = [
+  "HttpTokens",
+  "HttpPutResponseHopLimit",
+  "HttpEndpoint",
+  "HttpProtocolIpv6",
+  "InstanceMetadataTags",
+] as const;
+
+/**
+ * The launch fields of an instance as DescribeInstances shows it (`observed`), in the form
+ * RunInstances takes them: the image, type, key pair, subnet, address, security groups, zone
+ * (and a tenancy other than `default`), the security groups when any (none: the VPC's default), detailed monitoring when on, the instance profile's ARN,
+ * EBS optimisation, the metadata options and the region. What RunInstances cannot be given back
+ * as described (the block devices, the user data, which DescribeInstances does not show) is left out.
+ */
+export function launchFieldsOf(
+  observed: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const placement = isPlainObject(observed["Placement"]) ? observed["Placement"] : {};
+  const tenancy = placement["Tenancy"];
+  const metadata = isPlainObject(observed["MetadataOptions"]) ? observed["MetadataOptions"] : {};
+  const profileArn = readPath(observed, "IamInstanceProfile.Arn");
+  return {
+    ImageId: observed["ImageId"],
+    InstanceType: observed["InstanceType"],
+    KeyName: observed["KeyName"],
+    SubnetId: observed["SubnetId"],
+    PrivateIpAddress: observed["PrivateIpAddress"],
+    SecurityGroupIds: isNonEmpty(observed["SecurityGroupIds"])
+      ? observed["SecurityGroupIds"]
+      : undefined,
+    Placement: {
+      AvailabilityZone: placement["AvailabilityZone"],
+      ...(tenancy === undefined || tenancy === "default" ? {} : { Tenancy: tenancy }),
+    },
+    Monitoring:
+      readPath(observed, "Monitoring.State") === "enabled" ? { Enabled: true } : undefined,
+    IamInstanceProfile: profileArn === undefined ? undefined : { Arn: profileArn },
+    EbsOptimized: observed["EbsOptimized"],
+    MetadataOptions: Object.fromEntries(
+      METADATA_REQUEST_FIELDS.flatMap((field) =>
+        metadata[field] === undefined ? [] : [[field, metadata[field]]],
+      ),
+    ),
+    region_name: observed["region_name"],
+  };
+}
+
+/** True for an array with at least one item. */
+function isNonEmpty(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
 }

@@ -22,6 +22,7 @@ import { byName, describeFiltered, pcfNameOf, type Named } from "../ec2-describe
 import { PCF_NAME_TAG, tagsFromList } from "../tags.js";
 import {
   ec2InstanceSchema,
+  launchFieldsOf,
   requestedTags,
   toRunInput,
   type Ec2InstanceDefinition,
@@ -130,6 +131,10 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
   protected override readonly idOf = (instance: Instance): string | undefined =>
     instance.InstanceId;
   protected override readonly requestedTags = requestedTags;
+  /** A discovered instance's own tags go in `custom_config.tags`, as PCF writes them. */
+  protected override readonly discoveredTagField = "custom_config.tags";
+  /** A discovered instance is written in RunInstances' form (see `launchFieldsOf`). */
+  protected override readonly discoveredFields = launchFieldsOf;
   /** The instance this particle launched, until a read finds it by its tag. */
   private unseenLaunchId: string | undefined;
 
@@ -179,6 +184,19 @@ export class Ec2Instance extends Ec2NamedResource<Ec2InstanceDefinition, Instanc
       ...named(found.filter(isGoing)),
       ...named(found.filter((instance) => !isGoing(instance))),
     ]);
+  }
+
+  /**
+   * Every instance of the region that carries a `PCFName` tag and is not on its way out: one
+   * DescribeInstances by tag key. Instances without the tag are left out: the flavor finds an
+   * instance by it, so it could never read them.
+   */
+  protected override async listAll(
+    client: EC2Client,
+    { signal }: RunContext,
+  ): Promise<readonly Instance[]> {
+    const found = await describeInstances(client, "tag-key", [PCF_NAME_TAG], signal);
+    return found.filter((instance) => instance.State?.Name !== "shutting-down");
   }
 
   /**

@@ -1,8 +1,9 @@
 import { EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import type { RunContext } from "../../../core/run-context.js";
 import { isPlainObject, readPath } from "../../../core/values.js";
+import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { onlyOfName, type Named } from "../ec2-describe.js";
+import { discoveredEc2Block, onlyOfName, type Named } from "../ec2-describe.js";
 import { writeEc2Tags } from "../ec2-tags.js";
 import { AWSResource } from "../resource.js";
 
@@ -36,6 +37,14 @@ export abstract class Ec2NamedResource<
     definition: Record<string, unknown>,
   ) => TagMap | undefined;
 
+  /** Where a discovered definition writes the resource's own tags (`Tags`, `custom_config.tags`). */
+  protected abstract readonly discoveredTagField: string;
+  /**
+   * The fields of an observed resource that a discovered definition writes, in the form the
+   * definition takes them (the create call's), its tags aside.
+   */
+  protected abstract discoveredFields(observed: Record<string, unknown>): Record<string, unknown>;
+
   /** The `PCFName` tag value: the unique key (`custom_config.instance_name`). */
   get pcfName(): string {
     const [key = ""] = (this.constructor as typeof Ec2NamedResource).uniqueKeys;
@@ -58,6 +67,25 @@ export abstract class Ec2NamedResource<
       region,
     });
     return [live, { ...(JSON.parse(JSON.stringify(live)) as object), region_name: region }];
+  }
+
+  /**
+   * The {@link Ec2NamedResource.discoveredFields} of the observation, its `PCFName` tag as the
+   * unique key and its other own tags in {@link Ec2NamedResource.discoveredTagField}.
+   */
+  protected override discoveredResource(
+    { definition }: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const type = this.constructor as typeof Ec2NamedResource;
+    const [key = ""] = type.uniqueKeys;
+    return discoveredEc2Block(this.discoveredFields(definition), {
+      schema: type.definitionSchema,
+      tagField: this.discoveredTagField,
+      ownTags,
+      alwaysKept: this.discoveryKeptKeys,
+      nameField: key.slice(`${this.resourceKey ?? ""}.`.length),
+    });
   }
 
   /** The comparable tags: of a definition, those it asks for (when any); of a read, the live ones. */

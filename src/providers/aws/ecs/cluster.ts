@@ -8,6 +8,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateClusterCommand,
+  paginateListClusters,
   type Cluster,
 } from "@aws-sdk/client-ecs";
 import * as z from "zod";
@@ -267,24 +268,20 @@ export class EcsCluster extends AWSResource<EcsClusterDefinition, Cluster, ECSCl
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, Cluster>> {
     const found = new Map<string, Cluster>();
-    for (let start = 0; start < names.length; start += DESCRIBE_LIMIT) {
-      const { clusters = [] } = await client.send(
-        new DescribeClustersCommand({
-          clusters: names.slice(start, start + DESCRIBE_LIMIT),
-          include: [ClusterField.TAGS, ClusterField.SETTINGS, ClusterField.CONFIGURATIONS],
-        }),
-        { abortSignal: signal },
-      );
-      // Missing names come back as failures (reason MISSING); deleted ones as INACTIVE.
-      for (const cluster of clusters)
-        if (
-          cluster.clusterName !== undefined &&
-          cluster.status !== "INACTIVE" &&
-          cluster.status !== "FAILED"
-        )
-          found.set(cluster.clusterName, cluster);
-    }
+    for (const cluster of await describeLiveClusters(client, names, signal))
+      if (cluster.clusterName !== undefined) found.set(cluster.clusterName, cluster);
     return found;
+  }
+
+  /**
+   * Every live cluster of the region: ListClusters page by page, then DescribeClusters. Deleted
+   * (`INACTIVE`) and `FAILED` clusters, which ECS still lists for a while, are left out.
+   */
+  protected override async listAll(
+    client: ECSClient,
+    { signal }: RunContext,
+  ): Promise<readonly Cluster[]> {
+    return describeLiveClusters(client, await listClusterArns(client, signal), signal);
   }
 
   /** ACTIVE is running; PROVISIONING and DEPROVISIONING are pending. */
@@ -377,4 +374,36 @@ export class EcsCluster extends AWSResource<EcsClusterDefinition, Cluster, ECSCl
       tags: this.comparableTagsOf(ecsTagMapOf(tags)),
     };
   }
+}
+
+/** Every cluster ARN of the region: ListClusters page by page. */
+export async function listClusterArns(client: ECSClient, signal: AbortSignal): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListClusters({ client }, {}, { abortSignal: signal }))
+    arns.push(...(page.clusterArns ?? []));
+  return arns;
+}
+
+/**
+ * The live clusters of `clusters` (names or ARNs): DescribeClusters, 100 a call, with tags,
+ * settings and configuration. Missing names come back as failures (reason MISSING), deleted
+ * ones as `INACTIVE`, and neither is kept; nor are `FAILED` ones.
+ */
+async function describeLiveClusters(
+  client: ECSClient,
+  clusters: readonly string[],
+  signal: AbortSignal,
+): Promise<Cluster[]> {
+  const live: Cluster[] = [];
+  for (let start = 0; start < clusters.length; start += DESCRIBE_LIMIT) {
+    const { clusters: described = [] } = await client.send(
+      new DescribeClustersCommand({
+        clusters: clusters.slice(start, start + DESCRIBE_LIMIT),
+        include: [ClusterField.TAGS, ClusterField.SETTINGS, ClusterField.CONFIGURATIONS],
+      }),
+      { abortSignal: signal },
+    );
+    live.push(...described.filter(({ status }) => status !== "INACTIVE" && status !== "FAILED"));
+  }
+  return live;
 }

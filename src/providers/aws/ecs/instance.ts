@@ -23,7 +23,15 @@ import type { Observation, OperationErrors, ProvenanceKeys } from "../../kit/fac
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { OWNERSHIP_TAG_VALUE } from "../tags.js";
-import { clusterOf, parentValue, parentsOf, requiredCluster, unlessNoCluster } from "./parents.js";
+import { listClusterArns } from "./cluster.js";
+import {
+  clusterNameOf,
+  clusterOf,
+  parentValue,
+  parentsOf,
+  requiredCluster,
+  unlessNoCluster,
+} from "./parents.js";
 
 /**
  * The attribute that marks a container instance as the framework's: ECS attribute names take
@@ -253,34 +261,27 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
         byCluster.set(cluster, new Set([...(byCluster.get(cluster) ?? []), ec2InstanceId]));
     }
     const found = new Map<string, ClusterInstance>();
-    for (const [cluster, wanted] of byCluster) {
-      const arns = await unlessNoCluster(async () => {
-        const listed: string[] = [];
-        for await (const page of paginateListContainerInstances(
-          { client },
-          { cluster },
-          { abortSignal: signal },
-        ))
-          listed.push(...(page.containerInstanceArns ?? []));
-        return listed;
-      }, []);
-      for (let start = 0; start < arns.length; start += DESCRIBE_LIMIT) {
-        const { containerInstances = [] } = await client.send(
-          new DescribeContainerInstancesCommand({
-            cluster,
-            containerInstances: arns.slice(start, start + DESCRIBE_LIMIT),
-          }),
-          { abortSignal: signal },
-        );
-        for (const instance of containerInstances)
-          if (
-            instance.ec2InstanceId !== undefined &&
-            wanted.has(instance.ec2InstanceId) &&
-            instance.status !== "INACTIVE" &&
-            instance.status !== ContainerInstanceStatus.REGISTRATION_FAILED
-          )
-            found.set(instanceKey(cluster, instance.ec2InstanceId), { cluster, instance });
-      }
+    for (const [cluster, wanted] of byCluster)
+      for (const instance of await registeredInstances(client, cluster, signal))
+        if (wanted.has(String(instance.ec2InstanceId)))
+          found.set(instanceKey(cluster, String(instance.ec2InstanceId)), { cluster, instance });
+    return found;
+  }
+
+  /**
+   * Every container instance registered in every cluster of the region: ListClusters, then per
+   * cluster ListContainerInstances and DescribeContainerInstances. Deregistered (`INACTIVE`) and
+   * failed registrations are left out.
+   */
+  protected override async listAll(
+    client: ECSClient,
+    { signal }: RunContext,
+  ): Promise<readonly ClusterInstance[]> {
+    const found: ClusterInstance[] = [];
+    for (const arn of await listClusterArns(client, signal)) {
+      const cluster = clusterNameOf(arn);
+      for (const instance of await registeredInstances(client, cluster, signal))
+        found.push({ cluster, instance });
     }
     return found;
   }
@@ -444,6 +445,11 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
     return instanceKey(cluster, this.ec2InstanceId() ?? "");
   }
 
+  /** `cluster/ec2InstanceId`, as {@link EcsInstance.key}. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return instanceKey(String(resource["cluster"]), String(resource["ec2InstanceId"]));
+  }
+
   /** `ec2_instance "i-…"`. */
   protected override resourceLabel(): string {
     return `${this.flavor} "${this.ec2InstanceId() ?? this.name}"`;
@@ -488,6 +494,47 @@ export class EcsInstance extends AWSResource<EcsInstanceDefinition, ClusterInsta
         { particle: this.id },
       );
   }
+}
+
+/**
+ * The container instances registered in `cluster`, with an EC2 instance id: ListContainerInstances
+ * page by page, then DescribeContainerInstances, 100 a call. Deregistered (`INACTIVE`) and failed
+ * registrations are left out; none when the cluster does not exist.
+ */
+async function registeredInstances(
+  client: ECSClient,
+  cluster: string,
+  signal: AbortSignal,
+): Promise<ContainerInstance[]> {
+  const arns = await unlessNoCluster(async () => {
+    const listed: string[] = [];
+    for await (const page of paginateListContainerInstances(
+      { client },
+      { cluster },
+      { abortSignal: signal },
+    ))
+      listed.push(...(page.containerInstanceArns ?? []));
+    return listed;
+  }, []);
+  const registered: ContainerInstance[] = [];
+  for (let start = 0; start < arns.length; start += DESCRIBE_LIMIT) {
+    const { containerInstances = [] } = await client.send(
+      new DescribeContainerInstancesCommand({
+        cluster,
+        containerInstances: arns.slice(start, start + DESCRIBE_LIMIT),
+      }),
+      { abortSignal: signal },
+    );
+    registered.push(
+      ...containerInstances.filter(
+        ({ ec2InstanceId, status }) =>
+          ec2InstanceId !== undefined &&
+          status !== "INACTIVE" &&
+          status !== ContainerInstanceStatus.REGISTRATION_FAILED,
+      ),
+    );
+  }
+  return registered;
 }
 
 /** `{ a: "1" }` → `[{ name: "a", value: "1" }]`, sorted by name; `""` values sent without one. */

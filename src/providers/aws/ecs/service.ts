@@ -12,18 +12,22 @@ import {
   SchedulingStrategy,
   ServiceField,
   UpdateServiceCommand,
+  paginateListServices,
   type CreateServiceRequest,
   type Service,
 } from "@aws-sdk/client-ecs";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED } from "../../../core/state.js";
+import { isPlainObject } from "../../../core/values.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { withOwnershipTag } from "../tags.js";
+import { listClusterArns } from "./cluster.js";
 import {
+  clusterNameOf,
   clusterOf,
   comparableTaskDefinition,
   requiredCluster,
@@ -342,26 +346,27 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     }
     const found = new Map<string, ClusterService>();
     for (const [cluster, names] of byCluster)
-      for (let start = 0; start < names.length; start += DESCRIBE_LIMIT) {
-        const services = await unlessNoCluster(
-          async () =>
-            (
-              await client.send(
-                new DescribeServicesCommand({
-                  cluster,
-                  services: names.slice(start, start + DESCRIBE_LIMIT),
-                  include: [ServiceField.TAGS],
-                }),
-                { abortSignal: signal },
-              )
-            ).services ?? [],
-          [],
-        );
-        // Missing names come back as failures (reason MISSING); deleted ones as INACTIVE.
-        for (const service of services)
-          if (service.serviceName !== undefined && service.status !== "INACTIVE")
-            found.set(serviceKey(cluster, service.serviceName), { cluster, service });
-      }
+      for (const service of await describeLiveServices(client, cluster, names, signal))
+        found.set(serviceKey(cluster, String(service.serviceName)), { cluster, service });
+    return found;
+  }
+
+  /**
+   * Every live service of every cluster of the region: ListClusters, then ListServices of each
+   * cluster page by page and DescribeServices. Deleted (`INACTIVE`) services, which ECS still
+   * describes for a while, are left out.
+   */
+  protected override async listAll(
+    client: ECSClient,
+    { signal }: RunContext,
+  ): Promise<readonly ClusterService[]> {
+    const found: ClusterService[] = [];
+    for (const arn of await listClusterArns(client, signal)) {
+      const cluster = clusterNameOf(arn);
+      const arns = await unlessNoCluster(() => listServiceArns(client, arn, signal), []);
+      for (const service of await describeLiveServices(client, cluster, arns, signal))
+        found.push({ cluster, service });
+    }
     return found;
   }
 
@@ -382,7 +387,9 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     };
     for (const field of CREATE_FIELDS) {
       const value = field === "roleArn" ? service.roleArn : service[field];
-      if (value !== undefined) definition[field] = value;
+      // An empty object (moto's `networkConfiguration` of a non-awsvpc service) is none at all.
+      if (value !== undefined && !(isPlainObject(value) && Object.keys(value).length === 0))
+        definition[field] = value;
     }
     definition["region_name"] = this.region(context);
     return {
@@ -464,6 +471,11 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     return serviceKey(clusterOf(this, cluster) ?? "", String(serviceName));
   }
 
+  /** `cluster/serviceName`, as {@link EcsService.key}: a service's name is unique in its cluster only. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return serviceKey(String(resource["cluster"]), String(resource["serviceName"]));
+  }
+
   /**
    * The name, the task definition (as `family:revision`, or the family when written without a
    * revision) and every other field written, cut to the shape written; the tags as a sorted set.
@@ -485,4 +497,52 @@ export class EcsService extends AWSResource<EcsServiceDefinition, ClusterService
     compared["tags"] = this.comparableTagsOf(ecsTagMapOf(definition["tags"]));
     return compared;
   }
+}
+
+/** The ARNs of the services of `cluster`: ListServices page by page. */
+async function listServiceArns(
+  client: ECSClient,
+  cluster: string,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListServices({ client }, { cluster }, { abortSignal: signal }))
+    arns.push(...(page.serviceArns ?? []));
+  return arns;
+}
+
+/**
+ * The live services of `services` (names or ARNs) in `cluster`: DescribeServices, 10 a call, with
+ * the tags; none when the cluster does not exist. Missing names come back as failures (reason
+ * MISSING), deleted ones as `INACTIVE`, and neither is kept.
+ */
+async function describeLiveServices(
+  client: ECSClient,
+  cluster: string,
+  services: readonly string[],
+  signal: AbortSignal,
+): Promise<Service[]> {
+  const live: Service[] = [];
+  for (let start = 0; start < services.length; start += DESCRIBE_LIMIT) {
+    const described = await unlessNoCluster(
+      async () =>
+        (
+          await client.send(
+            new DescribeServicesCommand({
+              cluster,
+              services: services.slice(start, start + DESCRIBE_LIMIT),
+              include: [ServiceField.TAGS],
+            }),
+            { abortSignal: signal },
+          )
+        ).services ?? [],
+      [],
+    );
+    live.push(
+      ...described.filter(
+        ({ serviceName, status }) => serviceName !== undefined && status !== "INACTIVE",
+      ),
+    );
+  }
+  return live;
 }

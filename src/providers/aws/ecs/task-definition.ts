@@ -255,6 +255,24 @@ export class EcsTaskDefinition extends AWSResource<
     return listEach(families, (family) => this.readFamily(client, family, context));
   }
 
+  /**
+   * Every family of the region with an ACTIVE revision: ListTaskDefinitions (ACTIVE) page by
+   * page, then DescribeTaskDefinition of each family's latest revision, with its tags. Families
+   * whose revisions are all INACTIVE (deregistered, as ECS keeps them) are left out.
+   */
+  protected override async listAll(
+    client: ECSClient,
+    { signal }: RunContext,
+  ): Promise<readonly TaskDefinitionFamily[]> {
+    const families = await activeRevisionArns(client, {}, signal);
+    const found: TaskDefinitionFamily[] = [];
+    for (const arns of families.values()) {
+      const family = await describeFamily(client, arns, signal);
+      if (family !== undefined) found.push(family);
+    }
+    return found;
+  }
+
   /** The latest ACTIVE revision is running. */
   protected override observe(
     { latest, tags }: TaskDefinitionFamily,
@@ -395,15 +413,8 @@ export class EcsTaskDefinition extends AWSResource<
     familyPrefix: string,
     { signal }: RunContext,
   ): Promise<string[]> {
-    const arns: string[] = [];
-    for await (const page of paginateListTaskDefinitions(
-      { client },
-      { familyPrefix, status: TaskDefinitionStatus.ACTIVE, sort: SortOrder.DESC },
-      { abortSignal: signal },
-    ))
-      arns.push(...(page.taskDefinitionArns ?? []));
-    // familyPrefix matches the family exactly; sorted here too, by revision number.
-    return arns.sort((a, b) => revisionOf(b) - revisionOf(a));
+    // familyPrefix matches the family exactly.
+    return (await activeRevisionArns(client, { familyPrefix }, signal)).get(familyPrefix) ?? [];
   }
 
   /** The family's latest ACTIVE revision with its tags; `undefined` when it has none. */
@@ -412,13 +423,54 @@ export class EcsTaskDefinition extends AWSResource<
     family: string,
     context: RunContext,
   ): Promise<TaskDefinitionFamily | undefined> {
-    const activeArns = await this.activeArns(client, family, context);
-    const [arn] = activeArns;
-    if (arn === undefined) return undefined;
-    const { taskDefinition, tags = [] } = await client.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }),
-      { abortSignal: context.signal },
-    );
-    return taskDefinition === undefined ? undefined : { latest: taskDefinition, tags, activeArns };
+    return describeFamily(client, await this.activeArns(client, family, context), context.signal);
   }
+}
+
+/**
+ * The ARNs of the ACTIVE revisions ListTaskDefinitions gives for `input` (one family's prefix,
+ * or none for the whole region), page by page, by family, each family's latest first.
+ */
+async function activeRevisionArns(
+  client: ECSClient,
+  input: { readonly familyPrefix?: string },
+  signal: AbortSignal,
+): Promise<Map<string, string[]>> {
+  const families = new Map<string, string[]>();
+  for await (const page of paginateListTaskDefinitions(
+    { client },
+    { ...input, status: TaskDefinitionStatus.ACTIVE, sort: SortOrder.DESC },
+    { abortSignal: signal },
+  ))
+    for (const arn of page.taskDefinitionArns ?? []) {
+      const family = familyOf(arn);
+      families.set(family, [...(families.get(family) ?? []), arn]);
+    }
+  // Sorted here too, by revision number.
+  for (const arns of families.values()) arns.sort((a, b) => revisionOf(b) - revisionOf(a));
+  return families;
+}
+
+/**
+ * A family read from its ACTIVE revisions' ARNs (latest first): DescribeTaskDefinition of the
+ * latest, with its tags; `undefined` when it has none.
+ */
+async function describeFamily(
+  client: ECSClient,
+  activeArns: readonly string[],
+  signal: AbortSignal,
+): Promise<TaskDefinitionFamily | undefined> {
+  const [arn] = activeArns;
+  if (arn === undefined) return undefined;
+  const { taskDefinition, tags = [] } = await client.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }),
+    { abortSignal: signal },
+  );
+  return taskDefinition === undefined ? undefined : { latest: taskDefinition, tags, activeArns };
+}
+
+/** The family of a task definition ARN (`…:task-definition/web:7` → `web`). */
+function familyOf(arn: string): string {
+  const revised = arn.slice(arn.lastIndexOf("/") + 1);
+  return revised.slice(0, revised.lastIndexOf(":"));
 }

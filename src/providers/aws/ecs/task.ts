@@ -20,7 +20,9 @@ import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { withOwnershipTag } from "../tags.js";
+import { listClusterArns } from "./cluster.js";
 import {
+  clusterNameOf,
   clusterOf,
   comparableTaskDefinition,
   requiredCluster,
@@ -247,40 +249,30 @@ export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
     for (const [cluster, startedBys] of byCluster) {
       const arns: string[] = [];
       for (const startedBy of startedBys)
-        arns.push(
-          ...(await unlessNoCluster(async () => {
-            const pages: string[] = [];
-            for await (const page of paginateListTasks(
-              { client },
-              { cluster, startedBy, desiredStatus: DesiredStatus.RUNNING },
-              { abortSignal: signal },
-            ))
-              pages.push(...(page.taskArns ?? []));
-            return pages;
-          }, [])),
-        );
-      for (let start = 0; start < arns.length; start += DESCRIBE_LIMIT) {
-        const { tasks = [] } = await client.send(
-          new DescribeTasksCommand({
-            cluster,
-            tasks: arns.slice(start, start + DESCRIBE_LIMIT),
-            include: [TaskField.TAGS],
-          }),
-          { abortSignal: signal },
-        );
-        for (const task of tasks) {
-          if (task.startedBy === undefined || task.desiredStatus !== DesiredStatus.RUNNING)
-            continue;
-          const key = taskKey(cluster, task.startedBy);
-          const other = found.get(key);
-          found.set(
-            key,
-            other === undefined
-              ? { cluster, task, namesakes: [] }
-              : { ...other, namesakes: [...other.namesakes, task] },
-          );
-        }
-      }
+        arns.push(...(await listTaskArns(client, { cluster, startedBy }, signal)));
+      const tasks = await describeRunningTasks(client, cluster, arns, signal);
+      for (const [key, task] of byStartedBy(cluster, tasks)) found.set(key, task);
+    }
+    return found;
+  }
+
+  /**
+   * Every task of every cluster of the region meant to run, one per `startedBy` (its namesakes
+   * with it): ListClusters, then ListTasks (desired RUNNING) and DescribeTasks per cluster. Tasks
+   * without a `startedBy` RunTask takes (none, or a service's `ecs-svc/…`) are left out: this
+   * flavor finds its task by it, and a service's tasks are the service's.
+   */
+  protected override async listAll(
+    client: ECSClient,
+    { signal }: RunContext,
+  ): Promise<readonly ClusterTask[]> {
+    const found: ClusterTask[] = [];
+    for (const arn of await listClusterArns(client, signal)) {
+      const cluster = clusterNameOf(arn);
+      const arns = await listTaskArns(client, { cluster }, signal);
+      const tasks = await describeRunningTasks(client, cluster, arns, signal);
+      const named = tasks.filter(({ startedBy = "" }) => STARTED_BY.test(startedBy));
+      found.push(...byStartedBy(cluster, named).values());
     }
     return found;
   }
@@ -374,6 +366,17 @@ export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
     return writeEcsTags(client, task.taskArn, changes, signal);
   }
 
+  /** The generic block, named by its `startedBy` (the task's own name is never sent to ECS). */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    return {
+      taskName: observation.definition["startedBy"],
+      ...super.discoveredResource(observation, ownTags),
+    };
+  }
+
   /** The lookups resolved, then `cluster` and `taskDefinition` from the parents when not written. */
   override async resolveDefinition(
     definition: Record<string, unknown>,
@@ -390,6 +393,11 @@ export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
   /** `cluster/startedBy`. */
   protected override get key(): string {
     return taskKey(clusterOf(this, this.desiredStateDefinition["cluster"]) ?? "", this.startedBy);
+  }
+
+  /** `cluster/startedBy`, as {@link EcsTask.key}: a `startedBy` is unique in its cluster only. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return taskKey(String(resource["cluster"]), String(resource["startedBy"]));
   }
 
   /**
@@ -418,4 +426,67 @@ export class EcsTask extends AWSResource<EcsTaskBlock, ClusterTask, ECSClient> {
     const { startedBy, taskName } = this.desiredStateDefinition;
     return typeof startedBy === "string" ? startedBy : startedByOf(String(taskName));
   }
+}
+
+/** The ARNs of the tasks of `input.cluster` meant to run, of one `startedBy` or all: ListTasks page by page. */
+async function listTaskArns(
+  client: ECSClient,
+  input: { readonly cluster: string; readonly startedBy?: string },
+  signal: AbortSignal,
+): Promise<string[]> {
+  return unlessNoCluster(async () => {
+    const arns: string[] = [];
+    for await (const page of paginateListTasks(
+      { client },
+      { ...input, desiredStatus: DesiredStatus.RUNNING },
+      { abortSignal: signal },
+    ))
+      arns.push(...(page.taskArns ?? []));
+    return arns;
+  }, []);
+}
+
+/**
+ * The tasks of `arns` in `cluster` that have a `startedBy` and are meant to run: DescribeTasks,
+ * 100 a call, with the tags.
+ */
+async function describeRunningTasks(
+  client: ECSClient,
+  cluster: string,
+  arns: readonly string[],
+  signal: AbortSignal,
+): Promise<Task[]> {
+  const running: Task[] = [];
+  for (let start = 0; start < arns.length; start += DESCRIBE_LIMIT) {
+    const { tasks = [] } = await client.send(
+      new DescribeTasksCommand({
+        cluster,
+        tasks: arns.slice(start, start + DESCRIBE_LIMIT),
+        include: [TaskField.TAGS],
+      }),
+      { abortSignal: signal },
+    );
+    running.push(
+      ...tasks.filter(
+        (task) => task.startedBy !== undefined && task.desiredStatus === DesiredStatus.RUNNING,
+      ),
+    );
+  }
+  return running;
+}
+
+/** `tasks` of `cluster` by key (`cluster/startedBy`): the first of each, the others its namesakes. */
+function byStartedBy(cluster: string, tasks: readonly Task[]): Map<string, ClusterTask> {
+  const found = new Map<string, ClusterTask>();
+  for (const task of tasks) {
+    const key = taskKey(cluster, String(task.startedBy));
+    const other = found.get(key);
+    found.set(
+      key,
+      other === undefined
+        ? { cluster, task, namesakes: [] }
+        : { ...other, namesakes: [...other.namesakes, task] },
+    );
+  }
+  return found;
 }

@@ -15,7 +15,7 @@ import * as z from "zod";
 import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
-import { isPlainObject } from "../../../core/values.js";
+import { isPlainObject, setPath } from "../../../core/values.js";
 import type { CallFailure, FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import { required } from "../../kit/create-once.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
@@ -235,10 +235,7 @@ export class EfsInstance extends AWSResource<
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, Named<FileSystemDescription>>> {
     const wanted = new Set(names);
-    const listed: FileSystemDescription[] = [];
-    for await (const page of paginateDescribeFileSystems({ client }, {}, { abortSignal: signal }))
-      for (const fileSystem of page.FileSystems ?? [])
-        if (wanted.has(nameOf(fileSystem) ?? "")) listed.push(fileSystem);
+    const listed = await describeFileSystems(client, (name) => wanted.has(name), signal);
     return new Map(
       COUNTED_STATES.toReversed().flatMap((states) => [
         ...byName(
@@ -246,6 +243,33 @@ export class EfsInstance extends AWSResource<
           nameOf,
         ),
       ]),
+    );
+  }
+
+  /**
+   * Every file system of the region that carries a `Name` tag and is neither on its way out nor
+   * broken: DescribeFileSystems, page by page. File systems without the tag are left out: the
+   * flavor finds a file system by it, so it could never read them.
+   */
+  protected override async listAll(
+    client: EFSClient,
+    { signal }: RunContext,
+  ): Promise<readonly FileSystemDescription[]> {
+    const [counted = []] = COUNTED_STATES;
+    const found = await describeFileSystems(client, () => true, signal);
+    return found.filter((fileSystem) => counted.includes(fileSystem.LifeCycleState ?? ""));
+  }
+
+  /** The generic block, its `Name` tag as `custom_config.instance_name` rather than among the tags. */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { [NAME_TAG]: name, ...tags } = ownTags ?? {};
+    return setPath(
+      super.discoveredResource(observation, tags),
+      "custom_config.instance_name",
+      name,
     );
   }
 
@@ -376,6 +400,24 @@ export class EfsInstance extends AWSResource<
   private namedTags(tags: TagMap): Record<string, string> {
     return { ...tags, [NAME_TAG]: this.instanceName };
   }
+}
+
+/**
+ * The file systems of the region whose `Name` tag `isWanted` (those without one are skipped):
+ * DescribeFileSystems, page by page (it takes no tag filter).
+ */
+async function describeFileSystems(
+  client: EFSClient,
+  isWanted: (name: string) => boolean,
+  signal: AbortSignal,
+): Promise<FileSystemDescription[]> {
+  const listed: FileSystemDescription[] = [];
+  for await (const page of paginateDescribeFileSystems({ client }, {}, { abortSignal: signal }))
+    for (const fileSystem of page.FileSystems ?? []) {
+      const name = nameOf(fileSystem);
+      if (name !== undefined && isWanted(name)) listed.push(fileSystem);
+    }
+  return listed;
 }
 
 /** The `Name` tag of a file system. */

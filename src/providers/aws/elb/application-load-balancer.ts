@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as z from "zod";
 import type { RunContext } from "../../../core/run-context.js";
+import { isPlainObject } from "../../../core/values.js";
 import { STOPPED_IS_TERMINATED, type State } from "../../../core/state.js";
 import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors } from "../../kit/facts.js";
@@ -253,47 +254,23 @@ export class Alb extends AWSResource<
       ),
   };
 
-  /**
-   * The load balancers of `names` that exist with their tags: DescribeLoadBalancers, page by
-   * page, filtered (naming them would fail the whole call on the first one missing); then
-   * DescribeTags, 20 ARNs a call.
-   */
+  /** The load balancers of `names` that exist with their tags (see {@link describeBalancers}). */
   protected override async list(
     client: ElasticLoadBalancingV2Client,
     names: readonly string[],
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, LiveLoadBalancer>> {
     const wanted = new Set(names);
-    const balancers: LoadBalancer[] = [];
-    for await (const page of paginateDescribeLoadBalancers(
-      { client, pageSize: PAGE_SIZE },
-      {},
-      { abortSignal: signal },
-    ))
-      for (const balancer of page.LoadBalancers ?? [])
-        if (balancer.LoadBalancerName !== undefined && wanted.has(balancer.LoadBalancerName))
-          balancers.push(balancer);
-    const tagsByArn = new Map<string, TagMap>();
-    for (let start = 0; start < balancers.length; start += TAGS_BATCH) {
-      const ResourceArns = balancers
-        .slice(start, start + TAGS_BATCH)
-        .flatMap(({ LoadBalancerArn }) => (LoadBalancerArn === undefined ? [] : [LoadBalancerArn]));
-      const { TagDescriptions = [] } = await client.send(
-        new DescribeTagsCommand({ ResourceArns }),
-        {
-          abortSignal: signal,
-        },
-      );
-      for (const { ResourceArn, Tags } of TagDescriptions)
-        if (ResourceArn !== undefined) tagsByArn.set(ResourceArn, tagsFromList(Tags));
-    }
-    const found = new Map<string, LiveLoadBalancer>();
-    for (const balancer of balancers)
-      found.set(balancer.LoadBalancerName ?? "", {
-        balancer,
-        tags: tagsByArn.get(balancer.LoadBalancerArn ?? "") ?? {},
-      });
-    return found;
+    const found = await describeBalancers(client, (name) => wanted.has(name), signal);
+    return new Map(found.map((live) => [live.balancer.LoadBalancerName ?? "", live]));
+  }
+
+  /** Every load balancer of the region (application, network and gateway) with its tags. */
+  protected override listAll(
+    client: ElasticLoadBalancingV2Client,
+    { signal }: RunContext,
+  ): Promise<readonly LiveLoadBalancer[]> {
+    return describeBalancers(client, () => true, signal);
   }
 
   /** The state from `State.Code`; the subnets and groups as sets, with the tags listed. */
@@ -334,6 +311,23 @@ export class Alb extends AWSResource<
       },
       tags,
     };
+  }
+
+  /**
+   * The generic block, with the subnets written once: as `SubnetMappings` where a subnet has an
+   * address of its own (an Elastic IP, a fixed private address), else as `Subnets`
+   * (CreateLoadBalancer takes one or the other).
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { Subnets, SubnetMappings, ...block } = super.discoveredResource(observation, ownTags);
+    const hasAddresses =
+      Array.isArray(SubnetMappings) &&
+      SubnetMappings.some((mapping) => isPlainObject(mapping) && Object.keys(mapping).length > 1);
+    const subnets = hasAddresses ? { SubnetMappings } : { Subnets };
+    return { ...block, ...(Object.values(subnets)[0] === undefined ? {} : subnets) };
   }
 
   /** CreateLoadBalancer with the settings and the tags plus the ownership tag; its answer carries the load balancer. */
@@ -411,4 +405,40 @@ export class Alb extends AWSResource<
       Tags: this.comparableTagsOf(Tags),
     };
   }
+}
+
+/**
+ * The load balancers whose name `isWanted`, with their tags: DescribeLoadBalancers, page by
+ * page, filtered here (naming them would fail the whole call on the first one missing); then
+ * DescribeTags, 20 ARNs a call.
+ */
+async function describeBalancers(
+  client: ElasticLoadBalancingV2Client,
+  isWanted: (name: string) => boolean,
+  signal: AbortSignal,
+): Promise<LiveLoadBalancer[]> {
+  const balancers: LoadBalancer[] = [];
+  for await (const page of paginateDescribeLoadBalancers(
+    { client, pageSize: PAGE_SIZE },
+    {},
+    { abortSignal: signal },
+  ))
+    for (const balancer of page.LoadBalancers ?? [])
+      if (balancer.LoadBalancerName !== undefined && isWanted(balancer.LoadBalancerName))
+        balancers.push(balancer);
+  const tagsByArn = new Map<string, TagMap>();
+  for (let start = 0; start < balancers.length; start += TAGS_BATCH) {
+    const ResourceArns = balancers
+      .slice(start, start + TAGS_BATCH)
+      .flatMap(({ LoadBalancerArn }) => (LoadBalancerArn === undefined ? [] : [LoadBalancerArn]));
+    const { TagDescriptions = [] } = await client.send(new DescribeTagsCommand({ ResourceArns }), {
+      abortSignal: signal,
+    });
+    for (const { ResourceArn, Tags } of TagDescriptions)
+      if (ResourceArn !== undefined) tagsByArn.set(ResourceArn, tagsFromList(Tags));
+  }
+  return balancers.map((balancer) => ({
+    balancer,
+    tags: tagsByArn.get(balancer.LoadBalancerArn ?? "") ?? {},
+  }));
 }

@@ -328,42 +328,23 @@ export class Elb extends AWSResource<
       ),
   };
 
-  /**
-   * The load balancers of `names` that exist with their tags: DescribeLoadBalancers, page by
-   * page, filtered (naming them would fail the whole call on the first one missing); then
-   * DescribeTags, 20 names a call.
-   */
+  /** The load balancers of `names` that exist with their tags (see {@link describeBalancers}). */
   protected override async list(
     client: ElasticLoadBalancingClient,
     names: readonly string[],
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, LiveClassicLoadBalancer>> {
     const wanted = new Set(names);
-    const balancers = new Map<string, LoadBalancerDescription>();
-    for await (const page of paginateDescribeLoadBalancers(
-      { client, pageSize: PAGE_SIZE },
-      {},
-      { abortSignal: signal },
-    ))
-      for (const balancer of page.LoadBalancerDescriptions ?? [])
-        if (balancer.LoadBalancerName !== undefined && wanted.has(balancer.LoadBalancerName))
-          balancers.set(balancer.LoadBalancerName, balancer);
-    const found = [...balancers.keys()];
-    const tagsByName = new Map<string, TagMap>();
-    for (let start = 0; start < found.length; start += TAGS_BATCH) {
-      const { TagDescriptions = [] } = await client.send(
-        new DescribeTagsCommand({ LoadBalancerNames: found.slice(start, start + TAGS_BATCH) }),
-        { abortSignal: signal },
-      );
-      for (const { LoadBalancerName, Tags } of TagDescriptions)
-        if (LoadBalancerName !== undefined) tagsByName.set(LoadBalancerName, tagsFromList(Tags));
-    }
-    return new Map(
-      [...balancers].map(([name, balancer]) => [
-        name,
-        { balancer, tags: tagsByName.get(name) ?? {} },
-      ]),
-    );
+    const found = await describeBalancers(client, (name) => wanted.has(name), signal);
+    return new Map(found.map((live) => [live.balancer.LoadBalancerName ?? "", live]));
+  }
+
+  /** Every classic load balancer of the region with its tags. */
+  protected override listAll(
+    client: ElasticLoadBalancingClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveClassicLoadBalancer[]> {
+    return describeBalancers(client, () => true, signal);
   }
 
   /** A listed load balancer is running (Classic ELB has no state); its tags come with it. */
@@ -388,6 +369,26 @@ export class Elb extends AWSResource<
       },
       tags,
     };
+  }
+
+  /**
+   * The generic block, with the listeners in the form ELB lists them, no empty list, and the
+   * zones left out of a load balancer in subnets (a VPC's: its subnets give its zones).
+   */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const block = super.discoveredResource(observation, ownTags);
+    const listeners = comparableListeners(block["Listeners"]);
+    const isInSubnets = Array.isArray(block["Subnets"]) && block["Subnets"].length > 0;
+    return Object.fromEntries(
+      Object.entries({ ...block, Listeners: listeners }).filter(
+        ([key, value]) =>
+          !(Array.isArray(value) && value.length === 0) &&
+          !(key === "AvailabilityZones" && isInSubnets),
+      ),
+    );
   }
 
   /** CreateLoadBalancer with the settings and the tags plus the ownership tag; its answer has only the DNS name, so the kit looks it up. */
@@ -458,4 +459,39 @@ export class Elb extends AWSResource<
       Tags: this.comparableTagsOf(Tags),
     };
   }
+}
+
+/**
+ * The classic load balancers whose name `isWanted`, with their tags: DescribeLoadBalancers, page
+ * by page, filtered here (naming them would fail the whole call on the first one missing); then
+ * DescribeTags, 20 names a call.
+ */
+async function describeBalancers(
+  client: ElasticLoadBalancingClient,
+  isWanted: (name: string) => boolean,
+  signal: AbortSignal,
+): Promise<LiveClassicLoadBalancer[]> {
+  const balancers = new Map<string, LoadBalancerDescription>();
+  for await (const page of paginateDescribeLoadBalancers(
+    { client, pageSize: PAGE_SIZE },
+    {},
+    { abortSignal: signal },
+  ))
+    for (const balancer of page.LoadBalancerDescriptions ?? [])
+      if (balancer.LoadBalancerName !== undefined && isWanted(balancer.LoadBalancerName))
+        balancers.set(balancer.LoadBalancerName, balancer);
+  const found = [...balancers.keys()];
+  const tagsByName = new Map<string, TagMap>();
+  for (let start = 0; start < found.length; start += TAGS_BATCH) {
+    const { TagDescriptions = [] } = await client.send(
+      new DescribeTagsCommand({ LoadBalancerNames: found.slice(start, start + TAGS_BATCH) }),
+      { abortSignal: signal },
+    );
+    for (const { LoadBalancerName, Tags } of TagDescriptions)
+      if (LoadBalancerName !== undefined) tagsByName.set(LoadBalancerName, tagsFromList(Tags));
+  }
+  return [...balancers].map(([name, balancer]) => ({
+    balancer,
+    tags: tagsByName.get(name) ?? {},
+  }));
 }

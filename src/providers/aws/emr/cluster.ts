@@ -271,15 +271,25 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
   ): Promise<ReadonlyMap<string, LiveCluster>> {
     const wanted = new Set(names);
     const found = new Map<string, ClusterSummary[]>();
-    for await (const page of paginateListClusters(
-      { client },
-      { ClusterStates: ACTIVE_STATES },
-      { abortSignal: signal },
-    ))
-      for (const summary of page.Clusters ?? [])
-        if (summary.Name !== undefined && wanted.has(summary.Name))
-          found.set(summary.Name, [...(found.get(summary.Name) ?? []), summary]);
+    for (const summary of await listActiveClusters(client, signal))
+      if (summary.Name !== undefined && wanted.has(summary.Name))
+        found.set(summary.Name, [...(found.get(summary.Name) ?? []), summary]);
     return new Map([...found].map(([name, summaries]) => [name, { summaries }]));
+  }
+
+  /**
+   * Every active cluster of the region (STARTING to TERMINATING), each described with its
+   * instance groups or fleets: ListClusters, every page, then what `complete` reads. TERMINATED
+   * clusters, which EMR lists for two months, are left out; namesakes are listed each on its own.
+   */
+  protected override async listAll(
+    client: EMRClient,
+    { signal }: RunContext,
+  ): Promise<readonly LiveCluster[]> {
+    const found: LiveCluster[] = [];
+    for (const summary of await listActiveClusters(client, signal))
+      found.push(await describedCluster(client, [summary], signal));
+    return found;
   }
 
   /**
@@ -298,21 +308,7 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
           `(${summaries.map(({ Id }) => Id ?? "?").join(", ")}): terminate all but one, or rename the particle's`,
         { particle: this.id, field: "aws_resource.Name" },
       );
-    const ClusterId = summaries[0]?.Id;
-    const { Cluster: cluster } = await client.send(new DescribeClusterCommand({ ClusterId }), {
-      abortSignal: signal,
-    });
-    const options = { abortSignal: signal };
-    if (cluster?.InstanceCollectionType === "INSTANCE_FLEET") {
-      const fleets: InstanceFleet[] = [];
-      for await (const page of paginateListInstanceFleets({ client }, { ClusterId }, options))
-        fleets.push(...(page.InstanceFleets ?? []));
-      return { summaries, cluster, fleets };
-    }
-    const groups: InstanceGroup[] = [];
-    for await (const page of paginateListInstanceGroups({ client }, { ClusterId }, options))
-      groups.push(...(page.InstanceGroups ?? []));
-    return { summaries, cluster, groups };
+    return describedCluster(client, summaries, signal);
   }
 
   /** RUNNING and WAITING are running; the other active states pending. */
@@ -456,4 +452,42 @@ export class EmrCluster extends AWSResource<EmrClusterDefinition, LiveCluster, E
       Tags: this.comparableTagsOf(tags),
     };
   }
+}
+
+/** Every active cluster of the region: ListClusters of the active states, every page. */
+async function listActiveClusters(
+  client: EMRClient,
+  signal: AbortSignal,
+): Promise<ClusterSummary[]> {
+  const summaries: ClusterSummary[] = [];
+  for await (const page of paginateListClusters(
+    { client },
+    { ClusterStates: ACTIVE_STATES },
+    { abortSignal: signal },
+  ))
+    summaries.push(...(page.Clusters ?? []));
+  return summaries;
+}
+
+/** The first cluster of `summaries` described: DescribeCluster, then its instance groups or fleets. */
+async function describedCluster(
+  client: EMRClient,
+  summaries: readonly ClusterSummary[],
+  signal: AbortSignal,
+): Promise<LiveCluster> {
+  const ClusterId = summaries[0]?.Id;
+  const { Cluster: cluster } = await client.send(new DescribeClusterCommand({ ClusterId }), {
+    abortSignal: signal,
+  });
+  const options = { abortSignal: signal };
+  if (cluster?.InstanceCollectionType === "INSTANCE_FLEET") {
+    const fleets: InstanceFleet[] = [];
+    for await (const page of paginateListInstanceFleets({ client }, { ClusterId }, options))
+      fleets.push(...(page.InstanceFleets ?? []));
+    return { summaries, cluster, fleets };
+  }
+  const groups: InstanceGroup[] = [];
+  for await (const page of paginateListInstanceGroups({ client }, { ClusterId }, options))
+    groups.push(...(page.InstanceGroups ?? []));
+  return { summaries, cluster, groups };
 }

@@ -270,12 +270,23 @@ export class RdsInstance extends AWSResource<RdsInstanceDefinition, DBInstance, 
     for (const key of identifiers)
       wanted.set(key.toLowerCase(), [...(wanted.get(key.toLowerCase()) ?? []), key]);
     const found = new Map<string, DBInstance>();
-    const pages = paginateDescribeDBInstances({ client }, {}, { abortSignal: signal });
-    for await (const page of pages)
-      for (const instance of page.DBInstances ?? [])
-        for (const key of wanted.get(instance.DBInstanceIdentifier?.toLowerCase() ?? "") ?? [])
-          found.set(key, instance);
+    for (const instance of await describeInstances(client, signal))
+      for (const key of wanted.get(instance.DBInstanceIdentifier?.toLowerCase() ?? "") ?? [])
+        found.set(key, instance);
     return found;
+  }
+
+  /**
+   * Every instance of the region: DescribeDBInstances, page by page. Members of an Aurora or
+   * Multi-AZ DB cluster are left out: their cluster, which this flavor cannot write, holds them.
+   */
+  protected override async listAll(
+    client: RDSClient,
+    { signal }: RunContext,
+  ): Promise<readonly DBInstance[]> {
+    return (await describeInstances(client, signal)).filter(
+      (instance) => instance.DBClusterIdentifier === undefined,
+    );
   }
 
   /** Its state from its status; its settings as written where a prefix or a pending change matches. */
@@ -441,6 +452,14 @@ export class RdsInstance extends AWSResource<RdsInstanceDefinition, DBInstance, 
       Tags: this.comparableTagsOf(Tags),
     };
   }
+}
+
+/** Every instance of the region: DescribeDBInstances, page by page (naming one fails on a missing one). */
+async function describeInstances(client: RDSClient, signal: AbortSignal): Promise<DBInstance[]> {
+  const instances: DBInstance[] = [];
+  for await (const page of paginateDescribeDBInstances({ client }, {}, { abortSignal: signal }))
+    instances.push(...(page.DBInstances ?? []));
+  return instances;
 }
 
 /** `pending` between two statuses, `stopped` when stopped, else `running`. */

@@ -219,15 +219,34 @@ export class Route53HostedZone extends AWSResource<
   ): Promise<ReadonlyMap<string, HostedZone>> {
     const wanted = new Map(names.map((name) => [dnsName(name), name]));
     const found = new Map<string, HostedZone>();
-    for await (const page of paginateListHostedZones({ client }, {}, { abortSignal: signal }))
-      for (const zone of page.HostedZones ?? []) {
-        const key = wanted.get(dnsName(zone.Name));
-        if (key === undefined) continue;
-        const earlier = found.get(key);
-        if (earlier === undefined || (!isOurs(earlier, key) && isOurs(zone, key)))
-          found.set(key, zone);
-      }
+    for (const zone of await listZones(client, signal)) {
+      const key = wanted.get(dnsName(zone.Name));
+      if (key === undefined) continue;
+      const earlier = found.get(key);
+      if (earlier === undefined || (!isOurs(earlier, key) && isOurs(zone, key)))
+        found.set(key, zone);
+    }
     return found;
+  }
+
+  /** Every hosted zone of the account (Route 53 is global: the same in every region). */
+  protected override listAll(
+    client: Route53Client,
+    { signal }: RunContext,
+  ): Promise<readonly HostedZone[]> {
+    return listZones(client, signal);
+  }
+
+  /** The generic block without `CallerReference`: the framework never sends a written one. */
+  protected override discoveredResource(
+    observation: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { CallerReference: _reference, ...block } = super.discoveredResource(
+      observation,
+      ownTags,
+    );
+    return block;
   }
 
   /** A listed zone is running. */
@@ -377,6 +396,14 @@ export class Route53HostedZone extends AWSResource<
       marker = { DNSName: page.NextDNSName, HostedZoneId: page.NextHostedZoneId };
     }
   }
+}
+
+/** Every hosted zone of the account: ListHostedZones, page by page. @internal */
+export async function listZones(client: Route53Client, signal: AbortSignal): Promise<HostedZone[]> {
+  const zones: HostedZone[] = [];
+  for await (const page of paginateListHostedZones({ client }, {}, { abortSignal: signal }))
+    zones.push(...(page.HostedZones ?? []));
+  return zones;
 }
 
 /** True when `zone` carries one of the CallerReferences of `name` (see {@link zoneTokens}). */

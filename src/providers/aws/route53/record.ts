@@ -13,6 +13,7 @@ import type { FieldUpdater, FieldUpdaters } from "../../kit/calls.js";
 import type { Observation, OperationErrors, ProvenanceKeys } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
+import { listZones } from "./hosted-zone.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../tags.js";
 
 /** The `aws_resource` block of a `route53_record` particle: a ResourceRecordSet and its zone. */
@@ -214,15 +215,31 @@ export class Route53Record extends AWSResource<
     const found = new Map<string, ListedRecord>();
     const zones = new Set(keys.map((key) => key.slice(0, key.indexOf("/"))));
     for (const zoneId of zones) {
-      const sets = await this.recordSetsOf(client, zoneId, signal);
-      const byKey = new Map(sets.map((set) => [recordKey(zoneId, set.Name, set.Type), set]));
+      const listed = listedRecords(zoneId, await this.recordSetsOf(client, zoneId, signal));
       for (const key of keys) {
-        const set = byKey.get(key);
-        if (set === undefined || !key.startsWith(`${zoneId}/`)) continue;
-        const owner = byKey.get(recordKey(zoneId, ownerName(set.Name, set.Type), "TXT"));
-        const isMark = owner?.ResourceRecords?.some(({ Value }) => Value === OWNER_VALUE) === true;
-        found.set(key, { zoneId, set, owner: isMark ? owner : undefined });
+        const record = listed.get(key);
+        if (record !== undefined && key.startsWith(`${zoneId}/`)) found.set(key, record);
       }
+    }
+    return found;
+  }
+
+  /**
+   * Every record set of every zone of the account, with its mark: ListHostedZones, then
+   * ListResourceRecordSets per zone, page by page. Left out: the marks themselves, the SOA and NS
+   * records Route 53 keeps at a zone's apex (made and deleted with the zone), and record sets
+   * with a routing policy (`SetIdentifier`), which the flavor does not support.
+   */
+  protected override async listAll(
+    client: Route53Client,
+    { signal }: RunContext,
+  ): Promise<readonly ListedRecord[]> {
+    const found: ListedRecord[] = [];
+    // One zone after the other, as `list` reads them: Route 53 allows few requests a second.
+    for (const zone of await listZones(client, signal)) {
+      const zoneId = bareZoneId(zone.Id ?? "");
+      const listed = listedRecords(zoneId, await this.recordSetsOf(client, zoneId, signal));
+      found.push(...[...listed.values()].filter(({ set }) => isExpressible(set, zone.Name)));
     }
     return found;
   }
@@ -368,6 +385,32 @@ export class Route53Record extends AWSResource<
       };
     }
   }
+}
+
+/** The record sets `sets` of the zone `zoneId` by key, each with its mark when it has one. */
+function listedRecords(
+  zoneId: string,
+  sets: readonly ResourceRecordSet[],
+): Map<string, ListedRecord> {
+  const byKey = new Map(sets.map((set) => [recordKey(zoneId, set.Name, set.Type), set]));
+  return new Map(
+    [...byKey].map(([key, set]) => {
+      const owner = byKey.get(recordKey(zoneId, ownerName(set.Name, set.Type), "TXT"));
+      const isMark = owner?.ResourceRecords?.some(({ Value }) => Value === OWNER_VALUE) === true;
+      return [key, { zoneId, set, owner: isMark ? owner : undefined }];
+    }),
+  );
+}
+
+/**
+ * Whether a record set of the zone `zoneName` is one a particle can stand for: not a mark, not
+ * the apex SOA or NS record, without a routing policy.
+ */
+function isExpressible(set: ResourceRecordSet, zoneName: string | undefined): boolean {
+  const isMark = set.Type === "TXT" && dnsName(set.Name).startsWith("_pcf-owner.");
+  const isApexRecord =
+    (set.Type === "SOA" || set.Type === "NS") && dnsName(set.Name) === dnsName(zoneName);
+  return !isMark && !isApexRecord && set.SetIdentifier === undefined;
 }
 
 /** ChangeResourceRecordSets of `changes` in the zone `zoneId`, applied whole or not at all. */

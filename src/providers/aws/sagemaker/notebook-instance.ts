@@ -12,6 +12,7 @@ import {
   paginateListNotebookInstances,
   paginateListTags,
   type DescribeNotebookInstanceOutput as NotebookInstance,
+  type NotebookInstanceSummary,
   type _InstanceType as MlInstanceType,
 } from "@aws-sdk/client-sagemaker";
 import * as z from "zod";
@@ -248,14 +249,28 @@ export class SagemakerNotebookInstance extends AWSResource<
     const found = new Map<string, NotebookInstance>();
     const prefix = commonPrefix(names);
     const input = prefix === "" ? {} : { NameContains: prefix };
-    const pages = paginateListNotebookInstances({ client }, input, { abortSignal: signal });
-    for await (const page of pages)
-      for (const instance of page.NotebookInstances ?? [])
-        if (
-          instance.NotebookInstanceName !== undefined &&
-          wanted.has(instance.NotebookInstanceName)
-        )
-          found.set(instance.NotebookInstanceName, instance);
+    for (const instance of await listNotebookInstances(client, input, signal))
+      if (instance.NotebookInstanceName !== undefined && wanted.has(instance.NotebookInstanceName))
+        found.set(instance.NotebookInstanceName, instance);
+    return found;
+  }
+
+  /**
+   * Every instance of the region, described: ListNotebookInstances page by page, then
+   * DescribeNotebookInstance of each (as `complete` does); one deleted in between is left out.
+   */
+  protected override async listAll(
+    client: SageMakerClient,
+    context: RunContext,
+  ): Promise<readonly NotebookInstance[]> {
+    const found: NotebookInstance[] = [];
+    for (const listed of await listNotebookInstances(client, {}, context.signal)) {
+      const instance = await this.unlessGone(
+        `describe notebook instance ${String(listed.NotebookInstanceName)}`,
+        () => this.complete(client, listed, context),
+      );
+      if (instance !== undefined) found.push(instance);
+    }
     return found;
   }
 
@@ -483,4 +498,18 @@ export class SagemakerNotebookInstance extends AWSResource<
       );
     return seen === status;
   }
+}
+
+/** The instances ListNotebookInstances gives for `input` (a part of their names, or none), page by page. */
+async function listNotebookInstances(
+  client: SageMakerClient,
+  input: { readonly NameContains?: string },
+  signal: AbortSignal,
+): Promise<NotebookInstanceSummary[]> {
+  const instances: NotebookInstanceSummary[] = [];
+  for await (const page of paginateListNotebookInstances({ client }, input, {
+    abortSignal: signal,
+  }))
+    instances.push(...(page.NotebookInstances ?? []));
+  return instances;
 }

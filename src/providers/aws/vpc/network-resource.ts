@@ -8,7 +8,7 @@ import { readPath } from "../../../core/values.js";
 import type { CallFailure } from "../../kit/calls.js";
 import type { Observation } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
-import { onlyOfName, type Named } from "../ec2-describe.js";
+import { discoveredEc2Block, onlyOfName, type Named } from "../ec2-describe.js";
 import { writeEc2Tags, writtenEc2Tags } from "../ec2-tags.js";
 import { AWSResource } from "../resource.js";
 import {
@@ -105,6 +105,37 @@ export abstract class NetworkResource<
       definition: { ...fields, ...extra, region_name: this.region(context), custom_config },
       tags,
     };
+  }
+
+  /**
+   * The {@link NetworkResource.discoveredFields} of the observation, with a `custom_config` of
+   * its own: the `PCFName` tag as the name (for a resource named by it) and the other own tags
+   * as `Tags`.
+   */
+  protected override discoveredResource(
+    { definition }: Observation,
+    ownTags: TagMap | undefined,
+  ): Record<string, unknown> {
+    const { isNamedByTag, uniqueKeys, definitionSchema } = this
+      .constructor as typeof NetworkResource;
+    const { custom_config: _config, ...fields } = definition;
+    const [key = ""] = uniqueKeys;
+    return discoveredEc2Block(this.discoveredFields(fields), {
+      schema: definitionSchema,
+      tagField: "custom_config.Tags",
+      ownTags,
+      alwaysKept: this.discoveryKeptKeys,
+      nameField: isNamedByTag ? key.slice(`${this.resourceKey ?? ""}.`.length) : undefined,
+    });
+  }
+
+  /**
+   * The observed fields (but `custom_config`) a discovered definition writes, in the form the
+   * create call takes them; by default all of them (those the schema does not declare are then
+   * left out).
+   */
+  protected discoveredFields(observed: Record<string, unknown>): Record<string, unknown> {
+    return observed;
   }
 
   /**

@@ -10,7 +10,7 @@ import { PcfError } from "../../../core/errors.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
-import { byName, describeFiltered, type Named } from "../ec2-describe.js";
+import { byName, describeAll, describeFiltered, type Named } from "../ec2-describe.js";
 import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { tagInputSchema } from "../tags.js";
@@ -72,6 +72,9 @@ export const securityGroupSchema = z
 
 /** What a user writes in the `aws_resource` block of a `security_group` particle. */
 export type SecurityGroupDefinition = z.infer<typeof securityGroupSchema>;
+
+/** The name of the group AWS makes with every VPC. */
+const DEFAULT_GROUP = "default";
 
 /** The fields AWS fixes when it creates a group. */
 const CREATE_ONLY_FIELDS = ["Description", "VpcId"];
@@ -167,6 +170,19 @@ export class SecurityGroup extends NetworkResource<SecurityGroupDefinition, Ec2S
       abortSignal: signal,
     });
     return byName(groups, (group) => group.GroupName);
+  }
+
+  /**
+   * Every security group of the region but the `default` group of each VPC: one
+   * DescribeSecurityGroups. A default group is left out: AWS makes it with its VPC and refuses
+   * to create or delete one, so no particle could own it.
+   */
+  protected override async listAll(client: EC2Client, { signal }: RunContext) {
+    const groups = await describeAll(client, paginateDescribeSecurityGroups, {
+      itemsOf: (page) => page.SecurityGroups,
+      abortSignal: signal,
+    });
+    return groups.filter((group) => group.GroupName !== DEFAULT_GROUP);
   }
 
   /**

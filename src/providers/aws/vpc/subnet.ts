@@ -12,10 +12,10 @@ import type { RunContext } from "../../../core/run-context.js";
 import { isPlainObject } from "../../../core/values.js";
 import { required } from "../../kit/create-once.js";
 import type { FieldUpdaters } from "../../kit/calls.js";
-import { describeByPcfName, type Named } from "../ec2-describe.js";
+import { describeByPcfName, describeFiltered, type Named } from "../ec2-describe.js";
 import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { tagInputSchema } from "../tags.js";
+import { PCF_NAME_TAG, tagInputSchema } from "../tags.js";
 import { NetworkResource } from "./network-resource.js";
 
 /** The `aws_resource` block of a `subnet` particle: CreateSubnet's parameters, plus PCF's extras. */
@@ -143,6 +143,20 @@ export class Subnet extends NetworkResource<SubnetDefinition, Ec2Subnet> {
     return describeByPcfName(client, paginateDescribeSubnets, itemsOf, names, signal);
   }
 
+  /**
+   * Every subnet of the region that carries a `PCFName` tag: one DescribeSubnets by tag key.
+   * Subnets without the tag (the default VPC's among them) are left out: the flavor finds a
+   * subnet by it, so it could never read them.
+   */
+  protected override listAll(client: EC2Client, { signal }: RunContext) {
+    return describeFiltered(client, paginateDescribeSubnets, {
+      filterName: "tag-key",
+      values: [PCF_NAME_TAG],
+      itemsOf: (page: DescribeSubnetsCommandOutput) => page.Subnets,
+      abortSignal: signal,
+    });
+  }
+
   /** `running` when available, `pending` while AWS sets it up. */
   protected override observe(subnet: Named<Ec2Subnet>, context: RunContext) {
     return this.observed(subnet, subnet.State === "available" ? "running" : "pending", context, {
@@ -180,6 +194,12 @@ export class Subnet extends NetworkResource<SubnetDefinition, Ec2Subnet> {
     { signal }: RunContext,
   ) {
     await client.send(new DeleteSubnetCommand({ SubnetId }), { abortSignal: signal });
+  }
+
+  /** The observed fields, the zone by name only: CreateSubnet takes the name or the id, not both. */
+  protected override discoveredFields(observed: Record<string, unknown>): Record<string, unknown> {
+    const { AvailabilityZoneId, ...fields } = observed;
+    return fields["AvailabilityZone"] === undefined ? observed : fields;
   }
 
   protected override idOf({ SubnetId }: Ec2Subnet): string | undefined {

@@ -12,10 +12,10 @@ import type { DefinitionDifference } from "../../../core/diff.js";
 import type { RunContext } from "../../../core/run-context.js";
 import { required } from "../../kit/create-once.js";
 import type { CallFailure, FieldUpdaters } from "../../kit/calls.js";
-import { describeByPcfName, type Named } from "../ec2-describe.js";
+import { describeByPcfName, describeFiltered, type Named } from "../ec2-describe.js";
 import { ec2TagErrors } from "../ec2-tags.js";
 import { awsCustomConfigSchema, regionNameSchema } from "../resource.js";
-import { tagInputSchema } from "../tags.js";
+import { PCF_NAME_TAG, tagInputSchema } from "../tags.js";
 import { NetworkResource } from "./network-resource.js";
 import { VPC_DEPENDENTS_ACTIONS, describeVpcDependents } from "./vpc-dependencies.js";
 import {
@@ -24,6 +24,7 @@ import {
   dnsUpdater,
   dnsValue,
   readDnsAttributes,
+  type DnsField,
   type DnsValues,
 } from "./vpc-dns.js";
 
@@ -139,8 +140,25 @@ export class VpcInstance extends NetworkResource<VpcInstanceDefinition, LiveVpc>
     const vpc = await super.complete(client, listed, context);
     if (vpc === undefined) return undefined;
     const fields = DNS_FIELDS.filter((field) => this.desiredStateDefinition[field] !== undefined);
-    const dns = await readDnsAttributes(client, vpc.VpcId ?? "", fields, context.signal);
-    return { ...vpc, dns };
+    return withDns(client, vpc, fields, context.signal);
+  }
+
+  /**
+   * Every VPC of the region that carries a `PCFName` tag, with both DNS attributes: one
+   * DescribeVpcs by tag key, then DescribeVpcAttribute twice per VPC. VPCs without the tag (the
+   * default VPC among them) are left out: the flavor finds a VPC by it, so it could never read them.
+   */
+  protected override async listAll(
+    client: EC2Client,
+    { signal }: RunContext,
+  ): Promise<readonly LiveVpc[]> {
+    const vpcs = await describeFiltered(client, paginateDescribeVpcs, {
+      filterName: "tag-key",
+      values: [PCF_NAME_TAG],
+      itemsOf: (page) => page.Vpcs,
+      abortSignal: signal,
+    });
+    return Promise.all(vpcs.map((vpc) => withDns(client, vpc, DNS_FIELDS, signal)));
   }
 
   /** `running` when available, `pending` while AWS sets it up. */
@@ -219,4 +237,14 @@ export class VpcInstance extends NetworkResource<VpcInstanceDefinition, LiveVpc>
       Tags: this.comparableTags(definition),
     };
   }
+}
+
+/** `vpc` with the DNS attributes of `fields` (a DescribeVpcAttribute each). */
+async function withDns(
+  client: EC2Client,
+  vpc: Vpc,
+  fields: readonly DnsField[],
+  abortSignal: AbortSignal,
+): Promise<LiveVpc> {
+  return { ...vpc, dns: await readDnsAttributes(client, vpc.VpcId ?? "", fields, abortSignal) };
 }

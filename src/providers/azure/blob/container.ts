@@ -148,14 +148,24 @@ export class BlobContainer extends AzureResource<BlobContainerDefinition, Contai
   ): Promise<ReadonlyMap<string, ContainerItem>> {
     const wanted = new Set(names);
     const found = new Map<string, ContainerItem>();
-    const prefix = commonPrefix(names);
-    for await (const item of client.listContainers({
-      includeMetadata: true,
-      ...(prefix === "" ? {} : { prefix }),
-      abortSignal: signal,
-    }))
+    for await (const item of containersOf(client, commonPrefix(names), signal))
       if (wanted.has(item.name)) found.set(item.name, item);
     return found;
+  }
+
+  /**
+   * Every container of the account: ListContainers with metadata, page by page. The system
+   * containers (`$logs`, `$web`, `$root`, which Azure makes for logging, static websites and the
+   * root) are left out: their names are not container names a definition can take.
+   */
+  protected override async listAll(
+    client: BlobServiceClient,
+    { signal }: RunContext,
+  ): Promise<readonly ContainerItem[]> {
+    const items: ContainerItem[] = [];
+    for await (const item of containersOf(client, "", signal))
+      if (blobContainerSchema.shape.name.safeParse(item.name).success) items.push(item);
+    return items;
   }
 
   /** A listed container is running; its metadata are its tags. */
@@ -243,6 +253,19 @@ export class BlobContainer extends AzureResource<BlobContainerDefinition, Contai
       metadata: this.comparableTagsOf(definition["metadata"]),
     };
   }
+}
+
+/** The containers whose names start with `prefix` (`""`: all), with their metadata, page by page. */
+function containersOf(
+  client: BlobServiceClient,
+  prefix: string,
+  signal: AbortSignal,
+): AsyncIterableIterator<ContainerItem> {
+  return client.listContainers({
+    includeMetadata: true,
+    ...(prefix === "" ? {} : { prefix }),
+    abortSignal: signal,
+  });
 }
 
 /** The access level a block asks for: `public_access`, else `container` when `public`, else `none`. */

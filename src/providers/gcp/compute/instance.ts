@@ -83,12 +83,7 @@ export class ComputeInstance extends GCPResource<
     context: RunContext,
   ): Promise<ReadonlyMap<string, IInstance>> {
     const filter = names.map((name) => `(name = "${name}")`).join(" OR ");
-    const [instances] = await gcpCall("instances.list", context.signal, () =>
-      clients.instances.list(
-        { ...this.where(context), filter },
-        { ...clients.callOptions, autoPaginate: true },
-      ),
-    );
+    const instances = await this.instancesWhere(clients, filter, context);
     const wanted = new Set(names);
     return new Map(
       instances
@@ -97,8 +92,20 @@ export class ComputeInstance extends GCPResource<
     );
   }
 
+  /**
+   * Every instance in the particle's project and zone: `instances.list` unfiltered, every page.
+   * What discovery makes of one holds the fields compared (not its disks or network interfaces,
+   * which `instances.insert` takes as written): it plans no change, but would not recreate it.
+   */
+  protected override listAll(
+    clients: ComputeClients,
+    context: RunContext,
+  ): Promise<readonly IInstance[]> {
+    return this.instancesWhere(clients, "", context);
+  }
+
   /** Its status as a state (a stopped instance reads `TERMINATED`: stopped), the machine type by name. */
-  protected override observe(instance: IInstance): Observation {
+  protected override observe(instance: IInstance, context: RunContext): Observation {
     const labels = { ...instance.labels };
     return {
       state: STATES[String(instance.status ?? "")] ?? "pending",
@@ -109,6 +116,7 @@ export class ComputeInstance extends GCPResource<
         description: instance.description ?? "",
         status: instance.status,
         selfLink: instance.selfLink,
+        custom_config: this.placeOf(context),
       },
       tags: labels,
     };
@@ -195,6 +203,11 @@ export class ComputeInstance extends GCPResource<
     return `${project}/${zone}`;
   }
 
+  /** The project and the zone. */
+  protected override placeOf(context: RunContext): Record<string, string> {
+    return this.where(context);
+  }
+
   protected override connect(_location: string, context: RunContext): Promise<ComputeClients> {
     return computeClients(context);
   }
@@ -256,6 +269,21 @@ export class ComputeInstance extends GCPResource<
     await changeAndWait(clients, this.scope(context), context, `instances.${verb}`, () =>
       clients.instances[verb](this.target(context), clients.callOptions),
     );
+  }
+
+  /** `instances.list` in the particle's zone, every page, filtered by `filter` (`""`: all). */
+  private async instancesWhere(
+    clients: ComputeClients,
+    filter: string,
+    context: RunContext,
+  ): Promise<IInstance[]> {
+    const [instances] = await gcpCall("instances.list", context.signal, () =>
+      clients.instances.list(
+        { ...this.where(context), ...(filter === "" ? {} : { filter }) },
+        { ...clients.callOptions, autoPaginate: true },
+      ),
+    );
+    return instances;
   }
 
   /** `instances.get` of this particle's instance. */

@@ -113,17 +113,22 @@ export class StorageBucket extends GCPResource<StorageBucketDefinition, BucketMe
     { signal }: RunContext,
   ): Promise<ReadonlyMap<string, BucketMetadata>> {
     const wanted = new Set(names);
-    const [buckets] = await gcpCall("buckets.list", signal, () =>
-      client.getBuckets({ prefix: commonPrefix(names), autoPaginate: true }),
-    );
     const found = new Map<string, BucketMetadata>();
-    for (const bucket of buckets)
-      if (wanted.has(bucket.name)) found.set(bucket.name, bucket.metadata);
+    for (const bucket of await bucketsOf(client, commonPrefix(names), signal))
+      if (bucket.name !== undefined && wanted.has(bucket.name)) found.set(bucket.name, bucket);
     return found;
   }
 
+  /** Every bucket of the particle's project: `buckets.list`, page by page. */
+  protected override listAll(
+    client: Storage,
+    { signal }: RunContext,
+  ): Promise<readonly BucketMetadata[]> {
+    return bucketsOf(client, "", signal);
+  }
+
   /** A listed bucket is running; no versioning field means off. */
-  protected override observe(bucket: BucketMetadata): Observation {
+  protected override observe(bucket: BucketMetadata, context: RunContext): Observation {
     const labels = { ...bucket.labels } as Record<string, string>;
     return {
       state: "running",
@@ -134,6 +139,7 @@ export class StorageBucket extends GCPResource<StorageBucketDefinition, BucketMe
         labels,
         versioning: { enabled: bucket.versioning?.enabled === true },
         selfLink: bucket.selfLink,
+        custom_config: this.placeOf(context),
       },
       tags: labels,
     };
@@ -202,6 +208,18 @@ export class StorageBucket extends GCPResource<StorageBucketDefinition, BucketMe
       labels: this.comparableTagsOf(labels),
     };
   }
+}
+
+/** The buckets of the client's project whose names start with `prefix` (`""`: all), every page. */
+async function bucketsOf(
+  client: Storage,
+  prefix: string,
+  signal: AbortSignal,
+): Promise<BucketMetadata[]> {
+  const [buckets] = await gcpCall("buckets.list", signal, () =>
+    client.getBuckets({ ...(prefix === "" ? {} : { prefix }), autoPaginate: true }),
+  );
+  return buckets.map((bucket) => bucket.metadata);
 }
 
 /** One `buckets.patch` of `metadata`. */
