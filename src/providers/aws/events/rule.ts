@@ -1,6 +1,7 @@
 import {
   DeleteRuleCommand,
   EventBridgeClient,
+  ListEventBusesCommand,
   ListRulesCommand,
   ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
@@ -208,27 +209,27 @@ export class CloudwatchEvents extends AWSResource<
     }
     const found = new Map<string, Rule>();
     await Promise.all(
-      [...byBus].map(async ([EventBusName, names]) => {
-        const prefix = commonPrefix(names);
-        let NextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new ListRulesCommand({
-              EventBusName,
-              ...(prefix === "" ? {} : { NamePrefix: prefix }),
-              ...(NextToken === undefined ? {} : { NextToken }),
-            }),
-            { abortSignal: signal },
-          );
-          for (const rule of page.Rules ?? []) {
-            const key = `${EventBusName}/${rule.Name ?? ""}`;
-            if (wanted.has(key)) found.set(key, rule);
-          }
-          NextToken = page.NextToken;
-        } while (NextToken !== undefined);
+      [...byBus].map(async ([bus, names]) => {
+        for (const rule of await rulesOn(client, bus, commonPrefix(names), signal)) {
+          const key = `${bus}/${rule.Name ?? ""}`;
+          if (wanted.has(key)) found.set(key, rule);
+        }
       }),
     );
     return found;
+  }
+
+  /**
+   * Every rule of the region, on every bus: ListEventBuses, then ListRules per bus, page by page.
+   * Rules an AWS service manages (`ManagedBy`) are left out: they refuse PutRule and DeleteRule.
+   */
+  protected override async listAll(
+    client: EventBridgeClient,
+    { signal }: RunContext,
+  ): Promise<readonly Rule[]> {
+    const buses = await eventBusNames(client, signal);
+    const rules = await Promise.all(buses.map((bus) => rulesOn(client, bus, "", signal)));
+    return rules.flat().filter((rule) => rule.ManagedBy === undefined);
   }
 
   /** A listed rule is running, whether ENABLED or DISABLED (its `State` is a field, as in PCF). */
@@ -328,8 +329,12 @@ export class CloudwatchEvents extends AWSResource<
 
   /** By bus and name: `default/nightly`. */
   protected override get key(): string {
-    const bus = this.desiredStateDefinition["EventBusName"];
-    return `${typeof bus === "string" ? bus : DEFAULT_BUS}/${String(this.desiredStateDefinition["Name"])}`;
+    return keyOf(this.desiredStateDefinition);
+  }
+
+  /** By bus and name, as {@link CloudwatchEvents.key}: namesakes on two buses are two rules. */
+  protected override discoveredKey(resource: Record<string, unknown>): string {
+    return keyOf(resource);
   }
 
   /** The name, the PutRule fields (the pattern as parsed JSON), the bus and the tags when written. */
@@ -344,6 +349,53 @@ export class CloudwatchEvents extends AWSResource<
       Tags: this.comparableTagsOf(definition["Tags"]),
     };
   }
+}
+
+/** The key of a rule's block: its bus (default `default`) and its name, `default/nightly`. */
+function keyOf(block: Readonly<Record<string, unknown>>): string {
+  const bus = block["EventBusName"];
+  return `${typeof bus === "string" ? bus : DEFAULT_BUS}/${String(block["Name"])}`;
+}
+
+/** The names of the region's event buses, the default one included: ListEventBuses, page by page. */
+async function eventBusNames(client: EventBridgeClient, signal: AbortSignal): Promise<string[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListEventBusesCommand({ NextToken }), {
+      abortSignal: signal,
+    });
+    for (const { Name } of page.EventBuses ?? []) if (Name !== undefined) names.push(Name);
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined);
+  return names;
+}
+
+/**
+ * The rules on `EventBusName` named from `prefix` (every rule for `""`): ListRules, page by page,
+ * each with its bus.
+ */
+async function rulesOn(
+  client: EventBridgeClient,
+  EventBusName: string,
+  prefix: string,
+  signal: AbortSignal,
+): Promise<Rule[]> {
+  const rules: Rule[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListRulesCommand({
+        EventBusName,
+        ...(prefix === "" ? {} : { NamePrefix: prefix }),
+        ...(NextToken === undefined ? {} : { NextToken }),
+      }),
+      { abortSignal: signal },
+    );
+    for (const rule of page.Rules ?? []) rules.push({ ...rule, EventBusName });
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined);
+  return rules;
 }
 
 /** An event pattern as PutRule takes it: a JSON string; other values as they are. */
