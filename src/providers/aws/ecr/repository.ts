@@ -158,11 +158,18 @@ export class EcrRepository extends AWSResource<EcrRepositoryDefinition, Reposito
     // Naming the repositories would fail the whole call on the first one missing.
     const wanted = new Set(names);
     const found = new Map<string, Repository>();
-    for await (const page of paginateDescribeRepositories({ client }, {}, { abortSignal: signal }))
-      for (const repository of page.repositories ?? [])
-        if (repository.repositoryName !== undefined && wanted.has(repository.repositoryName))
-          found.set(repository.repositoryName, repository);
+    for (const repository of await listRepositories(client, signal))
+      if (repository.repositoryName !== undefined && wanted.has(repository.repositoryName))
+        found.set(repository.repositoryName, repository);
     return found;
+  }
+
+  /** Every repository of the account's registry in the region: DescribeRepositories, page by page. */
+  protected override listAll(
+    client: ECRClient,
+    { signal }: RunContext,
+  ): Promise<readonly Repository[]> {
+    return listRepositories(client, signal);
   }
 
   /** A listed repository is running. */
@@ -261,4 +268,12 @@ export class EcrRepository extends AWSResource<EcrRepositoryDefinition, Reposito
       tags: this.comparableTagsOf(tags),
     };
   }
+}
+
+/** Every repository of the account's registry in the region: DescribeRepositories, page by page. */
+async function listRepositories(client: ECRClient, signal: AbortSignal): Promise<Repository[]> {
+  const repositories: Repository[] = [];
+  for await (const page of paginateDescribeRepositories({ client }, {}, { abortSignal: signal }))
+    repositories.push(...(page.repositories ?? []));
+  return repositories;
 }
