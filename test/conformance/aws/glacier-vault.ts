@@ -49,6 +49,11 @@ const KNOWN_GAPS: readonly KnownGap[] = [
   ...(["create", "no-op", "update", "terminate", "terminate-gone", "lost-answer"] as const).map(
     (step) => gap(step, FRAMEWORK_READ),
   ),
+  gap(
+    "discover",
+    FRAMEWORK_READ,
+    "moto implements no vault tags: ListVaults lists the vault, but ListTagsForVault, which discovery reads each listed vault's tags with, answers a 404 HTML page",
+  ),
   gap("drift", /^Unexpected token '<', "<!doctype "/),
   gap("foreign", /^Unexpected token '<', "<!doctype "/),
   // Plan cannot read the tags, so it gives no note naming `pcf apply --adopt`.

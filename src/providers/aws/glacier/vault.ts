@@ -128,12 +128,18 @@ export class GlacierVault extends AWSResource<GlacierVaultDefinition, Vault, Vau
   ): Promise<ReadonlyMap<string, Vault>> {
     const wanted = new Set(names);
     const found = new Map<string, Vault>();
-    const pages = paginateListVaults({ client }, { accountId: "-" }, { abortSignal: signal });
-    for await (const page of pages)
-      for (const vault of page.VaultList ?? [])
-        if (vault.VaultName !== undefined && wanted.has(vault.VaultName))
-          found.set(vault.VaultName, vault);
+    for (const vault of await listVaults(client, signal))
+      if (vault.VaultName !== undefined && wanted.has(vault.VaultName))
+        found.set(vault.VaultName, vault);
     return found;
+  }
+
+  /** Every vault of the caller's account in the region: ListVaults, page by page. */
+  protected override listAll(
+    client: VaultClient,
+    { signal }: RunContext,
+  ): Promise<readonly Vault[]> {
+    return listVaults(client, signal);
   }
 
   /** A listed vault is running. */
@@ -229,4 +235,12 @@ export class GlacierVault extends AWSResource<GlacierVaultDefinition, Vault, Vau
     const written = this.desiredStateDefinition["accountId"];
     return typeof written === "string" ? written : "-";
   }
+}
+
+/** Every vault of the caller's account in the region: ListVaults, page by page. */
+async function listVaults(client: VaultClient, signal: AbortSignal): Promise<Vault[]> {
+  const vaults: Vault[] = [];
+  const pages = paginateListVaults({ client }, { accountId: "-" }, { abortSignal: signal });
+  for await (const page of pages) vaults.push(...(page.VaultList ?? []));
+  return vaults;
 }
