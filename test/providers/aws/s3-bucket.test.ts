@@ -18,6 +18,8 @@ import {
   planField,
   type ParticleDefinition,
 } from "../../../src/index.js";
+import { createRunContext } from "../../../src/core/run-context.js";
+import { discoverFlavor } from "../../../src/providers/kit/discovery.js";
 import { OWNERSHIP_TAG_KEY, OWNERSHIP_TAG_VALUE } from "../../../src/providers/aws/tags.js";
 import { S3Bucket, type S3BucketDefinition } from "../../../src/providers/aws/s3/bucket.js";
 import { awsTestOptions, motoEndpoint, uniqueName, verificationClient } from "../../support/aws.js";
@@ -126,6 +128,17 @@ describe("s3_bucket", () => {
     expect(LocationConstraint).toBe("eu-west-1");
     const again = await bucket("region", { region_name: "eu-west-1" }).apply({ providerOptions });
     expect(again.particles[0]?.outcome).toBe("unchanged");
+  });
+
+  it("discovers the buckets of its own region only, though bucket names are global", async () => {
+    const here = uniqueName(import.meta.url, "listed-here");
+    const there = uniqueName(import.meta.url, "listed-there");
+    await bucket("listed-here").apply({ providerOptions });
+    await bucket("listed-there", { region_name: "eu-west-2" }).apply({ providerOptions });
+    const found = await discoverFlavor(S3Bucket, createRunContext({ providerOptions }));
+    const keys = found?.map((entry) => entry.key) ?? [];
+    expect(keys).toContain(here);
+    expect(keys).not.toContain(there);
   });
 
   it("terminates the bucket", async () => {

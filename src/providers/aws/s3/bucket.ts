@@ -134,22 +134,20 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, ListedBucket, S3Cl
     names: readonly string[],
     context: RunContext,
   ): Promise<ReadonlyMap<string, ListedBucket>> {
-    const found = new Map<string, Bucket>();
-    const input = { BucketRegion: this.region(context) };
-    for await (const page of paginateListBuckets({ client }, input, {
-      abortSignal: context.signal,
-    }))
-      for (const bucket of page.Buckets ?? [])
-        if (names.includes(bucket.Name ?? "")) found.set(bucket.Name ?? "", bucket);
-    if (found.size === 0) return found;
-    const tagging = await this.client(ResourceGroupsTaggingAPIClient, context);
-    const owned = await ownedBucketTags(tagging, context.signal);
-    return new Map(
-      [...found].map(([name, bucket]) => {
-        const ownedTags = owned?.get(name);
-        return [name, ownedTags === undefined ? bucket : { ...bucket, ownedTags }];
-      }),
-    );
+    const buckets = await this.bucketsHere(client, context, (name) => names.includes(name));
+    return new Map(buckets.map((bucket) => [bucket.Name ?? "", bucket]));
+  }
+
+  /**
+   * Every bucket the caller owns in the particle's region (ListBuckets by region, page by page),
+   * each with its tags when the tagging index lists it as ours. Bucket names are global: those
+   * of other regions and accounts are not listed.
+   */
+  protected override listAll(
+    client: S3Client,
+    context: RunContext,
+  ): Promise<readonly ListedBucket[]> {
+    return this.bucketsHere(client, context, () => true);
   }
 
   /** A listed bucket is running; its tags are known when the tagging index listed it as ours. */
@@ -233,6 +231,29 @@ export class S3Bucket extends AWSResource<S3BucketDefinition, ListedBucket, S3Cl
     const TagSet = tagsToList({ ...Object.fromEntries(kept), ...set });
     await client.send(new PutBucketTaggingCommand({ Bucket: Name, Tagging: { TagSet } }), {
       abortSignal: signal,
+    });
+  }
+
+  /**
+   * The caller's buckets in this region whose names `isWanted` (ListBuckets, page by page), each
+   * with its tags when the tagging index lists it as ours (asked only when some bucket is wanted).
+   */
+  private async bucketsHere(
+    client: S3Client,
+    context: RunContext,
+    isWanted: (name: string) => boolean,
+  ): Promise<ListedBucket[]> {
+    const buckets: Bucket[] = [];
+    const input = { BucketRegion: this.region(context) };
+    const pages = paginateListBuckets({ client }, input, { abortSignal: context.signal });
+    for await (const page of pages)
+      buckets.push(...(page.Buckets ?? []).filter(({ Name }) => isWanted(Name ?? "")));
+    if (buckets.length === 0) return [];
+    const tagging = await this.client(ResourceGroupsTaggingAPIClient, context);
+    const owned = await ownedBucketTags(tagging, context.signal);
+    return buckets.map((bucket) => {
+      const ownedTags = owned?.get(bucket.Name ?? "");
+      return ownedTags === undefined ? bucket : { ...bucket, ownedTags };
     });
   }
 
