@@ -6,7 +6,7 @@ import {
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
 import { hasOwnershipTag } from "../tags.js";
-import { KEY_NAME_TAG, kmsTagMap, stateFromKeyState } from "./key-settings.js";
+import { KEY_NAME_TAG, keyNameSchema, kmsTagMap, stateFromKeyState } from "./key-settings.js";
 
 // How `kms_key` finds its keys: aliases are the only name a key has, ListAliases the one call
 // that lists them all; a key whose alias was never made is found by its tags.
@@ -26,6 +26,27 @@ export async function listAliases(
       ),
     ),
   );
+}
+
+/**
+ * The name each aliased key of the region goes by, by key id: its alias without `alias/`, the
+ * first in alphabetical order when it has several. Aliases no `key_name` can write (AWS's
+ * `alias/aws/…`) name none.
+ * @internal
+ */
+export async function listKeyNames(
+  client: KMSClient,
+  abortSignal: AbortSignal,
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const aliases = [...(await listAliases(client, abortSignal))].sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
+  for (const [alias, keyId] of aliases) {
+    const name = alias.replace(/^alias\//, "");
+    if (!names.has(keyId) && keyNameSchema.safeParse(name).success) names.set(keyId, name);
+  }
+  return names;
 }
 
 /** The key's tags, from every page of ListResourceTags. @internal */

@@ -1,4 +1,4 @@
-import { KeyState, type Tag } from "@aws-sdk/client-kms";
+import { KeySpec, KeyState, OriginType, type KeyMetadata, type Tag } from "@aws-sdk/client-kms";
 import * as z from "zod";
 import type { State } from "../../../core/state.js";
 import { isPlainObject } from "../../../core/values.js";
@@ -15,6 +15,12 @@ import { comparableTags, normalizeTags, tagMapSchema, type TagMap } from "../tag
  * or removed.
  */
 export const KEY_NAME_TAG = "pcf:key-name";
+
+/** A key's name (`custom_config.key_name`): its alias without `alias/`; `alias/aws/…` is AWS's. @internal */
+export const keyNameSchema = z
+  .string()
+  .regex(/^[\w/-]{1,250}$/, "expected up to 250 letters, digits and / _ -")
+  .refine((name) => !name.startsWith("aws/"), "alias/aws/… is reserved for AWS");
 
 /** Tags as a `kms_key` definition may write them: PCF's `[{ TagKey, TagValue }]`, or a map. @internal */
 export const kmsTagsSchema = z.union([
@@ -79,4 +85,21 @@ const STATES: Partial<Record<KeyState, State>> = {
 /** The particle state for a KeyState: a key pending deletion reads terminated, though it can come back. */
 export function stateFromKeyState(keyState: KeyState | undefined): State {
   return keyState === undefined ? "terminated" : (STATES[keyState] ?? "pending");
+}
+
+/** Whether the key's settings can be read and observed: it is enabled or disabled. @internal */
+export function isReadable(key: KeyMetadata): boolean {
+  return ["running", "stopped"].includes(stateFromKeyState(key.KeyState));
+}
+
+/**
+ * Whether KMS can rotate the key's material (a symmetric encryption key whose material is KMS's
+ * own): GetKeyRotationStatus fails for the others.
+ * @internal
+ */
+export function canRotate(key: KeyMetadata): boolean {
+  return (
+    key.KeySpec === KeySpec.SYMMETRIC_DEFAULT &&
+    (key.Origin ?? OriginType.AWS_KMS) === OriginType.AWS_KMS
+  );
 }

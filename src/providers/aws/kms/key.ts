@@ -14,7 +14,6 @@ import {
   KeyManagerType,
   KeySpec,
   KeyState,
-  OriginType,
   KeyUsageType,
   PutKeyPolicyCommand,
   ScheduleKeyDeletionCommand,
@@ -31,10 +30,13 @@ import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, actionsOf, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { policyDocumentText } from "../iam/policy-document.js";
-import { findUnnamedKey, listAliases, listKeyTags } from "./key-lookup.js";
+import { findUnnamedKey, listAliases, listKeyNames, listKeyTags } from "./key-lookup.js";
 import {
   KEY_NAME_TAG,
+  canRotate,
   comparableKey,
+  isReadable,
+  keyNameSchema,
   kmsTagList,
   kmsTagMap,
   kmsTagsSchema,
@@ -44,12 +46,6 @@ import {
 
 /** How long a terminated key waits before KMS deletes it, in days, unless `pending_window_in_days` says otherwise. */
 const DEFAULT_PENDING_WINDOW_DAYS = 7;
-
-/** A key's name: its alias without `alias/`; `alias/aws/…` is AWS's. */
-const KEY_NAME = z
-  .string()
-  .regex(/^[\w/-]{1,250}$/, "expected up to 250 letters, digits and / _ -")
-  .refine((name) => !name.startsWith("aws/"), "alias/aws/… is reserved for AWS");
 
 /** The `aws_resource` block of a `kms_key` particle: CreateKey's parameters, plus the alias and key settings. */
 export const kmsKeySchema = z.strictObject({
@@ -77,7 +73,7 @@ export const kmsKeySchema = z.strictObject({
   custom_config: z.strictObject({
     ...awsCustomConfigSchema.shape,
     /** The key's name: its alias is `alias/<key_name>`. Required: it is the unique key. */
-    key_name: KEY_NAME,
+    key_name: keyNameSchema,
     /** Days between terminate and deletion, 7–30. Default 7. */
     pending_window_in_days: z.int().min(7).max(30).optional(),
     /** Yearly automatic rotation of the key material. Default: not compared (KMS: off). */
@@ -231,14 +227,8 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
     client: KMSClient,
     { signal }: RunContext,
   ): Promise<readonly LiveKey[]> {
-    const names = new Map<string, string>();
-    const aliases = [...(await listAliases(client, signal))].sort(([a], [b]) => a.localeCompare(b));
-    for (const [alias, keyId] of aliases) {
-      const keyName = alias.replace(/^alias\//, "");
-      if (!names.has(keyId) && KEY_NAME.safeParse(keyName).success) names.set(keyId, keyName);
-    }
     const keys = await Promise.all(
-      [...names].map(async ([keyId, keyName]) => {
+      [...(await listKeyNames(client, signal))].map(async ([keyId, keyName]) => {
         const key = await this.describe(client, keyId, signal);
         if (key?.KeyManager !== KeyManagerType.CUSTOMER || !isReadable(key)) return undefined;
         const live = { key, keyId, keyName };
@@ -457,20 +447,4 @@ export class KmsKey extends AWSResource<KmsKeyDefinition, LiveKey, KMSClient> {
       throw error;
     });
   }
-}
-
-/** Whether the key's settings can be read and observed: it is enabled or disabled. */
-function isReadable(key: KeyMetadata): boolean {
-  return ["running", "stopped"].includes(stateFromKeyState(key.KeyState));
-}
-
-/**
- * Whether KMS can rotate the key's material (a symmetric encryption key whose material is KMS's
- * own): GetKeyRotationStatus fails for the others.
- */
-function canRotate(key: KeyMetadata): boolean {
-  return (
-    key.KeySpec === KeySpec.SYMMETRIC_DEFAULT &&
-    (key.Origin ?? OriginType.AWS_KMS) === OriginType.AWS_KMS
-  );
 }

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -31,6 +30,7 @@ import type { Observation, OperationErrors } from "../../kit/facts.js";
 import type { TagChanges, TagMap } from "../../kit/tags.js";
 import { AWSResource, awsCustomConfigSchema, regionNameSchema } from "../resource.js";
 import { normalizeTags, tagMapSchema, withOwnershipTag } from "../tags.js";
+import { discoveredFunction } from "./discovered-function.js";
 
 /**
  * Where the function's code comes from: a local zip file, an object in S3, or (as `pcf discover`
@@ -399,21 +399,12 @@ export class LambdaFunction extends AWSResource<
       await client.send(new TagResourceCommand({ Resource, Tags: set }), { abortSignal: signal });
   }
 
-  /**
-   * The generic block, with the code as its hash (`Code: { CodeSha256 }`: Lambda never tells
-   * where the code came from) and without the settings a function has none of (no VPC, no
-   * dead-letter target, no environment, AWS's own KMS key), which a definition then leaves out.
-   */
+  /** The generic block of {@link discoveredFunction}: the code as its hash, unset settings left out. */
   protected override discoveredResource(
     observation: Observation,
     ownTags: TagMap | undefined,
   ): Record<string, unknown> {
-    const { VpcConfig, CodeSha256, ...observed } = observation.definition;
-    const settings = Object.entries({ ...observed, VpcConfig: subnetsAndGroupsOf(VpcConfig) });
-    const definition = {
-      ...Object.fromEntries(settings.filter(([key, value]) => !isUnset(key, value))),
-      Code: { CodeSha256 },
-    };
+    const definition = discoveredFunction(observation.definition);
     return super.discoveredResource({ ...observation, definition }, ownTags);
   }
 
@@ -534,26 +525,6 @@ function definedSettings(desired: LambdaFunctionDefinition): Settings {
       desired[field] === undefined ? [] : [[field, desired[field]]],
     ),
   );
-}
-
-/** The values Lambda reports for a setting a function has none of, by field. */
-const UNSET: Readonly<Record<string, unknown>> = {
-  VpcConfig: { SubnetIds: [], SecurityGroupIds: [] },
-  DeadLetterConfig: { TargetArn: "" },
-  Environment: { Variables: {} },
-  KMSKeyArn: "",
-};
-
-/** Whether `value` of the setting `field` is the one a function without it reports. */
-function isUnset(field: string, value: unknown): boolean {
-  return field in UNSET && isDeepStrictEqual(value, UNSET[field]);
-}
-
-/** The subnets and security groups of an observed `VpcConfig` (not its `VpcId`, which follows). */
-function subnetsAndGroupsOf(vpc: unknown): unknown {
-  if (!isPlainObject(vpc)) return vpc;
-  const { SubnetIds, SecurityGroupIds } = vpc;
-  return { SubnetIds, SecurityGroupIds };
 }
 
 /** The base64 SHA-256 of `bytes`: Lambda's `CodeSha256`. */
