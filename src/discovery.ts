@@ -115,7 +115,7 @@ export async function inventory(options: InventoryOptions = {}): Promise<Invento
   );
   const resources = lists
     .flat()
-    .filter((resource) => resource.isOwned === true)
+    .filter((resource) => resource.isOwned === true && isOwnFlavor(resource))
     .filter(
       (resource) => options.field === undefined || resource.provenance?.field === options.field,
     )
@@ -172,6 +172,16 @@ async function listFlavor(
 
 function contextOptions(options: DiscoverOptions): RunContextOptions {
   return { providerOptions: options.providerOptions, signal: options.signal };
+}
+
+/**
+ * False for a resource tagged as another flavor's particle: two flavors may list one resource
+ * (every Python function is a `lambda_function` too), and it is counted once, under the flavor
+ * that made it.
+ */
+function isOwnFlavor(resource: DiscoveredResource): boolean {
+  const particle = resource.provenance?.particle;
+  return particle === undefined || particle.startsWith(`${resource.flavor}:`);
 }
 
 /** `definition`, its `pcf_name` suffixed (`-2`, `-3`) when another took it. */
