@@ -34,6 +34,7 @@ export const CONFORMANCE_STEPS = [
   "adopt",
   "lost-answer",
   "killed-before-tags",
+  "census",
 ] as const;
 
 /** One step of the suite. */

@@ -4,6 +4,8 @@ import {
   Field,
   Particle,
   applyField,
+  fieldToNuke,
+  inventory,
   planField,
   type ApplyOptions,
   type ParticleDefinition,
@@ -43,6 +45,8 @@ const STEP_NAMES: Readonly<Record<ConformanceStep, string>> = {
   "lost-answer": "makes no duplicate when a create's answer is lost, and converges on the next run",
   "killed-before-tags":
     "owns on the next run a resource whose creating run was killed after the create",
+  census:
+    "leaves nothing its field owns once pcf nuke's field has run (the leak census, by inventory)",
 };
 
 /** Registers `spec`'s flavor: one `describe(flavor)` with one test per step. */
@@ -85,6 +89,7 @@ export function registerConformance(spec: ConformanceSpec): void {
     step(spec, "adopt", () => run.adopt());
     step(spec, "lost-answer", () => run.lostAnswer());
     step(spec, "killed-before-tags", () => run.killedBeforeTags());
+    step(spec, "census", () => run.census());
   });
 }
 
@@ -329,6 +334,25 @@ class StepRunner {
     const terminated = await this.applyAsPlanned(definition, { desiredState: "terminated" });
     expect(terminated).toMatchObject({ outcome: "converged", transitions: ["terminate"] });
     expect(await this.spec.verify(label)).toBeUndefined();
+  }
+
+  /**
+   * What every step left that the suite's field owns (the lost answer's resource, at least) is
+   * terminated from its tags alone, as `pcf nuke` does; the inventory then finds none.
+   */
+  async census(): Promise<void> {
+    const options = { flavors: [this.spec.flavor.flavor], providerOptions: this.providerOptions };
+    const { field, inventory: found } = await fieldToNuke(CONFORMANCE_FIELD, options);
+    // A flavor whose listing failed has no census: its error is the step's.
+    const [failure] = found.failures;
+    if (failure !== undefined) throw failure.error;
+    const result = await applyField(field, {
+      providerOptions: this.providerOptions,
+      desiredState: "terminated",
+    });
+    expect(result.ok).toBe(true);
+    const left = await inventory({ ...options, field: CONFORMANCE_FIELD });
+    expect(left.resources.map((resource) => resource.key)).toEqual([]);
   }
 
   /**

@@ -54,6 +54,11 @@ const KNOWN_GAPS: readonly KnownGap[] = [
     FRAMEWORK_READ,
     "moto implements no vault tags: ListVaults lists the vault, but ListTagsForVault, which discovery reads each listed vault's tags with, answers a 404 HTML page",
   ),
+  gap(
+    "census",
+    FRAMEWORK_READ,
+    "moto implements no vault tags: the inventory cannot tell whose a listed vault is, ListTagsForVault answering a 404 HTML page",
+  ),
   gap("drift", /^Unexpected token '<', "<!doctype "/),
   gap("foreign", /^Unexpected token '<', "<!doctype "/),
   // Plan cannot read the tags, so it gives no note naming `pcf apply --adopt`.
