@@ -17,13 +17,24 @@ import {
  * commander command. Loaded at startup with the program: commander and plain data only.
  */
 
-/** `-f`, `--var` and `--field`: the definition files and their field. @internal */
-export function addFileOptions(command: Command): void {
+/** Where `-f` files go: into one field (`apply`, `plan`, …), or each into a field of its own (`watch`). */
+export type FileFields = "one field" | "a field per file";
+
+/**
+ * `-f` and `--var`: the definition files; with `"one field"` (the default) also `--field`, the
+ * name of the field they form.
+ * @internal
+ */
+export function addFileOptions(command: Command, fields: FileFields = "one field"): void {
+  const fileHelp =
+    fields === "one field"
+      ? "definition file (.json, .yml, .yaml); repeat to load several as one field"
+      : "definition file, each its own field named after it; repeatable";
   command
     .addOption(
       new Option(
         "-f, --file <path>",
-        "definition file (.json, .yml, .yaml); repeat to load several as one field (default: pcf.json, then pcf.yml, then pcf.yaml)",
+        `${fileHelp} (default: pcf.json, then pcf.yml, then pcf.yaml)`,
       )
         .argParser(collect)
         .helpGroup("Files:"),
@@ -35,13 +46,14 @@ export function addFileOptions(command: Command): void {
       )
         .argParser(collectVariable)
         .helpGroup("Files:"),
-    )
-    .addOption(
-      new Option(
-        "--field <name>",
-        "the field's name, tagged on what it creates and naming its lease (default: the first file's name, or its folder's for pcf.*)",
-      ).helpGroup("Files:"),
     );
+  if (fields === "a field per file") return;
+  command.addOption(
+    new Option(
+      "--field <name>",
+      "the field's name, tagged on what it creates and naming its lease (default: the first file's name, or its folder's for pcf.*)",
+    ).helpGroup("Files:"),
+  );
 }
 
 /** NAME-independent selection: `-c`, `--target`, `--exclude`, `--with-dependents`. @internal */

@@ -3,8 +3,6 @@ import { Command, Option } from "commander";
 import {
   APPLY_VERBS,
   DEFAULT_PARALLEL,
-  collect,
-  collectVariable,
   parseDurationMs,
   parseJitter,
   parsePositiveInteger,
@@ -254,22 +252,6 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
         "released); a second signal exits at once (130, 143); 1 when a file does not load.",
     )
     .addOption(
-      new Option(
-        "-f, --file <path>",
-        "definition file, each its own field named after it; repeatable (default: pcf.json, then pcf.yml, then pcf.yaml)",
-      )
-        .argParser(collect)
-        .helpGroup("Files:"),
-    )
-    .addOption(
-      new Option(
-        "--var <key=value>",
-        "replace ${key} in string values of the definitions; repeatable",
-      )
-        .argParser(collectVariable)
-        .helpGroup("Files:"),
-    )
-    .addOption(
       new Option("--interval <duration>", "pause between two rounds of a field: 500ms, 60s, 2m")
         .argParser(parseDurationMs)
         .default(60_000, "60s")
@@ -302,6 +284,7 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
         .default(30_000, "30s")
         .helpGroup("Lock:"),
     );
+  addFileOptions(watch, "a field per file");
   addProviderOptions(watch);
   addOutputOptions(watch, "print every event as one JSON line on stdout (JSON Lines)");
   watch

@@ -19,16 +19,16 @@ export type DescribePaginator<Page> = (
 ) => Paginator<Page>;
 
 /** What {@link describeFiltered} lists, and how. @internal */
-export interface DescribeFilteredOptions<Page, Item> {
+export interface DescribeFilteredOptions<Page, Item> extends Omit<
+  DescribeAllOptions<Page, Item>,
+  "filters"
+> {
   /** The filter to match (`tag:PCFName`, `group-name`, …). */
   readonly filterName: string;
   /** The values to match; duplicates are sent once. */
   readonly values: readonly string[];
-  /** The items of one page (`page.Vpcs`). */
-  readonly itemsOf: (page: Page) => readonly Item[] | undefined;
   /** Filters sent with every chunk (`instance-state-name`, …). Default: none. */
   readonly extraFilters?: readonly Filter[];
-  readonly abortSignal: AbortSignal;
 }
 
 /**
