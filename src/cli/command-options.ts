@@ -135,12 +135,7 @@ export function addRunOptions(command: Command, isMutating: boolean): void {
       ).helpGroup("Run:"),
     )
     .addOption(new Option("--no-report", "write no run report").helpGroup("Run:"))
-    .addOption(
-      new Option("--parallel <n>", "most particles converging at once per API and region")
-        .argParser(parsePositiveInteger)
-        .default(DEFAULT_PARALLEL)
-        .helpGroup("Run:"),
-    )
+    .addOption(parallelOption())
     .addOption(
       new Option(
         "-y, --yes",
@@ -202,4 +197,12 @@ export function addOutputOptions(command: Command, jsonHelp: string): void {
       new Option("--debug", "print stack traces and causes on errors").helpGroup("Output:"),
     )
     .addOption(new Option("--no-color", "no colour (NO_COLOR does the same)").helpGroup("Output:"));
+}
+
+/** `--parallel <n>`: most particles converging at once per API and region. @internal */
+export function parallelOption(): Option {
+  return new Option("--parallel <n>", "most particles converging at once per API and region")
+    .argParser(parsePositiveInteger)
+    .default(DEFAULT_PARALLEL)
+    .helpGroup("Run:");
 }

@@ -2,10 +2,8 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import {
   APPLY_VERBS,
-  DEFAULT_PARALLEL,
   parseDurationMs,
   parseJitter,
-  parsePositiveInteger,
   type ApplyCommandOptions,
   type ApplyVerb,
   type DriftCommandOptions,
@@ -24,6 +22,7 @@ import {
   addReplaceOption,
   addRunOptions,
   addSelectionOptions,
+  parallelOption,
 } from "./command-options.js";
 import { addCloudCommands } from "./cloud-commands.js";
 import { addInfoCommands } from "./info-commands.js";
@@ -263,12 +262,7 @@ export function createProgram(options: { readonly signals: SignalHandlers }): Co
         .default(0.1, "10%")
         .helpGroup("Run:"),
     )
-    .addOption(
-      new Option("--parallel <n>", "most particles converging at once per API and region")
-        .argParser(parsePositiveInteger)
-        .default(DEFAULT_PARALLEL)
-        .helpGroup("Run:"),
-    )
+    .addOption(parallelOption())
     .addOption(
       new Option(
         "--lock <where>",
